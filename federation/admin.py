@@ -1,0 +1,288 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import Count, Prefetch
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from federation.admin_base import ScopedModelAdmin, ScopedStackedInline, ScopedTabularInline
+from federation.models import (
+    Activity,
+    ActivityAttachment,
+    Honor,
+    Household,
+    Person,
+    StaffScope,
+    Town,
+    Village,
+)
+from federation.scoping import scope_for
+from federation.services import household_save, person_save
+
+
+@admin.register(Town)
+class TownAdmin(ScopedModelAdmin):
+    list_display = ["name", "county", "village_count"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(village_count=Count("villages"))
+
+    @admin.display(description=_("villages (communities)"), ordering="village_count")
+    def village_count(self, obj):
+        return obj.village_count
+
+
+@admin.register(Village)
+class VillageAdmin(ScopedModelAdmin):
+    list_display = ["name", "kind", "town", "household_count", "person_count", "sort_order"]
+    list_filter = ["kind"]
+    list_select_related = ["town"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                household_count=Count("households", distinct=True),
+                person_count=Count("people", distinct=True),
+            )
+        )
+
+    @admin.display(description=_("households"), ordering="household_count")
+    def household_count(self, obj):
+        return obj.household_count
+
+    @admin.display(description=_("people"), ordering="person_count")
+    def person_count(self, obj):
+        return obj.person_count
+
+
+class MemberInline(ScopedTabularInline):
+    model = Person
+    fk_name = "household"
+    fields = ["name_link", "id_number", "sex", "birth_date", "relation_to_head", "status"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+    verbose_name = _("member")
+    verbose_name_plural = _("household members")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("name"))
+    def name_link(self, obj):
+        url = reverse("admin:federation_person_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.name)
+
+
+@admin.register(Household)
+class HouseholdAdmin(ScopedModelAdmin):
+    list_display = ["number", "head", "village", "group", "member_count", "points_balance"]
+    list_filter = ["village"]
+    list_select_related = ["village", "head"]
+    search_fields = ["number", "head__name", "head__id_number", "head__phone", "address"]
+    autocomplete_fields = ["head"]
+    readonly_fields = ["points_balance"]
+    fields = ["village", "number", "head", "group", "address", "points_balance"]
+    inlines = [MemberInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_count=Count("members"))
+
+    @admin.display(description=_("members"), ordering="member_count")
+    def member_count(self, obj):
+        return obj.member_count
+
+    def save_model(self, request, obj, form, change):
+        household_save(household=obj, by=request.user)
+
+
+@admin.register(Person)
+class PersonAdmin(ScopedModelAdmin):
+    list_display = [
+        "name",
+        "id_number",
+        "sex",
+        "birth_date",
+        "phone",
+        "village",
+        "household",
+        "relation_to_head",
+        "status",
+    ]
+    list_filter = ["village", "sex", "status", "relation_to_head"]
+    list_select_related = ["village", "household"]
+    search_fields = ["name", "id_number", "phone", "household__number"]
+    search_help_text = _("Search by name, ID number, phone or household number.")
+    autocomplete_fields = ["household"]
+    readonly_fields = ["sex", "birth_date", "id_upgraded", "household_members"]
+    fieldsets = [
+        (None, {"fields": ["name", "id_number", "sex", "birth_date", "id_upgraded", "phone"]}),
+        (_("Residence"), {"fields": ["village", "household", "relation_to_head", "status", "household_members"]}),
+        (_("Notes"), {"fields": ["notes"]}),
+    ]
+
+    @admin.display(description=_("household members"))
+    def household_members(self, obj):
+        if not obj.household_id:
+            return "—"
+        members = obj.household.members.exclude(pk=obj.pk).order_by("birth_date")
+        if not members:
+            return gettext("No other members.")
+        today = timezone.localdate()
+        rows = [
+            (
+                reverse("admin:federation_person_change", args=[member.pk]),
+                member.name,
+                member.get_relation_to_head_display() or "—",
+                member.get_sex_display(),
+                gettext("%(age)s years") % {"age": member.age_on(today)},
+            )
+            for member in members
+        ]
+        return format_html_join("", '<div><a href="{}">{}</a> · {} · {} · {}</div>', rows)
+
+    def save_model(self, request, obj, form, change):
+        person_save(person=obj, by=request.user)
+
+
+class AttachmentInline(ScopedTabularInline):
+    model = ActivityAttachment
+    fields = ["title", "file", "uploaded_at"]
+    readonly_fields = ["uploaded_at"]
+
+
+class ActivityForm(forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = [
+            "kind",
+            "title",
+            "date",
+            "town",
+            "villages",
+            "place",
+            "participants",
+            "beneficiaries",
+            "materials_distributed",
+            "consultations",
+            "notes",
+        ]
+        widgets = {"villages": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope = scope_for(user)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        town = cleaned_data.get("town")
+        if town and not cleaned_data.get("villages") and not self.scope.covers_town(town.pk):
+            # Only town-wide staff may record a town-wide activity.
+            self.add_error("villages", gettext("Choose at least one of your villages."))
+        return cleaned_data
+
+
+@admin.register(Activity)
+class ActivityAdmin(ScopedModelAdmin):
+    form = ActivityForm
+    list_display = [
+        "date",
+        "kind",
+        "title",
+        "village_names",
+        "participants",
+        "beneficiaries",
+        "materials_distributed",
+        "consultations",
+    ]
+    list_filter = ["kind", "villages", ("date", admin.DateFieldListFilter)]
+    list_select_related = ["town"]
+    date_hierarchy = "date"
+    search_fields = ["title", "place", "notes"]
+    inlines = [AttachmentInline]
+    fieldsets = [
+        (None, {"fields": ["kind", "title", "date", "town", "villages", "place"]}),
+        (_("Figures"), {"fields": ["participants", "beneficiaries", "materials_distributed", "consultations"]}),
+        (_("Notes"), {"fields": ["notes"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("villages", queryset=Village.objects.order_by("sort_order")))
+        )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class RequestActivityForm(form):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, user=request.user, **kw)
+
+        return RequestActivityForm
+
+    @admin.display(description=_("villages (communities)"))
+    def village_names(self, obj):
+        names = [village.name for village in obj.villages.all()]
+        return "、".join(names) if names else gettext("whole town")
+
+
+@admin.register(Honor)
+class HonorAdmin(ScopedModelAdmin):
+    list_display = ["year", "award", "title", "level", "recipient", "village"]
+    list_filter = ["year", "award", "level"]
+    list_select_related = ["person__village", "household__village", "household__head"]
+    search_fields = ["title", "person__name", "household__number", "household__head__name"]
+    autocomplete_fields = ["person", "household"]
+    fields = ["award", "title", "year", "date", "level", "person", "household", "notes"]
+
+    @admin.display(description=_("recipient"))
+    def recipient(self, obj):
+        return obj.person or obj.household
+
+    @admin.display(description=_("village"))
+    def village(self, obj):
+        return (obj.person or obj.household).village
+
+
+class StaffScopeInline(ScopedStackedInline):
+    model = StaffScope
+    can_delete = False
+    filter_horizontal = ["villages"]
+    verbose_name_plural = _("staff scope")
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class FederationUserAdmin(UserAdmin):
+    inlines = [StaffScopeInline]
+    list_display = ["username", "first_name", "is_active", "is_staff", "group_names", "scope"]
+    list_select_related = ["staff_scope__town"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups", "staff_scope__villages")
+
+    @admin.display(description=_("roles"))
+    def group_names(self, obj):
+        return "、".join(group.name for group in obj.groups.all())
+
+    @admin.display(description=_("scope"))
+    def scope(self, obj):
+        staff_scope = getattr(obj, "staff_scope", None)
+        if staff_scope is None:
+            return "—"
+        if staff_scope.town_wide:
+            return gettext("%(town)s (whole town)") % {"town": staff_scope.town}
+        return "、".join(village.name for village in staff_scope.villages.all())

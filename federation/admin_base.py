@@ -1,0 +1,263 @@
+"""The one scoped admin base that every admin of every app inherits.
+
+Scoping `get_queryset` alone leaks (see shared/NOTES.md): this base also limits FK and
+M2M choices (so a POSTed id of another village is a form error), raw-id labels,
+change/delete/history pages (404), history rows and exports. It also masks ID numbers and
+phones for users without the full-identity permission, in lists, forms, history and exports.
+"""
+
+from functools import cache
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from federation.exporting import ScopedResource, can_see_identity, identity_masker
+from federation.scoping import in_scope, is_scoped_model, scope_for
+
+
+def scoped_choices(model, request):
+    """The rows of `model` the user may pick in a form."""
+    queryset = model._default_manager.all()
+    if is_scoped_model(model):
+        queryset = in_scope(queryset, scope_for(request.user))
+    return queryset
+
+
+def identity_fields(model) -> dict[str, object]:
+    """Map the names of a model's ID-number and phone fields to their masking function."""
+    return {
+        field.name: identity_masker(field)
+        for field in model._meta.concrete_fields
+        if identity_masker(field) is not None
+    }
+
+
+@cache
+def masked_column(model, name):
+    """A list/readonly column that shows `name` masked."""
+    field = model._meta.get_field(name)
+    masker = identity_masker(field)
+
+    def column(obj):
+        return masker(getattr(obj, name))
+
+    column.short_description = field.verbose_name
+    column.admin_order_field = name
+    column.__name__ = name
+    return column
+
+
+class ScopedRawIdWidget(ForeignKeyRawIdWidget):
+    """A raw-id widget whose label is looked up in the user's scope only."""
+
+    def __init__(self, rel, admin_site, queryset, attrs=None, using=None):
+        super().__init__(rel, admin_site, attrs=attrs, using=using)
+        self.queryset = queryset
+
+    def label_and_url_for_value(self, value):
+        key = self.rel.get_related_field().name
+        try:
+            visible = self.queryset.filter(**{key: value}).exists()
+        except (ValueError, TypeError):
+            visible = False
+        if not visible:
+            return "", ""
+        return super().label_and_url_for_value(value)
+
+
+class IdentityMaskingFormMixin:
+    """Hide stored ID numbers and phones on change forms from users who may not see them.
+
+    The field starts empty with the masked value as its placeholder; left empty, the
+    stored value is kept, and a new value typed in replaces it.
+    """
+
+    masked_fields: dict = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            return
+        for name, masker in self.masked_fields.items():
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            stored = getattr(self.instance, name)
+            self.initial[name] = ""
+            field.required = False
+            field.widget.attrs["placeholder"] = masker(stored)
+            field.widget.attrs["autocomplete"] = "off"
+            field.help_text = _("Hidden. Leave empty to keep the stored value, or type a new one to replace it.")
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk:
+            for name in self.masked_fields:
+                if name in self.fields and not cleaned_data.get(name):
+                    cleaned_data[name] = getattr(self.instance, name)
+        return cleaned_data
+
+
+class MaskingHistoryHelper(HistoricalRecordContextHelper):
+    def __init__(self, model, record, *, full_identity: bool):
+        super().__init__(model, record)
+        self.maskers = {} if full_identity else identity_fields(model)
+
+    def prepare_delta_change_value(self, change, value):
+        masker = self.maskers.get(change.field)
+        if masker is not None:
+            return masker(value or "")
+        return super().prepare_delta_change_value(change, value)
+
+
+class ScopedRelatedFilter(admin.RelatedFieldListFilter):
+    """A sidebar filter that offers only the user's villages (or other scoped rows)."""
+
+    def field_choices(self, field, request, model_admin):
+        return [(obj.pk, str(obj)) for obj in scoped_choices(field.related_model, request)]
+
+
+class ScopedAdminMixin:
+    """Scoping and masking shared by model admins and inlines."""
+
+    def get_queryset(self, request):
+        return in_scope(super().get_queryset(request), scope_for(request.user))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.remote_field.model
+        if is_scoped_model(related) and "queryset" not in kwargs:
+            kwargs["queryset"] = scoped_choices(related, request)
+            if db_field.name in self.raw_id_fields:
+                kwargs["widget"] = ScopedRawIdWidget(
+                    db_field.remote_field, self.admin_site, kwargs["queryset"], using=kwargs.get("using")
+                )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        related = db_field.remote_field.model
+        if is_scoped_model(related) and "queryset" not in kwargs:
+            kwargs["queryset"] = scoped_choices(related, request)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def mask_columns(self, request, names):
+        if can_see_identity(request.user):
+            return names
+        masked = identity_fields(self.model)
+        return [masked_column(self.model, name) if name in masked else name for name in names]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.mask_columns(request, super().get_readonly_fields(request, obj))
+
+    def get_form_masks(self, request) -> dict:
+        return {} if can_see_identity(request.user) else identity_fields(self.model)
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if can_see_identity(request.user):
+            return fields
+        # Partial searches would let a user recover a hidden number digit by digit.
+        masked = identity_fields(self.model)
+        return [f"={name}" if name.split("__")[-1] in masked else name for name in fields]
+
+
+class ScopedModelAdmin(ScopedAdminMixin, ExportMixin, SimpleHistoryAdmin):
+    """Base of every ModelAdmin: village scope, masking, history and export."""
+
+    formats = [CSV, XLSX]
+    to_encoding = "utf-8-sig"  # so Excel on a Chinese Windows PC reads the CSV as UTF-8
+    resource_classes = []
+    list_per_page = 50
+    show_full_result_count = False
+
+    def get_list_display(self, request):
+        return self.mask_columns(request, super().get_list_display(request))
+
+    def get_list_filter(self, request):
+        filters = []
+        for item in super().get_list_filter(request):
+            if isinstance(item, str) and "__" not in item:
+                field = self.model._meta.get_field(item)
+                if field.is_relation and is_scoped_model(field.related_model):
+                    item = (item, ScopedRelatedFilter)
+            filters.append(item)
+        return filters
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        masks = self.get_form_masks(request)
+        if not masks:
+            return form
+        return type(form.__name__, (IdentityMaskingFormMixin, form), {"masked_fields": masks})
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Another village's record (or a deleted one) answers like one that never existed.
+        raise Http404(gettext("The record does not exist or is not in your villages."))
+
+    def get_object_or_404(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404(gettext("The record does not exist or is not in your villages."))
+        return obj
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.get_object_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self.get_object_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return MaskingHistoryHelper(self.model, historical_record, full_identity=can_see_identity(request.user))
+
+    def save_related(self, request, form, formsets, change):
+        # The M2M widgets offer only the user's villages: keep the links to the others.
+        hidden = {}
+        if change:
+            for name, field in form.fields.items():
+                if isinstance(field, forms.ModelMultipleChoiceField) and name in form.cleaned_data:
+                    current = getattr(form.instance, name).all()
+                    hidden[name] = list(current.exclude(pk__in=field.queryset.values("pk")))
+        super().save_related(request, form, formsets, change)
+        for name, related in hidden.items():
+            if related:
+                getattr(form.instance, name).add(*related)
+
+    def get_resource_classes(self, request):
+        if self.resource_classes:
+            return self.resource_classes
+        return [_default_resource(self.model)]
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {**kwargs, "user": request.user}
+
+    def get_export_filename(self, request, queryset, file_format):
+        stamp = timezone.localdate().strftime("%Y%m%d")
+        return f"{self.model._meta.model_name}-{stamp}.{file_format.get_extension()}"
+
+
+@cache
+def _default_resource(model):
+    meta = type("Meta", (), {"model": model, "exclude": ["id"]})
+    return type(f"{model.__name__}Resource", (ScopedResource,), {"Meta": meta, "__module__": __name__})
+
+
+class ScopedTabularInline(ScopedAdminMixin, admin.TabularInline):
+    extra = 0
+
+    def get_fields(self, request, obj=None):
+        return self.mask_columns(request, super().get_fields(request, obj))
+
+
+class ScopedStackedInline(ScopedAdminMixin, admin.StackedInline):
+    extra = 0

@@ -1,0 +1,373 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Cast, Mod, Substr
+from django.db.models.lookups import Exact
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from federation.fields import IdNumberField, PhoneField, YmdText
+from federation.files import ProtectedFileField, validate_attachment
+from federation.identity import parse_id_number
+from federation.scoping import Scope, ScopedModel
+
+
+class Town(models.Model):
+    name = models.CharField(_("name"), max_length=50)
+    county = models.CharField(_("county"), max_length=50)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("town")
+        verbose_name_plural = _("towns")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "name"],
+                name="federation_town_unique_name",
+                violation_error_message=_("A town with this name already exists in the county."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return Q(pk__in=scope.visible_town_ids)
+
+
+class Village(ScopedModel, models.Model):
+    class Kind(models.TextChoices):
+        VILLAGE = "village", _("village")
+        COMMUNITY = "community", _("community")
+
+    town = models.ForeignKey(Town, models.PROTECT, related_name="villages", verbose_name=_("town"))
+    name = models.CharField(_("name"), max_length=50)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.VILLAGE)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("village (community)")
+        verbose_name_plural = _("villages (communities)")
+        ordering = ["sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["town", "name"],
+                name="federation_village_unique_name",
+                violation_error_message=_("A village with this name already exists in the town."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return Q(pk__in=scope.village_ids)
+
+
+class StaffScope(models.Model):
+    """Where a staff user works: a whole town, or some of its villages."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="staff_scope", verbose_name=_("user")
+    )
+    town = models.ForeignKey(Town, models.PROTECT, verbose_name=_("town"))
+    town_wide = models.BooleanField(
+        _("whole town"), default=False, help_text=_("Sees and manages every village of the town.")
+    )
+    villages = models.ManyToManyField(
+        Village,
+        blank=True,
+        verbose_name=_("villages (communities)"),
+        help_text=_("Only used when the scope is not the whole town."),
+    )
+    history = HistoricalRecords(m2m_fields=[villages])
+
+    class Meta:
+        verbose_name = _("staff scope")
+        verbose_name_plural = _("staff scopes")
+
+    def __str__(self) -> str:
+        return gettext("Scope of %(user)s") % {"user": self.user.get_username()}
+
+
+class Household(ScopedModel, models.Model):
+    village = models.ForeignKey(Village, models.PROTECT, related_name="households", verbose_name=_("village"))
+    number = models.CharField(_("household number"), max_length=30)
+    head = models.ForeignKey(
+        "Person",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("head of household"),
+    )
+    group = models.CharField(_("villager group"), max_length=20, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    # Changed only by the points services, with conditional updates.
+    points_balance = models.IntegerField(_("points balance"), default=0, editable=False)
+    history = HistoricalRecords(excluded_fields=["points_balance"])
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["village__sort_order", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "number"],
+                name="federation_household_unique_number",
+                violation_error_message=_("This household number is already used in the village."),
+            ),
+            models.CheckConstraint(
+                condition=Q(points_balance__gte=0),
+                name="federation_household_balance_not_negative",
+                violation_error_message=_("A household's points balance cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # Only use the head's name when it is already loaded: __str__ must never query.
+        if self.head_id and Household.head.is_cached(self):
+            return gettext("%(number)s (head: %(head)s)") % {"number": self.number, "head": self.head.name}
+        return self.number
+
+    def clean(self) -> None:
+        if self.head_id and self.pk and self.head.household_id != self.pk:
+            raise ValidationError({"head": gettext("The head must be a member of this household.")})
+
+
+class Person(ScopedModel, models.Model):
+    class Sex(models.TextChoices):
+        MALE = "M", _("male")
+        FEMALE = "F", _("female")
+
+    class Relation(models.TextChoices):
+        SELF = "self", _("self (head)")
+        SPOUSE = "spouse", _("spouse")
+        SON = "son", _("son")
+        DAUGHTER = "daughter", _("daughter")
+        DAUGHTER_IN_LAW = "daughter_in_law", _("daughter-in-law")
+        GRANDSON = "grandson", _("grandson")
+        GRANDDAUGHTER = "granddaughter", _("granddaughter")
+        PARENT = "parent", _("parent")
+        OTHER = "other", _("other")
+
+    class Status(models.TextChoices):
+        RESIDENT = "resident", _("resident")
+        MOVED_OUT = "moved_out", _("moved out")
+        DECEASED = "deceased", _("deceased")
+
+    name = models.CharField(_("name"), max_length=50)
+    id_number = IdNumberField(_("ID number"))
+    id_upgraded = models.BooleanField(
+        _("upgraded from 15 digits"),
+        default=False,
+        editable=False,
+        help_text=_("The number was entered as a 15-digit legacy number and upgraded to 18."),
+    )
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, editable=False)
+    birth_date = models.DateField(_("birth date"), editable=False)
+    phone = PhoneField(_("phone"), blank=True)
+    village = models.ForeignKey(Village, models.PROTECT, related_name="people", verbose_name=_("village"))
+    household = models.ForeignKey(
+        Household,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("household"),
+    )
+    relation_to_head = models.CharField(_("relation to head"), max_length=20, choices=Relation.choices, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RESIDENT)
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["village__sort_order", "name"]
+        permissions = [("view_full_identity", _("Can see full ID numbers and phone numbers"))]
+        indexes = [models.Index(fields=["name"], name="federation_person_name_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number"],
+                name="federation_person_unique_id_number",
+                violation_error_message=_("A person with this ID number is already registered."),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(Exact(Mod(Cast(Substr("id_number", 17, 1), models.IntegerField()), 2), 1), sex="M")
+                    | Q(Exact(Mod(Cast(Substr("id_number", 17, 1), models.IntegerField()), 2), 0), sex="F")
+                ),
+                name="federation_person_sex_matches_id",
+                violation_error_message=_("The sex does not match the ID number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(Exact(Substr("id_number", 7, 8), YmdText("birth_date"))),
+                name="federation_person_birth_date_matches_id",
+                violation_error_message=_("The birth date does not match the ID number."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.id_number:
+            try:
+                parsed = parse_id_number(self.id_number)
+            except ValidationError:
+                pass  # the field's own validator has reported it
+            else:
+                self.id_number = parsed.number
+                self.sex = parsed.sex
+                self.birth_date = parsed.birth_date
+                if parsed.upgraded:
+                    self.id_upgraded = True
+        if self.household_id and self.village_id and self.household.village_id != self.village_id:
+            errors["household"] = gettext("The household belongs to another village.")
+        if errors:
+            raise ValidationError(errors)
+
+    def age_on(self, day) -> int:
+        born = self.birth_date
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class Activity(models.Model):
+    class Kind(models.TextChoices):
+        PUBLICITY = "publicity", _("publicity")
+        LEGAL_CONSULTATION = "legal_consultation", _("legal lecture or consultation")
+        THEORY_STUDY = "theory_study", _("theory study")
+        SEMINAR = "seminar", _("seminar")
+        TRAINING = "training", _("training")
+        VOLUNTEER = "volunteer", _("volunteer service")
+        FAMILY_CIVILITY = "family_civility", _("family civility activity")
+        OTHER = "other", _("other")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    date = models.DateField(_("date"))
+    town = models.ForeignKey(Town, models.PROTECT, related_name="activities", verbose_name=_("town"))
+    villages = models.ManyToManyField(
+        Village,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("villages (communities)"),
+        help_text=_("Leave empty for a town-wide activity."),
+    )
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    participants = models.PositiveIntegerField(_("participants"), default=0)
+    beneficiaries = models.PositiveIntegerField(_("beneficiaries"), default=0)
+    materials_distributed = models.PositiveIntegerField(_("materials distributed"), default=0)
+    consultations = models.PositiveIntegerField(_("consultations"), default=0)
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords(m2m_fields=[villages])
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-date", "title"]
+        indexes = [models.Index(fields=["kind", "date"], name="federation_activity_kind_date")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        in_villages = cls.villages.through.objects.filter(village_id__in=scope.village_ids)
+        return Q(town_id__in=scope.town_ids) | Q(pk__in=in_villages.values("activity_id"))
+
+
+class ActivityAttachment(models.Model):
+    activity = models.ForeignKey(Activity, models.CASCADE, related_name="attachments", verbose_name=_("activity"))
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    file = ProtectedFileField(
+        _("file"),
+        upload_to="activities/%Y/%m/",
+        validators=[validate_attachment],
+        help_text=_("A photo (JPEG or PNG) or a PDF."),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.title or self.file.name.rsplit("/", 1)[-1]
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return Q(activity__in=Activity.objects.filter(Activity.scope_q(scope)).values("pk"))
+
+
+class Honor(models.Model):
+    class Award(models.TextChoices):
+        CIVILISED_FAMILY = "civilised_family", _("civilised family")
+        BEAUTIFUL_FAMILY = "beautiful_family", _("most beautiful family")
+        BEAUTIFUL_COURTYARD = "beautiful_courtyard", _("beautiful courtyard")
+        BEST_VOLUNTEER = "best_volunteer", _("best women volunteer")
+        GOOD_MOTHER_IN_LAW = "good_mother_in_law", _("good mother-in-law")
+        GOOD_DAUGHTER_IN_LAW = "good_daughter_in_law", _("good daughter-in-law")
+        OTHER = "other", _("other")
+
+    HOUSEHOLD_AWARDS = frozenset({Award.CIVILISED_FAMILY, Award.BEAUTIFUL_FAMILY, Award.BEAUTIFUL_COURTYARD})
+
+    class Level(models.TextChoices):
+        TOWN = "town", _("town")
+        COUNTY = "county", _("county")
+        CITY = "city", _("city")
+        PROVINCE = "province", _("province")
+        NATIONAL = "national", _("national")
+
+    award = models.CharField(_("award"), max_length=30, choices=Award.choices)
+    title = models.CharField(_("title"), max_length=100, blank=True, help_text=_("The award's name, if other."))
+    year = models.PositiveSmallIntegerField(_("year"))
+    date = models.DateField(_("date awarded"), null=True, blank=True)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices, default=Level.TOWN)
+    person = models.ForeignKey(
+        Person, models.PROTECT, null=True, blank=True, related_name="honors", verbose_name=_("person")
+    )
+    household = models.ForeignKey(
+        Household, models.PROTECT, null=True, blank=True, related_name="honors", verbose_name=_("household")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("honour")
+        verbose_name_plural = _("honours")
+        ordering = ["-year", "award"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=False, household__isnull=True)
+                | Q(person__isnull=True, household__isnull=False),
+                name="federation_honor_person_xor_household",
+                violation_error_message=_("An honour goes to either a person or a household."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = self.title or self.get_award_display()
+        return f"{self.year} {label}"
+
+    def clean(self) -> None:
+        if self.award in self.HOUSEHOLD_AWARDS and self.person_id:
+            raise ValidationError({"household": gettext("This award goes to a household.")})
+        if self.award not in self.HOUSEHOLD_AWARDS and self.award != self.Award.OTHER and self.household_id:
+            raise ValidationError({"person": gettext("This award goes to a person.")})
+        if self.award == self.Award.OTHER and not self.title:
+            raise ValidationError({"title": gettext("Give the award's name.")})
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return Q(person__village__in=scope.village_ids) | Q(household__village__in=scope.village_ids)

@@ -1,0 +1,34 @@
+"""The roles (auth groups) and how each app's migrations grant them permissions."""
+
+TOWN_ADMIN = "镇妇联管理员"
+VILLAGE_CLERK = "村妇联专干"
+COUNTY_READER = "县妇联查阅"
+ROLES = (TOWN_ADMIN, VILLAGE_CLERK, COUNTY_READER)
+
+
+def crud(app_label: str, model: str, actions: str = "add change delete view") -> list[str]:
+    return [f"{app_label}.{action}_{model}" for action in actions.split()]
+
+
+def grant_permissions(apps, grants: dict[str, list[str]]) -> None:
+    """Create the role groups if missing and give them permissions ("app.codename").
+
+    Called from data migrations, where permissions of a fresh database do not exist yet:
+    create them first, as the post_migrate signal would.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role in ROLES:
+        Group.objects.get_or_create(name=role)
+    for role, names in grants.items():
+        group = Group.objects.get(name=role)
+        for name in names:
+            app_label, codename = name.split(".")
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))

@@ -1,0 +1,81 @@
+"""Which villages a user may see: the one place that decides it.
+
+Every admin, autocomplete, export, import and report filters through `scope_for(user)`
+and `in_scope(queryset, scope)`. A model says how it reaches a village by setting
+`scope_village_path` (e.g. "household__village") or by overriding `scope_q`.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool = False
+    town_ids: frozenset[int] = frozenset()  # towns the user sees whole (town-wide records)
+    village_ids: frozenset[int] = frozenset()  # every village the user sees
+
+    @property
+    def visible_town_ids(self) -> frozenset[int]:
+        from federation.models import Village
+
+        if not self.village_ids:
+            return self.town_ids
+        towns = Village.objects.filter(pk__in=self.village_ids).values_list("town_id", flat=True)
+        return self.town_ids | frozenset(towns)
+
+    def covers_town(self, town_id: int | None) -> bool:
+        return self.everything or town_id in self.town_ids
+
+
+NOTHING = Scope()
+EVERYTHING = Scope(everything=True)
+
+
+def scope_for(user) -> Scope:
+    """Return the user's scope, cached on the user object for the request."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    cached = getattr(user, "_federation_scope", None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        scope = EVERYTHING
+    else:
+        from federation.models import StaffScope, Village
+
+        staff_scope = StaffScope.objects.filter(user=user).first()
+        if staff_scope is None:
+            scope = NOTHING
+        elif staff_scope.town_wide:
+            village_ids = Village.objects.filter(town_id=staff_scope.town_id).values_list("pk", flat=True)
+            scope = Scope(town_ids=frozenset([staff_scope.town_id]), village_ids=frozenset(village_ids))
+        else:
+            village_ids = staff_scope.villages.filter(town_id=staff_scope.town_id).values_list("pk", flat=True)
+            scope = Scope(village_ids=frozenset(village_ids))
+    user._federation_scope = scope
+    return scope
+
+
+def is_scoped_model(model) -> bool:
+    return hasattr(model, "scope_q")
+
+
+def in_scope(queryset: QuerySet, scope: Scope) -> QuerySet:
+    """Filter any scoped model's queryset to what the scope may see."""
+    if scope.everything:
+        return queryset
+    if not scope.village_ids and not scope.town_ids:
+        return queryset.none()
+    return queryset.filter(queryset.model.scope_q(scope))
+
+
+class ScopedModel:
+    """Mixin for models that belong to a village; set `scope_village_path`."""
+
+    scope_village_path = "village"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return Q(**{f"{cls.scope_village_path}__in": scope.village_ids})

@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.utils.translation import gettext_lazy as _
+
+from federation.exporting import can_see_identity
+from federation.identity import mask_id_number
+
+
+class MaskedAutocompleteJsonView(AutocompleteJsonView):
+    """Autocomplete that tells people apart by a masked ID number, never the full one."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        number = getattr(obj, "id_number", "")
+        if number:
+            shown = number if can_see_identity(self.request.user) else mask_id_number(number)
+            result["text"] = f"{result['text']}（{shown}）"
+        return result
+
+
+class FederationAdminSite(admin.AdminSite):
+    site_header = _("Women's Federation workbench")
+    site_title = _("Women's Federation workbench")
+    index_title = _("Work overview")
+    enable_nav_sidebar = True
+
+    def autocomplete_view(self, request):
+        return MaskedAutocompleteJsonView.as_view(admin_site=self)(request)
