@@ -30,7 +30,8 @@ class TownAdmin(ScopedModelAdmin):
     search_fields = ["name"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(village_count=Count("villages"))
+        # A GROUP BY drops the model's default ordering: restate it for autocomplete.
+        return super().get_queryset(request).annotate(village_count=Count("villages")).order_by("name")
 
     @admin.display(description=_("villages (communities)"), ordering="village_count")
     def village_count(self, obj):
@@ -52,6 +53,7 @@ class VillageAdmin(ScopedModelAdmin):
                 household_count=Count("households", distinct=True),
                 person_count=Count("people", distinct=True),
             )
+            .order_by("sort_order", "name")
         )
 
     @admin.display(description=_("households"), ordering="household_count")
@@ -94,7 +96,12 @@ class HouseholdAdmin(ScopedModelAdmin):
     inlines = [MemberInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(member_count=Count("members"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(member_count=Count("members"))
+            .order_by("village__sort_order", "number")
+        )
 
     @admin.display(description=_("members"), ordering="member_count")
     def member_count(self, obj):

@@ -12,12 +12,14 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import SelectableFieldsExportForm
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -170,9 +172,20 @@ class ScopedAdminMixin:
         return [f"={name}" if name.split("__")[-1] in masked else name for name in fields]
 
 
+class ExportForm(SelectableFieldsExportForm):
+    """The export form, with the columns named as the user knows them."""
+
+    def _get_field_label(self, resource, field_name):
+        try:
+            return str(resource._meta.model._meta.get_field(field_name).verbose_name)
+        except FieldDoesNotExist:
+            return str(resource.fields[field_name].column_name)
+
+
 class ScopedModelAdmin(ScopedAdminMixin, ExportMixin, SimpleHistoryAdmin):
     """Base of every ModelAdmin: village scope, masking, history and export."""
 
+    export_form_class = ExportForm
     formats = [CSV, XLSX]
     to_encoding = "utf-8-sig"  # so Excel on a Chinese Windows PC reads the CSV as UTF-8
     resource_classes = []
@@ -209,6 +222,16 @@ class ScopedModelAdmin(ScopedAdminMixin, ExportMixin, SimpleHistoryAdmin):
             raise Http404(gettext("The record does not exist or is not in your villages."))
         return obj
 
+    # Out-of-scope records answer 404 before any permission check, so that a 403 never
+    # confirms that a guessed id exists.
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self.get_object_or_404(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self.get_object_or_404(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
     def history_view(self, request, object_id, extra_context=None):
         self.get_object_or_404(request, object_id)
         return super().history_view(request, object_id, extra_context)
@@ -237,6 +260,9 @@ class ScopedModelAdmin(ScopedAdminMixin, ExportMixin, SimpleHistoryAdmin):
         if self.resource_classes:
             return self.resource_classes
         return [_default_resource(self.model)]
+
+    def get_valid_export_item_pks(self, request):
+        return self.get_queryset(request).values_list("pk", flat=True)
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**kwargs, "user": request.user}

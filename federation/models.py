@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Cast, Mod, Substr
 from django.db.models.lookups import Exact
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -323,11 +323,11 @@ class Honor(models.Model):
     HOUSEHOLD_AWARDS = frozenset({Award.CIVILISED_FAMILY, Award.BEAUTIFUL_FAMILY, Award.BEAUTIFUL_COURTYARD})
 
     class Level(models.TextChoices):
-        TOWN = "town", _("town")
-        COUNTY = "county", _("county")
-        CITY = "city", _("city")
-        PROVINCE = "province", _("province")
-        NATIONAL = "national", _("national")
+        TOWN = "town", pgettext_lazy("honour level", "town")
+        COUNTY = "county", pgettext_lazy("honour level", "county")
+        CITY = "city", pgettext_lazy("honour level", "city")
+        PROVINCE = "province", pgettext_lazy("honour level", "province")
+        NATIONAL = "national", pgettext_lazy("honour level", "national")
 
     award = models.CharField(_("award"), max_length=30, choices=Award.choices)
     title = models.CharField(_("title"), max_length=100, blank=True, help_text=_("The award's name, if other."))

@@ -1,0 +1,75 @@
+import pytest
+
+from federation.roles import COUNTY_READER, TOWN_ADMIN, VILLAGE_CLERK
+from tests.factories import HouseholdFactory, PersonFactory, TownFactory, UserFactory, VillageFactory, give_scope
+
+
+@pytest.fixture
+def town(db):
+    return TownFactory()
+
+
+@pytest.fixture
+def taiba(town):
+    return VillageFactory(town=town, name="太坝村", sort_order=2)
+
+
+@pytest.fixture
+def fenghe(town):
+    """Another village of the town: the 太坝 clerk must never see it."""
+    return VillageFactory(town=town, name="冯河村", sort_order=3)
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_superuser=True)
+
+
+@pytest.fixture
+def town_admin(town):
+    user = UserFactory(username="town", role=TOWN_ADMIN)
+    give_scope(user, town, town_wide=True)
+    return user
+
+
+@pytest.fixture
+def clerk(town, taiba):
+    user = UserFactory(username="taiba", role=VILLAGE_CLERK)
+    give_scope(user, town, villages=[taiba])
+    return user
+
+
+@pytest.fixture
+def county_reader(town):
+    user = UserFactory(username="county", role=COUNTY_READER)
+    give_scope(user, town, town_wide=True)
+    return user
+
+
+@pytest.fixture
+def client_for(client):
+    """Log a user in and return the client."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def other_household(fenghe):
+    household = HouseholdFactory(village=fenghe, number="FH-001", address="冯河村三组")
+    head = PersonFactory(village=fenghe, household=household, name="冯秘密", phone="13912345678")
+    household.head = head
+    household.save()
+    return household
+
+
+@pytest.fixture
+def own_household(taiba):
+    household = HouseholdFactory(village=taiba, number="TB-001")
+    head = PersonFactory(village=taiba, household=household, name="太坝户主")
+    household.head = head
+    household.save()
+    return household

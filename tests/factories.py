@@ -1,0 +1,117 @@
+"""Factories for every app's tests. Build complex state through services, as users do."""
+
+import itertools
+from datetime import date
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from federation.identity import check_character
+from federation.models import Activity, Honor, Household, Person, StaffScope, Town, Village
+
+_serial = itertools.count(1)
+
+
+def make_id_number(born: date = date(1985, 6, 15), sex: str = "F", area: str = "621228") -> str:
+    """A fresh valid ID number for the given birth date and sex."""
+    while True:
+        sequence = next(_serial) % 1000
+        if (sequence % 2 == 1) == (sex == "M"):
+            break
+    first17 = f"{area}{born:%Y%m%d}{sequence:03d}"
+    return first17 + check_character(first17)
+
+
+class TownFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Town
+        django_get_or_create = ["name", "county"]
+
+    name = "站儿巷镇"
+    county = "两当县"
+
+
+class VillageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Village
+        django_get_or_create = ["town", "name"]
+
+    town = factory.SubFactory(TownFactory)
+    name = factory.Sequence(lambda n: f"测试{n}村")
+
+
+class HouseholdFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Household
+
+    village = factory.SubFactory(VillageFactory)
+    number = factory.Sequence(lambda n: f"H{n:05d}")
+    group = "1组"
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    class Params:
+        born = date(1985, 6, 15)
+        female = True
+
+    name = factory.Sequence(lambda n: f"测试人{n}")
+    sex = factory.LazyAttribute(lambda o: "F" if o.female else "M")
+    birth_date = factory.LazyAttribute(lambda o: o.born)
+    id_number = factory.LazyAttribute(lambda o: make_id_number(o.born, "F" if o.female else "M"))
+    phone = factory.Sequence(lambda n: f"139{n:08d}")
+    village = factory.SubFactory(VillageFactory)
+    household = factory.LazyAttribute(lambda o: HouseholdFactory(village=o.village))
+    relation_to_head = Person.Relation.SELF
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Activity
+        skip_postgeneration_save = True
+
+    kind = Activity.Kind.PUBLICITY
+    title = factory.Sequence(lambda n: f"测试活动{n}")
+    date = date(2024, 5, 1)
+    town = factory.SubFactory(TownFactory)
+
+    @factory.post_generation
+    def villages(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.villages.set(extracted)
+
+
+class HonorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Honor
+
+    award = Honor.Award.BEST_VOLUNTEER
+    year = 2024
+    person = factory.SubFactory(PersonFactory)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    is_staff = True
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+        if create:
+            self.save()
+
+
+def give_scope(user, town, *, villages=(), town_wide=False) -> StaffScope:
+    scope = StaffScope.objects.create(user=user, town=town, town_wide=town_wide)
+    scope.villages.set(villages)
+    return scope
