@@ -62,8 +62,11 @@ class ScopedResource(resources.ModelResource):
     def get_export_headers(self, selected_fields=None):
         headers = []
         for field in self.get_export_fields(selected_fields):
-            model_field = self._model_field(field) if field.column_name == field.attribute else None
-            headers.append(str(model_field.verbose_name) if model_field else str(field.column_name))
+            model_field = self._model_field(field)
+            if model_field is not None and field.column_name in (model_field.name, model_field.attname):
+                headers.append(str(model_field.verbose_name))
+            else:
+                headers.append(str(field.column_name))
         return headers
 
     def export_field(self, field, instance, **kwargs):

@@ -1,0 +1,99 @@
+"""Activity attachments: photos and PDFs, size-capped, served only to users with access."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from federation.models import ActivityAttachment
+from federation.roles import VILLAGE_CLERK
+from tests.factories import ActivityFactory, UserFactory, give_scope
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def activity_form(activity, village, upload=None, **extra):
+    data = {
+        "kind": activity.kind,
+        "title": activity.title,
+        "date": "2024-05-01",
+        "town": activity.town_id,
+        "villages": [village.pk],
+        "participants": 10,
+        "beneficiaries": 0,
+        "materials_distributed": 0,
+        "consultations": 0,
+        "attachments-TOTAL_FORMS": 1,
+        "attachments-INITIAL_FORMS": 0,
+        "attachments-0-title": "现场照片",
+    }
+    if upload is not None:
+        data["attachments-0-file"] = upload
+    return {**data, **extra}
+
+
+def upload(client, activity, village, name, content):
+    return client.post(
+        f"/admin/federation/activity/{activity.pk}/change/",
+        activity_form(activity, village, SimpleUploadedFile(name, content)),
+    )
+
+
+def test_clerk_attaches_a_photo_and_only_users_with_access_can_open_it(client_for, clerk, taiba, fenghe, client):
+    activity = ActivityFactory(town=taiba.town, villages=[taiba])
+    response = upload(client_for(clerk), activity, taiba, "照片.png", PNG)
+    assert response.status_code == 302
+    attachment = ActivityAttachment.objects.get(activity=activity)
+    url = attachment.file.url
+    assert url.startswith("/files/activities/")
+
+    page = client.get(f"/admin/federation/activity/{activity.pk}/change/").content.decode()
+    assert url in page
+    opened = client.get(url)
+    assert opened.status_code == 200
+    assert b"".join(opened.streaming_content) == PNG
+    assert opened["Content-Type"] == "image/png"
+
+    stranger = UserFactory(username="fenghe_clerk", role=VILLAGE_CLERK)
+    give_scope(stranger, taiba.town, villages=[fenghe])
+    client.force_login(stranger)
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302  # to the login page
+
+
+def test_pdf_is_accepted(client_for, clerk, taiba):
+    activity = ActivityFactory(town=taiba.town, villages=[taiba])
+    assert upload(client_for(clerk), activity, taiba, "签到表.pdf", PDF).status_code == 302
+    assert ActivityAttachment.objects.filter(activity=activity).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("病毒.exe", b"MZ" + b"\x00" * 10, "只能上传 JPEG、PNG 图片或 PDF 文件。"),
+        ("假的.png", b"<html>not a png</html>", "文件内容不是 PNG 格式。"),
+    ],
+)
+def test_wrong_files_are_refused_with_a_chinese_error(client_for, clerk, taiba, name, content, message):
+    activity = ActivityFactory(town=taiba.town, villages=[taiba])
+    response = upload(client_for(clerk), activity, taiba, name, content)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not ActivityAttachment.objects.exists()
+
+
+def test_a_file_over_the_cap_is_refused(client_for, clerk, taiba, settings):
+    settings.ATTACHMENT_MAX_BYTES = 1024 * 1024
+    activity = ActivityFactory(town=taiba.town, villages=[taiba])
+    response = upload(client_for(clerk), activity, taiba, "大.png", PNG + b"\x00" * (1024 * 1024))
+    assert "上限为 1 MB" in response.content.decode()
+    assert not ActivityAttachment.objects.exists()
+
+
+def test_an_unknown_file_path_is_404(client_for, superuser):
+    assert client_for(superuser).get("/files/activities/2024/01/none.png").status_code == 404
