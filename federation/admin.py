@@ -91,9 +91,22 @@ class HouseholdAdmin(ScopedModelAdmin):
     list_select_related = ["village", "head"]
     search_fields = ["number", "head__name", "head__id_number", "head__phone", "address"]
     autocomplete_fields = ["head"]
-    readonly_fields = ["points_balance"]
-    fields = ["village", "number", "head", "group", "address", "points_balance"]
+    readonly_fields = ["points_balance", "add_member"]
+    fields = ["village", "number", "head", "group", "address", "points_balance", "add_member"]
     inlines = [MemberInline]
+
+    @admin.display(description=_("new member"))
+    def add_member(self, obj):
+        if not obj.pk:
+            return gettext("Save the household first, then add its members.")
+        url = reverse("admin:federation_person_add")
+        return format_html(
+            '<a class="addlink" href="{}?household={}&amp;village={}">{}</a>',
+            url,
+            obj.pk,
+            obj.village_id,
+            gettext("Add a member to this household"),
+        )
 
     def get_queryset(self, request):
         return (

@@ -192,6 +192,17 @@ class ScopedModelAdmin(ScopedAdminMixin, ExportMixin, SimpleHistoryAdmin):
     list_per_page = 50
     show_full_result_count = False
 
+    def get_changeform_initial_data(self, request):
+        # A clerk of one village (or anyone in one town) should not have to pick it.
+        initial = super().get_changeform_initial_data(request)
+        for field in self.model._meta.concrete_fields:
+            if field.many_to_one and field.editable and field.name not in initial and not field.null:
+                if is_scoped_model(field.related_model):
+                    only = list(scoped_choices(field.related_model, request).values_list("pk", flat=True)[:2])
+                    if len(only) == 1:
+                        initial[field.name] = only[0]
+        return initial
+
     def get_list_display(self, request):
         return self.mask_columns(request, super().get_list_display(request))
 

@@ -224,3 +224,19 @@ def test_scope_of_each_role(town, taiba, fenghe, superuser, town_admin, clerk, c
     assert scope_for(clerk).village_ids == {taiba.pk}
     assert scope_for(clerk).town_ids == frozenset()
     assert set(Village.objects.filter(Village.scope_q(scope_for(clerk)))) == {taiba}
+
+
+def test_add_form_preselects_her_only_village_and_town(taiba_client, taiba):
+    form = taiba_client.get("/admin/federation/person/add/").context["adminform"].form
+    assert form.initial["village"] == taiba.pk
+    form = taiba_client.get("/admin/federation/activity/add/").context["adminform"].form
+    assert form.initial["town"] == taiba.town_id
+
+
+def test_user_admin_is_for_superusers_only(client_for, superuser, town_admin, clerk):
+    client = client_for(superuser)
+    assert client.get("/admin/auth/user/").status_code == 200
+    page = client.get(f"/admin/auth/user/{clerk.pk}/change/").content.decode()
+    assert "工作范围" in page and "太坝村" in page
+    for user in (town_admin, clerk):
+        assert client_for(user).get("/admin/auth/user/").status_code == 403

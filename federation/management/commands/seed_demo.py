@@ -19,6 +19,8 @@ class Command(BaseCommand):
         for app in APPS_WITH_DEMO:
             if find_spec(f"{app}.demo"):
                 import_module(f"{app}.demo").seed(town)
+        if options["verbosity"] == 0:
+            return
         self.stdout.write(
             _(
                 "Demo town %(town)s: %(villages)d villages, %(households)d households, "
