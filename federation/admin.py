@@ -2,14 +2,14 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from federation.admin_base import ScopedModelAdmin, ScopedStackedInline, ScopedTabularInline
+from federation.admin_base import ScopedModelAdmin, ScopedStackedInline, ScopedTabularInline, scoped_choices
 from federation.models import (
     Activity,
     ActivityAttachment,
@@ -256,10 +256,23 @@ class ActivityAdmin(ScopedModelAdmin):
         return "、".join(names) if names else gettext("whole town")
 
 
+class HonorVillageFilter(admin.SimpleListFilter):
+    title = _("village")
+    parameter_name = "village"
+
+    def lookups(self, request, model_admin):
+        return [(village.pk, village.name) for village in scoped_choices(Village, request)]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(Q(person__village=self.value()) | Q(household__village=self.value()))
+        return queryset
+
+
 @admin.register(Honor)
 class HonorAdmin(ScopedModelAdmin):
     list_display = ["year", "award", "title", "level", "recipient", "village"]
-    list_filter = ["year", "award", "level"]
+    list_filter = ["year", "award", "level", HonorVillageFilter]
     list_select_related = ["person__village", "household__village", "household__head"]
     search_fields = ["title", "person__name", "household__number", "household__head__name"]
     autocomplete_fields = ["person", "household"]

@@ -98,3 +98,22 @@ def test_page_loads_for_allowed_roles_with_a_flat_query_count(
         response, large = count_queries(client, url)
     assert response.status_code == 200
     assert large == small, f"{model} {page} for {role}: {small} queries with few rows, {large} with more"
+
+
+def test_every_admin_of_every_app_uses_the_scoped_base():
+    from django.contrib import admin
+
+    from federation.admin_base import ScopedAdminMixin, ScopedModelAdmin
+
+    unscoped = [
+        model._meta.label
+        for model, model_admin in admin.site._registry.items()
+        if model._meta.app_label != "auth" and not isinstance(model_admin, ScopedModelAdmin)
+    ]
+    unscoped += [
+        inline.__name__
+        for model_admin in admin.site._registry.values()
+        for inline in model_admin.inlines
+        if not issubclass(inline, ScopedAdminMixin)
+    ]
+    assert unscoped == []

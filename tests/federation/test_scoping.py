@@ -240,3 +240,12 @@ def test_user_admin_is_for_superusers_only(client_for, superuser, town_admin, cl
     assert "工作范围" in page and "太坝村" in page
     for user in (town_admin, clerk):
         assert client_for(user).get("/admin/auth/user/").status_code == 403
+
+
+def test_honours_filter_by_her_villages_only(client_for, town_admin, taiba, fenghe, other, own_household):
+    HonorFactory(person=own_household.head, title="太坝表彰")
+    client = client_for(town_admin)
+    response = client.get("/admin/federation/honor/", {"village": taiba.pk})
+    assert [honor.title for honor in response.context["cl"].result_list] == ["太坝表彰"]
+    response = client.get("/admin/federation/honor/", {"village": fenghe.pk})
+    assert [honor.title for honor in response.context["cl"].result_list] == ["冯河秘密表彰"]
