@@ -15,11 +15,13 @@ from federation.models import (
     ActivityAttachment,
     Honor,
     Household,
+    ImportRecord,
     Person,
     StaffScope,
     Town,
     Village,
 )
+from federation.resources import HouseholdsResource, PeopleResource
 from federation.scoping import scope_for
 from federation.services import household_save, person_save
 
@@ -86,6 +88,8 @@ class MemberInline(ScopedTabularInline):
 
 @admin.register(Household)
 class HouseholdAdmin(ScopedModelAdmin):
+    import_resource = HouseholdsResource
+    resource_classes = [HouseholdsResource]
     list_display = ["number", "head", "village", "group", "member_count", "points_balance"]
     list_filter = ["village"]
     list_select_related = ["village", "head"]
@@ -126,6 +130,8 @@ class HouseholdAdmin(ScopedModelAdmin):
 
 @admin.register(Person)
 class PersonAdmin(ScopedModelAdmin):
+    import_resource = PeopleResource
+    resource_classes = [PeopleResource]
     list_display = [
         "name",
         "id_number",
@@ -138,7 +144,7 @@ class PersonAdmin(ScopedModelAdmin):
         "status",
     ]
     list_filter = ["village", "sex", "status", "relation_to_head"]
-    list_select_related = ["village", "household"]
+    list_select_related = ["village", "household__head"]
     search_fields = ["name", "id_number", "phone", "household__number"]
     search_help_text = _("Search by name, ID number, phone or household number.")
     autocomplete_fields = ["household"]
@@ -285,6 +291,29 @@ class HonorAdmin(ScopedModelAdmin):
     @admin.display(description=_("village"))
     def village(self, obj):
         return (obj.person or obj.household).village
+
+
+@admin.register(ImportRecord)
+class ImportRecordAdmin(ScopedModelAdmin):
+    list_display = ["created_at", "user", "resource", "file_name", "new", "updated", "unchanged", "errors", "applied"]
+    list_filter = ["resource", "applied", ("created_at", admin.DateFieldListFilter)]
+    list_select_related = ["user"]
+    search_fields = ["file_name", "sha256", "user__username"]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        # Town-wide staff see the town's imports; everyone sees their own.
+        own = ImportRecord.objects.filter(user=request.user)
+        return (super().get_queryset(request) | own).select_related("user")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class StaffScopeInline(ScopedStackedInline):

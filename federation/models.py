@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from federation.fields import IdNumberField, PhoneField, YmdText
 from federation.files import ProtectedFileField, validate_attachment
 from federation.identity import parse_id_number
+from federation.roles import DATA_PERMISSIONS
 from federation.scoping import Scope, ScopedModel
 
 
@@ -20,6 +21,7 @@ class Town(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        default_permissions = DATA_PERMISSIONS
         verbose_name = _("town")
         verbose_name_plural = _("towns")
         ordering = ["name"]
@@ -51,6 +53,7 @@ class Village(ScopedModel, models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        default_permissions = DATA_PERMISSIONS
         verbose_name = _("village (community)")
         verbose_name_plural = _("villages (communities)")
         ordering = ["sort_order", "name"]
@@ -114,6 +117,7 @@ class Household(ScopedModel, models.Model):
     history = HistoricalRecords(excluded_fields=["points_balance"])
 
     class Meta:
+        default_permissions = DATA_PERMISSIONS
         verbose_name = _("household")
         verbose_name_plural = _("households")
         ordering = ["village__sort_order", "number"]
@@ -188,6 +192,7 @@ class Person(ScopedModel, models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        default_permissions = DATA_PERMISSIONS
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["village__sort_order", "name"]
@@ -271,6 +276,7 @@ class Activity(models.Model):
     history = HistoricalRecords(m2m_fields=[villages])
 
     class Meta:
+        default_permissions = DATA_PERMISSIONS
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         ordering = ["-date", "title"]
@@ -298,6 +304,7 @@ class ActivityAttachment(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        default_permissions = DATA_PERMISSIONS
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["uploaded_at"]
@@ -344,6 +351,7 @@ class Honor(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        default_permissions = DATA_PERMISSIONS
         verbose_name = _("honour")
         verbose_name_plural = _("honours")
         ordering = ["-year", "award"]
@@ -371,3 +379,33 @@ class Honor(models.Model):
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
         return Q(person__village__in=scope.village_ids) | Q(household__village__in=scope.village_ids)
+
+
+class ImportRecord(models.Model):
+    """One import of a roster file: who, when, which file, and what it did. Append-only."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("user")
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    resource = models.CharField(_("roster"), max_length=50)
+    file_name = models.CharField(_("file name"), max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    new = models.PositiveIntegerField(_("new"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    errors = models.PositiveIntegerField(_("errors"), default=0)
+    applied = models.BooleanField(_("applied"), default=False, help_text=_("False when errors stopped the import."))
+
+    class Meta:
+        verbose_name = _("import record")
+        verbose_name_plural = _("import records")
+        ordering = ["-created_at"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return gettext("Import #%(id)s") % {"id": self.pk}
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return Q(user__staff_scope__town__in=scope.town_ids)

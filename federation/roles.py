@@ -5,6 +5,9 @@ VILLAGE_CLERK = "村妇联专干"
 COUNTY_READER = "县妇联查阅"
 ROLES = (TOWN_ADMIN, VILLAGE_CLERK, COUNTY_READER)
 
+# Every domain model's permissions: import and export are granted apart from viewing.
+DATA_PERMISSIONS = ("add", "change", "delete", "view", "import", "export")
+
 
 def crud(app_label: str, model: str, actions: str = "add change delete view") -> list[str]:
     return [f"{app_label}.{action}_{model}" for action in actions.split()]

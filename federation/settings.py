@@ -163,12 +163,22 @@ if not DEBUG:
 
 LOGIN_URL = "admin:login"
 
+# Roster imports (federation.importing).
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 200_000))
+IMPORT_MAX_UNPACKED_BYTES = 400 * 1024 * 1024
+IMPORT_MAX_COMPRESSION_RATIO = 100
+# Uploads wait here between preview and confirm: private, never under MEDIA_ROOT.
+IMPORT_TMP_DIR = Path(os.environ.get("IMPORT_TMP_DIR", BASE_DIR / "var" / "imports"))
+IMPORT_TMP_MAX_AGE = int(os.environ.get("IMPORT_TMP_MAX_AGE", 60 * 60))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
 # History is for reading; a revert would bypass the services' rules.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
-IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
-IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,508 @@
+"""The federation's rosters: people (人员花名册) and households (家庭花名册)."""
+
+import re
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from federation.identity import check_character, mask_id_number
+from federation.importing import (
+    ChoiceWidget,
+    Column,
+    ExcelDateWidget,
+    IdNumberWidget,
+    PhoneWidget,
+    Plan,
+    RosterResource,
+    SourceRow,
+    TextWidget,
+    VillageWidget,
+)
+from federation.models import Household, Person
+
+ID_ALIASES = ["公民身份号码", "身份证号", "身份证号码", "身份证", "证件号码", "居民身份证号码"]
+VILLAGE_ALIASES = ["村", "所属村", "村居", "所属村(社区)", "村(居)", "村名", "社区", "村(社区)名称"]
+HEAD_ID_ALIASES = ["户主身份证号码", "户主身份证", "户主公民身份号码"]
+GROUP_ALIASES = ["组", "村民组", "组别", "小组"]
+RELATION_SYNONYMS = {
+    "户主": Person.Relation.SELF,
+    "本人": Person.Relation.SELF,
+    "妻": Person.Relation.SPOUSE,
+    "夫": Person.Relation.SPOUSE,
+    "妻子": Person.Relation.SPOUSE,
+    "丈夫": Person.Relation.SPOUSE,
+    "儿子": Person.Relation.SON,
+    "长子": Person.Relation.SON,
+    "次子": Person.Relation.SON,
+    "女儿": Person.Relation.DAUGHTER,
+    "长女": Person.Relation.DAUGHTER,
+    "次女": Person.Relation.DAUGHTER,
+    "儿媳妇": Person.Relation.DAUGHTER_IN_LAW,
+    "孙": Person.Relation.GRANDSON,
+    "父亲": Person.Relation.PARENT,
+    "母亲": Person.Relation.PARENT,
+    "父": Person.Relation.PARENT,
+    "母": Person.Relation.PARENT,
+}
+STATUS_SYNONYMS = {
+    "正常": Person.Status.RESIDENT,
+    "在家": Person.Status.RESIDENT,
+    "已迁出": Person.Status.MOVED_OUT,
+    "去世": Person.Status.DECEASED,
+    "已故": Person.Status.DECEASED,
+    "已死亡": Person.Status.DECEASED,
+}
+CHUNK = 5000
+
+
+def chunked(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class HouseholdNumbers:
+    """Household numbers per village: which are taken, and the next free one."""
+
+    def __init__(self):
+        self.taken: dict[int, set[str]] = {}
+
+    def load(self, village_id: int) -> set[str]:
+        if village_id not in self.taken:
+            self.taken[village_id] = set(
+                Household.objects.filter(village_id=village_id).values_list("number", flat=True)
+            )
+        return self.taken[village_id]
+
+    def claim(self, village_id: int, number: str) -> bool:
+        taken = self.load(village_id)
+        if number in taken:
+            return False
+        taken.add(number)
+        return True
+
+    def next(self, village_id: int) -> str:
+        taken = self.load(village_id)
+        numeric = [n for n in taken if re.fullmatch(r"\d+", n)]
+        width = max((len(n) for n in numeric), default=5)
+        candidate = max((int(n) for n in numeric), default=0) + 1
+        while f"{candidate:0{width}d}" in taken:
+            candidate += 1
+        number = f"{candidate:0{width}d}"
+        taken.add(number)
+        return number
+
+
+class PeopleResource(RosterResource):
+    import_name = "people"
+    import_title = gettext_lazy("People roster")
+
+    name = Column("name", "姓名", TextWidget(squeeze=True, max_length=50), required=True, aliases=["名字"])
+    id_number = Column("id_number", "公民身份号码", IdNumberWidget(), required=True, aliases=ID_ALIASES)
+    sex = Column("sex", "性别", ChoiceWidget(Person.Sex.choices))
+    birth_date = Column("birth_date", "出生日期", ExcelDateWidget(), aliases=["出生年月", "出生年月日", "生日"])
+    phone = Column(
+        "phone", "联系电话", PhoneWidget(), aliases=["电话", "手机号", "手机", "联系方式", "手机号码", "电话号码"]
+    )
+    village = Column("village", "村(社区)", VillageWidget(), required=True, aliases=VILLAGE_ALIASES)
+    group = Column("household__group", "村民小组", TextWidget(max_length=20), aliases=GROUP_ALIASES)
+    head_id_number = Column("head_id_number", "户主身份证号", IdNumberWidget(), aliases=HEAD_ID_ALIASES)
+    relation_to_head = Column(
+        "relation_to_head", "与户主关系", ChoiceWidget(Person.Relation.choices, RELATION_SYNONYMS), aliases=["关系"]
+    )
+    status = Column("status", "状态", ChoiceWidget(Person.Status.choices, STATUS_SYNONYMS), aliases=["人员状态"])
+
+    class Meta:
+        model = Person
+        fields = [
+            "name",
+            "id_number",
+            "sex",
+            "birth_date",
+            "phone",
+            "village",
+            "group",
+            "head_id_number",
+            "relation_to_head",
+            "status",
+        ]
+
+    @classmethod
+    def template_example(cls, village):
+        first17 = "62122819850315002"
+        number = first17 + check_character(first17)
+        return {
+            "name": "张秀英",
+            "id_number": number,
+            "sex": "女",
+            "birth_date": "1985-03-15",
+            "phone": "13800000000",
+            "village": village,
+            "household__group": "1组",
+            "head_id_number": number,
+            "relation_to_head": "本人(户主)",
+            "status": "在册",
+        }
+
+    def dehydrate_head_id_number(self, person):
+        head = person.household.head if person.household_id and person.household.head_id else None
+        if head is None:
+            return ""
+        return head.id_number if self.full_identity else mask_id_number(head.id_number)
+
+    def dehydrate_group(self, person):
+        return person.household.group if person.household_id else ""
+
+    def optional_when_known(self, column_name):
+        return column_name == "村(社区)" and self.only_village() is not None
+
+    def plan(self, rows: list[SourceRow]) -> Plan:
+        plan = Plan()
+        heads_in_file = {
+            row.values["id_number"].number
+            for row in rows
+            if "id_number" in row.values
+            and getattr(row.values.get("head_id_number"), "number", None) == row.values["id_number"].number
+        }
+        rows = self._unique_rows(rows)
+        existing = self._existing_people([idn.number for _row, idn in rows])
+        referenced = {
+            row.values["head_id_number"].number
+            for row, _idn in rows
+            if "head_id_number" in row.values and row.values["head_id_number"].number not in heads_in_file
+        }
+        households_by_head = self._households_by_head(list(referenced | set(heads_in_file)))
+        numbers = HouseholdNumbers()
+        new_households: list[Household] = []
+        household_updates: dict[int, Household] = {}
+        creates, updates, update_fields = [], [], set()
+        planned_household: dict[str, Household] = {}  # head's ID -> household (found or new)
+        fallback = self.only_village()
+        in_scope = {village.pk for village in self.village_lookup().values()}
+
+        # Heads first, so that their members can join the households they lead.
+        ordered = sorted(rows, key=lambda item: item[1].number not in heads_in_file)
+        outcomes = {}
+        for row, idn in ordered:
+            values = row.values
+            person = existing.get(idn.number)
+            if person is not None and not self.scope.everything and person.village_id not in in_scope:
+                self.error(
+                    row,
+                    "id_number",
+                    _("This person is registered in a village outside your scope; ask the town federation."),
+                )
+                continue
+            village = values.get("village") or (person.village if person else fallback)
+            if village is None:
+                self.error(row, "village", _("The village is required."))
+                continue
+            household = person.household if person else None
+            relation = values.get("relation_to_head")
+            head = values.get("head_id_number")
+            if head is not None and head.number == idn.number:
+                household = self._household_of_head(
+                    idn.number, person, village, households_by_head, numbers, new_households
+                )
+                planned_household[idn.number] = household
+                relation = Person.Relation.SELF
+                group = values.get("household__group")
+                if group and household.group != group:
+                    household.group = group
+                    if household.pk:
+                        household_updates[household.pk] = household
+            elif head is not None:
+                household = planned_household.get(head.number) or households_by_head.get(head.number)
+                if head.number in heads_in_file and head.number not in planned_household:
+                    household = None  # the head's own row had an error, reported there
+                    continue
+                if household is None or (not self.scope.everything and household.village_id not in in_scope):
+                    self.error(
+                        row,
+                        "head_id_number",
+                        _(
+                            "No head of household with this ID number was found; register the head first "
+                            "or add the head's row to this file."
+                        ),
+                    )
+                    continue
+            if household is not None and household.village_id != village.pk:
+                self.error(row, "head_id_number", _("The head of household lives in another village."))
+                continue
+            if person is None:
+                if "name" not in values:
+                    self.require(row, "name")
+                    continue
+                person = Person(
+                    name=values["name"],
+                    id_number=idn.number,
+                    id_upgraded=idn.upgraded,
+                    sex=idn.sex,
+                    birth_date=idn.birth_date,
+                    phone=values.get("phone", ""),
+                    village=village,
+                    household=household,
+                    relation_to_head=relation or "",
+                    status=values.get("status", Person.Status.RESIDENT),
+                )
+                creates.append(person)
+                outcomes[row.number] = (row, _("new"))
+                plan.new += 1
+                continue
+            changed = self._changes(person, values, village, household, relation)
+            if changed:
+                updates.append(person)
+                update_fields.update(changed)
+                outcomes[row.number] = (row, _("updated"))
+                plan.updated += 1
+            elif household is not None and household.pk in household_updates:
+                outcomes[row.number] = (row, _("updated"))
+                plan.updated += 1
+            else:
+                outcomes[row.number] = (row, _("unchanged"))
+                plan.unchanged += 1
+
+        for number in sorted(outcomes)[:20]:
+            row, status = outcomes[number]
+            plan.add_sample(row, status)
+        plan.creates = [(Household, new_households, False), (Person, creates, True)]
+        plan.updates = [
+            (Person, updates, sorted(update_fields)),
+            (Household, list(household_updates.values()), ["group"]),
+        ]
+        plan.after = [lambda user, reason: self._link_heads(new_households, user, reason)]
+        return plan
+
+    def _unique_rows(self, rows):
+        """Rows with a valid ID number, each ID once; the later duplicate is the error."""
+        seen, unique = {}, []
+        for row in rows:
+            idn = row.values.get("id_number")
+            if idn is None:
+                if not row.failed:
+                    self.require(row, "id_number")
+                continue
+            if idn.number in seen:
+                self.error(
+                    row, "id_number", _("The same ID number is already on row %(row)d.") % {"row": seen[idn.number]}
+                )
+                continue
+            seen[idn.number] = row.number
+            if row.failed:
+                continue
+            if "sex" in row.values and row.values["sex"] != idn.sex:
+                self.error(row, "sex", _("The sex does not match the ID number."))
+                continue
+            if "birth_date" in row.values and row.values["birth_date"] != idn.birth_date:
+                self.error(
+                    row,
+                    "birth_date",
+                    _("The birth date does not match the ID number (%(date)s).") % {"date": idn.birth_date.isoformat()},
+                )
+                continue
+            unique.append((row, idn))
+        return unique
+
+    def _existing_people(self, numbers: list[str]) -> dict[str, Person]:
+        found = {}
+        for chunk in chunked(numbers):
+            for person in Person.objects.filter(id_number__in=chunk).select_related("household", "village"):
+                found[person.id_number] = person
+        return found
+
+    def _households_by_head(self, numbers: list[str]) -> dict[str, Household]:
+        found = {}
+        for chunk in chunked(numbers):
+            for household in Household.objects.filter(head__id_number__in=chunk).select_related("head", "village"):
+                found[household.head.id_number] = household
+        return found
+
+    def _household_of_head(self, number, person, village, households_by_head, numbers, new_households) -> Household:
+        household = households_by_head.get(number)
+        if household is not None and household.village_id == village.pk:
+            return household
+        household = Household(village=village, number=numbers.next(village.pk), group="")
+        household._head_number = number
+        new_households.append(household)
+        return household
+
+    @staticmethod
+    def _changes(person: Person, values: dict, village, household, relation) -> list[str]:
+        changed = []
+        for attribute in ("name", "phone", "status"):
+            if attribute in values and values[attribute] != getattr(person, attribute):
+                setattr(person, attribute, values[attribute])
+                changed.append(attribute)
+        if relation and relation != person.relation_to_head:
+            person.relation_to_head = relation
+            changed.append("relation_to_head")
+        if village.pk != person.village_id:
+            person.village = village
+            changed.append("village")
+        if household is not None and (household.pk is None or household.pk != person.household_id):
+            person.household = household
+            changed.append("household")
+        return changed
+
+    @staticmethod
+    def _link_heads(households: list[Household], user, reason) -> None:
+        """Point each new household at its head, then write its history once, complete."""
+        if not households:
+            return
+        heads = dict(
+            Person.objects.filter(id_number__in=[h._head_number for h in households]).values_list("id_number", "pk")
+        )
+        for household in households:
+            household.head_id = heads[household._head_number]
+        Household.objects.bulk_update(households, ["head"], batch_size=1000)
+        Household.history.bulk_history_create(
+            households, batch_size=1000, default_user=user, default_change_reason=reason
+        )
+
+
+class HouseholdsResource(RosterResource):
+    import_name = "households"
+    import_title = gettext_lazy("Household roster")
+
+    head_id_number = Column("head_id_number", "户主身份证号", IdNumberWidget(), required=True, aliases=HEAD_ID_ALIASES)
+    number = Column("number", "户号", TextWidget(squeeze=True, max_length=30), aliases=["户编号", "家庭编号"])
+    village = Column("village", "村(社区)", VillageWidget(), aliases=VILLAGE_ALIASES)
+    group = Column("group", "村民小组", TextWidget(max_length=20), aliases=GROUP_ALIASES)
+    address = Column("address", "地址", TextWidget(max_length=200), aliases=["住址", "家庭住址", "家庭地址"])
+
+    class Meta:
+        model = Household
+        fields = ["head_id_number", "number", "village", "group", "address"]
+
+    @classmethod
+    def template_example(cls, village):
+        first17 = "62122819850315002"
+        return {
+            "head_id_number": first17 + check_character(first17),
+            "number": "00001",
+            "village": village,
+            "group": "1组",
+            "address": f"{village}1组",
+        }
+
+    def dehydrate_head_id_number(self, household):
+        if not household.head_id:
+            return ""
+        number = household.head.id_number
+        return number if self.full_identity else mask_id_number(number)
+
+    def plan(self, rows: list[SourceRow]) -> Plan:
+        plan = Plan()
+        seen, keyed = {}, []
+        for row in rows:
+            head = row.values.get("head_id_number")
+            if head is None:
+                if not row.failed:
+                    self.require(row, "head_id_number")
+                continue
+            if head.number in seen:
+                self.error(
+                    row,
+                    "head_id_number",
+                    _("The same ID number is already on row %(row)d.") % {"row": seen[head.number]},
+                )
+                continue
+            seen[head.number] = row.number
+            if not row.failed:
+                keyed.append((row, head.number))
+        people = {}
+        for chunk in chunked([number for _row, number in keyed]):
+            for person in Person.objects.filter(id_number__in=chunk).select_related("household", "village"):
+                people[person.id_number] = person
+        led = {}
+        for chunk in chunked(list(people)):
+            for household in Household.objects.filter(head__id_number__in=chunk).select_related("head"):
+                led[household.head.id_number] = household
+        in_scope = {village.pk for village in self.village_lookup().values()}
+        numbers = HouseholdNumbers()
+        creates, updates, moved = [], [], []
+        fields_changed = set()
+        outcomes = {}
+        for row, number in keyed:
+            values = row.values
+            person = people.get(number)
+            if person is None or (not self.scope.everything and person.village_id not in in_scope):
+                self.error(
+                    row,
+                    "head_id_number",
+                    _("No person with this ID number is registered in your villages; import the people roster first."),
+                )
+                continue
+            village = values.get("village") or person.village
+            if village.pk != person.village_id:
+                self.error(
+                    row,
+                    "village",
+                    _("The head of household is registered in %(village)s.") % {"village": person.village.name},
+                )
+                continue
+            household = led.get(number)
+            if household is None and person.household_id and person.household.head_id is None:
+                household = person.household  # a household without a head takes this one
+            wanted = values.get("number")
+            if wanted and (household is None or wanted != household.number) and not numbers.claim(village.pk, wanted):
+                self.error(
+                    row,
+                    "number",
+                    _("The household number %(number)s is already used in the village.") % {"number": wanted},
+                )
+                continue
+            if household is None:
+                household = Household(
+                    village=village,
+                    number=wanted or numbers.next(village.pk),
+                    group=values.get("group", ""),
+                    address=values.get("address", ""),
+                    head=person,
+                )
+                creates.append(household)
+                moved.append((person, household))
+                outcomes[row.number] = (row, _("new"))
+                plan.new += 1
+                continue
+            changed = []
+            for attribute in ("number", "group", "address"):
+                if attribute in values and values[attribute] != getattr(household, attribute):
+                    setattr(household, attribute, values[attribute])
+                    changed.append(attribute)
+            if household.head_id != person.pk:
+                household.head = person
+                changed.append("head")
+            if changed:
+                updates.append(household)
+                fields_changed.update(changed)
+                outcomes[row.number] = (row, _("updated"))
+                plan.updated += 1
+            else:
+                outcomes[row.number] = (row, _("unchanged"))
+                plan.unchanged += 1
+        for number in sorted(outcomes)[:20]:
+            plan.add_sample(*outcomes[number])
+        plan.creates = [(Household, creates, True)]
+        plan.updates = [(Household, updates, sorted(fields_changed))]
+        plan.after = [lambda user, reason: self._move_heads(moved, user, reason)]
+        return plan
+
+    @staticmethod
+    def _move_heads(moved, user, reason) -> None:
+        """Heads of new households join them as 本人."""
+        from simple_history.utils import bulk_update_with_history
+
+        people = []
+        for person, household in moved:
+            person.household = household
+            person.relation_to_head = Person.Relation.SELF
+            people.append(person)
+        if people:
+            bulk_update_with_history(
+                people,
+                Person,
+                ["household", "relation_to_head"],
+                batch_size=500,
+                default_user=user,
+                default_change_reason=reason,
+            )
