@@ -1,7 +1,7 @@
-"""Run every benchmark under bench/ (`make bench`) and print its figures.
+"""Run every benchmark under bench/ (`make bench`), or the ones named: `bench/run.py import_roster`.
 
-Benchmarks use their own throw-away database (a temporary SQLite file unless
-BENCH_DATABASE_URL is set), never the development database.
+Each benchmark is a module here with a main(); it uses a throw-away database (a
+temporary SQLite file unless BENCH_DATABASE_URL is set), never the development one.
 """
 
 import importlib
@@ -12,26 +12,24 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+BENCHMARKS = ["admin_lists", "import_roster"]
 
 
-def main() -> None:
-    workdir = tempfile.mkdtemp(prefix="fulian-bench-")
-    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
+def setup_django(workdir: str | None = None) -> None:
+    if "DATABASE_URL" not in os.environ or workdir:
+        workdir = workdir or tempfile.mkdtemp(prefix="fulian-bench-")
+        os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "federation.settings")
     import django
 
     django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
 
-    settings.ALLOWED_HOSTS = ["testserver"]
-    call_command("migrate", verbosity=0)
-    wanted = sys.argv[1:]
-    for path in sorted((ROOT / "bench").glob("bench_*.py")):
-        if wanted and path.stem not in wanted:
-            continue
-        print(f"== {path.stem}")
-        importlib.import_module(f"bench.{path.stem}").main()
+
+def main() -> None:
+    wanted = sys.argv[1:] or BENCHMARKS
+    for name in wanted:
+        print(f"== {name}", flush=True)
+        importlib.import_module(f"bench.{name}").main()
 
 
 if __name__ == "__main__":

@@ -28,7 +28,8 @@ import python_calamine
 from defusedxml import ElementTree
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
@@ -401,8 +402,9 @@ class ImportReport:
 class SourceRow:
     number: int  # as Excel shows it
     values: dict  # attribute -> cleaned value; blank cells are absent
-    raw: dict  # header as written -> raw cell, for the preview sample
-    columns: dict  # attribute -> header as written, for error messages
+    cells: list  # the row as read, for the preview sample
+    layout: list  # (position, header as written) of the columns read; shared by all rows
+    columns: dict  # attribute -> header as written, for error messages; shared by all rows
     failed: bool = False  # a cell of the row has an error already
 
 
@@ -549,35 +551,46 @@ class RosterResource(ScopedResource):
             )
         blanks = table.formula_blanks
         positions = sorted(found.items())
+        layout = [(position, header[position]) for position, _column in positions]
+        columns = {column.attribute: header[position] for position, column in positions}
+        # Rosters repeat themselves (villages, groups, heads' ID numbers): clean each
+        # distinct value of a column once.
+        memo = {position: {} for position, _column in positions}
+        formula_error = _("The cell holds a formula without a value; recalculate and save the file in Excel.")
         for offset, cells in enumerate(data_rows):
             number = report.header_row + 1 + offset
             if all(is_blank(cell) for cell in cells) and not any((number, p) in blanks for p, _c in positions):
                 continue
-            values, columns, raw = {}, {}, {}
-            errors_before = len(self.errors)
+            values = {}
+            failed = False
+            width = len(cells)
             for position, column in positions:
-                cell = cells[position] if position < len(cells) else None
-                columns[column.attribute] = header[position]
-                raw[header[position]] = cell
-                if (number, position) in blanks:
-                    self.errors.append(
-                        RowError(
-                            number,
-                            header[position],
-                            _("The cell holds a formula without a value; recalculate and save the file in Excel."),
-                        )
-                    )
+                if blanks and (number, position) in blanks:
+                    self.errors.append(RowError(number, header[position], formula_error))
+                    failed = True
                     continue
-                if is_blank(cell):
+                cell = cells[position] if position < width else None
+                if cell is None or cell == "":
                     continue
+                seen = memo[position]
                 try:
-                    values[column.attribute] = column.widget.clean(cell, villages=villages)
-                except CellError as error:
-                    self.errors.append(RowError(number, header[position], str(error)))
+                    cleaned = seen[cell]
+                except (KeyError, TypeError):
+                    try:
+                        cleaned = column.widget.clean(cell, villages=villages)
+                    except CellError as error:
+                        cleaned = CellError(str(error))
+                    try:
+                        seen[cell] = cleaned
+                    except TypeError:
+                        pass
+                if isinstance(cleaned, CellError):
+                    self.errors.append(RowError(number, header[position], str(cleaned)))
+                    failed = True
+                elif cleaned is not None:
+                    values[column.attribute] = cleaned
             rows.append(
-                SourceRow(
-                    number=number, values=values, raw=raw, columns=columns, failed=len(self.errors) > errors_before
-                )
+                SourceRow(number=number, values=values, cells=cells, layout=layout, columns=columns, failed=failed)
             )
         if not rows:
             raise ImportFileError(_("The file has a header row but no data rows."))
@@ -629,31 +642,88 @@ class Plan:
 
     def add_sample(self, row: SourceRow, status: str) -> None:
         if len(self.sample) < SAMPLE_ROWS:
-            self.sample.append({"row": row.number, "status": status, "cells": row.raw})
+            width = len(row.cells)
+            cells = {header: row.cells[position] if position < width else None for position, header in row.layout}
+            self.sample.append({"row": row.number, "status": status, "cells": cells})
 
     def apply(self, *, user, reason: str) -> None:
-        from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-
         history_user = user if user is not None and user.pk else None
         for model, objects, with_history in self.creates:
-            if objects and with_history:
-                bulk_create_with_history(
-                    objects, model, batch_size=1000, default_user=history_user, default_change_reason=reason
-                )
-            elif objects:
+            if objects:
                 model._default_manager.bulk_create(objects, batch_size=1000)
+                if with_history:
+                    insert_history(model, objects, user=history_user, reason=reason, history_type="+")
         for model, objects, update_fields in self.updates:
             if objects:
-                bulk_update_with_history(
-                    objects,
-                    model,
-                    update_fields,
-                    batch_size=500,
-                    default_user=history_user,
-                    default_change_reason=reason,
-                )
+                update_rows(model, objects, update_fields)
+                insert_history(model, objects, user=history_user, reason=reason, history_type="~")
         for callback in self.after:
             callback(history_user, reason)
+
+
+# Plain executemany for the two writes that Django's bulk API makes slow: history rows
+# (bulk_history_create builds a model instance per row) and updates (bulk_update builds a
+# CASE per batch). Values are adapted the way the ORM would adapt them.
+
+
+def _adapter(field):
+    kind = field.get_internal_type()
+    if kind == "DateTimeField":
+        return connection.ops.adapt_datetimefield_value
+    if kind == "DateField":
+        return connection.ops.adapt_datefield_value
+    if kind == "DecimalField":
+        return lambda value: connection.ops.adapt_decimalfield_value(value, field.max_digits, field.decimal_places)
+    return None
+
+
+def _value(obj, field, adapt):
+    value = getattr(obj, field.attname)
+    if value is None and field.is_relation and field.is_cached(obj):
+        value = getattr(obj, field.name).pk  # a related row created earlier in this import
+    return adapt(value) if adapt and value is not None else value
+
+
+def _executemany(sql: str, rows: list) -> None:
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 2000):
+            cursor.executemany(sql, rows[start : start + 2000])
+
+
+def insert_history(model, objects, *, user, reason: str, history_type: str) -> None:
+    """Write one simple-history row per object, as bulk_history_create would."""
+    history = model.history.model
+    tracked = {field.attname for field in history.tracked_fields}
+    fields = [field for field in history._meta.concrete_fields if field.attname in tracked]
+    adapters = [_adapter(field) for field in fields]
+    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+    extra = [stamp, reason, history_type, user.pk if user is not None else None]
+    quote = connection.ops.quote_name
+    columns = [quote(field.column) for field in fields] + [
+        quote(history._meta.get_field(name).column)
+        for name in ("history_date", "history_change_reason", "history_type", "history_user")
+    ]
+    sql = (
+        f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608 - names, not input
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    rows = [
+        [_value(obj, field, adapt) for field, adapt in zip(fields, adapters, strict=True)] + extra for obj in objects
+    ]
+    _executemany(sql, rows)
+
+
+def update_rows(model, objects, field_names: list[str]) -> None:
+    """UPDATE the named fields of each object, one plain statement per row."""
+    fields = [model._meta.get_field(name) for name in field_names]
+    adapters = [_adapter(field) for field in fields]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"  # noqa: S608
+    rows = [
+        [_value(obj, field, adapt) for field, adapt in zip(fields, adapters, strict=True)] + [obj.pk] for obj in objects
+    ]
+    _executemany(sql, rows)
 
 
 def discover() -> dict[str, type[RosterResource]]:

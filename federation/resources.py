@@ -1,12 +1,14 @@
 """The federation's rosters: people (人员花名册) and households (家庭花名册)."""
 
 import re
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from federation.identity import check_character, mask_id_number
 from federation.importing import (
+    SAMPLE_ROWS,
     ChoiceWidget,
     Column,
     ExcelDateWidget,
@@ -17,6 +19,8 @@ from federation.importing import (
     SourceRow,
     TextWidget,
     VillageWidget,
+    insert_history,
+    update_rows,
 )
 from federation.models import Household, Person
 
@@ -65,11 +69,16 @@ class HouseholdNumbers:
 
     def __init__(self):
         self.taken: dict[int, set[str]] = {}
+        self.counter: dict[int, tuple[int, int]] = {}  # village -> (last number, width)
 
     def load(self, village_id: int) -> set[str]:
         if village_id not in self.taken:
-            self.taken[village_id] = set(
-                Household.objects.filter(village_id=village_id).values_list("number", flat=True)
+            taken = set(Household.objects.filter(village_id=village_id).values_list("number", flat=True))
+            numeric = [n for n in taken if re.fullmatch(r"\d+", n)]
+            self.taken[village_id] = taken
+            self.counter[village_id] = (
+                max((int(n) for n in numeric), default=0),
+                max((len(n) for n in numeric), default=5),
             )
         return self.taken[village_id]
 
@@ -82,12 +91,13 @@ class HouseholdNumbers:
 
     def next(self, village_id: int) -> str:
         taken = self.load(village_id)
-        numeric = [n for n in taken if re.fullmatch(r"\d+", n)]
-        width = max((len(n) for n in numeric), default=5)
-        candidate = max((int(n) for n in numeric), default=0) + 1
-        while f"{candidate:0{width}d}" in taken:
-            candidate += 1
-        number = f"{candidate:0{width}d}"
+        last, width = self.counter[village_id]
+        while True:
+            last += 1
+            number = f"{last:0{width}d}"
+            if number not in taken:
+                break
+        self.counter[village_id] = (last, width)
         taken.add(number)
         return number
 
@@ -164,27 +174,29 @@ class PeopleResource(RosterResource):
             and getattr(row.values.get("head_id_number"), "number", None) == row.values["id_number"].number
         }
         rows = self._unique_rows(rows)
-        existing = self._existing_people([idn.number for _row, idn in rows])
+        known = self._known_people([idn.number for _row, idn in rows])
         referenced = {
             row.values["head_id_number"].number
             for row, _idn in rows
             if "head_id_number" in row.values and row.values["head_id_number"].number not in heads_in_file
         }
-        households_by_head = self._households_by_head(list(referenced | set(heads_in_file)))
+        led = self._households_by_head(list(referenced | heads_in_file))
         numbers = HouseholdNumbers()
         new_households: list[Household] = []
-        household_updates: dict[int, Household] = {}
-        creates, updates, update_fields = [], [], set()
-        planned_household: dict[str, Household] = {}  # head's ID -> household (found or new)
+        group_changes: dict[int, str] = {}
+        creates: list[Person] = []
+        changes: dict[int, dict] = {}
+        planned: dict[str, object] = {}  # head's ID number -> the household they lead
         fallback = self.only_village()
         in_scope = {village.pk for village in self.village_lookup().values()}
+        R = Person.Relation
 
         # Heads first, so that their members can join the households they lead.
         ordered = sorted(rows, key=lambda item: item[1].number not in heads_in_file)
         outcomes = {}
         for row, idn in ordered:
             values = row.values
-            person = existing.get(idn.number)
+            person = known.get(idn.number)
             if person is not None and not self.scope.everything and person.village_id not in in_scope:
                 self.error(
                     row,
@@ -192,29 +204,39 @@ class PeopleResource(RosterResource):
                     _("This person is registered in a village outside your scope; ask the town federation."),
                 )
                 continue
-            village = values.get("village") or (person.village if person else fallback)
-            if village is None:
+            village = values.get("village")
+            village_id = village.pk if village else person.village_id if person else getattr(fallback, "pk", None)
+            if village_id is None:
                 self.error(row, "village", _("The village is required."))
                 continue
-            household = person.household if person else None
             relation = values.get("relation_to_head")
             head = values.get("head_id_number")
+            household = None  # None: keep the person's household as it is
             if head is not None and head.number == idn.number:
-                household = self._household_of_head(
-                    idn.number, person, village, households_by_head, numbers, new_households
-                )
-                planned_household[idn.number] = household
-                relation = Person.Relation.SELF
+                household = led.get(idn.number)
+                if household is None or household.village_id != village_id:
+                    household = Household(village_id=village_id, number=numbers.next(village_id), group="")
+                    household._head_number = idn.number
+                    new_households.append(household)
+                planned[idn.number] = household
+                relation = R.SELF
                 group = values.get("household__group")
                 if group and household.group != group:
-                    household.group = group
                     if household.pk:
-                        household_updates[household.pk] = household
+                        group_changes[household.pk] = group
+                    else:
+                        household.group = group
             elif head is not None:
-                household = planned_household.get(head.number) or households_by_head.get(head.number)
-                if head.number in heads_in_file and head.number not in planned_household:
-                    household = None  # the head's own row had an error, reported there
+                if relation == R.SELF:
+                    self.error(
+                        row,
+                        "relation_to_head",
+                        _("The relation is 本人 (head), but the head's ID number is another's."),
+                    )
                     continue
+                if head.number in heads_in_file and head.number not in planned:
+                    continue  # the head's own row has an error, reported there
+                household = planned.get(head.number) or led.get(head.number)
                 if household is None or (not self.scope.everything and household.village_id not in in_scope):
                     self.error(
                         row,
@@ -225,50 +247,58 @@ class PeopleResource(RosterResource):
                         ),
                     )
                     continue
-            if household is not None and household.village_id != village.pk:
+            if household is not None and household.village_id != village_id:
                 self.error(row, "head_id_number", _("The head of household lives in another village."))
                 continue
             if person is None:
                 if "name" not in values:
                     self.require(row, "name")
                     continue
-                person = Person(
+                new = Person(
                     name=values["name"],
                     id_number=idn.number,
                     id_upgraded=idn.upgraded,
                     sex=idn.sex,
                     birth_date=idn.birth_date,
                     phone=values.get("phone", ""),
-                    village=village,
-                    household=household,
+                    village_id=village_id,
                     relation_to_head=relation or "",
                     status=values.get("status", Person.Status.RESIDENT),
                 )
-                creates.append(person)
+                if isinstance(household, Household):
+                    new.household = household
+                elif household is not None:
+                    new.household_id = household.pk
+                if household is not None and relation == R.SELF and household.pk is None:
+                    household._head_person = new
+                creates.append(new)
                 outcomes[row.number] = (row, _("new"))
                 plan.new += 1
                 continue
-            changed = self._changes(person, values, village, household, relation)
+            changed = self._changes(person, values, village_id, household, relation)
+            if household is not None and household.pk is None and relation == R.SELF:
+                household._head_pk = person.pk
             if changed:
-                updates.append(person)
-                update_fields.update(changed)
+                changes[person.pk] = changed
                 outcomes[row.number] = (row, _("updated"))
                 plan.updated += 1
-            elif household is not None and household.pk in household_updates:
+            elif household is not None and household.pk in group_changes:
                 outcomes[row.number] = (row, _("updated"))
                 plan.updated += 1
             else:
                 outcomes[row.number] = (row, _("unchanged"))
                 plan.unchanged += 1
 
-        for number in sorted(outcomes)[:20]:
-            row, status = outcomes[number]
-            plan.add_sample(row, status)
+        for number in sorted(outcomes)[:SAMPLE_ROWS]:
+            plan.add_sample(*outcomes[number])
+        updates, update_fields = self._updated_people(changes)
+        households = []
+        for chunk in chunked(list(group_changes)):
+            for household in Household.objects.filter(pk__in=chunk):
+                household.group = group_changes[household.pk]
+                households.append(household)
         plan.creates = [(Household, new_households, False), (Person, creates, True)]
-        plan.updates = [
-            (Person, updates, sorted(update_fields)),
-            (Household, list(household_updates.values()), ["group"]),
-        ]
+        plan.updates = [(Person, updates, update_fields), (Household, households, ["group"])]
         plan.after = [lambda user, reason: self._link_heads(new_households, user, reason)]
         return plan
 
@@ -302,61 +332,85 @@ class PeopleResource(RosterResource):
             unique.append((row, idn))
         return unique
 
-    def _existing_people(self, numbers: list[str]) -> dict[str, Person]:
+    def _known_people(self, numbers: list[str]) -> dict[str, "KnownPerson"]:
+        """The people already registered, as light records: most rows of a re-import
+        compare equal and never need a model instance."""
         found = {}
         for chunk in chunked(numbers):
-            for person in Person.objects.filter(id_number__in=chunk).select_related("household", "village"):
+            for values in Person.objects.filter(id_number__in=chunk).values_list(*KnownPerson._fields):
+                person = KnownPerson(*values)
                 found[person.id_number] = person
         return found
 
-    def _households_by_head(self, numbers: list[str]) -> dict[str, Household]:
+    def _households_by_head(self, numbers: list[str]) -> dict[str, "KnownHousehold"]:
         found = {}
         for chunk in chunked(numbers):
-            for household in Household.objects.filter(head__id_number__in=chunk).select_related("head", "village"):
-                found[household.head.id_number] = household
+            rows = Household.objects.filter(head__id_number__in=chunk).values_list(
+                "pk", "village_id", "group", "head__id_number"
+            )
+            for pk, village_id, group, head_number in rows:
+                found[head_number] = KnownHousehold(pk, village_id, group)
         return found
 
-    def _household_of_head(self, number, person, village, households_by_head, numbers, new_households) -> Household:
-        household = households_by_head.get(number)
-        if household is not None and household.village_id == village.pk:
-            return household
-        household = Household(village=village, number=numbers.next(village.pk), group="")
-        household._head_number = number
-        new_households.append(household)
-        return household
-
     @staticmethod
-    def _changes(person: Person, values: dict, village, household, relation) -> list[str]:
-        changed = []
+    def _changes(person: "KnownPerson", values: dict, village_id: int, household, relation) -> dict:
+        changed = {}
         for attribute in ("name", "phone", "status"):
             if attribute in values and values[attribute] != getattr(person, attribute):
-                setattr(person, attribute, values[attribute])
-                changed.append(attribute)
+                changed[attribute] = values[attribute]
         if relation and relation != person.relation_to_head:
-            person.relation_to_head = relation
-            changed.append("relation_to_head")
-        if village.pk != person.village_id:
-            person.village = village
-            changed.append("village")
+            changed["relation_to_head"] = relation
+        if village_id != person.village_id:
+            changed["village_id"] = village_id
         if household is not None and (household.pk is None or household.pk != person.household_id):
-            person.household = household
-            changed.append("household")
+            changed["household"] = household
         return changed
+
+    @staticmethod
+    def _updated_people(changes: dict[int, dict]) -> tuple[list[Person], list[str]]:
+        people, fields = [], set()
+        for chunk in chunked(list(changes)):
+            for person in Person.objects.filter(pk__in=chunk):
+                for attribute, value in changes[person.pk].items():
+                    if isinstance(value, Household):
+                        person.household = value  # created before the updates run
+                        fields.add("household")
+                    elif attribute == "household":
+                        person.household_id = value.pk
+                        fields.add("household")
+                    else:
+                        setattr(person, attribute, value)
+                        fields.add(attribute.removesuffix("_id"))
+                people.append(person)
+        return people, sorted(fields)
 
     @staticmethod
     def _link_heads(households: list[Household], user, reason) -> None:
         """Point each new household at its head, then write its history once, complete."""
         if not households:
             return
-        heads = dict(
-            Person.objects.filter(id_number__in=[h._head_number for h in households]).values_list("id_number", "pk")
-        )
         for household in households:
-            household.head_id = heads[household._head_number]
-        Household.objects.bulk_update(households, ["head"], batch_size=1000)
-        Household.history.bulk_history_create(
-            households, batch_size=1000, default_user=user, default_change_reason=reason
-        )
+            head = getattr(household, "_head_person", None)
+            household.head_id = head.pk if head is not None else household._head_pk
+        update_rows(Household, households, ["head"])
+        insert_history(Household, households, user=user, reason=reason, history_type="+")
+
+
+class KnownPerson(NamedTuple):
+    pk: int
+    id_number: str
+    name: str
+    phone: str
+    status: str
+    relation_to_head: str
+    village_id: int
+    household_id: int | None
+
+
+class KnownHousehold(NamedTuple):
+    pk: int
+    village_id: int
+    group: str
 
 
 class HouseholdsResource(RosterResource):
@@ -490,19 +544,11 @@ class HouseholdsResource(RosterResource):
     @staticmethod
     def _move_heads(moved, user, reason) -> None:
         """Heads of new households join them as 本人."""
-        from simple_history.utils import bulk_update_with_history
-
         people = []
         for person, household in moved:
             person.household = household
             person.relation_to_head = Person.Relation.SELF
             people.append(person)
         if people:
-            bulk_update_with_history(
-                people,
-                Person,
-                ["household", "relation_to_head"],
-                batch_size=500,
-                default_user=user,
-                default_change_reason=reason,
-            )
+            update_rows(Person, people, ["household", "relation_to_head"])
+            insert_history(Person, people, user=user, reason=reason, history_type="~")
