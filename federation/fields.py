@@ -16,7 +16,9 @@ class IdNumberField(models.CharField):
 
     def to_python(self, value):
         value = super().to_python(value)
-        return normalize_text(value) if value else value
+        if not value or (value.isascii() and value.isalnum() and not value.islower() and "x" not in value):
+            return value  # already normal: lookups pass every value of an import through here
+        return normalize_text(value)
 
     def formfield(self, **kwargs):
         # Room for the spaces people type inside the number; to_python removes them.

@@ -28,7 +28,8 @@ import python_calamine
 from defusedxml import ElementTree
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import UniqueConstraint
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
@@ -462,18 +463,29 @@ class RosterResource(ScopedResource):
             rows = self.read_rows(table, report)
         except ImportFileError as error:
             report.errors.append(RowError(None, "", str(error)))
+            if not dry_run:
+                self.record(report)
             return report
-        plan = self.plan(rows) if rows else None
+        plan = self.plan(rows)
         report.errors.extend(self.errors)
         report.errors.sort(key=lambda error: error.row or 0)
-        if plan is not None:
-            report.new, report.updated, report.unchanged = plan.counts()
-            report.sample = plan.sample
-        if not report.errors and not dry_run and plan is not None:
-            with transaction.atomic():
-                record = self.record(report)
-                plan.apply(user=self.user, reason=_("Import #%(id)d (%(file)s)") % {"id": record.pk, "file": file_name})
-            report.applied = True
+        report.new, report.updated, report.unchanged = plan.counts()
+        report.sample = plan.sample
+        if not report.errors and not dry_run:
+            try:
+                with transaction.atomic():
+                    record = self.record(report)
+                    reason = _("Import #%(id)d (%(file)s)") % {"id": record.pk, "file": file_name}
+                    plan.apply(user=self.user, reason=reason)
+                report.applied = True
+            except IntegrityError:
+                # Someone changed the same records between the check and the write.
+                report.errors.append(
+                    RowError(
+                        None, "", _("The records changed while importing; nothing was written. Import the file again.")
+                    )
+                )
+                self.record(report)
         elif not dry_run:
             self.record(report)
         report.seconds = time.perf_counter() - started
@@ -629,7 +641,7 @@ class RosterResource(ScopedResource):
 class Plan:
     """What an import will write. Resources fill it; `apply` writes it in bulk with history."""
 
-    creates: list = field(default_factory=list)  # (model, [objects], with_history) in order
+    creates: list = field(default_factory=list)  # (model, [Row], with_history) in order
     updates: list = field(default_factory=list)  # (model, [objects], [fields])
     new: int = 0
     updated: int = 0
@@ -650,7 +662,7 @@ class Plan:
         history_user = user if user is not None and user.pk else None
         for model, objects, with_history in self.creates:
             if objects:
-                model._default_manager.bulk_create(objects, batch_size=1000)
+                insert_rows(model, objects)
                 if with_history:
                     insert_history(model, objects, user=history_user, reason=reason, history_type="+")
         for model, objects, update_fields in self.updates:
@@ -661,9 +673,28 @@ class Plan:
             callback(history_user, reason)
 
 
-# Plain executemany for the two writes that Django's bulk API makes slow: history rows
-# (bulk_history_create builds a model instance per row) and updates (bulk_update builds a
-# CASE per batch). Values are adapted the way the ORM would adapt them.
+class Row(dict):
+    """A row an import will insert: attname -> value, without a model instance (building
+    100,000 instances costs more than inserting them). A value that is itself a Row stands
+    for that row's primary key, known once it is inserted."""
+
+    __slots__ = ()
+
+    @property
+    def pk(self):
+        return self.get("id")
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+# Plain executemany for the writes that Django's bulk API makes slow at this size: inserts
+# (bulk_create compiles every value through the ORM), history rows (bulk_history_create
+# builds a model instance per row) and updates (bulk_update builds a CASE per batch).
+# Values are adapted the way the ORM would adapt them.
 
 
 def _adapter(field):
@@ -678,9 +709,14 @@ def _adapter(field):
 
 
 def _value(obj, field, adapt):
-    value = getattr(obj, field.attname)
-    if value is None and field.is_relation and field.is_cached(obj):
-        value = getattr(obj, field.name).pk  # a related row created earlier in this import
+    if isinstance(obj, Row):
+        value = obj.get(field.attname)
+        if isinstance(value, Row):
+            value = value.pk
+    else:
+        value = getattr(obj, field.attname)
+        if isinstance(value, Row):
+            value = value.pk
     return adapt(value) if adapt and value is not None else value
 
 
@@ -691,7 +727,7 @@ def _executemany(sql: str, rows: list) -> None:
 
 
 def insert_history(model, objects, *, user, reason: str, history_type: str) -> None:
-    """Write one simple-history row per object, as bulk_history_create would."""
+    """Write one simple-history row per object or Row, as bulk_history_create would."""
     history = model.history.model
     tracked = {field.attname for field in history.tracked_fields}
     fields = [field for field in history._meta.concrete_fields if field.attname in tracked]
@@ -713,8 +749,46 @@ def insert_history(model, objects, *, user, reason: str, history_type: str) -> N
     _executemany(sql, rows)
 
 
+def _natural_key(model) -> list[str] | None:
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, UniqueConstraint) and constraint.fields and constraint.condition is None:
+            return [model._meta.get_field(name).attname for name in constraint.fields]
+    return None
+
+
+def insert_rows(model, rows: list[Row]) -> None:
+    """INSERT Rows by executemany and give each its primary key, read back by the model's
+    natural key (its unique constraint). Missing values take the fields' defaults."""
+    key = _natural_key(model)
+    if key is None:
+        raise ValueError(f"{model.__name__} has no unique constraint to read its new keys back by")
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    for model_field in fields:
+        if model_field.has_default() or not model_field.null:
+            default = model_field.get_default()
+            for row in rows:
+                row.setdefault(model_field.attname, default)
+    adapters = [_adapter(field) for field in fields]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    _executemany(
+        sql, [[_value(row, field, adapt) for field, adapt in zip(fields, adapters, strict=True)] for row in rows]
+    )
+    by_key = {tuple(row[name] for name in key): row for row in rows}
+    first = key[0]
+    for start in range(0, len(rows), 5000):
+        values = list({row[first] for row in rows[start : start + 5000]})
+        for pk, *found in model._default_manager.filter(**{f"{first}__in": values}).values_list("pk", *key):
+            row = by_key.get(tuple(found))
+            if row is not None:
+                row["id"] = pk
+
+
 def update_rows(model, objects, field_names: list[str]) -> None:
-    """UPDATE the named fields of each object, one plain statement per row."""
+    """UPDATE the named fields of each object or Row, one plain statement per row."""
     fields = [model._meta.get_field(name) for name in field_names]
     adapters = [_adapter(field) for field in fields]
     quote = connection.ops.quote_name

@@ -16,6 +16,7 @@ from federation.importing import (
     PhoneWidget,
     Plan,
     RosterResource,
+    Row,
     SourceRow,
     TextWidget,
     VillageWidget,
@@ -215,8 +216,7 @@ class PeopleResource(RosterResource):
             if head is not None and head.number == idn.number:
                 household = led.get(idn.number)
                 if household is None or household.village_id != village_id:
-                    household = Household(village_id=village_id, number=numbers.next(village_id), group="")
-                    household._head_number = idn.number
+                    household = Row(village_id=village_id, number=numbers.next(village_id), group="", head_id=None)
                     new_households.append(household)
                 planned[idn.number] = household
                 relation = R.SELF
@@ -225,7 +225,7 @@ class PeopleResource(RosterResource):
                     if household.pk:
                         group_changes[household.pk] = group
                     else:
-                        household.group = group
+                        household["group"] = group
             elif head is not None:
                 if relation == R.SELF:
                     self.error(
@@ -254,7 +254,7 @@ class PeopleResource(RosterResource):
                 if "name" not in values:
                     self.require(row, "name")
                     continue
-                new = Person(
+                new = Row(
                     name=values["name"],
                     id_number=idn.number,
                     id_upgraded=idn.upgraded,
@@ -262,22 +262,19 @@ class PeopleResource(RosterResource):
                     birth_date=idn.birth_date,
                     phone=values.get("phone", ""),
                     village_id=village_id,
+                    household_id=household if isinstance(household, Row) else getattr(household, "pk", None),
                     relation_to_head=relation or "",
                     status=values.get("status", Person.Status.RESIDENT),
                 )
-                if isinstance(household, Household):
-                    new.household = household
-                elif household is not None:
-                    new.household_id = household.pk
-                if household is not None and relation == R.SELF and household.pk is None:
-                    household._head_person = new
+                if isinstance(household, Row) and relation == R.SELF:
+                    household["head_id"] = new
                 creates.append(new)
                 outcomes[row.number] = (row, _("new"))
                 plan.new += 1
                 continue
             changed = self._changes(person, values, village_id, household, relation)
-            if household is not None and household.pk is None and relation == R.SELF:
-                household._head_pk = person.pk
+            if isinstance(household, Row) and relation == R.SELF:
+                household["head_id"] = person.pk
             if changed:
                 changes[person.pk] = changed
                 outcomes[row.number] = (row, _("updated"))
@@ -362,7 +359,7 @@ class PeopleResource(RosterResource):
             changed["relation_to_head"] = relation
         if village_id != person.village_id:
             changed["village_id"] = village_id
-        if household is not None and (household.pk is None or household.pk != person.household_id):
+        if household is not None and (isinstance(household, Row) or household.pk != person.household_id):
             changed["household"] = household
         return changed
 
@@ -372,11 +369,9 @@ class PeopleResource(RosterResource):
         for chunk in chunked(list(changes)):
             for person in Person.objects.filter(pk__in=chunk):
                 for attribute, value in changes[person.pk].items():
-                    if isinstance(value, Household):
-                        person.household = value  # created before the updates run
-                        fields.add("household")
-                    elif attribute == "household":
-                        person.household_id = value.pk
+                    if attribute == "household":
+                        # A Row is a household this import creates before the updates run.
+                        person.household_id = value if isinstance(value, Row) else value.pk
                         fields.add("household")
                     else:
                         setattr(person, attribute, value)
@@ -385,13 +380,10 @@ class PeopleResource(RosterResource):
         return people, sorted(fields)
 
     @staticmethod
-    def _link_heads(households: list[Household], user, reason) -> None:
+    def _link_heads(households: list[Row], user, reason) -> None:
         """Point each new household at its head, then write its history once, complete."""
         if not households:
             return
-        for household in households:
-            head = getattr(household, "_head_person", None)
-            household.head_id = head.pk if head is not None else household._head_pk
         update_rows(Household, households, ["head"])
         insert_history(Household, households, user=user, reason=reason, history_type="+")
 
@@ -506,12 +498,12 @@ class HouseholdsResource(RosterResource):
                 )
                 continue
             if household is None:
-                household = Household(
-                    village=village,
+                household = Row(
+                    village_id=village.pk,
                     number=wanted or numbers.next(village.pk),
                     group=values.get("group", ""),
                     address=values.get("address", ""),
-                    head=person,
+                    head_id=person.pk,
                 )
                 creates.append(household)
                 moved.append((person, household))
@@ -546,7 +538,7 @@ class HouseholdsResource(RosterResource):
         """Heads of new households join them as 本人."""
         people = []
         for person, household in moved:
-            person.household = household
+            person.household_id = household  # the Row, inserted by now
             person.relation_to_head = Person.Relation.SELF
             people.append(person)
         if people:

@@ -148,3 +148,19 @@ def test_a_file_over_the_size_limit_is_refused(client_for, town_admin, taiba, se
     assert "上限为 0 MB" in response.content.decode() or "上限" in response.content.decode()
     assert not Person.objects.exists()
     assert PEOPLE  # the roster the other tests use is unchanged
+
+
+def test_import_records_are_visible_to_the_town_and_to_their_importer(client_for, clerk, town_admin, taiba, fenghe):
+    from federation.resources import PeopleResource
+
+    PeopleResource(user=clerk).import_file((DATA / "people_utf8.csv").read_bytes(), "太坝.csv", dry_run=False)
+    PeopleResource(user=town_admin).import_file((DATA / "households.xlsx").read_bytes(), "镇.xlsx", dry_run=True)
+    PeopleResource(user=town_admin).import_file(
+        (DATA / "people_phone_changed.csv").read_bytes(), "镇.csv", dry_run=False
+    )
+    town_view = client_for(town_admin).get("/admin/federation/importrecord/")
+    assert sorted(r.file_name for r in town_view.context["cl"].result_list) == ["太坝.csv", "镇.csv"]
+    clerk_view = client_for(clerk).get("/admin/federation/importrecord/")
+    assert [r.file_name for r in clerk_view.context["cl"].result_list] == ["太坝.csv"]
+    record = ImportRecord.objects.get(file_name="镇.csv")
+    assert client_for(clerk).get(f"/admin/federation/importrecord/{record.pk}/change/").status_code == 404
