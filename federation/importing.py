@@ -534,8 +534,11 @@ class RosterResource(ScopedResource):
                     % {"first": header[seen[column.attribute]], "second": header[position], "name": column.column_name}
                 )
             seen[column.attribute] = position
-        missing = [column.column_name for column in required if column.attribute not in seen]
-        missing = [name for name in missing if not self.optional_when_known(name)]
+        missing = [
+            column.column_name
+            for column in required
+            if column.attribute not in seen and not self.optional_when_known(column.attribute)
+        ]
         if missing:
             raise ImportFileError(
                 _("Row %(row)d is the header row, but it lacks the columns: %(columns)s.")
@@ -544,7 +547,7 @@ class RosterResource(ScopedResource):
         ignored = [header[position] for position in range(len(header)) if header[position] and position not in found]
         return index, found, header, ignored
 
-    def optional_when_known(self, column_name: str) -> bool:
+    def optional_when_known(self, attribute: str) -> bool:
         """A required column that may be missing (the village, when there is only one)."""
         return False
 
@@ -757,12 +760,27 @@ def _natural_key(model) -> list[str] | None:
 
 
 def insert_rows(model, rows: list[Row]) -> None:
-    """INSERT Rows by executemany and give each its primary key, read back by the model's
-    natural key (its unique constraint). Missing values take the fields' defaults."""
+    """INSERT Rows and give each its primary key. With a natural key (the model's unique
+    constraint) they go in by executemany and their keys are read back by it. Missing
+    values take the fields' defaults."""
     key = _natural_key(model)
-    if key is None:
-        raise ValueError(f"{model.__name__} has no unique constraint to read its new keys back by")
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    if key is None:  # no key to read the new ids back by: let bulk_create return them
+        attnames = {field.attname for field in fields}
+        objects = [
+            model(
+                **{
+                    name: value.pk if isinstance(value, Row) else value
+                    for name, value in row.items()
+                    if name in attnames
+                }
+            )
+            for row in rows
+        ]
+        model._default_manager.bulk_create(objects, batch_size=1000)
+        for row, obj in zip(rows, objects, strict=True):
+            row["id"] = obj.pk
+        return
     for model_field in fields:
         if model_field.has_default() or not model_field.null:
             default = model_field.get_default()

@@ -163,8 +163,8 @@ class PeopleResource(RosterResource):
     def dehydrate_group(self, person):
         return person.household.group if person.household_id else ""
 
-    def optional_when_known(self, column_name):
-        return column_name == "村(社区)" and self.only_village() is not None
+    def optional_when_known(self, attribute):
+        return attribute == "village" and self.only_village() is not None
 
     def plan(self, rows: list[SourceRow]) -> Plan:
         plan = Plan()
@@ -183,9 +183,9 @@ class PeopleResource(RosterResource):
         }
         led = self._households_by_head(list(referenced | heads_in_file))
         numbers = HouseholdNumbers()
-        new_households: list[Household] = []
+        new_households: list[Row] = []
         group_changes: dict[int, str] = {}
-        creates: list[Person] = []
+        creates: list[Row] = []
         changes: dict[int, dict] = {}
         planned: dict[str, object] = {}  # head's ID number -> the household they lead
         fallback = self.only_village()

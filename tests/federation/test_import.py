@@ -237,3 +237,13 @@ def test_a_conflicting_write_is_reported_and_rolled_back(taiba, fenghe, town_adm
     assert [str(error) for error in report.errors] == ["导入期间数据已被修改，未写入任何数据。请重新导入该文件。"]
     assert not Person.objects.exists() and not Household.objects.exists()
     assert ImportRecord.objects.get().applied is False
+
+
+def test_rows_of_a_model_without_a_natural_key_are_inserted_too(taiba):
+    from federation.importing import Row, insert_rows
+    from federation.models import Activity
+
+    rows = [Row(kind="publicity", title=f"活动{i}", date=date(2024, 1, i + 1), town_id=taiba.town_id) for i in range(3)]
+    insert_rows(Activity, rows)
+    assert sorted(row.pk for row in rows) == sorted(Activity.objects.values_list("pk", flat=True))
+    assert Activity.objects.get(pk=rows[0].pk).title == "活动0"
