@@ -295,6 +295,8 @@ class RosterImportMixin:
         return HttpResponseRedirect(changelist)
 
     def _report_context(self, request, report):
+        # The preview masks ID numbers and phones as every list does.
+        maskers = {} if can_see_identity(request.user) else report.maskers
         context = {
             "report": report,
             "shown_errors": report.errors[: self.shown_errors],
@@ -303,7 +305,7 @@ class RosterImportMixin:
                 {
                     "row": item["row"],
                     "status": item["status"],
-                    "cells": [self._cell(item["cells"].get(h)) for h in report.headers],
+                    "cells": [self._cell(item["cells"].get(h), maskers.get(h)) for h in report.headers],
                 }
                 for item in report.sample
             ],
@@ -314,12 +316,12 @@ class RosterImportMixin:
         return context
 
     @staticmethod
-    def _cell(value):
+    def _cell(value, masker=None):
         if value is None:
             return ""
         if isinstance(value, float) and value.is_integer():
-            return int(value)
-        return value
+            value = int(value)
+        return masker(str(value)) if masker else value
 
     def import_errors_view(self, request, token):
         if not self.has_import_permission(request):

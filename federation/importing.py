@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
 from federation.exporting import ScopedResource
-from federation.identity import IdNumber, normalize_text, parse_id_number
+from federation.identity import IdNumber, mask_id_number, mask_phone, normalize_text, parse_id_number
 from federation.identity import normalize_phone as _normalize_phone
 from federation.scoping import EVERYTHING, Scope, in_scope, scope_for
 
@@ -209,6 +209,8 @@ class TextWidget(widgets.Widget):
 
 
 class IdNumberWidget(widgets.Widget):
+    masker = staticmethod(mask_id_number)
+
     def clean(self, value, row=None, **kwargs) -> IdNumber | None:
         if is_blank(value):
             return None
@@ -225,10 +227,12 @@ class IdNumberWidget(widgets.Widget):
             raise CellError(error.messages[0]) from None
 
     def render(self, value, obj=None, **kwargs):
-        return value or ""
+        return getattr(value, "number", value) or ""
 
 
 class PhoneWidget(widgets.Widget):
+    masker = staticmethod(mask_phone)
+
     def clean(self, value, row=None, **kwargs):
         if is_blank(value):
             return None
@@ -385,6 +389,7 @@ class ImportReport:
     ignored_columns: list[str] = field(default_factory=list)
     header_row: int | None = None
     headers: list[str] = field(default_factory=list)
+    maskers: dict = field(default_factory=dict)  # header -> how to mask it (ID numbers, phones)
     sample: list[dict] = field(default_factory=list)
     applied: bool = False
     seconds: float = 0.0
@@ -404,7 +409,7 @@ class SourceRow:
     number: int  # as Excel shows it
     values: dict  # attribute -> cleaned value; blank cells are absent
     cells: list  # the row as read, for the preview sample
-    layout: list  # (position, header as written) of the columns read; shared by all rows
+    layout: list  # (position, header as written, Column) of the columns read; shared by all rows
     columns: dict  # attribute -> header as written, for error messages; shared by all rows
     failed: bool = False  # a cell of the row has an error already
 
@@ -556,6 +561,11 @@ class RosterResource(ScopedResource):
         report.header_row = table.first_row + index
         report.headers = [header[position] for position in sorted(found)]
         report.ignored_columns = ignored
+        report.maskers = {
+            header[position]: column.widget.masker
+            for position, column in found.items()
+            if hasattr(column.widget, "masker")
+        }
         villages = self.village_lookup()
         rows = []
         data_rows = table.rows[index + 1 :]
@@ -566,7 +576,7 @@ class RosterResource(ScopedResource):
             )
         blanks = table.formula_blanks
         positions = sorted(found.items())
-        layout = [(position, header[position]) for position, _column in positions]
+        layout = [(position, header[position], column) for position, column in positions]
         columns = {column.attribute: header[position] for position, column in positions}
         # Rosters repeat themselves (villages, groups, heads' ID numbers): clean each
         # distinct value of a column once.
@@ -656,10 +666,16 @@ class Plan:
         return self.new, self.updated, self.unchanged
 
     def add_sample(self, row: SourceRow, status: str) -> None:
-        if len(self.sample) < SAMPLE_ROWS:
-            width = len(row.cells)
-            cells = {header: row.cells[position] if position < width else None for position, header in row.layout}
-            self.sample.append({"row": row.number, "status": status, "cells": cells})
+        """Keep a row for the preview, as it will be stored (a date as a date, not 45352)."""
+        if len(self.sample) >= SAMPLE_ROWS:
+            return
+        cells = {}
+        for position, header, column in row.layout:
+            if column.attribute in row.values:
+                cells[header] = column.widget.render(row.values[column.attribute])
+            else:
+                cells[header] = row.cells[position] if position < len(row.cells) else None
+        self.sample.append({"row": row.number, "status": status, "cells": cells})
 
     def apply(self, *, user, reason: str) -> None:
         history_user = user if user is not None and user.pk else None

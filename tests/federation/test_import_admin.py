@@ -164,3 +164,15 @@ def test_import_records_are_visible_to_the_town_and_to_their_importer(client_for
     assert [r.file_name for r in clerk_view.context["cl"].result_list] == ["太坝.csv"]
     record = ImportRecord.objects.get(file_name="镇.csv")
     assert client_for(clerk).get(f"/admin/federation/importrecord/{record.pk}/change/").status_code == 404
+
+
+def test_the_preview_sample_shows_stored_values_masked_for_the_clerk(client_for, clerk, town_admin, taiba, fenghe):
+    from federation.identity import mask_id_number
+
+    sample = upload(client_for(clerk), "people_title_rows.xlsx").context["sample"]
+    first = sample[0]["cells"]
+    assert first[:3] == ["王建国", mask_id_number(WANG), "男"]
+    assert "1970-05-01" in first  # the Excel serial 25689, shown as the date it is
+    assert "138****0001" in first
+    sample = upload(client_for(town_admin), "people_title_rows.xlsx").context["sample"]
+    assert sample[0]["cells"][1] == WANG
