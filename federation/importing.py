@@ -641,6 +641,26 @@ class RosterResource(ScopedResource):
                 ok = False
         return ok
 
+    def keyed_rows(self, rows: list[SourceRow], attribute: str) -> list[tuple[SourceRow, object]]:
+        """The rows with a key (an ID number), each key once: a blank key is an error, and so
+        is a repeated one, on the later row, naming the earlier. Rows with a bad cell are
+        left out (their error is reported already)."""
+        seen, keyed = {}, []
+        for row in rows:
+            value = row.values.get(attribute)
+            if value is None:
+                if not row.failed:
+                    self.require(row, attribute)
+                continue
+            key = getattr(value, "number", value)
+            if key in seen:
+                self.error(row, attribute, _("The same ID number is already on row %(row)d.") % {"row": seen[key]})
+                continue
+            seen[key] = row.number
+            if not row.failed:
+                keyed.append((row, value))
+        return keyed
+
     def plan(self, rows: list[SourceRow]):
         raise NotImplementedError
 

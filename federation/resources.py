@@ -300,22 +300,9 @@ class PeopleResource(RosterResource):
         return plan
 
     def _unique_rows(self, rows):
-        """Rows with a valid ID number, each ID once; the later duplicate is the error."""
-        seen, unique = {}, []
-        for row in rows:
-            idn = row.values.get("id_number")
-            if idn is None:
-                if not row.failed:
-                    self.require(row, "id_number")
-                continue
-            if idn.number in seen:
-                self.error(
-                    row, "id_number", _("The same ID number is already on row %(row)d.") % {"row": seen[idn.number]}
-                )
-                continue
-            seen[idn.number] = row.number
-            if row.failed:
-                continue
+        """Rows keyed by a valid ID number whose sex and birth date agree with it."""
+        unique = []
+        for row, idn in self.keyed_rows(rows, "id_number"):
             if "sex" in row.values and row.values["sex"] != idn.sex:
                 self.error(row, "sex", _("The sex does not match the ID number."))
                 continue
@@ -438,23 +425,7 @@ class HouseholdsResource(RosterResource):
 
     def plan(self, rows: list[SourceRow]) -> Plan:
         plan = Plan()
-        seen, keyed = {}, []
-        for row in rows:
-            head = row.values.get("head_id_number")
-            if head is None:
-                if not row.failed:
-                    self.require(row, "head_id_number")
-                continue
-            if head.number in seen:
-                self.error(
-                    row,
-                    "head_id_number",
-                    _("The same ID number is already on row %(row)d.") % {"row": seen[head.number]},
-                )
-                continue
-            seen[head.number] = row.number
-            if not row.failed:
-                keyed.append((row, head.number))
+        keyed = [(row, head.number) for row, head in self.keyed_rows(rows, "head_id_number")]
         people = {}
         for chunk in chunked([number for _row, number in keyed]):
             for person in Person.objects.filter(id_number__in=chunk).select_related("household", "village"):
