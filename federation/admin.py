@@ -17,6 +17,7 @@ from federation.models import (
     Household,
     ImportRecord,
     Person,
+    ReportLog,
     StaffScope,
     Town,
     Village,
@@ -293,17 +294,13 @@ class HonorAdmin(ScopedModelAdmin):
         return (obj.person or obj.household).village
 
 
-@admin.register(ImportRecord)
-class ImportRecordAdmin(ScopedModelAdmin):
-    list_display = ["created_at", "user", "resource", "file_name", "new", "updated", "unchanged", "errors", "applied"]
-    list_filter = ["resource", "applied", ("created_at", admin.DateFieldListFilter)]
+class AuditLogAdmin(ScopedModelAdmin):
+    """Read-only lists of what was done: town-wide staff see their town's, everyone their own."""
+
     list_select_related = ["user"]
-    search_fields = ["file_name", "sha256", "user__username"]
-    date_hierarchy = "created_at"
 
     def get_queryset(self, request):
-        # Town-wide staff see the town's imports; everyone sees their own.
-        own = ImportRecord.objects.filter(user=request.user)
+        own = self.model.objects.filter(user=request.user)
         return (super().get_queryset(request) | own).select_related("user")
 
     def has_add_permission(self, request):
@@ -314,6 +311,22 @@ class ImportRecordAdmin(ScopedModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ImportRecord)
+class ImportRecordAdmin(AuditLogAdmin):
+    list_display = ["created_at", "user", "resource", "file_name", "new", "updated", "unchanged", "errors", "applied"]
+    list_filter = ["resource", "applied", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["file_name", "sha256", "user__username"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(ReportLog)
+class ReportLogAdmin(AuditLogAdmin):
+    list_display = ["created_at", "user", "report", "filters", "format", "rows"]
+    list_filter = ["report", "format", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["report", "user__username"]
+    date_hierarchy = "created_at"
 
 
 class StaffScopeInline(ScopedStackedInline):

@@ -409,3 +409,30 @@ class ImportRecord(models.Model):
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
         return Q(user__staff_scope__town__in=scope.town_ids)
+
+
+class ReportLog(models.Model):
+    """One viewing or download of a report: who, which, with what filters. Append-only."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("user")
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    report = models.CharField(_("report"), max_length=50)
+    filters = models.JSONField(_("filters"), default=dict)
+    format = models.CharField(_("format"), max_length=10)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+
+    class Meta:
+        verbose_name = _("report log")
+        verbose_name_plural = _("report logs")
+        ordering = ["-created_at"]
+        default_permissions = ("view",)
+        permissions = [("view_reports", _("Can view and download reports"))]
+
+    def __str__(self) -> str:
+        return gettext("Report log #%(id)s") % {"id": self.pk}
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return Q(user__staff_scope__town__in=scope.town_ids)

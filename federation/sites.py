@@ -24,5 +24,15 @@ class FederationAdminSite(admin.AdminSite):
     index_title = _("Work overview")
     enable_nav_sidebar = True
 
+    index_template = "admin/federation/index.html"
+
+    def get_urls(self):
+        from django.urls import path
+
+        from federation.views import report_view
+
+        urls = [path("reports/", self.admin_view(lambda request: report_view(request, self)), name="reports")]
+        return urls + super().get_urls()
+
     def autocomplete_view(self, request):
         return MaskedAutocompleteJsonView.as_view(admin_site=self)(request)

@@ -1,0 +1,88 @@
+"""The one filter of every report: a period, and optionally a town and villages in scope."""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from federation.models import Town, Village
+from federation.reporting import Period, PeriodError, ReportScope
+from federation.scoping import in_scope, scope_for
+
+
+def _villages(request):
+    return in_scope(Village.objects.select_related("town"), scope_for(request.user))
+
+
+def _towns(request):
+    return in_scope(Town.objects.all(), scope_for(request.user))
+
+
+class ReportForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        given = [name for name in ("year", "quarter", "month") if data.get(name)]
+        ranged = data.get("date_from") or data.get("date_to")
+        if len(given) + bool(ranged) != 1:
+            raise forms.ValidationError(_("Choose one period: a year, a quarter, a month, or a date range."))
+        try:
+            if data.get("year"):
+                self.period = Period.year(int(data["year"]))
+            elif data.get("quarter"):
+                self.period = Period.quarter(data["quarter"])
+            elif data.get("month"):
+                self.period = Period.month(data["month"])
+            else:
+                if not (data.get("date_from") and data.get("date_to")):
+                    raise forms.ValidationError(_("A date range needs both a start and an end date."))
+                self.period = Period.between(data["date_from"], data["date_to"])
+        except PeriodError as error:
+            raise forms.ValidationError(str(error)) from None
+        return data
+
+
+class ReportFilterSet(django_filters.FilterSet):
+    """Filters villages (the queryset) to those a report counts; validates the period."""
+
+    year = django_filters.NumberFilter(label=gettext_lazy("year"), method="keep", min_value=1900, max_value=2100)
+    quarter = django_filters.CharFilter(label=gettext_lazy("quarter"), method="keep", help_text="2024Q3")
+    month = django_filters.CharFilter(label=gettext_lazy("month"), method="keep", help_text="2024-03")
+    date_from = django_filters.DateFilter(label=gettext_lazy("from"), method="keep")
+    date_to = django_filters.DateFilter(label=gettext_lazy("to"), method="keep")
+    town = django_filters.ModelChoiceFilter(label=gettext_lazy("town"), queryset=_towns, field_name="town")
+    villages = django_filters.ModelMultipleChoiceFilter(
+        label=gettext_lazy("villages (communities)"),
+        queryset=_villages,
+        field_name="pk",
+        to_field_name="pk",
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Village
+        fields = ["year", "quarter", "month", "date_from", "date_to", "town", "villages"]
+        form = ReportForm
+
+    def keep(self, queryset, name, value):
+        return queryset  # the period does not filter villages; reports read it from the form
+
+    def report_scope(self) -> ReportScope:
+        """The villages and whole towns the report counts, after `is_valid()`."""
+        scope = scope_for(self.request.user)
+        villages = list(self.qs.select_related("town"))
+        chosen = bool(self.form.cleaned_data.get("villages"))
+        town = self.form.cleaned_data.get("town")
+        town_ids = [] if chosen else [t for t in scope.town_ids if town is None or t == town.pk]
+        if scope.everything and not chosen:
+            town_ids = sorted({village.town_id for village in villages})
+        towns = {village.town.name for village in villages}
+        return ReportScope(
+            scope=scope,
+            village_ids=[village.pk for village in villages],
+            town_ids=town_ids,
+            town_name=towns.pop() if len(towns) == 1 else "",
+        )
+
+    @property
+    def period(self) -> Period:
+        return self.form.period

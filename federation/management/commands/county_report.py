@@ -1,0 +1,88 @@
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from federation import reporting
+from federation.filters import ReportFilterSet, _villages
+from federation.importing import village_key
+
+
+def fail(message: str):
+    return CommandError(message, returncode=2)
+
+
+class Command(BaseCommand):
+    help = _("Write a report for the county as CSV (or .xlsx), for a year, quarter, month or date range.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("report", nargs="?", help=_("the report, e.g. annual_summary (see --list)"))
+        parser.add_argument("--list", action="store_true", help=_("name the reports"))
+        periods = parser.add_mutually_exclusive_group()
+        periods.add_argument("--year", help="2024")
+        periods.add_argument("--quarter", help="2024Q3")
+        periods.add_argument("--month", help="2024-03")
+        periods.add_argument("--from", dest="date_from", help="2024-01-01")
+        parser.add_argument("--to", dest="date_to", help="2024-06-30")
+        parser.add_argument("--village", action="append", default=[], help=_("a village to count (repeatable)"))
+        parser.add_argument("--user", help=_("report as this user, within their villages"))
+        parser.add_argument("--format", choices=sorted(reporting.FORMATS), default="csv")
+        parser.add_argument("-o", "--output", default="-", help=_("the file to write; - for standard output"))
+
+    def handle(self, *args, report=None, **options):
+        reports = reporting.discover()
+        if options["list"]:
+            for name, entry in sorted(reports.items()):
+                self.stdout.write(f"{name}\t{entry.title()}")
+            return
+        entry = reports.get(report)
+        if entry is None:
+            raise fail(
+                _("Unknown report %(name)s; known: %(known)s.") % {"name": report, "known": "、".join(sorted(reports))}
+            )
+        user = self._user(options["user"])
+        request = SimpleNamespace(user=user)
+        villages = _villages(request)
+        chosen = []
+        for name in options["village"]:
+            match = [v for v in villages if village_key(v.name) == village_key(name)]
+            if not match:
+                raise fail(_("The village “%(value)s” is not one of your villages.") % {"value": name})
+            chosen.append(match[0].pk)
+        data = {key: options[key] for key in ("year", "quarter", "month", "date_from", "date_to") if options[key]}
+        data["villages"] = chosen
+        filterset = ReportFilterSet(data, queryset=villages, request=request)
+        if not filterset.is_valid():
+            messages = [str(error) for errors in filterset.form.errors.values() for error in errors]
+            raise fail(" ".join(messages))
+        table = entry.function(filterset.report_scope(), filterset.period)
+        content = reporting.render(entry, table, options["format"])
+        reporting.log(
+            user,
+            entry,
+            {key: str(value) for key, value in data.items()},
+            f"command-{options['format']}",
+            len(table.rows),
+        )
+        if options["output"] == "-":
+            sys.stdout.buffer.write(content)
+            sys.stdout.flush()
+        else:
+            Path(options["output"]).write_bytes(content)
+
+    def _user(self, username):
+        if not username:
+            # The shell is trusted: the whole database, as a superuser sees it.
+            return SimpleNamespace(
+                is_authenticated=True, is_active=True, is_superuser=True, pk=None, has_perm=lambda perm: True
+            )
+        user = get_user_model().objects.filter(username=username, is_active=True).first()
+        if user is None or isinstance(user, AnonymousUser):
+            raise fail(_("There is no active user %(user)s.") % {"user": username})
+        if not user.has_perm("federation.view_reports"):
+            raise fail(_("The user %(user)s may not see reports.") % {"user": username})
+        return user

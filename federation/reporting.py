@@ -1,0 +1,187 @@
+"""County reports: one registry, one period, one scope, one CSV/XLSX writer.
+
+A report is a function of (scope, period) that returns a `Table`. Each app registers its
+reports in its reports.py with `@report(...)`; the admin report page, the downloads and
+`manage.py county_report` all call the same functions. Figures are aggregates computed in
+the database, so a report's query count does not grow with the records.
+"""
+
+import csv
+import io
+import re
+from calendar import monthrange
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+
+from federation.exporting import neutralize
+from federation.scoping import Scope
+
+
+class PeriodError(ValueError):
+    """A period the user wrote that is not one (message in Chinese)."""
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+    label: str  # as it appears in file names: 2024, 2024Q3, 2024-03, 2024-01-01至2024-06-30
+
+    @classmethod
+    def year(cls, year: int) -> "Period":
+        return cls(date(year, 1, 1), date(year, 12, 31), str(year))
+
+    @classmethod
+    def quarter(cls, text: str) -> "Period":
+        match = re.fullmatch(r"(\d{4})\s*[Qq季]?\s*([1-4])", text.strip())
+        if not match:
+            raise PeriodError(_("“%(value)s” is not a quarter; write it like 2024Q3.") % {"value": text})
+        year, quarter = int(match.group(1)), int(match.group(2))
+        last = quarter * 3
+        return cls(date(year, last - 2, 1), date(year, last, monthrange(year, last)[1]), f"{year}Q{quarter}")
+
+    @classmethod
+    def month(cls, text: str) -> "Period":
+        match = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise PeriodError(_("“%(value)s” is not a month; write it like 2024-03.") % {"value": text})
+        year, month = int(match.group(1)), int(match.group(2))
+        return cls(date(year, month, 1), date(year, month, monthrange(year, month)[1]), f"{year}-{month:02d}")
+
+    @classmethod
+    def between(cls, start: date, end: date) -> "Period":
+        if start > end:
+            raise PeriodError(
+                _("The start date %(start)s is after the end date %(end)s.") % {"start": start, "end": end}
+            )
+        return cls(start, end, f"{start.isoformat()}至{end.isoformat()}")
+
+    def __str__(self) -> str:
+        return self.label
+
+
+@dataclass
+class ReportScope:
+    """What a report counts: the villages chosen (within the user's scope), and the towns
+    whose town-wide records count too (only when no village was picked)."""
+
+    scope: Scope
+    village_ids: list[int]
+    town_ids: list[int]
+    town_name: str = ""
+
+    def activities_q(self) -> Q:
+        from federation.models import Activity
+
+        in_villages = Activity.villages.through.objects.filter(village_id__in=self.village_ids)
+        return Q(pk__in=in_villages.values("activity_id")) | Q(town_id__in=self.town_ids)
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[list] = field(default_factory=list)
+    links: dict = field(default_factory=dict)  # (row index, column index) -> admin URL of what it counts
+
+
+@dataclass(frozen=True)
+class Report:
+    name: str
+    title: Callable[[], str]
+    function: Callable[[ReportScope, Period], Table]
+    description: Callable[[], str]
+
+
+REPORTS: dict[str, Report] = {}
+
+
+def report(name: str, title, description=""):
+    """Register a report function under `name` (the command's name for it)."""
+
+    def register(function):
+        REPORTS[name] = Report(name, lambda: str(title), function, lambda: str(description))
+        return function
+
+    return register
+
+
+def discover() -> dict[str, Report]:
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("reports")
+    return REPORTS
+
+
+# --- Writing ---------------------------------------------------------------------------
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int | float):
+        return value
+    return neutralize(str(value))
+
+
+def csv_bytes(table: Table) -> bytes:
+    """UTF-8 with a BOM (Excel on a Chinese Windows PC reads it right), numbers as numbers,
+    and no text cell that Excel would run as a formula."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([_cell(value) for value in table.header])
+    for row in table.rows:
+        writer.writerow([_cell(value) for value in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def xlsx_bytes(table: Table, title: str = "") -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet((title or "report")[:31])
+    sheet.append([_cell(value) for value in table.header])
+    for row in table.rows:
+        sheet.append([_cell(value) for value in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+FORMATS = {
+    "csv": ("text/csv; charset=utf-8", csv_bytes),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx_bytes),
+}
+
+
+def file_name(rs: ReportScope, entry: Report, period: Period, extension: str) -> str:
+    """站儿巷镇_年度工作汇总_2024.csv"""
+    name = (
+        f"{rs.town_name}_{entry.title()}_{period.label}.{extension}"
+        if rs.town_name
+        else f"{entry.title()}_{period.label}.{extension}"
+    )
+    return re.sub(r'[\\/:*?"<>|]', "_", name)
+
+
+def attachment(name: str) -> str:
+    return content_disposition_header(True, name)
+
+
+def render(entry: Report, table: Table, kind: str) -> bytes:
+    _content_type, writer = FORMATS[kind]
+    return writer(table) if kind == "csv" else writer(table, entry.title())
+
+
+def log(user, entry: Report, filters: dict, kind: str, rows: int) -> None:
+    from federation.models import ReportLog
+
+    ReportLog.objects.create(
+        user=user if user is not None and user.pk else None, report=entry.name, filters=filters, format=kind, rows=rows
+    )

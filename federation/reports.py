@@ -1,0 +1,385 @@
+"""The federation's reports: the annual summary, activities, honours, population."""
+
+from datetime import date
+from urllib.parse import urlencode
+
+from django.db.models import Count, IntegerField, Q, Sum
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from federation.models import Activity, Honor, Household, Person, Village
+from federation.reporting import Period, ReportScope, Table, report
+
+K = Activity.Kind
+
+GUIDANCE = pgettext_lazy("annual summary", "Ideological guidance")
+POINTS = pgettext_lazy("annual summary", "Points supermarket")
+HEALTH = pgettext_lazy("annual summary", "Two cancers and HPV")
+CARE = pgettext_lazy("annual summary", "Care and aid")
+
+# The annual summary's rows, in the county's order: (板块, 指标, 单位, figure key).
+# Each domain app adds the figures of its keys with `summary_figure`; until it does, 0.
+SUMMARY_ROWS = [
+    (GUIDANCE, pgettext_lazy("annual summary", "Publicity activities"), pgettext_lazy("unit", "sessions"), "publicity"),
+    (
+        GUIDANCE,
+        pgettext_lazy("annual summary", "Legal consultation in villages (communities)"),
+        pgettext_lazy("unit", "villages"),
+        "legal_villages",
+    ),
+    (GUIDANCE, pgettext_lazy("annual summary", "Theory study"), pgettext_lazy("unit", "sessions"), "theory_study"),
+    (GUIDANCE, pgettext_lazy("annual summary", "Seminars"), pgettext_lazy("unit", "sessions"), "seminar"),
+    (GUIDANCE, pgettext_lazy("annual summary", "Training"), pgettext_lazy("unit", "sessions"), "training"),
+    (GUIDANCE, pgettext_lazy("annual summary", "People honoured"), pgettext_lazy("unit", "people"), "honoured"),
+    (
+        GUIDANCE,
+        pgettext_lazy("annual summary", "Volunteer service activities"),
+        pgettext_lazy("unit", "sessions"),
+        "volunteer",
+    ),
+    (
+        GUIDANCE,
+        pgettext_lazy("annual summary", "People reached by volunteer service"),
+        pgettext_lazy("unit", "people"),
+        "volunteer_beneficiaries",
+    ),
+    (
+        POINTS,
+        pgettext_lazy("annual summary", "Redemption sessions"),
+        pgettext_lazy("unit", "times"),
+        "redemption_sessions",
+    ),
+    (POINTS, pgettext_lazy("annual summary", "Points redeemed"), pgettext_lazy("unit", "points"), "points_redeemed"),
+    (
+        POINTS,
+        pgettext_lazy("annual summary", "Beneficiaries"),
+        pgettext_lazy("unit", "people"),
+        "redemption_beneficiaries",
+    ),
+    (HEALTH, pgettext_lazy("annual summary", "Free two-cancer screening"), pgettext_lazy("unit", "people"), "screened"),
+    (HEALTH, pgettext_lazy("annual summary", "Two-cancer insurance"), pgettext_lazy("unit", "people"), "insured"),
+    (
+        HEALTH,
+        pgettext_lazy("annual summary", "Two-cancer aid applications"),
+        pgettext_lazy("unit", "people"),
+        "aid_applications",
+    ),
+    (HEALTH, pgettext_lazy("annual summary", "HPV vaccination rate of girls of eligible age"), "%", "hpv_coverage"),
+    (CARE, pgettext_lazy("annual summary", "Caring mother pairings"), pgettext_lazy("unit", "pairs"), "pairings"),
+    (
+        CARE,
+        pgettext_lazy("annual summary", "Extremely poor families aided"),
+        pgettext_lazy("unit", "households"),
+        "aided_households",
+    ),
+    (
+        CARE,
+        pgettext_lazy("annual summary", "Publicity materials distributed"),
+        pgettext_lazy("unit", "copies"),
+        "materials",
+    ),
+    (CARE, pgettext_lazy("annual summary", "Consultations received"), pgettext_lazy("unit", "times"), "consultations"),
+    (
+        CARE,
+        pgettext_lazy("annual summary", "Marriage and family disputes found"),
+        pgettext_lazy("unit", "cases"),
+        "disputes_found",
+    ),
+    (
+        CARE,
+        pgettext_lazy("annual summary", "Marriage and family disputes resolved"),
+        pgettext_lazy("unit", "cases"),
+        "disputes_resolved",
+    ),
+]
+
+FIGURES = {}  # key -> function(ReportScope, Period) -> {key: (value, url or None)}
+
+
+def summary_figure(*keys):
+    """Register a function that computes some figures of the annual summary."""
+
+    def register(function):
+        for key in keys:
+            FIGURES[key] = function
+        return function
+
+    return register
+
+
+def changelist(model, **params) -> str:
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    params = {key: value for key, value in params.items() if value not in (None, "")}
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def _activity_params(rs: ReportScope, period: Period, **extra) -> dict:
+    params = {"date__gte": period.start.isoformat(), "date__lte": period.end.isoformat(), **extra}
+    if not rs.town_ids:
+        params["villages__id__in"] = ",".join(map(str, rs.village_ids))
+    return params
+
+
+def activities_in(rs: ReportScope, period: Period):
+    return Activity.objects.filter(rs.activities_q(), date__range=(period.start, period.end))
+
+
+@summary_figure(
+    "publicity",
+    "theory_study",
+    "seminar",
+    "training",
+    "volunteer",
+    "volunteer_beneficiaries",
+    "materials",
+    "consultations",
+)
+def _activity_figures(rs: ReportScope, period: Period) -> dict:
+    by_kind = {
+        row["kind"]: row
+        for row in activities_in(rs, period).values("kind").annotate(n=Count("pk"), beneficiaries=Sum("beneficiaries"))
+    }
+    totals = activities_in(rs, period).aggregate(
+        materials=Coalesce(Sum("materials_distributed"), 0), consultations=Coalesce(Sum("consultations"), 0)
+    )
+    figures = {}
+    for kind in (K.PUBLICITY, K.THEORY_STUDY, K.SEMINAR, K.TRAINING, K.VOLUNTEER):
+        url = changelist(Activity, **_activity_params(rs, period, kind=kind))
+        figures[str(kind)] = (by_kind.get(kind, {}).get("n", 0), url)
+    volunteer_url = changelist(Activity, **_activity_params(rs, period, kind=K.VOLUNTEER))
+    figures["volunteer_beneficiaries"] = (by_kind.get(K.VOLUNTEER, {}).get("beneficiaries") or 0, volunteer_url)
+    all_url = changelist(Activity, **_activity_params(rs, period))
+    figures["materials"] = (totals["materials"], all_url)
+    figures["consultations"] = (totals["consultations"], all_url)
+    return figures
+
+
+@summary_figure("legal_villages")
+def _legal_villages(rs: ReportScope, period: Period) -> dict:
+    villages = Village.objects.filter(
+        pk__in=rs.village_ids,
+        activities__kind=K.LEGAL_CONSULTATION,
+        activities__date__range=(period.start, period.end),
+    )
+    url = changelist(Activity, **_activity_params(rs, period, kind=K.LEGAL_CONSULTATION))
+    return {"legal_villages": (villages.values("pk").distinct().count(), url)}
+
+
+def honours_in(rs: ReportScope, period: Period):
+    """Honours dated in the period; one without a date counts on the last day of its year."""
+    dated = Q(date__range=(period.start, period.end))
+    undated = Q(date__isnull=True, year__gte=period.start.year, year__lte=period.end.year)
+    if period.end != date(period.end.year, 12, 31):
+        undated &= Q(year__lt=period.end.year)
+    in_scope = Q(person__village__in=rs.village_ids) | Q(household__village__in=rs.village_ids)
+    return Honor.objects.filter((dated | undated) & in_scope)
+
+
+@summary_figure("honoured")
+def _honoured(rs: ReportScope, period: Period) -> dict:
+    honours = honours_in(rs, period)
+    # A household honour counts its head.
+    people = Person.objects.filter(
+        Q(pk__in=honours.filter(person__isnull=False).values("person_id"))
+        | Q(pk__in=honours.filter(household__isnull=False).values("household__head_id"))
+    )
+    url = changelist(Honor, year=period.start.year if period.start.year == period.end.year else None)
+    return {"honoured": (people.count(), url)}
+
+
+@report(
+    "annual_summary",
+    gettext_lazy("Annual work summary"),
+    gettext_lazy("The figures of the year-in-review, board by board."),
+)
+def annual_summary(rs: ReportScope, period: Period) -> Table:
+    from federation.reporting import discover
+
+    discover()  # every app's figures
+    computed = {}
+    table = Table(header=[_("Board"), _("Indicator"), _("Value"), _("Unit")])
+    for index, (board, indicator, unit, key) in enumerate(SUMMARY_ROWS):
+        function = FIGURES.get(key)
+        if function is not None and key not in computed:
+            computed.update(function(rs, period))
+        value, url = computed.get(key, (0, None))
+        table.rows.append([str(board), str(indicator), value, str(unit)])
+        if url:
+            table.links[(index, 2)] = url
+    return table
+
+
+@report(
+    "activities",
+    gettext_lazy("Activities"),
+    gettext_lazy("Per village and kind: sessions, participants, beneficiaries, materials, consultations."),
+)
+def activities(rs: ReportScope, period: Period) -> Table:
+    table = Table(
+        header=[
+            _("Village (community)"),
+            _("Activity kind"),
+            _("Sessions"),
+            _("Participants"),
+            _("Beneficiaries"),
+            _("Materials distributed"),
+            _("Consultations"),
+        ]
+    )
+    labels = dict(K.choices)
+    acts = activities_in(rs, period)
+    through = Activity.villages.through.objects.filter(activity__in=acts.values("pk"), village_id__in=rs.village_ids)
+    per_village = (
+        through.values("village__name", "village__sort_order", "village_id", "activity__kind")
+        .annotate(
+            n=Count("activity_id"),
+            participants=Sum("activity__participants"),
+            beneficiaries=Sum("activity__beneficiaries"),
+            materials=Sum("activity__materials_distributed"),
+            consultations=Sum("activity__consultations"),
+        )
+        .order_by("village__sort_order", "village__name", "activity__kind")
+    )
+    for row in per_village:
+        table.rows.append(
+            [
+                row["village__name"],
+                str(labels[row["activity__kind"]]),
+                row["n"],
+                row["participants"],
+                row["beneficiaries"],
+                row["materials"],
+                row["consultations"],
+            ]
+        )
+        table.links[(len(table.rows) - 1, 2)] = changelist(
+            Activity,
+            kind=row["activity__kind"],
+            date__gte=period.start.isoformat(),
+            date__lte=period.end.isoformat(),
+            villages__id__exact=row["village_id"],
+        )
+    sums = dict(
+        n=Count("pk"),
+        participants=Coalesce(Sum("participants"), 0),
+        beneficiaries=Coalesce(Sum("beneficiaries"), 0),
+        materials=Coalesce(Sum("materials_distributed"), 0),
+        consultations=Coalesce(Sum("consultations"), 0),
+    )
+    if rs.town_ids:
+        for row in acts.filter(villages__isnull=True).values("kind").annotate(**sums).order_by("kind"):
+            table.rows.append(
+                [
+                    _("whole town"),
+                    str(labels[row["kind"]]),
+                    row["n"],
+                    row["participants"],
+                    row["beneficiaries"],
+                    row["materials"],
+                    row["consultations"],
+                ]
+            )
+    total = acts.aggregate(**sums)
+    # An activity of several villages counts once in the total.
+    table.rows.append(
+        [
+            _("Total"),
+            "",
+            total["n"],
+            total["participants"],
+            total["beneficiaries"],
+            total["materials"],
+            total["consultations"],
+        ]
+    )
+    table.links[(len(table.rows) - 1, 2)] = changelist(Activity, **_activity_params(rs, period))
+    return table
+
+
+@report("honors", gettext_lazy("Honours"), gettext_lazy("Per award: people and households honoured."))
+def honors(rs: ReportScope, period: Period) -> Table:
+    table = Table(header=[_("Award"), _("People"), _("Households")])
+    labels = dict(Honor.Award.choices)
+    rows = (
+        honours_in(rs, period)
+        .values("award")
+        .annotate(people=Count("person", distinct=True), households=Count("household", distinct=True))
+        .order_by("award")
+    )
+    for row in rows:
+        table.rows.append([str(labels[row["award"]]), row["people"], row["households"]])
+        table.links[(len(table.rows) - 1, 1)] = changelist(Honor, award=row["award"])
+    return table
+
+
+@report(
+    "population",
+    gettext_lazy("Population"),
+    gettext_lazy("Per village: households, people, women, girls aged 9–14, people by status."),
+)
+def population(rs: ReportScope, period: Period) -> Table:
+    """Counts as registered now; girls are aged 9–14 on the period's last day."""
+    end = period.end
+    girls_born_after = _years_before(end, 15)
+    girls_born_by = _years_before(end, 9)
+    S = Person.Status
+    table = Table(
+        header=[
+            _("Village (community)"),
+            _("Households"),
+            _("People"),
+            _("Women"),
+            _("Girls aged 9–14"),
+            str(S.RESIDENT.label),
+            str(S.MOVED_OUT.label),
+            str(S.DECEASED.label),
+        ]
+    )
+    count = lambda condition: Count("people", filter=condition, output_field=IntegerField())  # noqa: E731
+    villages = (
+        Village.objects.filter(pk__in=rs.village_ids)
+        .annotate(
+            people_count=Count("people"),
+            women=count(Q(people__sex=Person.Sex.FEMALE)),
+            girls=count(
+                Q(people__sex=Person.Sex.FEMALE, people__status=S.RESIDENT)
+                & Q(people__birth_date__gt=girls_born_after, people__birth_date__lte=girls_born_by)
+            ),
+            resident=count(Q(people__status=S.RESIDENT)),
+            moved_out=count(Q(people__status=S.MOVED_OUT)),
+            deceased=count(Q(people__status=S.DECEASED)),
+        )
+        .order_by("sort_order", "name")
+    )
+    households = dict(
+        Household.objects.filter(village__in=rs.village_ids)
+        .values("village")
+        .annotate(n=Count("pk"))
+        .values_list("village", "n")
+    )
+    totals = [0] * 7
+    for village in villages:
+        figures = [
+            households.get(village.pk, 0),
+            village.people_count,
+            village.women,
+            village.girls,
+            village.resident,
+            village.moved_out,
+            village.deceased,
+        ]
+        totals = [a + b for a, b in zip(totals, figures, strict=True)]
+        table.rows.append([village.name, *figures])
+        table.links[(len(table.rows) - 1, 2)] = changelist(Person, village__id__exact=village.pk)
+        table.links[(len(table.rows) - 1, 1)] = changelist(Household, village__id__exact=village.pk)
+    table.rows.append([_("Total"), *totals])
+    return table
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
