@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -44,11 +45,21 @@ class ReportForm(forms.Form):
 class ReportFilterSet(django_filters.FilterSet):
     """Filters villages (the queryset) to those a report counts; validates the period."""
 
-    year = django_filters.NumberFilter(label=gettext_lazy("year"), method="keep", min_value=1900, max_value=2100)
+    year = django_filters.NumberFilter(
+        label=gettext_lazy("year"),
+        method="keep",
+        min_value=1900,
+        max_value=2100,
+        initial=lambda: timezone.localdate().year,
+    )
     quarter = django_filters.CharFilter(label=gettext_lazy("quarter"), method="keep", help_text="2024Q3")
     month = django_filters.CharFilter(label=gettext_lazy("month"), method="keep", help_text="2024-03")
-    date_from = django_filters.DateFilter(label=gettext_lazy("from"), method="keep")
-    date_to = django_filters.DateFilter(label=gettext_lazy("to"), method="keep")
+    date_from = django_filters.DateFilter(
+        label=gettext_lazy("from"), method="keep", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = django_filters.DateFilter(
+        label=gettext_lazy("to"), method="keep", widget=forms.DateInput(attrs={"type": "date"})
+    )
     town = django_filters.ModelChoiceFilter(label=gettext_lazy("town"), queryset=_towns, field_name="town")
     villages = django_filters.ModelMultipleChoiceFilter(
         label=gettext_lazy("villages (communities)"),

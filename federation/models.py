@@ -197,7 +197,11 @@ class Person(ScopedModel, models.Model):
         verbose_name_plural = _("people")
         ordering = ["village__sort_order", "name"]
         permissions = [("view_full_identity", _("Can see full ID numbers and phone numbers"))]
-        indexes = [models.Index(fields=["name"], name="federation_person_name_idx")]
+        indexes = [
+            models.Index(fields=["name"], name="federation_person_name_idx"),
+            # Covers the per-village counts of reports (and HPV eligibility) without the table.
+            models.Index(fields=["village", "sex", "status", "birth_date"], name="federation_person_demography"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["id_number"],
@@ -280,7 +284,10 @@ class Activity(models.Model):
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
         ordering = ["-date", "title"]
-        indexes = [models.Index(fields=["kind", "date"], name="federation_activity_kind_date")]
+        indexes = [
+            models.Index(fields=["kind", "date"], name="federation_activity_kind_date"),
+            models.Index(fields=["date"], name="federation_activity_date"),
+        ]
 
     def __str__(self) -> str:
         return self.title
