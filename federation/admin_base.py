@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
@@ -29,7 +30,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from federation.exporting import ScopedResource, can_see_identity, identity_masker
 from federation.importing import build_template, store_errors, store_upload, take_upload
-from federation.models import Village
+from federation.models import ReportLog, Village
 from federation.scoping import in_scope, is_scoped_model, scope_for
 
 
@@ -444,7 +445,21 @@ class ScopedModelAdmin(ScopedAdminMixin, RosterImportMixin, ExportMixin, SimpleH
 
     def get_export_filename(self, request, queryset, file_format):
         stamp = timezone.localdate().strftime("%Y%m%d")
-        return f"{self.model._meta.model_name}-{stamp}.{file_format.get_extension()}"
+        return f"{self.model._meta.verbose_name_plural}_{stamp}.{file_format.get_extension()}"
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        response = super()._do_file_export(file_format, request, queryset, export_form=export_form)
+        # A Chinese file name needs RFC 5987 encoding; every export is logged like a report.
+        name = self.get_export_filename(request, queryset, file_format)
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        ReportLog.objects.create(
+            user=request.user,
+            report=f"export:{self.model._meta.label_lower}",
+            filters=dict(request.GET.lists()),
+            format=file_format.get_extension(),
+            rows=queryset.count(),
+        )
+        return response
 
 
 @cache

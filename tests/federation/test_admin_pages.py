@@ -117,3 +117,26 @@ def test_every_admin_of_every_app_uses_the_scoped_base():
         if not issubclass(inline, ScopedAdminMixin)
     ]
     assert unscoped == []
+
+
+@pytest.mark.parametrize("model", ["importrecord", "reportlog"])
+def test_audit_lists_load_with_a_flat_query_count(
+    client_for, town_admin, clerk, taiba, model, django_assert_max_num_queries
+):
+    from federation.models import ImportRecord, ReportLog
+
+    def grow(n):
+        for user in (town_admin, clerk):
+            for _ in range(n):
+                ImportRecord.objects.create(user=user, resource="people", file_name="x.csv", sha256="0" * 64)
+                ReportLog.objects.create(user=user, report="population", format="csv")
+
+    client = client_for(town_admin)
+    grow(1)
+    client.get(f"/admin/federation/{model}/")
+    response, few = count_queries(client, f"/admin/federation/{model}/")
+    assert response.status_code == 200
+    grow(5)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response, many = count_queries(client, f"/admin/federation/{model}/")
+    assert many == few and response.context["cl"].result_count == 12

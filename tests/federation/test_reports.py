@@ -278,3 +278,13 @@ def test_query_count_does_not_grow_with_the_records(town, taiba, fenghe, name):
     few = run()
     grow(5)
     assert run() == few <= 8
+
+
+def test_admin_exports_have_a_chinese_file_name_and_are_logged(client_for, clerk, own_household):
+    from tests.federation.test_scoping import export_form_data
+
+    client = client_for(clerk)
+    response = client.post("/admin/federation/person/export/", export_form_data(client, "person"))
+    assert response["Content-Disposition"].startswith("attachment; filename*=utf-8''%E4%BA%BA%E5%91%98_")  # 人员_
+    log = ReportLog.objects.get()
+    assert (log.user, log.report, log.format, log.rows) == (clerk, "export:federation.person", "csv", 1)
