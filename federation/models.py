@@ -427,7 +427,7 @@ class ReportLog(models.Model):
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
     report = models.CharField(_("report"), max_length=50)
     filters = models.JSONField(_("filters"), default=dict)
-    format = models.CharField(_("format"), max_length=10)
+    format = models.CharField(_("format"), max_length=20)
     rows = models.PositiveIntegerField(_("rows"), default=0)
 
     class Meta:

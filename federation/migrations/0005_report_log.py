@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='time')),
                 ('report', models.CharField(max_length=50, verbose_name='report')),
                 ('filters', models.JSONField(default=dict, verbose_name='filters')),
-                ('format', models.CharField(max_length=10, verbose_name='format')),
+                ('format', models.CharField(max_length=20, verbose_name='format')),
                 ('rows', models.PositiveIntegerField(default=0, verbose_name='rows')),
                 ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
             ],
