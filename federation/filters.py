@@ -11,11 +11,11 @@ from federation.reporting import Period, PeriodError, ReportScope
 from federation.scoping import in_scope, scope_for
 
 
-def _villages(request):
+def report_villages(request):
     return in_scope(Village.objects.select_related("town"), scope_for(request.user))
 
 
-def _towns(request):
+def report_towns(request):
     return in_scope(Town.objects.all(), scope_for(request.user))
 
 
@@ -60,10 +60,10 @@ class ReportFilterSet(django_filters.FilterSet):
     date_to = django_filters.DateFilter(
         label=gettext_lazy("to"), method="keep", widget=forms.DateInput(attrs={"type": "date"})
     )
-    town = django_filters.ModelChoiceFilter(label=gettext_lazy("town"), queryset=_towns, field_name="town")
+    town = django_filters.ModelChoiceFilter(label=gettext_lazy("town"), queryset=report_towns, field_name="town")
     villages = django_filters.ModelMultipleChoiceFilter(
         label=gettext_lazy("villages (communities)"),
-        queryset=_villages,
+        queryset=report_villages,
         field_name="pk",
         to_field_name="pk",
         widget=forms.CheckboxSelectMultiple,

@@ -6,7 +6,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from federation import reporting
-from federation.filters import ReportFilterSet, _villages
+from federation.filters import ReportFilterSet, report_villages
 
 REPORT_PERMISSION = "federation.view_reports"
 
@@ -25,7 +25,7 @@ def report_view(request, admin_site):
     data = (
         request.GET if any(key in request.GET for key in ("year", "quarter", "month", "date_from", "date_to")) else None
     )
-    filterset = ReportFilterSet(data, queryset=_villages(request), request=request)
+    filterset = ReportFilterSet(data, queryset=report_villages(request), request=request)
     context = {
         **admin_site.each_context(request),
         "title": _("Reports"),

@@ -288,3 +288,12 @@ def test_admin_exports_have_a_chinese_file_name_and_are_logged(client_for, clerk
     assert response["Content-Disposition"].startswith("attachment; filename*=utf-8''%E4%BA%BA%E5%91%98_")  # 人员_
     log = ReportLog.objects.get()
     assert (log.user, log.report, log.format, log.rows) == (clerk, "export:federation.person", "csv", 1)
+
+
+def test_staff_without_the_report_permission_cannot_open_reports(client_for, town):
+    from tests.factories import UserFactory
+
+    nobody = UserFactory(username="staff-only")
+    client = client_for(nobody)
+    assert client.get("/admin/reports/", {"year": 2024}).status_code == 403
+    assert "/admin/reports/" not in client.get("/admin/").content.decode()

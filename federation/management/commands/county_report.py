@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from federation import reporting
-from federation.filters import ReportFilterSet, _villages
+from federation.filters import ReportFilterSet, report_villages
 from federation.importing import village_key
 
 
@@ -46,7 +46,7 @@ class Command(BaseCommand):
             )
         user = self._user(options["user"])
         request = SimpleNamespace(user=user)
-        villages = _villages(request)
+        villages = report_villages(request)
         chosen = []
         for name in options["village"]:
             match = [v for v in villages if village_key(v.name) == village_key(name)]
