@@ -388,13 +388,25 @@ class Honor(models.Model):
         return Q(person__village__in=scope.village_ids) | Q(household__village__in=scope.village_ids)
 
 
-class ImportRecord(models.Model):
-    """One import of a roster file: who, when, which file, and what it did. Append-only."""
+class AuditRecord(models.Model):
+    """Who did something and when; town-wide staff see their town's records."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("user")
     )
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return Q(user__staff_scope__town__in=scope.town_ids)
+
+
+class ImportRecord(AuditRecord):
+    """One import of a roster file: who, when, which file, and what it did. Append-only."""
+
     resource = models.CharField(_("roster"), max_length=50)
     file_name = models.CharField(_("file name"), max_length=200)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
@@ -413,18 +425,10 @@ class ImportRecord(models.Model):
     def __str__(self) -> str:
         return gettext("Import #%(id)s") % {"id": self.pk}
 
-    @classmethod
-    def scope_q(cls, scope: Scope) -> Q:
-        return Q(user__staff_scope__town__in=scope.town_ids)
 
+class ReportLog(AuditRecord):
+    """One viewing or download of a report or export: who, which, with what filters. Append-only."""
 
-class ReportLog(models.Model):
-    """One viewing or download of a report: who, which, with what filters. Append-only."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("user")
-    )
-    created_at = models.DateTimeField(_("time"), auto_now_add=True)
     report = models.CharField(_("report"), max_length=50)
     filters = models.JSONField(_("filters"), default=dict)
     format = models.CharField(_("format"), max_length=20)
@@ -439,7 +443,3 @@ class ReportLog(models.Model):
 
     def __str__(self) -> str:
         return gettext("Report log #%(id)s") % {"id": self.pk}
-
-    @classmethod
-    def scope_q(cls, scope: Scope) -> Q:
-        return Q(user__staff_scope__town__in=scope.town_ids)
