@@ -1,0 +1,292 @@
+"""巾帼家美积分超市: point rules, the append-only ledger, goods and their stock lines,
+redemption sessions and redemptions. Balances and stock change only in services.py."""
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from federation.models import Household, Person, Town, Village
+from federation.roles import DATA_PERMISSIONS
+from federation.scoping import Scope, ScopedModel
+
+LEDGER_PERMISSIONS = ("add", "view", "import", "export")  # ledger lines are never changed or deleted
+
+
+class PointRule(models.Model):
+    class Category(models.TextChoices):
+        SANITATION = "sanitation", _("environmental sanitation")
+        GARBAGE_SORTING = "garbage_sorting", _("garbage sorting")
+        CUSTOMS = "customs", _("changing customs")
+        GOVERNANCE = "governance", _("rural governance")
+        FAMILY = "family", _("family tradition")
+        VOLUNTEER = "volunteer", _("volunteer service")
+
+    town = models.ForeignKey(Town, models.PROTECT, related_name="point_rules", verbose_name=_("town"))
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    description = models.CharField(_("description"), max_length=200)
+    points = models.IntegerField(_("points"), help_text=_("Negative for a deduction."))
+    active = models.BooleanField(_("in use"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("point rule")
+        verbose_name_plural = _("point rules")
+        ordering = ["category", "-points"]
+        default_permissions = DATA_PERMISSIONS
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(points=0),
+                name="points_pointrule_points_not_zero",
+                violation_error_message=_("A rule awards or deducts at least one point."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description}（{self.points:+d}）"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return Q(town_id__in=scope.visible_town_ids)
+
+
+class PointEntry(ScopedModel, models.Model):
+    """One line of the points ledger. Never updated or deleted: a reversal is a new line."""
+
+    class Kind(models.TextChoices):
+        AWARD = "award", _("award")
+        DEDUCTION = "deduction", _("deduction")
+        REDEMPTION = "redemption", _("redemption")
+        CANCELLATION = "cancellation", _("redemption cancelled")
+        REVERSAL = "reversal", _("reversal")
+
+    scope_village_path = "household__village"
+
+    household = models.ForeignKey(Household, models.PROTECT, related_name="point_entries", verbose_name=_("household"))
+    person = models.ForeignKey(
+        Person, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("person")
+    )
+    rule = models.ForeignKey(PointRule, models.PROTECT, null=True, blank=True, verbose_name=_("rule"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    points = models.IntegerField(_("points"))
+    balance_after = models.IntegerField(_("balance after"))
+    date = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    redemption = models.ForeignKey(
+        "Redemption", models.PROTECT, null=True, blank=True, related_name="entries", verbose_name=_("redemption")
+    )
+    reverses = models.OneToOneField(
+        "self", models.PROTECT, null=True, blank=True, related_name="reversed_by", verbose_name=_("reverses")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("points ledger line")
+        verbose_name_plural = _("points ledger")
+        ordering = ["-date", "-pk"]
+        default_permissions = LEDGER_PERMISSIONS
+        indexes = [models.Index(fields=["household", "date"], name="points_entry_household_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(points=0),
+                name="points_pointentry_points_not_zero",
+                violation_error_message=_("A ledger line moves at least one point."),
+            ),
+            models.CheckConstraint(
+                condition=Q(balance_after__gte=0),
+                name="points_pointentry_balance_not_negative",
+                violation_error_message=_("A household's points balance cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="reversal", reverses__isnull=False) | (~Q(kind="reversal") & Q(reverses__isnull=True)),
+                name="points_pointentry_reversal_points_back",
+                violation_error_message=_("A reversal names the line it undoes."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("Ledger line #%(id)s") % {"id": self.pk}
+
+
+class Goods(models.Model):
+    town = models.ForeignKey(Town, models.PROTECT, related_name="goods", verbose_name=_("town"))
+    name = models.CharField(_("name"), max_length=100)
+    unit = models.CharField(_("unit"), max_length=10, default="件")
+    points_price = models.PositiveIntegerField(_("points price"))
+    stock = models.IntegerField(_("stock"), default=0, editable=False)
+    low_stock = models.PositiveIntegerField(_("low stock at"), default=5)
+    active = models.BooleanField(_("on sale"), default=True)
+    history = HistoricalRecords(excluded_fields=["stock"])
+
+    class Meta:
+        verbose_name = _("goods")
+        verbose_name_plural = _("goods")
+        ordering = ["name"]
+        default_permissions = DATA_PERMISSIONS
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stock__gte=0),
+                name="points_goods_stock_not_negative",
+                violation_error_message=_("Stock cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(points_price__gt=0),
+                name="points_goods_price_positive",
+                violation_error_message=_("Goods cost at least one point."),
+            ),
+            models.UniqueConstraint(
+                fields=["town", "name"],
+                name="points_goods_unique_name",
+                violation_error_message=_("Goods with this name already exist."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return Q(town_id__in=scope.visible_town_ids)
+
+
+class StockLine(models.Model):
+    """One change of a goods' stock, so that stock reconciles like balances do."""
+
+    class Kind(models.TextChoices):
+        RESTOCK = "restock", _("restock")
+        REDEMPTION = "redemption", _("redemption")
+        CANCELLATION = "cancellation", _("redemption cancelled")
+        CORRECTION = "correction", _("correction")
+
+    goods = models.ForeignKey(Goods, models.PROTECT, related_name="stock_lines", verbose_name=_("goods"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    change = models.IntegerField(_("change"))
+    stock_after = models.IntegerField(_("stock after"))
+    redemption = models.ForeignKey(
+        "Redemption", models.PROTECT, null=True, blank=True, related_name="stock_lines", verbose_name=_("redemption")
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stock line")
+        verbose_name_plural = _("stock lines")
+        ordering = ["-recorded_at", "-pk"]
+        default_permissions = LEDGER_PERMISSIONS
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(change=0),
+                name="points_stockline_change_not_zero",
+                violation_error_message=_("A stock line moves at least one unit."),
+            ),
+            models.CheckConstraint(
+                condition=Q(stock_after__gte=0),
+                name="points_stockline_stock_not_negative",
+                violation_error_message=_("Stock cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("Stock line #%(id)s") % {"id": self.pk}
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return Q(goods__town_id__in=scope.visible_town_ids)
+
+
+class RedemptionEvent(ScopedModel, models.Model):
+    """A redemption session (兑换活动) in a village on a date."""
+
+    village = models.ForeignKey(Village, models.PROTECT, related_name="redemption_events", verbose_name=_("village"))
+    date = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=100, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("redemption session")
+        verbose_name_plural = _("redemption sessions")
+        ordering = ["-date", "village__sort_order"]
+        default_permissions = DATA_PERMISSIONS
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.place}".strip()
+
+
+class Redemption(ScopedModel, models.Model):
+    scope_village_path = "household__village"
+
+    event = models.ForeignKey(
+        RedemptionEvent, models.PROTECT, related_name="redemptions", verbose_name=_("redemption session")
+    )
+    household = models.ForeignKey(Household, models.PROTECT, related_name="redemptions", verbose_name=_("household"))
+    person = models.ForeignKey(Person, models.PROTECT, related_name="redemptions", verbose_name=_("person who came"))
+    total_points = models.PositiveIntegerField(_("points"))
+    token = models.UUIDField(_("form token"), default=uuid.uuid4, unique=True, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("redemption")
+        verbose_name_plural = _("redemptions")
+        ordering = ["-recorded_at"]
+        default_permissions = LEDGER_PERMISSIONS
+
+    def __str__(self) -> str:
+        return gettext("Redemption #%(id)s") % {"id": self.pk}
+
+    def clean(self) -> None:
+        if self.household_id and self.event_id and self.household.village_id != self.event.village_id:
+            raise ValidationError({"household": gettext("The household is not of the session's village.")})
+        if self.person_id and self.household_id and self.person.household_id != self.household_id:
+            raise ValidationError({"person": gettext("The person is not a member of this household.")})
+
+
+class RedemptionItem(models.Model):
+    redemption = models.ForeignKey(Redemption, models.CASCADE, related_name="items", verbose_name=_("redemption"))
+    goods = models.ForeignKey(Goods, models.PROTECT, related_name="+", verbose_name=_("goods"))
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_points = models.PositiveIntegerField(_("points each"))
+
+    class Meta:
+        verbose_name = _("redeemed goods")
+        verbose_name_plural = _("redeemed goods")
+        default_permissions = LEDGER_PERMISSIONS
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0),
+                name="points_redemptionitem_quantity_positive",
+                violation_error_message=_("The quantity must be at least 1."),
+            ),
+            models.UniqueConstraint(fields=["redemption", "goods"], name="points_redemptionitem_unique_goods"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goods} × {self.quantity}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return Q(redemption__household__village__in=scope.village_ids)

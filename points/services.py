@@ -1,0 +1,271 @@
+"""Every write of the points supermarket. Balances and stock change only here, by
+conditional UPDATEs that never read-modify-write, so that no point is ever spent twice."""
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from federation.models import Household, Person
+from points.models import Goods, PointEntry, PointRule, Redemption, RedemptionEvent, RedemptionItem, StockLine
+
+
+def _move_balance(household_id: int, points: int) -> int:
+    """Add `points` (negative to take) to a balance that must stay ≥ 0; return the new balance.
+
+    Raises ValidationError when the balance is short. The row stays locked by our UPDATE
+    until the transaction ends, so the balance read back is ours.
+    """
+    rows = Household.objects.filter(pk=household_id, points_balance__gte=max(0, -points)).update(
+        points_balance=F("points_balance") + points
+    )
+    if not rows:
+        have = Household.objects.values_list("points_balance", flat=True).get(pk=household_id)
+        raise ValidationError(
+            _("Not enough points: %(need)d needed, the balance is %(have)d.") % {"need": -points, "have": have},
+            code="points_short",
+        )
+    return Household.objects.values_list("points_balance", flat=True).get(pk=household_id)
+
+
+def _move_stock(goods: Goods, change: int) -> int:
+    rows = Goods.objects.filter(pk=goods.pk, stock__gte=max(0, -change)).update(stock=F("stock") + change)
+    if not rows:
+        have = Goods.objects.values_list("stock", flat=True).get(pk=goods.pk)
+        raise ValidationError(
+            _("Not enough %(goods)s: %(need)d %(unit)s needed, %(have)d in stock.")
+            % {"goods": goods.name, "need": -change, "unit": goods.unit, "have": have},
+            code="stock_short",
+        )
+    return Goods.objects.values_list("stock", flat=True).get(pk=goods.pk)
+
+
+def _check_person(household: Household, person: Person | None) -> None:
+    if person is not None and person.household_id != household.pk:
+        raise ValidationError({"person": _("The person is not a member of this household.")})
+
+
+@transaction.atomic
+def point_award(
+    *, household: Household, rule: PointRule, day: date, by, person: Person | None = None, note: str = ""
+) -> PointEntry:
+    """Award a rule's points to a household, or deduct them when the rule is negative
+    (never below zero)."""
+    if not rule.active:
+        raise ValidationError(_("The rule “%(rule)s” is no longer in use.") % {"rule": rule.description})
+    if rule.town_id != household.village.town_id:
+        raise ValidationError(_("The rule belongs to another town."))
+    _check_person(household, person)
+    balance = _move_balance(household.pk, rule.points)
+    return PointEntry.objects.create(
+        household=household,
+        person=person,
+        rule=rule,
+        kind=PointEntry.Kind.AWARD if rule.points > 0 else PointEntry.Kind.DEDUCTION,
+        points=rule.points,
+        balance_after=balance,
+        date=day,
+        note=note,
+        recorded_by=by,
+    )
+
+
+@transaction.atomic
+def point_award_many(
+    *, households: Iterable[Household], rule: PointRule, day: date, by, note: str = ""
+) -> list[PointEntry]:
+    """The same rule for many households at once: all of them, or none."""
+    entries = []
+    for household in sorted(households, key=lambda h: h.pk):  # one lock order for every writer
+        try:
+            entries.append(point_award(household=household, rule=rule, day=day, by=by, note=note))
+        except ValidationError as error:
+            raise ValidationError(
+                _("Household %(household)s: %(error)s")
+                % {"household": household.number, "error": " ".join(error.messages)}
+            ) from None
+    return entries
+
+
+@transaction.atomic
+def point_entry_reverse(*, entry: PointEntry, by, reason: str) -> PointEntry:
+    """Undo an award or deduction with a new line that points at it. Once."""
+    if entry.kind not in (PointEntry.Kind.AWARD, PointEntry.Kind.DEDUCTION):
+        raise ValidationError(_("Only awards and deductions are reversed; cancel a redemption instead."))
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for the reversal."))
+    if PointEntry.objects.filter(reverses=entry).exists():
+        raise ValidationError(_("This line has already been reversed."))
+    balance = _move_balance(entry.household_id, -entry.points)
+    try:
+        with transaction.atomic():
+            return PointEntry.objects.create(
+                household_id=entry.household_id,
+                person_id=entry.person_id,
+                rule_id=entry.rule_id,
+                kind=PointEntry.Kind.REVERSAL,
+                points=-entry.points,
+                balance_after=balance,
+                date=timezone.localdate(),
+                note=reason.strip()[:200],
+                reverses=entry,
+                recorded_by=by,
+            )
+    except IntegrityError:  # a concurrent reversal won the race
+        raise ValidationError(_("This line has already been reversed.")) from None
+
+
+@transaction.atomic
+def goods_restock(*, goods: Goods, quantity: int, by, note: str = "", kind: str = StockLine.Kind.RESTOCK) -> StockLine:
+    """Add stock (or, as a correction with a negative quantity, take it away)."""
+    if quantity == 0 or (quantity < 0 and kind != StockLine.Kind.CORRECTION):
+        raise ValidationError(_("The quantity must be at least 1."))
+    stock = _move_stock(goods, quantity)
+    return StockLine.objects.create(
+        goods=goods, kind=kind, change=quantity, stock_after=stock, note=note, recorded_by=by
+    )
+
+
+def redemption_create(
+    *,
+    event: RedemptionEvent,
+    household: Household,
+    person: Person,
+    items: Iterable[tuple[Goods, int]],
+    by,
+    token: UUID | None = None,
+) -> Redemption:
+    """Redeem goods for points in one step: the balance, every goods' stock and the ledgers
+    change together or not at all. The same form token twice records it once."""
+    if token is not None:
+        existing = Redemption.objects.filter(token=token).first()
+        if existing is not None:
+            return existing
+    try:
+        return _redeem(event=event, household=household, person=person, items=items, by=by, token=token)
+    except IntegrityError:
+        existing = Redemption.objects.filter(token=token).first() if token else None
+        if existing is None:
+            raise
+        return existing  # a double click that raced the first submission
+
+
+@transaction.atomic
+def _redeem(*, event, household, person, items, by, token) -> Redemption:
+    if household.village_id != event.village_id:
+        raise ValidationError({"household": _("The household is not of the session's village.")})
+    _check_person(household, person)
+    quantities = Counter()
+    goods_by_pk = {}
+    for goods, quantity in items:
+        if quantity <= 0:
+            raise ValidationError(_("The quantity must be at least 1."))
+        quantities[goods.pk] += quantity
+        goods_by_pk[goods.pk] = goods
+    if not quantities:
+        raise ValidationError(_("Choose at least one of the goods."))
+    for goods in goods_by_pk.values():
+        if not goods.active:
+            raise ValidationError(_("%(goods)s is not on sale.") % {"goods": goods.name})
+        if goods.town_id != event.village.town_id:
+            raise ValidationError(_("%(goods)s belongs to another town.") % {"goods": goods.name})
+    total = sum(goods_by_pk[pk].points_price * quantity for pk, quantity in quantities.items())
+    redemption = Redemption.objects.create(
+        event=event,
+        household=household,
+        person=person,
+        total_points=total,
+        recorded_by=by,
+        **({"token": token} if token else {}),
+    )
+    short = []
+    # Household first, then goods by id: every writer takes the locks in the same order.
+    try:
+        balance = _move_balance(household.pk, -total)
+    except ValidationError as error:
+        short.append(error.messages[0])
+        balance = None
+    lines = []
+    for pk in sorted(quantities):
+        goods = goods_by_pk[pk]
+        try:
+            stock = _move_stock(goods, -quantities[pk])
+        except ValidationError as error:
+            short.append(error.messages[0])
+            continue
+        lines.append(
+            StockLine(
+                goods=goods,
+                kind=StockLine.Kind.REDEMPTION,
+                change=-quantities[pk],
+                stock_after=stock,
+                redemption=redemption,
+                recorded_by=by,
+            )
+        )
+    if short:
+        raise ValidationError(short)
+    RedemptionItem.objects.bulk_create(
+        [
+            RedemptionItem(
+                redemption=redemption, goods_id=pk, quantity=quantity, unit_points=goods_by_pk[pk].points_price
+            )
+            for pk, quantity in sorted(quantities.items())
+        ]
+    )
+    StockLine.objects.bulk_create(lines)
+    PointEntry.objects.create(
+        household=household,
+        person=person,
+        kind=PointEntry.Kind.REDEMPTION,
+        points=-total,
+        balance_after=balance,
+        date=event.date,
+        redemption=redemption,
+        recorded_by=by,
+    )
+    return redemption
+
+
+@transaction.atomic
+def redemption_cancel(*, redemption: Redemption, by, reason: str) -> Redemption:
+    """Give the points and the goods back. Once."""
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for cancelling."))
+    now = timezone.now()
+    cancelled = Redemption.objects.filter(pk=redemption.pk, cancelled_at__isnull=True).update(
+        cancelled_at=now, cancelled_by=by, cancel_reason=reason.strip()[:200]
+    )
+    if not cancelled:
+        raise ValidationError(_("This redemption has already been cancelled."))
+    balance = _move_balance(redemption.household_id, redemption.total_points)
+    PointEntry.objects.create(
+        household_id=redemption.household_id,
+        person_id=redemption.person_id,
+        kind=PointEntry.Kind.CANCELLATION,
+        points=redemption.total_points,
+        balance_after=balance,
+        date=timezone.localdate(),
+        redemption=redemption,
+        note=reason.strip()[:200],
+        recorded_by=by,
+    )
+    for item in redemption.items.select_related("goods").order_by("goods_id"):
+        stock = _move_stock(item.goods, item.quantity)
+        StockLine.objects.create(
+            goods=item.goods,
+            kind=StockLine.Kind.CANCELLATION,
+            change=item.quantity,
+            stock_after=stock,
+            redemption=redemption,
+            recorded_by=by,
+            note=reason.strip()[:200],
+        )
+    redemption.refresh_from_db()
+    return redemption
