@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from federation.exporting import can_see_identity
@@ -11,6 +12,11 @@ class MaskedAutocompleteJsonView(AutocompleteJsonView):
 
     def serialize_result(self, obj, to_field_name):
         result = super().serialize_result(obj, to_field_name)
+        if hasattr(obj, "points_balance"):  # a household: clerks redeem against its balance
+            result["text"] = gettext("%(household)s · balance %(points)d") % {
+                "household": result["text"],
+                "points": obj.points_balance,
+            }
         number = getattr(obj, "id_number", "")
         if number:
             shown = number if can_see_identity(self.request.user) else mask_id_number(number)

@@ -1,0 +1,392 @@
+from uuid import uuid4
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q, Sum
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from federation.admin_base import ScopedModelAdmin, ScopedTabularInline, scoped_choices
+from federation.models import Household, Person
+from points.models import Goods, PointEntry, PointRule, Redemption, RedemptionEvent, RedemptionItem, StockLine
+from points.services import goods_restock, point_award, point_entry_reverse, redemption_cancel, redemption_create
+
+
+class ReadOnlyLedgerAdmin(ScopedModelAdmin):
+    """Ledger lines are never edited or deleted; corrections are new lines."""
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PointRule)
+class PointRuleAdmin(ScopedModelAdmin):
+    list_display = ["category", "description", "points", "active"]
+    list_filter = ["category", "active"]
+    search_fields = ["description"]
+    fields = ["town", "category", "description", "points", "active"]
+
+
+class GoodsForm(forms.ModelForm):
+    restock = forms.IntegerField(
+        label=_("Add to stock"),
+        required=False,
+        min_value=1,
+        help_text=_("Goods received now; recorded as a stock line."),
+    )
+
+    class Meta:
+        model = Goods
+        fields = ["town", "name", "unit", "points_price", "low_stock", "active"]
+
+
+@admin.register(Goods)
+class GoodsAdmin(ScopedModelAdmin):
+    form = GoodsForm
+    list_display = ["name", "unit", "points_price", "stock_display", "active"]
+    list_filter = ["active"]
+    search_fields = ["name"]
+    readonly_fields = ["stock"]
+    fields = ["town", "name", "unit", "points_price", "low_stock", "active", "stock", "restock"]
+
+    @admin.display(description=_("stock"), ordering="stock")
+    def stock_display(self, obj):
+        if obj.stock <= obj.low_stock:
+            return format_html('<strong style="color: var(--error-fg)">{} ⚠</strong>', obj.stock)
+        return obj.stock
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.cleaned_data.get("restock"):
+            goods_restock(goods=obj, quantity=form.cleaned_data["restock"], by=request.user, note=gettext("Received"))
+
+
+class EntryForm(forms.ModelForm):
+    class Meta:
+        model = PointEntry
+        fields = ["household", "rule", "date", "person", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rule"].required = True
+        self.fields["date"].initial = timezone.localdate
+
+
+@admin.register(PointEntry)
+class PointEntryAdmin(ReadOnlyLedgerAdmin):
+    form = EntryForm
+    list_display = ["date", "household", "person", "rule", "kind", "points", "balance_after", "note", "recorded_by"]
+    list_filter = ["kind", ("date", admin.DateFieldListFilter), "rule__category"]
+    list_select_related = ["household__village", "household__head", "person", "rule", "recorded_by"]
+    search_fields = ["household__number", "household__head__name", "person__name", "note"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["household", "person", "rule"]
+    actions = ["reverse_entries"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*self.list_select_related)
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = point_award(
+            household=obj.household, rule=obj.rule, day=obj.date, by=request.user, person=obj.person, note=obj.note
+        ).pk
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    @admin.action(description=_("Reverse the selected lines"), permissions=["add"])
+    def reverse_entries(self, request, queryset):
+        reason = request.POST.get("reason", "").strip()
+        if "apply" not in request.POST:
+            return TemplateResponse(
+                request,
+                "admin/points/reason.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": self.model._meta,
+                    "queryset": queryset,
+                    "action": "reverse_entries",
+                    "title": gettext("Reverse the selected lines"),
+                },
+            )
+        done = 0
+        for entry in queryset.order_by("pk"):
+            try:
+                point_entry_reverse(entry=entry, by=request.user, reason=reason)
+                done += 1
+            except ValidationError as error:
+                self.message_user(request, f"#{entry.pk}: {' '.join(error.messages)}", messages.ERROR)
+        if done:
+            self.message_user(request, gettext("%(count)d lines reversed.") % {"count": done})
+        return None
+
+
+@admin.register(StockLine)
+class StockLineAdmin(ReadOnlyLedgerAdmin):
+    list_display = ["recorded_at", "goods", "kind", "change", "stock_after", "redemption", "note", "recorded_by"]
+    list_filter = ["kind", "goods"]
+    list_select_related = ["goods", "redemption", "recorded_by"]
+    search_fields = ["goods__name", "note"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class RedemptionItemInline(ScopedTabularInline):
+    model = RedemptionItem
+    fields = ["goods", "quantity", "unit_points"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class RedeemForm(forms.Form):
+    token = forms.UUIDField(widget=forms.HiddenInput)
+    household = forms.ModelChoiceField(label=_("household"), queryset=Household.objects.none())
+    person = forms.ModelChoiceField(label=_("person who came"), queryset=Person.objects.none())
+
+    def __init__(self, *args, request, event, goods, **kwargs):
+        super().__init__(*args, **kwargs)
+        site = admin.site
+        # The widget first: setting the queryset gives the widget its choices.
+        self.fields["household"].widget = AutocompleteSelect(Redemption._meta.get_field("household"), site)
+        self.fields["household"].queryset = (
+            scoped_choices(Household, request).filter(village=event.village).select_related("head")
+        )
+        self.fields["person"].widget = AutocompleteSelect(Redemption._meta.get_field("person"), site)
+        self.fields["person"].queryset = scoped_choices(Person, request).filter(village=event.village)
+        self.goods = list(goods)
+        for item in self.goods:
+            self.fields[f"goods_{item.pk}"] = forms.IntegerField(
+                label=f"{item.name}（{item.points_price} 分/{item.unit}，库存 {item.stock}）",
+                min_value=0,
+                required=False,
+            )
+
+    def items(self):
+        return [
+            (item, self.cleaned_data.get(f"goods_{item.pk}") or 0)
+            for item in self.goods
+            if self.cleaned_data.get(f"goods_{item.pk}")
+        ]
+
+
+@admin.register(RedemptionEvent)
+class RedemptionEventAdmin(ScopedModelAdmin):
+    list_display = ["date", "village", "place", "redemption_count", "points_total"]
+    list_filter = ["village", ("date", admin.DateFieldListFilter)]
+    list_select_related = ["village"]
+    search_fields = ["place", "notes"]
+    date_hierarchy = "date"
+    fields = ["village", "date", "place", "notes"]
+
+    def get_queryset(self, request):
+        live = Q(redemptions__cancelled_at__isnull=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                redemption_count=Count("redemptions", filter=live),
+                points_total=Sum("redemptions__total_points", filter=live),
+            )
+            .order_by("-date", "village__sort_order")
+        )
+
+    @admin.display(description=_("redemptions"), ordering="redemption_count")
+    def redemption_count(self, obj):
+        return obj.redemption_count
+
+    @admin.display(description=_("points"), ordering="points_total")
+    def points_total(self, obj):
+        return obj.points_total or 0
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/redeem/",
+                self.admin_site.admin_view(self.redeem_view),
+                name="points_redemptionevent_redeem",
+            )
+        ] + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "redeem_url": reverse("admin:points_redemptionevent_redeem", args=[object_id]),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def redeem_view(self, request, object_id):
+        """Record a redemption at this session: household, who came, goods; one step."""
+        event = self.get_object_or_404(request, object_id)
+        if not request.user.has_perm("points.add_redemption"):
+            raise PermissionDenied
+        goods = Goods.objects.filter(town=event.village.town, active=True).order_by("name")
+        data = request.POST if request.method == "POST" else None
+        form = RedeemForm(data, request=request, event=event, goods=goods, initial={"token": uuid4()})
+        if data is not None and form.is_valid():
+            try:
+                redemption = redemption_create(
+                    event=event,
+                    household=form.cleaned_data["household"],
+                    person=form.cleaned_data["person"],
+                    items=form.items(),
+                    by=request.user,
+                    token=form.cleaned_data["token"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                balance = Household.objects.values_list("points_balance", flat=True).get(pk=redemption.household_id)
+                self.message_user(
+                    request,
+                    gettext("Redeemed %(points)d points; the household's balance is now %(balance)d.")
+                    % {"points": redemption.total_points, "balance": balance},
+                )
+                return HttpResponseRedirect(reverse("admin:points_redemptionevent_redeem", args=[event.pk]))
+        recent = Redemption.objects.filter(event=event).select_related("household", "person").order_by("-pk")[:20]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Redemption at %(event)s") % {"event": f"{event.village} {event}"},
+            "event": event,
+            "form": form,
+            "media": self.media + form.media,
+            "recent": recent,
+        }
+        return TemplateResponse(request, "admin/points/redeem.html", context)
+
+
+@admin.register(Redemption)
+class RedemptionAdmin(ReadOnlyLedgerAdmin):
+    list_display = ["recorded_at", "event", "household", "person", "total_points", "cancelled_at"]
+    list_filter = [("recorded_at", admin.DateFieldListFilter), ("cancelled_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["event__village", "household", "person"]
+    search_fields = ["household__number", "person__name"]
+    inlines = [RedemptionItemInline]
+    actions = ["cancel_redemptions"]
+    fields = [
+        "event",
+        "household",
+        "person",
+        "total_points",
+        "recorded_by",
+        "recorded_at",
+        "cancelled_at",
+        "cancelled_by",
+        "cancel_reason",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False  # redemptions are recorded on their session's page
+
+    def has_cancel_permission(self, request):
+        return request.user.has_perm("points.add_redemption")
+
+    @admin.action(description=_("Cancel the selected redemptions"), permissions=["cancel"])
+    def cancel_redemptions(self, request, queryset):
+        reason = request.POST.get("reason", "").strip()
+        if "apply" not in request.POST:
+            return TemplateResponse(
+                request,
+                "admin/points/reason.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "opts": self.model._meta,
+                    "queryset": queryset,
+                    "action": "cancel_redemptions",
+                    "title": gettext("Cancel the selected redemptions"),
+                },
+            )
+        done = 0
+        for redemption in queryset.order_by("pk"):
+            try:
+                redemption_cancel(redemption=redemption, by=request.user, reason=reason)
+                done += 1
+            except ValidationError as error:
+                self.message_user(request, f"#{redemption.pk}: {' '.join(error.messages)}", messages.ERROR)
+        if done:
+            self.message_user(request, gettext("%(count)d redemptions cancelled.") % {"count": done})
+        return None
+
+
+class AwardForm(forms.Form):
+    rule = forms.ModelChoiceField(label=_("rule"), queryset=PointRule.objects.none())
+    date = forms.DateField(label=_("date"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("note"), required=False, max_length=200)
+
+
+def award_points(modeladmin, request, queryset):
+    """登记积分 for the households ticked in the household list: all of them, or none."""
+    if not request.user.has_perm("points.add_pointentry"):
+        raise PermissionDenied
+    form = AwardForm(request.POST if "apply" in request.POST else None)
+    form.fields["rule"].queryset = scoped_choices(PointRule, request).filter(active=True)
+    if form.is_bound and form.is_valid():
+        from points.services import point_award_many
+
+        try:
+            entries = point_award_many(
+                households=list(queryset.select_related("village")),
+                rule=form.cleaned_data["rule"],
+                day=form.cleaned_data["date"],
+                by=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            modeladmin.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            modeladmin.message_user(
+                request, gettext("Points recorded for %(count)d households.") % {"count": len(entries)}
+            )
+        return None
+    return TemplateResponse(
+        request,
+        "admin/points/award.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "opts": modeladmin.model._meta,
+            "queryset": queryset,
+            "form": form,
+            "title": gettext("Record points for the selected households"),
+        },
+    )
+
+
+award_points.short_description = _("Record points for the selected households")
+admin.site._registry[Household].actions = [*admin.site._registry[Household].actions, award_points]
+
+
+class LedgerInline(ScopedTabularInline):
+    model = PointEntry
+    fk_name = "household"
+    fields = ["date", "kind", "rule", "points", "balance_after", "note"]
+    readonly_fields = fields
+    can_delete = False
+    max_num = 0
+    ordering = ["-date", "-pk"]
+    verbose_name_plural = _("points ledger")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("rule")
+
+
+household_admin = admin.site._registry[Household]
+household_admin.inlines = [*household_admin.inlines, LedgerInline]
