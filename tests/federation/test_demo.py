@@ -59,6 +59,16 @@ def test_seed_demo_builds_the_town_and_a_second_run_changes_nothing(db):
     assert len(honoured) == 18
     assert Activity.objects.exclude(**YEAR_2024).exists()  # other years, for period filters
 
+    # The points supermarket: 142 sessions, 18,510 points, 588 people, and a clean ledger.
+    from points.management.commands.points_check import mismatches
+    from points.models import Redemption
+
+    redeemed = Redemption.objects.filter(event__date__year=2024, cancelled_at__isnull=True)
+    assert redeemed.values("event").distinct().count() == 142
+    assert sum(redeemed.values_list("total_points", flat=True)) == 18510
+    assert redeemed.values("person").distinct().count() == 588
+    assert mismatches() == []
+
     # HPV coverage needs girls aged 9–14 at the end of 2024.
     girls = Person.objects.filter(
         sex="F", status=Person.Status.RESIDENT, birth_date__gt=date(2009, 12, 31), birth_date__lte=date(2015, 12, 31)

@@ -45,6 +45,7 @@ def test_the_demo_towns_annual_summary_for_2024(db, capfd):
     assert [row[1] for row in rows[1:]] == LABELS
     assert rows[1:8] == DESIGN_ROWS
     figures = {row[1]: int(row[2]) for row in rows[1:]}
+    assert (figures["兑换活动"], figures["兑换积分"], figures["受益群众"]) == (142, 18510, 588)
     assert figures["志愿服务惠及群众"] > 200
     assert figures["发放宣传资料"] > 800 and figures["接受咨询"] > 50
 
@@ -237,7 +238,9 @@ def test_the_admin_index_links_to_the_reports(client_for, clerk, county_reader, 
         assert "/admin/reports/" in client_for(user).get("/admin/").content.decode()
 
 
-@pytest.mark.parametrize("name", ["annual_summary", "activities", "honors", "population"])
+@pytest.mark.parametrize(
+    "name", ["annual_summary", "activities", "honors", "population", "points_villages", "points_goods"]
+)
 def test_query_count_does_not_grow_with_the_records(town, taiba, fenghe, name):
     from federation.filters import ReportFilterSet
     from federation.reporting import discover
@@ -266,13 +269,23 @@ def test_query_count_does_not_grow_with_the_records(town, taiba, fenghe, name):
             discover()[name].function(filterset.report_scope(), filterset.period)
         return len(queries)
 
+    from points.models import Goods, PointRule, RedemptionEvent
+    from points.services import goods_restock, point_award, redemption_create
+
+    rule = PointRule.objects.create(town=town, category="sanitation", description="整洁", points=50)
+    goods = Goods.objects.create(town=town, name="皂", points_price=10)
+    goods_restock(goods=goods, quantity=100, by=None)
+
     def grow(n):
         for village in (taiba, fenghe):
+            event = RedemptionEvent.objects.create(village=village, date=date(2024, 6, 1))
             for _ in range(n):
                 household = HouseholdFactory(village=village)
                 head = PersonFactory(village=village, household=household)
                 HonorFactory(person=head)
                 ActivityFactory(town=village.town, villages=[village], kind=Activity.Kind.TRAINING)
+                point_award(household=household, rule=rule, day=date(2024, 5, 1), by=None)
+                redemption_create(event=event, household=household, person=head, items=[(goods, 1)], by=None)
 
     grow(1)
     few = run()
