@@ -483,7 +483,7 @@ class RosterResource(ScopedResource):
                     reason = _("Import #%(id)d (%(file)s)") % {"id": record.pk, "file": file_name}
                     plan.apply(user=self.user, reason=reason)
                 report.applied = True
-            except IntegrityError:
+            except (IntegrityError, ValidationError):
                 # Someone changed the same records between the check and the write.
                 report.errors.append(
                     RowError(

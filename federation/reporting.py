@@ -95,16 +95,20 @@ class Report:
     title: Callable[[], str]
     function: Callable[[ReportScope, Period], Table]
     description: Callable[[], str]
+    personal: bool = False  # lists people (a ledger): not for readers of aggregates
+
+    def allowed(self, user) -> bool:
+        return not self.personal or user.has_perm("federation.view_person")
 
 
 REPORTS: dict[str, Report] = {}
 
 
-def report(name: str, title, description=""):
+def report(name: str, title, description="", *, personal: bool = False):
     """Register a report function under `name` (the command's name for it)."""
 
     def register(function):
-        REPORTS[name] = Report(name, lambda: str(title), function, lambda: str(description))
+        REPORTS[name] = Report(name, lambda: str(title), function, lambda: str(description), personal)
         return function
 
     return register

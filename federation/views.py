@@ -14,7 +14,7 @@ REPORT_PERMISSION = "federation.view_reports"
 def report_view(request, admin_site):
     if not request.user.has_perm(REPORT_PERMISSION):
         raise PermissionDenied
-    reports = reporting.discover()
+    reports = {name: entry for name, entry in reporting.discover().items() if entry.allowed(request.user)}
     name = request.GET.get("report") or "annual_summary"
     entry = reports.get(name)
     if entry is None:

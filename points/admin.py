@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from federation.admin_base import ScopedModelAdmin, ScopedTabularInline, scoped_choices
 from federation.models import Household, Person
 from points.models import Goods, PointEntry, PointRule, Redemption, RedemptionEvent, RedemptionItem, StockLine
+from points.resources import PointEntriesResource
 from points.services import goods_restock, point_award, point_entry_reverse, redemption_cancel, redemption_create
 
 
@@ -85,6 +86,7 @@ class EntryForm(forms.ModelForm):
 @admin.register(PointEntry)
 class PointEntryAdmin(ReadOnlyLedgerAdmin):
     form = EntryForm
+    import_resource = PointEntriesResource
     list_display = ["date", "household", "person", "rule", "kind", "points", "balance_after", "note", "recorded_by"]
     list_filter = ["kind", ("date", admin.DateFieldListFilter), "rule__category"]
     list_select_related = ["household__village", "household__head", "person", "rule", "recorded_by"]

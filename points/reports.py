@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from federation.models import Village
 from federation.reporting import Period, ReportScope, Table, report
 from federation.reports import changelist, summary_figure
-from points.models import Goods, PointEntry, Redemption, RedemptionEvent, RedemptionItem
+from points.models import Goods, PointEntry, PointRule, Redemption, RedemptionEvent, RedemptionItem
 
 K = PointEntry.Kind
 
@@ -116,4 +116,144 @@ def points_goods(rs: ReportScope, period: Period) -> Table:
     towns = Village.objects.filter(pk__in=rs.village_ids).values("town_id")
     for goods in Goods.objects.filter(town_id__in=towns).order_by("name"):
         table.rows.append([goods.name, goods.unit, redeemed.get(goods.pk, {}).get("quantity") or 0, goods.stock])
+    return table
+
+
+# --- The three paper ledgers the county inspects (they list households: not for the county) ---
+
+
+@report(
+    "points_register",
+    gettext_lazy("Points registration ledger"),
+    gettext_lazy("Every award, deduction and reversal, by date."),
+    personal=True,
+)
+def points_register(rs: ReportScope, period: Period) -> Table:
+    table = Table(
+        header=[
+            _("Date"),
+            _("Village (community)"),
+            _("Household number"),
+            _("Head of household"),
+            _("Category"),
+            _("Item"),
+            _("Item points"),
+            _("Balance after"),
+            _("Note"),
+        ]
+    )
+    categories = dict(PointRule.Category.choices)
+    lines = (
+        PointEntry.objects.filter(
+            household__village_id__in=rs.village_ids,
+            date__range=(period.start, period.end),
+            kind__in=[K.AWARD, K.DEDUCTION, K.REVERSAL],
+        )
+        .select_related("household__village", "household__head", "rule")
+        .order_by("date", "pk")
+    )
+    for line in lines:
+        rule = line.rule
+        head = line.household.head
+        item = rule.description if rule else ""
+        if line.kind == K.REVERSAL:
+            item = _("Reversal: %(item)s") % {"item": item}
+        table.rows.append(
+            [
+                line.date.isoformat(),
+                line.household.village.name,
+                line.household.number,
+                head.name if head else "",
+                str(categories.get(rule.category, "")) if rule else "",
+                item,
+                line.points,
+                line.balance_after,
+                line.note,
+            ]
+        )
+    return table
+
+
+@report(
+    "points_redemptions",
+    gettext_lazy("Redemption ledger"),
+    gettext_lazy("Every goods redeemed, by session."),
+    personal=True,
+)
+def points_redemptions(rs: ReportScope, period: Period) -> Table:
+    table = Table(
+        header=[
+            _("Date"),
+            _("Village (community)"),
+            _("Household number"),
+            _("Head of household"),
+            _("Person who came"),
+            _("Goods"),
+            _("Quantity"),
+            _("Points each"),
+            _("Points"),
+            _("Note"),
+        ]
+    )
+    items = (
+        RedemptionItem.objects.filter(
+            redemption__event__village_id__in=rs.village_ids,
+            redemption__event__date__range=(period.start, period.end),
+        )
+        .select_related("goods", "redemption__event__village", "redemption__household__head", "redemption__person")
+        .order_by("redemption__event__date", "redemption_id", "goods__name")
+    )
+    for item in items:
+        redemption = item.redemption
+        head = redemption.household.head
+        note = _("cancelled: %(reason)s") % {"reason": redemption.cancel_reason} if redemption.cancelled_at else ""
+        table.rows.append(
+            [
+                redemption.event.date.isoformat(),
+                redemption.event.village.name,
+                redemption.household.number,
+                head.name if head else "",
+                redemption.person.name,
+                item.goods.name,
+                item.quantity,
+                item.unit_points,
+                item.quantity * item.unit_points,
+                note,
+            ]
+        )
+    return table
+
+
+@report(
+    "points_sessions",
+    gettext_lazy("Redemption session record"),
+    gettext_lazy("Each redemption session with its households, people and points."),
+)
+def points_sessions(rs: ReportScope, period: Period) -> Table:
+    live = Q(redemptions__cancelled_at__isnull=True)
+    events = (
+        RedemptionEvent.objects.filter(village_id__in=rs.village_ids, date__range=(period.start, period.end))
+        .select_related("village")
+        .annotate(
+            households=Count("redemptions__household", filter=live, distinct=True),
+            people=Count("redemptions__person", filter=live, distinct=True),
+            points=Coalesce(Sum("redemptions__total_points", filter=live), 0),
+        )
+        .order_by("date", "village__sort_order")
+    )
+    table = Table(
+        header=[_("Date"), _("Village (community)"), _("Place"), _("Households"), _("People"), _("Points"), _("Note")]
+    )
+    for event in events:
+        table.rows.append(
+            [
+                event.date.isoformat(),
+                event.village.name,
+                event.place,
+                event.households,
+                event.people,
+                event.points,
+                event.notes,
+            ]
+        )
     return table

@@ -45,6 +45,8 @@ class Command(BaseCommand):
                 _("Unknown report %(name)s; known: %(known)s.") % {"name": report, "known": "、".join(sorted(reports))}
             )
         user = self._user(options["user"])
+        if not entry.allowed(user):
+            raise fail(_("The user %(user)s may not see reports.") % {"user": options["user"]})
         request = SimpleNamespace(user=user)
         villages = report_villages(request)
         chosen = []

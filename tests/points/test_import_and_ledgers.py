@@ -1,0 +1,86 @@
+"""Point entries from a sheet, and the three paper ledgers."""
+
+from datetime import date
+
+from django.core.management import call_command
+
+from federation.models import Household
+from points.models import PointEntry
+from points.resources import PointEntriesResource
+from points.services import point_award, redemption_create
+
+
+def sheet(*lines) -> bytes:
+    return ("\n".join(["户主身份证号,户号,村(社区),积分事项,分值,日期,备注", *lines]) + "\n").encode()
+
+
+def test_point_entries_import_through_the_service(family, rule, deduction, clerk):
+    head = family.head.id_number
+    content = sheet(f"{head},,,庭院整洁,50,2024-03-01,春季检查", ",TB-100,太坝,乱堆乱放,-20,2024/3/5,")
+    report = PointEntriesResource(user=clerk).import_file(content, "积分.csv", dry_run=False)
+    assert report.errors == [] and report.new == 2
+    assert Household.objects.get(pk=family.pk).points_balance == 30
+    lines = list(
+        PointEntry.objects.order_by("pk").values_list("kind", "points", "balance_after", "recorded_by", "note")
+    )
+    assert lines[0] == ("award", 50, 50, clerk.pk, "春季检查")
+    assert lines[1][:4] == ("deduction", -20, 30, clerk.pk) and lines[1][4].startswith("导入 #")
+
+
+def test_a_bad_row_writes_nothing(family, rule, deduction, clerk):
+    head = family.head.id_number
+    content = sheet(
+        f"{head},,,庭院整洁,50,2024-03-01,",
+        f"{head},,,不存在的事项,5,2024-03-02,",
+        f"{head},,,庭院整洁,40,2024-03-03,",
+        f"{head},,,乱堆乱放,-20,2024-03-04,",
+        f"{head},,,乱堆乱放,-20,2024-03-04,",
+        f"{head},,,乱堆乱放,-20,2024-03-04,",
+    )
+    report = PointEntriesResource(user=clerk).import_file(content, "积分.csv", dry_run=False)
+    assert [(e.row, e.column, e.message) for e in report.errors] == [
+        (3, "积分事项", "“不存在的事项”不是本镇在用的积分细则。"),
+        (4, "分值", "该积分细则的分值为 +50 分。"),
+        (7, "分值", "扣分后该户余额将为负数（当前余额 10 分）。"),
+    ]
+    assert not PointEntry.objects.exists() and Household.objects.get(pk=family.pk).points_balance == 0
+
+
+def test_a_clerk_cannot_import_points_for_another_village(clerk, rule, fenghe):
+    from tests.factories import HouseholdFactory, PersonFactory
+
+    household = HouseholdFactory(village=fenghe, number="FH-1")
+    head = PersonFactory(village=fenghe, household=household)
+    household.head = head
+    household.save()
+    report = PointEntriesResource(user=clerk).import_file(
+        sheet(f"{head.id_number},,,庭院整洁,50,2024-03-01,"), "x.csv", dry_run=False
+    )
+    assert [e.column for e in report.errors] == ["户主身份证号"]
+    assert "冯河" not in str(report.errors[0]) and not PointEntry.objects.exists()
+
+
+def test_the_three_ledgers_have_the_paper_columns(family, rule, oil, event, capfd):
+    point_award(household=family, rule=rule, day=date(2024, 4, 1), by=None)
+    redemption_create(event=event, household=family, person=family.head, items=[(oil, 1)], by=None)
+
+    def rows(name):
+        call_command("county_report", name, "--year", "2024", "--village", "太坝")
+        return [line.split(",") for line in capfd.readouterr().out.lstrip("\ufeff").splitlines()]
+
+    register = rows("points_register")
+    assert register[0] == ["日期", "村(社区)", "户号", "户主", "类别", "积分事项", "分值", "变动后余额", "备注"]
+    assert register[1] == ["2024-04-01", "太坝村", "TB-100", "王大姐", "环境卫生整治", "庭院整洁", "50", "50", ""]
+    redemptions = rows("points_redemptions")
+    assert redemptions[0] == ["日期", "村(社区)", "户号", "户主", "兑换人", "商品", "数量", "单价(分)", "积分", "备注"]
+    assert redemptions[1] == ["2024-05-01", "太坝村", "TB-100", "王大姐", "王大姐", "食用油", "1", "30", "30", ""]
+    sessions = rows("points_sessions")
+    assert sessions[0] == ["日期", "村(社区)", "地点", "户数", "人数", "积分", "备注"]
+    assert sessions[1] == ["2024-05-01", "太坝村", "太坝村委会", "1", "1", "30", ""]
+
+
+def test_the_county_reader_gets_no_ledgers(client_for, county_reader, clerk, family):
+    client = client_for(county_reader)
+    assert client.get("/admin/reports/", {"report": "points_register", "year": 2024}).status_code == 404
+    assert "points_register" not in client.get("/admin/reports/").content.decode()
+    assert client_for(clerk).get("/admin/reports/", {"report": "points_register", "year": 2024}).status_code == 200
