@@ -7,8 +7,7 @@ from datetime import date
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,34 +15,46 @@ from federation.models import Household, Person
 from points.models import Goods, PointEntry, PointRule, Redemption, RedemptionEvent, RedemptionItem, StockLine
 
 
+def _conditional_add(model, pk: int, column: str, change: int) -> int | None:
+    """UPDATE column = column + change WHERE it stays ≥ 0, in one statement; return the new
+    value, or None when it would go below zero. Never read-modify-write: the database
+    checks and changes the row under its own lock."""
+    quote = connection.ops.quote_name
+    table, column, key = quote(model._meta.db_table), quote(column), quote(model._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {column} = {column} + %s WHERE {key} = %s AND {column} + %s >= 0 RETURNING {column}",  # noqa: S608
+            [change, pk, change],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def _move_balance(household_id: int, points: int) -> int:
     """Add `points` (negative to take) to a balance that must stay ≥ 0; return the new balance.
 
-    Raises ValidationError when the balance is short. The row stays locked by our UPDATE
-    until the transaction ends, so the balance read back is ours.
+    Raises ValidationError, saying how many points there are, when the balance is short.
     """
-    rows = Household.objects.filter(pk=household_id, points_balance__gte=max(0, -points)).update(
-        points_balance=F("points_balance") + points
-    )
-    if not rows:
+    balance = _conditional_add(Household, household_id, "points_balance", points)
+    if balance is None:
         have = Household.objects.values_list("points_balance", flat=True).get(pk=household_id)
         raise ValidationError(
             _("Not enough points: %(need)d needed, the balance is %(have)d.") % {"need": -points, "have": have},
             code="points_short",
         )
-    return Household.objects.values_list("points_balance", flat=True).get(pk=household_id)
+    return balance
 
 
 def _move_stock(goods: Goods, change: int) -> int:
-    rows = Goods.objects.filter(pk=goods.pk, stock__gte=max(0, -change)).update(stock=F("stock") + change)
-    if not rows:
+    stock = _conditional_add(Goods, goods.pk, "stock", change)
+    if stock is None:
         have = Goods.objects.values_list("stock", flat=True).get(pk=goods.pk)
         raise ValidationError(
             _("Not enough %(goods)s: %(need)d %(unit)s needed, %(have)d in stock.")
             % {"goods": goods.name, "need": -change, "unit": goods.unit, "have": have},
             code="stock_short",
         )
-    return Goods.objects.values_list("stock", flat=True).get(pk=goods.pk)
+    return stock
 
 
 def _check_person(household: Household, person: Person | None) -> None:
