@@ -20,6 +20,30 @@ from points.resources import PointEntriesResource
 from points.services import goods_restock, point_award, point_entry_reverse, redemption_cancel, redemption_create
 
 
+def with_reason(model_admin, request, queryset, action, title, service, done_message):
+    """An admin action that asks for a reason, then calls the service on each record."""
+    if "apply" not in request.POST:
+        context = {
+            **model_admin.admin_site.each_context(request),
+            "opts": model_admin.model._meta,
+            "queryset": queryset,
+            "action": action,
+            "title": title,
+        }
+        return TemplateResponse(request, "admin/points/reason.html", context)
+    reason = request.POST.get("reason", "").strip()
+    done = 0
+    for obj in queryset.order_by("pk"):
+        try:
+            service(obj, reason)
+            done += 1
+        except ValidationError as error:
+            model_admin.message_user(request, f"#{obj.pk}: {' '.join(error.messages)}", messages.ERROR)
+    if done:
+        model_admin.message_user(request, done_message % {"count": done})
+    return None
+
+
 class ReadOnlyLedgerAdmin(ScopedModelAdmin):
     """Ledger lines are never edited or deleted; corrections are new lines."""
 
@@ -112,29 +136,15 @@ class PointEntryAdmin(ReadOnlyLedgerAdmin):
 
     @admin.action(description=_("Reverse the selected lines"), permissions=["add"])
     def reverse_entries(self, request, queryset):
-        reason = request.POST.get("reason", "").strip()
-        if "apply" not in request.POST:
-            return TemplateResponse(
-                request,
-                "admin/points/reason.html",
-                {
-                    **self.admin_site.each_context(request),
-                    "opts": self.model._meta,
-                    "queryset": queryset,
-                    "action": "reverse_entries",
-                    "title": gettext("Reverse the selected lines"),
-                },
-            )
-        done = 0
-        for entry in queryset.order_by("pk"):
-            try:
-                point_entry_reverse(entry=entry, by=request.user, reason=reason)
-                done += 1
-            except ValidationError as error:
-                self.message_user(request, f"#{entry.pk}: {' '.join(error.messages)}", messages.ERROR)
-        if done:
-            self.message_user(request, gettext("%(count)d lines reversed.") % {"count": done})
-        return None
+        return with_reason(
+            self,
+            request,
+            queryset,
+            "reverse_entries",
+            gettext("Reverse the selected lines"),
+            lambda entry, reason: point_entry_reverse(entry=entry, by=request.user, reason=reason),
+            gettext("%(count)d lines reversed."),
+        )
 
 
 @admin.register(StockLine)
@@ -304,29 +314,15 @@ class RedemptionAdmin(ReadOnlyLedgerAdmin):
 
     @admin.action(description=_("Cancel the selected redemptions"), permissions=["cancel"])
     def cancel_redemptions(self, request, queryset):
-        reason = request.POST.get("reason", "").strip()
-        if "apply" not in request.POST:
-            return TemplateResponse(
-                request,
-                "admin/points/reason.html",
-                {
-                    **self.admin_site.each_context(request),
-                    "opts": self.model._meta,
-                    "queryset": queryset,
-                    "action": "cancel_redemptions",
-                    "title": gettext("Cancel the selected redemptions"),
-                },
-            )
-        done = 0
-        for redemption in queryset.order_by("pk"):
-            try:
-                redemption_cancel(redemption=redemption, by=request.user, reason=reason)
-                done += 1
-            except ValidationError as error:
-                self.message_user(request, f"#{redemption.pk}: {' '.join(error.messages)}", messages.ERROR)
-        if done:
-            self.message_user(request, gettext("%(count)d redemptions cancelled.") % {"count": done})
-        return None
+        return with_reason(
+            self,
+            request,
+            queryset,
+            "cancel_redemptions",
+            gettext("Cancel the selected redemptions"),
+            lambda redemption, reason: redemption_cancel(redemption=redemption, by=request.user, reason=reason),
+            gettext("%(count)d redemptions cancelled."),
+        )
 
 
 class AwardForm(forms.Form):
