@@ -68,6 +68,9 @@ class PointEntry(ScopedModel, models.Model):
     scope_village_path = "household__village"
 
     household = models.ForeignKey(Household, models.PROTECT, related_name="point_entries", verbose_name=_("household"))
+    # The household's village when the line was written: village reports group on it
+    # without joining millions of lines to their households.
+    village = models.ForeignKey(Village, models.PROTECT, related_name="+", verbose_name=_("village"))
     person = models.ForeignKey(
         Person, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("person")
     )
@@ -93,7 +96,10 @@ class PointEntry(ScopedModel, models.Model):
         verbose_name_plural = _("points ledger")
         ordering = ["-date", "-pk"]
         default_permissions = LEDGER_PERMISSIONS
-        indexes = [models.Index(fields=["household", "date"], name="points_entry_household_date")]
+        indexes = [
+            models.Index(fields=["household", "date"], name="points_entry_household_date"),
+            models.Index(fields=["village", "date"], name="points_entry_village_date"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(points=0),

@@ -76,6 +76,7 @@ def point_award(
     balance = _move_balance(household.pk, rule.points)
     return PointEntry.objects.create(
         household=household,
+        village_id=household.village_id,
         person=person,
         rule=rule,
         kind=PointEntry.Kind.AWARD if rule.points > 0 else PointEntry.Kind.DEDUCTION,
@@ -118,6 +119,7 @@ def point_entry_reverse(*, entry: PointEntry, by, reason: str) -> PointEntry:
         with transaction.atomic():
             return PointEntry.objects.create(
                 household_id=entry.household_id,
+                village_id=entry.village_id,
                 person_id=entry.person_id,
                 rule_id=entry.rule_id,
                 kind=PointEntry.Kind.REVERSAL,
@@ -233,6 +235,7 @@ def _redeem(*, event, household, person, items, by, token) -> Redemption:
     StockLine.objects.bulk_create(lines)
     PointEntry.objects.create(
         household=household,
+        village_id=household.village_id,
         person=person,
         kind=PointEntry.Kind.REDEMPTION,
         points=-total,
@@ -258,6 +261,7 @@ def redemption_cancel(*, redemption: Redemption, by, reason: str) -> Redemption:
     balance = _move_balance(redemption.household_id, redemption.total_points)
     PointEntry.objects.create(
         household_id=redemption.household_id,
+        village_id=redemption.event.village_id,
         person_id=redemption.person_id,
         kind=PointEntry.Kind.CANCELLATION,
         points=redemption.total_points,

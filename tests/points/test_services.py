@@ -198,9 +198,15 @@ def test_restock_and_corrections(oil, clerk):
     [
         lambda f, g: Household.objects.filter(pk=f.pk).update(points_balance=-1),
         lambda f, g: Goods.objects.filter(pk=g.pk).update(stock=-1),
-        lambda f, g: PointEntry.objects.create(household=f, kind="award", points=0, balance_after=0, date=DAY),
-        lambda f, g: PointEntry.objects.create(household=f, kind="award", points=5, balance_after=-5, date=DAY),
-        lambda f, g: PointEntry.objects.create(household=f, kind="reversal", points=5, balance_after=5, date=DAY),
+        lambda f, g: PointEntry.objects.create(
+            household=f, village=f.village, kind="award", points=0, balance_after=0, date=DAY
+        ),
+        lambda f, g: PointEntry.objects.create(
+            household=f, village=f.village, kind="award", points=5, balance_after=-5, date=DAY
+        ),
+        lambda f, g: PointEntry.objects.create(
+            household=f, village=f.village, kind="reversal", points=5, balance_after=5, date=DAY
+        ),
         lambda f, g: StockLine.objects.create(goods=g, kind="restock", change=0, stock_after=1),
         lambda f, g: Goods.objects.filter(pk=g.pk).update(points_price=0),
         lambda f, g: PointRule.objects.create(town=g.town, category="sanitation", description="零", points=0),
@@ -213,7 +219,9 @@ def test_the_database_refuses_what_the_rules_forbid(family, oil, write):
 
 def test_a_line_is_reversed_at_most_once_in_the_database(family, rule):
     entry = point_award(household=family, rule=rule, day=DAY, by=None)
-    PointEntry.objects.create(household=family, kind="reversal", points=-50, balance_after=0, date=DAY, reverses=entry)
+    PointEntry.objects.create(
+        household=family, village=family.village, kind="reversal", points=-50, balance_after=0, date=DAY, reverses=entry
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         PointEntry.objects.create(
             household=family, kind="reversal", points=-50, balance_after=0, date=DAY, reverses=entry
