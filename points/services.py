@@ -15,6 +15,45 @@ from federation.models import Household, Person
 from points.models import Goods, PointEntry, PointRule, Redemption, RedemptionEvent, RedemptionItem, StockLine
 
 
+def _insert_sql(model, objects) -> tuple[str, list]:
+    """One INSERT of the objects, its values prepared by each field as save() would."""
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    row = f"({', '.join(['%s'] * len(fields))})"
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES {', '.join([row] * len(objects))}"
+    )
+    params = [field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in objects for field in fields]
+    return sql, params
+
+
+def _insert(model, objects) -> list[int]:
+    """INSERT objects in one statement and return their ids (RETURNING works on PostgreSQL
+    and on SQLite 3.35 and later)."""
+    if not objects:
+        return []
+    sql, params = _insert_sql(model, objects)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} RETURNING {connection.ops.quote_name(model._meta.pk.column)}", params)
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def _insert_all(*batches) -> None:
+    """INSERT several (model, objects) batches; on PostgreSQL in one statement."""
+    batches = [(model, objects) for model, objects in batches if objects]
+    if connection.vendor != "postgresql":
+        for model, objects in batches:
+            _insert(model, objects)
+        return
+    parts = [_insert_sql(model, objects) for model, objects in batches]
+    *first, last = parts
+    sql = "WITH " + ", ".join(f"w{index} AS ({part})" for index, (part, _params) in enumerate(first)) + " " + last[0]
+    params = [param for _sql, part_params in parts for param in part_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
 def _conditional_add(model, pk: int, column: str, change: int) -> int | None:
     """UPDATE column = column + change WHERE it stays ≥ 0, in one statement; return the new
     value, or None when it would go below zero. Never read-modify-write: the database
@@ -189,14 +228,21 @@ def _redeem(*, event, household, person, items, by, token) -> Redemption:
         if goods.town_id != event.village.town_id:
             raise ValidationError(_("%(goods)s belongs to another town.") % {"goods": goods.name})
     total = sum(goods_by_pk[pk].points_price * quantity for pk, quantity in quantities.items())
-    redemption = Redemption.objects.create(
+    now = timezone.now()
+    by_id = by.pk if by is not None else None
+    # Plain multi-row INSERTs: a redemption is the busiest write of a session, and the
+    # ORM's per-object work costs more than the database's.
+    redemption = Redemption(
         event=event,
         household=household,
         person=person,
         total_points=total,
         recorded_by=by,
+        recorded_at=now,
         **({"token": token} if token else {}),
     )
+    (redemption.pk,) = _insert(Redemption, [redemption])
+    redemption._state.adding = False
     short = []
     # Household first, then goods by id: every writer takes the locks in the same order.
     try:
@@ -214,36 +260,37 @@ def _redeem(*, event, household, person, items, by, token) -> Redemption:
             continue
         lines.append(
             StockLine(
-                goods=goods,
+                goods_id=pk,
                 kind=StockLine.Kind.REDEMPTION,
                 change=-quantities[pk],
                 stock_after=stock,
-                redemption=redemption,
-                recorded_by=by,
+                redemption_id=redemption.pk,
+                recorded_by_id=by_id,
+                recorded_at=now,
             )
         )
     if short:
         raise ValidationError(short)
-    RedemptionItem.objects.bulk_create(
-        [
-            RedemptionItem(
-                redemption=redemption, goods_id=pk, quantity=quantity, unit_points=goods_by_pk[pk].points_price
-            )
-            for pk, quantity in sorted(quantities.items())
-        ]
-    )
-    StockLine.objects.bulk_create(lines)
-    PointEntry.objects.create(
-        household=household,
+    items = [
+        RedemptionItem(
+            redemption_id=redemption.pk, goods_id=pk, quantity=quantity, unit_points=goods_by_pk[pk].points_price
+        )
+        for pk, quantity in sorted(quantities.items())
+    ]
+    entry = PointEntry(
+        household_id=household.pk,
         village_id=household.village_id,
-        person=person,
+        person_id=person.pk,
         kind=PointEntry.Kind.REDEMPTION,
         points=-total,
         balance_after=balance,
         date=event.date,
-        redemption=redemption,
-        recorded_by=by,
+        redemption_id=redemption.pk,
+        recorded_by_id=by_id,
+        recorded_at=now,
+        note="",
     )
+    _insert_all((RedemptionItem, items), (StockLine, lines), (PointEntry, [entry]))
     return redemption
 
 
