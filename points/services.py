@@ -15,16 +15,23 @@ from federation.models import Household, Person
 from points.models import Goods, PointEntry, PointRule, Redemption, RedemptionEvent, RedemptionItem, StockLine
 
 
-def _insert_sql(model, objects) -> tuple[str, list]:
-    """One INSERT of the objects, its values prepared by each field as save() would."""
+def _insert_sql(model, objects, refs: dict | None = None) -> tuple[str, list]:
+    """One INSERT of the objects, its values prepared by each field as save() would; `refs`
+    gives SQL for some columns instead (a key written earlier in the same statement)."""
+    refs = refs or {}
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     quote = connection.ops.quote_name
-    row = f"({', '.join(['%s'] * len(fields))})"
+    row = f"({', '.join(refs.get(field.attname, '%s') for field in fields)})"
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
         f"VALUES {', '.join([row] * len(objects))}"
     )
-    params = [field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in objects for field in fields]
+    params = [
+        field.get_db_prep_save(getattr(obj, field.attname), connection)
+        for obj in objects
+        for field in fields
+        if field.attname not in refs
+    ]
     return sql, params
 
 
@@ -39,19 +46,30 @@ def _insert(model, objects) -> list[int]:
         return [pk for (pk,) in cursor.fetchall()]
 
 
-def _insert_all(*batches) -> None:
-    """INSERT several (model, objects) batches; on PostgreSQL in one statement."""
-    batches = [(model, objects) for model, objects in batches if objects]
+def _write_redemption(redemption, items, lines, entry) -> int:
+    """INSERT a redemption with its items, stock lines and ledger line; return its id.
+    On PostgreSQL in one statement (data-modifying CTEs), elsewhere one INSERT each."""
     if connection.vendor != "postgresql":
-        for model, objects in batches:
+        (pk,) = _insert(Redemption, [redemption])
+        for obj in (*items, *lines, entry):
+            obj.redemption_id = pk
+        for model, objects in ((RedemptionItem, items), (StockLine, lines), (PointEntry, [entry])):
             _insert(model, objects)
-        return
-    parts = [_insert_sql(model, objects) for model, objects in batches]
-    *first, last = parts
-    sql = "WITH " + ", ".join(f"w{index} AS ({part})" for index, (part, _params) in enumerate(first)) + " " + last[0]
-    params = [param for _sql, part_params in parts for param in part_params]
+        return pk
+    ref = {"redemption_id": "(SELECT id FROM w0)"}
+    parts = [
+        _insert_sql(Redemption, [redemption]),
+        _insert_sql(RedemptionItem, items, ref),
+        _insert_sql(StockLine, lines, ref),
+        _insert_sql(PointEntry, [entry], ref),
+    ]
+    sql = (
+        f"WITH w0 AS ({parts[0][0]} RETURNING id), w1 AS ({parts[1][0]}), w2 AS ({parts[2][0]}) "
+        f"{parts[3][0]} RETURNING redemption_id"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [param for _sql, params in parts for param in params])
+        return cursor.fetchone()[0]
 
 
 def _conditional_add(model, pk: int, column: str, change: int) -> int | None:
@@ -241,8 +259,6 @@ def _redeem(*, event, household, person, items, by, token) -> Redemption:
         recorded_at=now,
         **({"token": token} if token else {}),
     )
-    (redemption.pk,) = _insert(Redemption, [redemption])
-    redemption._state.adding = False
     short = []
     # Household first, then goods by id: every writer takes the locks in the same order.
     try:
@@ -264,7 +280,6 @@ def _redeem(*, event, household, person, items, by, token) -> Redemption:
                 kind=StockLine.Kind.REDEMPTION,
                 change=-quantities[pk],
                 stock_after=stock,
-                redemption_id=redemption.pk,
                 recorded_by_id=by_id,
                 recorded_at=now,
             )
@@ -272,9 +287,7 @@ def _redeem(*, event, household, person, items, by, token) -> Redemption:
     if short:
         raise ValidationError(short)
     items = [
-        RedemptionItem(
-            redemption_id=redemption.pk, goods_id=pk, quantity=quantity, unit_points=goods_by_pk[pk].points_price
-        )
+        RedemptionItem(goods_id=pk, quantity=quantity, unit_points=goods_by_pk[pk].points_price)
         for pk, quantity in sorted(quantities.items())
     ]
     entry = PointEntry(
@@ -285,12 +298,14 @@ def _redeem(*, event, household, person, items, by, token) -> Redemption:
         points=-total,
         balance_after=balance,
         date=event.date,
-        redemption_id=redemption.pk,
         recorded_by_id=by_id,
         recorded_at=now,
         note="",
     )
-    _insert_all((RedemptionItem, items), (StockLine, lines), (PointEntry, [entry]))
+    # Written last, after balance and stock: a repeated form token fails here and rolls
+    # the whole redemption back.
+    redemption.pk = _write_redemption(redemption, items, lines, entry)
+    redemption._state.adding = False
     return redemption
 
 
