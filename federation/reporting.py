@@ -88,6 +88,11 @@ class Table:
     rows: list[list] = field(default_factory=list)
     links: dict = field(default_factory=dict)  # (row index, column index) -> admin URL of what it counts
 
+    def add_total(self, label: str) -> None:
+        """Append a row that sums the figure columns of the rows above (after the label column)."""
+        columns = zip(*(row[1:] for row in self.rows), strict=True) if self.rows else [[0]] * (len(self.header) - 1)
+        self.rows.append([label, *(sum(column) for column in columns)])
+
 
 @dataclass(frozen=True)
 class Report:

@@ -370,7 +370,6 @@ def population(rs: ReportScope, period: Period) -> Table:
         .order_by()
         .values_list("village_id", "n")
     )
-    totals = [0] * 7
     empty = {"people_count": 0, "women": 0, "girls": 0, "resident": 0, "moved_out": 0, "deceased": 0}
     for pk, name in villages:
         row = figures.get(pk, empty)
@@ -383,11 +382,10 @@ def population(rs: ReportScope, period: Period) -> Table:
             row["moved_out"],
             row["deceased"],
         ]
-        totals = [a + b for a, b in zip(totals, values, strict=True)]
         table.rows.append([name, *values])
         table.links[(len(table.rows) - 1, 2)] = changelist(Person, village__id__exact=pk)
         table.links[(len(table.rows) - 1, 1)] = changelist(Household, village__id__exact=pk)
-    table.rows.append([_("Total"), *totals])
+    table.add_total(_("Total"))
     return table
 
 

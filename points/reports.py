@@ -88,7 +88,6 @@ def points_villages(rs: ReportScope, period: Period) -> Table:
             pgettext("points", "Beneficiaries"),
         ]
     )
-    totals = [0] * 7
     for pk, name in (
         Village.objects.filter(pk__in=rs.village_ids).order_by("sort_order", "name").values_list("pk", "name")
     ):
@@ -102,9 +101,8 @@ def points_villages(rs: ReportScope, period: Period) -> Table:
             seen.get("sessions", 0),
             seen.get("people", 0),
         ]
-        totals = [a + b for a, b in zip(totals, values, strict=True)]
         table.rows.append([name, *values])
-    table.rows.append([_("Total"), *totals])
+    table.add_total(_("Total"))
     return table
 
 
