@@ -3,7 +3,9 @@
 TOWN_ADMIN = "镇妇联管理员"
 VILLAGE_CLERK = "村妇联专干"
 COUNTY_READER = "县妇联查阅"
-ROLES = (TOWN_ADMIN, VILLAGE_CLERK, COUNTY_READER)
+# Health records are given apart: a clerk keeps them only with this role as well.
+HEALTH_RECORDER = "健康档案录入"
+ROLES = (TOWN_ADMIN, VILLAGE_CLERK, COUNTY_READER, HEALTH_RECORDER)
 
 # Every domain model's permissions: import and export are granted apart from viewing.
 DATA_PERMISSIONS = ("add", "change", "delete", "view", "import", "export")

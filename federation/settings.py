@@ -186,3 +186,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# HPV: a girl with one dose is due her second this many days after the first (0, 6 months).
+HPV_SECOND_DOSE_DAYS = int(os.environ.get("HPV_SECOND_DOSE_DAYS", 180))

@@ -1,0 +1,425 @@
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from federation.admin_base import ScopedModelAdmin, ScopedTabularInline, scoped_choices
+from federation.models import Village
+from health import selectors
+from health.models import (
+    CancerAidApplication,
+    HealthRecordAccess,
+    HPVDeferral,
+    HPVDose,
+    HPVGirl,
+    InsurancePolicy,
+    Screening,
+)
+from health.resources import HPVRosterResource, ScreeningsResource
+from health.services import (
+    aid_application_approve,
+    aid_application_pay,
+    aid_application_reject,
+    health_record_save,
+)
+
+
+def log_access(request, model, object_id, action: str) -> None:
+    HealthRecordAccess.objects.create(
+        user=request.user, record=model._meta.label_lower, object_id=str(object_id)[:20], action=action
+    )
+
+
+class PersonVillageFilter(admin.SimpleListFilter):
+    title = _("village")
+    parameter_name = "village"
+    path = "person__village"
+
+    def lookups(self, request, model_admin):
+        return [(village.pk, village.name) for village in scoped_choices(Village, request)]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{self.path: self.value()})
+        return queryset
+
+
+class HealthAdmin(ScopedModelAdmin):
+    """Health records: every opening of a record or its history is logged, and every
+    save goes through the services (which check what the form cannot)."""
+
+    list_select_related = ["person__village"]
+    autocomplete_fields = ["person"]
+    search_fields = ["person__name", "person__id_number"]
+    search_help_text = _("Search by name or ID number.")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object_or_404(request, object_id)
+        if request.method == "GET" and self.has_view_or_change_permission(request, obj):
+            log_access(request, self.model, obj.pk, "view")
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_object_or_404(request, object_id)
+        if self.has_view_or_change_permission(request, obj):
+            log_access(request, self.model, obj.pk, "history")
+        return super().history_view(request, object_id, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        health_record_save(record=obj, by=request.user)
+
+    @admin.display(description=_("village"), ordering="person__village__sort_order")
+    def village(self, obj):
+        return obj.person.village
+
+
+class RecheckPendingFilter(admin.SimpleListFilter):
+    title = _("recheck")
+    parameter_name = "recheck"
+
+    def lookups(self, request, model_admin):
+        return [("pending", _("abnormal, no recheck outcome yet"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "pending":
+            return queryset.exclude(result__in=["", Screening.Result.NORMAL]).filter(recheck_outcome="")
+        return queryset
+
+
+@admin.register(Screening)
+class ScreeningAdmin(HealthAdmin):
+    import_resource = ScreeningsResource
+    list_display = ["person", "village", "date", "kind", "institution", "free_programme", "result", "recheck"]
+    list_filter = ["free_programme", "kind", "result", RecheckPendingFilter, PersonVillageFilter]
+    date_hierarchy = "date"
+    fieldsets = [
+        (None, {"fields": ["person", "date", "kind", "institution", "free_programme"]}),
+        (_("Consent"), {"fields": ["consent_by", "consent_on"]}),
+        (_("Result"), {"fields": ["result", "recheck_date", "recheck_outcome", "notes"]}),
+    ]
+
+    @admin.display(description=_("recheck"))
+    def recheck(self, obj):
+        if obj.recheck_outcome:
+            return f"{obj.recheck_date:%Y-%m-%d} {obj.get_recheck_outcome_display()}"
+        if obj.result and obj.result != Screening.Result.NORMAL:
+            return format_html('<strong class="errornote-inline">{}</strong>', gettext("pending"))
+        return "—"
+
+
+@admin.register(InsurancePolicy)
+class InsurancePolicyAdmin(HealthAdmin):
+    list_display = ["person", "village", "year", "insurer", "product", "premium", "paid_by", "cover_start", "cover_end"]
+    list_filter = ["year", "paid_by", PersonVillageFilter]
+    fields = ["person", "year", "insurer", "product", "premium", "paid_by", "cover_start", "cover_end"]
+
+
+class AidDecisionForm(forms.Form):
+    step = forms.ChoiceField(label=_("Step"), widget=forms.RadioSelect)
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    amount = forms.DecimalField(label=_("Amount granted (yuan)"), required=False, min_value=0.01, decimal_places=2)
+    reason = forms.CharField(label=_("Reason not approved"), required=False, max_length=200)
+
+    def __init__(self, *args, application, **kwargs):
+        super().__init__(*args, **kwargs)
+        if application.status == CancerAidApplication.Status.SUBMITTED:
+            self.fields["step"].choices = [("approve", _("approve")), ("reject", _("do not approve"))]
+            self.initial.setdefault("amount", application.amount_requested)
+        else:
+            self.fields["step"].choices = [("pay", _("paid out"))]
+            del self.fields["amount"], self.fields["reason"]
+        self.initial.setdefault("step", self.fields["step"].choices[0][0])
+        self.initial.setdefault("day", timezone.localdate())
+
+
+@admin.register(CancerAidApplication)
+class CancerAidApplicationAdmin(HealthAdmin):
+    list_display = [
+        "person",
+        "village",
+        "submitted_on",
+        "hospital",
+        "amount_requested",
+        "status",
+        "amount_granted",
+        "reviewed_on",
+        "paid_on",
+    ]
+    list_filter = ["status", PersonVillageFilter]
+    date_hierarchy = "submitted_on"
+    readonly_fields = [
+        "status",
+        "amount_granted",
+        "reviewed_on",
+        "reviewed_by",
+        "reject_reason",
+        "paid_on",
+        "paid_by",
+        "next_step",
+    ]
+    fieldsets = [
+        (None, {"fields": ["person", "diagnosis", "hospital", "medical_costs", "amount_requested", "submitted_on"]}),
+        (
+            _("Steps"),
+            {
+                "fields": [
+                    "status",
+                    "next_step",
+                    "amount_granted",
+                    "reviewed_on",
+                    "reviewed_by",
+                    "reject_reason",
+                    "paid_on",
+                    "paid_by",
+                ]
+            },
+        ),
+        (_("Notes"), {"fields": ["notes"]}),
+    ]
+
+    def has_change_permission(self, request, obj=None):
+        # Once reviewed, the application is a record of what was decided.
+        if obj is not None and obj.status != CancerAidApplication.Status.SUBMITTED:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_review_permission(self, request) -> bool:
+        return request.user.has_perm("health.review_canceraidapplication")
+
+    @admin.display(description=_("next step"))
+    def next_step(self, obj):
+        if obj.pk is None or obj.status in (CancerAidApplication.Status.PAID, CancerAidApplication.Status.REJECTED):
+            return "—"
+        url = reverse("admin:health_canceraidapplication_review", args=[obj.pk])
+        label = gettext("Review") if obj.status == CancerAidApplication.Status.SUBMITTED else gettext("Record payment")
+        return format_html('<a class="button" href="{}">{}</a>', url, label)
+
+    def get_urls(self):
+        review = path(
+            "<path:object_id>/review/",
+            self.admin_site.admin_view(self.review_view),
+            name="health_canceraidapplication_review",
+        )
+        return [review, *super().get_urls()]
+
+    def review_view(self, request, object_id):
+        application = self.get_object_or_404(request, object_id)
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        change_url = reverse("admin:health_canceraidapplication_change", args=[application.pk])
+        if application.status not in (CancerAidApplication.Status.SUBMITTED, CancerAidApplication.Status.APPROVED):
+            messages.error(request, gettext("This application has no step left."))
+            return HttpResponseRedirect(change_url)
+        form = AidDecisionForm(request.POST or None, application=application)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["step"] == "approve":
+                    aid_application_approve(
+                        application=application, amount=data["amount"], day=data["day"], by=request.user
+                    )
+                elif data["step"] == "reject":
+                    aid_application_reject(
+                        application=application, reason=data["reason"], day=data["day"], by=request.user
+                    )
+                else:
+                    aid_application_pay(application=application, day=data["day"], by=request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request, gettext("The application is now %(status)s.") % {"status": _status(application)}
+                )
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Review aid application"),
+            "application": application,
+            "form": form,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/health/review.html", context)
+
+
+def _status(application) -> str:
+    application.refresh_from_db(fields=["status"])
+    return application.get_status_display()
+
+
+class HealthInline(ScopedTabularInline):
+    fk_name = "person"
+    extra = 0
+
+
+class HPVDoseInline(HealthInline):
+    model = HPVDose
+    fields = ["dose_number", "date", "vaccine", "site", "consent_by", "consent_on"]
+
+
+class HPVDeferralInline(HealthInline):
+    model = HPVDeferral
+    fields = ["reason", "recorded_on", "ask_again_on", "notes"]
+
+
+class HPVStateFilter(admin.SimpleListFilter):
+    title = _("vaccination")
+    parameter_name = "hpv"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("none", _("not vaccinated")),
+            ("due", _("second dose due")),
+            ("full", _("full course")),
+            ("ask", _("to ask again by today")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "none":
+            return queryset.filter(vaccinated=False)
+        if self.value() == "due":
+            return queryset.filter(selectors.second_dose_due_q(today))
+        if self.value() == "full":
+            return queryset.filter(full_course=True)
+        if self.value() == "ask":
+            return queryset.filter(vaccinated=False, ask_again_on__lte=today)
+        return queryset
+
+
+class HPVReasonFilter(admin.SimpleListFilter):
+    title = _("reason not vaccinated")
+    parameter_name = "reason"
+
+    def lookups(self, request, model_admin):
+        return [*HPVDeferral.Reason.choices, ("-", _("no reason recorded"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "-":
+            return queryset.filter(vaccinated=False, reason__isnull=True)
+        if self.value():
+            return queryset.filter(vaccinated=False, reason=self.value())
+        return queryset
+
+
+@admin.register(HPVGirl)
+class HPVGirlAdmin(HealthAdmin):
+    """The HPV roster: each girl aged 9–14 today, her doses and the reasons recorded.
+    Its filters are the work lists (not vaccinated, second dose due, to ask again)."""
+
+    list_display = ["name", "village", "birth_date", "age", "doses", "last_dose", "state", "reason", "ask_again"]
+    list_filter = [HPVStateFilter, HPVReasonFilter, "village"]
+    list_select_related = ["village"]
+    search_fields = ["name", "id_number"]
+    autocomplete_fields = []
+    fields = ["name", "village", "birth_date", "status"]
+    readonly_fields = ["name", "village", "birth_date", "status"]
+    inlines = [HPVDoseInline, HPVDeferralInline]
+
+    def get_queryset(self, request):
+        today = timezone.localdate()
+        girls = super().get_queryset(request).filter(selectors.eligible_q(today))
+        doses = HPVDose.objects.filter(person=OuterRef("pk")).order_by()
+        latest = HPVDeferral.objects.filter(person=OuterRef("pk")).order_by("-recorded_on", "-pk")
+        return selectors.annotate_hpv(girls, today).annotate(
+            dose_count=Coalesce(Subquery(doses.values("person").annotate(n=Count("pk")).values("n")), 0),
+            first_dose_date=Subquery(doses.order_by("date").values("date")[:1]),
+            last_dose_date=Subquery(doses.order_by("-date").values("date")[:1]),
+            ask_again_on=Subquery(latest.values("ask_again_on")[:1]),
+        )
+
+    def has_add_permission(self, request):
+        return False  # girls come from the people roster
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        villages = scoped_choices(Village, request).values_list("pk", flat=True)
+        today = timezone.localdate()
+        whole = selectors.total(selectors.hpv_coverage(villages, today))
+        title = gettext(
+            "HPV vaccination roster — today %(eligible)d girls aged 9–14, %(vaccinated)d vaccinated (%(percent)s%%)"
+        ) % {"eligible": whole.eligible, "vaccinated": whole.vaccinated, "percent": whole.percent or 0}
+        return super().changelist_view(request, {**(extra_context or {}), "title": title})
+
+    def save_model(self, request, obj, form, change):
+        pass  # the girl's own record is kept on the people roster
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for obj in instances:
+            obj.person = form.instance
+            health_record_save(record=obj, by=request.user)
+
+    @admin.display(description=_("village"), ordering="village__sort_order")
+    def village(self, obj):
+        return obj.village
+
+    @admin.display(description=_("age"))
+    def age(self, obj):
+        return obj.age_on(timezone.localdate())
+
+    @admin.display(description=_("doses"), ordering="dose_count")
+    def doses(self, obj):
+        return obj.dose_count
+
+    @admin.display(description=_("last dose"), ordering="last_dose_date")
+    def last_dose(self, obj):
+        return obj.last_dose_date or "—"
+
+    @admin.display(description=_("vaccination"))
+    def state(self, obj):
+        if obj.full_course:
+            return gettext("full course")
+        if obj.vaccinated:
+            due = (timezone.localdate() - obj.first_dose_date).days >= settings.HPV_SECOND_DOSE_DAYS
+            return gettext("second dose due") if due else gettext("1 dose")
+        return gettext("not vaccinated")
+
+    @admin.display(description=_("ask again on"), ordering="ask_again_on")
+    def ask_again(self, obj):
+        return "" if obj.vaccinated else obj.ask_again_on or ""
+
+    @admin.display(description=_("reason not vaccinated"))
+    def reason(self, obj):
+        if obj.vaccinated:
+            return ""
+        return HPVDeferral.Reason(obj.reason).label if obj.reason else gettext("no reason recorded")
+
+
+@admin.register(HPVDose)
+class HPVDoseAdmin(HealthAdmin):
+    import_resource = HPVRosterResource
+    list_display = ["person", "village", "dose_number", "date", "vaccine", "site", "consent_by", "consent_on"]
+    list_filter = ["dose_number", "vaccine", PersonVillageFilter]
+    date_hierarchy = "date"
+    fields = ["person", "dose_number", "date", "vaccine", "site", "consent_by", "consent_on"]
+
+
+@admin.register(HealthRecordAccess)
+class HealthRecordAccessAdmin(ScopedModelAdmin):
+    list_display = ["at", "user", "record", "object_id", "action"]
+    list_filter = ["record", "action"]
+    list_select_related = ["user"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,353 @@
+"""两癌与HPV: screenings, two-cancer insurance, aid applications for poor mothers, and the
+HPV roster of girls aged 9–14 (doses and the reasons a girl is not vaccinated).
+
+These are medical records: their admins need the health permissions, opening one is
+logged (HealthRecordAccess), and no result or diagnosis is ever part of a `__str__`.
+Every write goes through services.py.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from federation.models import Person
+from federation.roles import DATA_PERMISSIONS
+from federation.scoping import Scope, ScopedModel
+
+
+class HealthRecord(ScopedModel, models.Model):
+    """What every health record has: the woman or girl it is about, and who wrote it."""
+
+    scope_village_path = "person__village"
+    must_be_female = True
+
+    person = models.ForeignKey(Person, models.PROTECT, related_name="+", verbose_name=_("person"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        default_permissions = DATA_PERMISSIONS
+
+    def clean(self) -> None:
+        if self.person_id and self.must_be_female and self.person.sex != Person.Sex.FEMALE:
+            raise ValidationError({"person": gettext("%(name)s is not a woman.") % {"name": self.person.name}})
+
+
+class Screening(HealthRecord):
+    """A two-cancer screening (两癌筛查) and its result, once the woman has consented."""
+
+    class Kind(models.TextChoices):
+        CERVICAL = "cervical", _("cervical cancer")
+        BREAST = "breast", _("breast cancer")
+        BOTH = "both", _("cervical and breast cancer")
+
+    class Result(models.TextChoices):
+        NORMAL = "normal", _("normal")
+        ABNORMAL = "abnormal", _("abnormal, recheck needed")
+        SUSPECTED = "suspected", _("suspected")
+        CONFIRMED = "confirmed", _("confirmed")
+
+    date = models.DateField(_("screening date"))
+    kind = models.CharField(_("screened for"), max_length=10, choices=Kind.choices, default=Kind.BOTH)
+    institution = models.CharField(_("institution"), max_length=100)
+    free_programme = models.BooleanField(_("free programme"), default=True)
+    consent_by = models.CharField(
+        _("consent given by"), max_length=50, blank=True, help_text=_("Usually the woman herself.")
+    )
+    consent_on = models.DateField(_("consent date"), null=True, blank=True)
+    result = models.CharField(_("result"), max_length=10, choices=Result.choices, blank=True)
+    recheck_date = models.DateField(_("recheck date"), null=True, blank=True)
+    recheck_outcome = models.CharField(_("recheck outcome"), max_length=10, choices=Result.choices, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta(HealthRecord.Meta):
+        verbose_name = _("screening")
+        verbose_name_plural = _("two-cancer screenings")
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["date", "free_programme"], name="health_screening_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(result="") | (Q(consent_on__isnull=False) & ~Q(consent_by="")),
+                name="health_screening_result_needs_consent",
+                violation_error_message=_("Record the woman's consent (who and when) before the result."),
+            ),
+            models.CheckConstraint(
+                condition=Q(recheck_outcome="") | (~Q(result="") & Q(recheck_date__isnull=False)),
+                name="health_screening_recheck_after_result",
+                violation_error_message=_("A recheck outcome needs a result and a recheck date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("Screening #%(id)s") % {"id": self.pk}
+
+    def clean(self) -> None:
+        super().clean()
+        if self.recheck_date and self.date and self.recheck_date < self.date:
+            raise ValidationError({"recheck_date": gettext("The recheck cannot be before the screening.")})
+        if self.consent_on and self.date and self.consent_on > self.date and self.result:
+            raise ValidationError({"consent_on": gettext("The consent is dated after the screening.")})
+
+
+class InsurancePolicy(HealthRecord):
+    """A two-cancer insurance policy (两癌保险) of a woman for a year."""
+
+    class PaidBy(models.TextChoices):
+        SELF = "self", _("herself")
+        SUBSIDY = "subsidy", _("government subsidy")
+        CHARITY = "charity", _("charity")
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    insurer = models.CharField(_("insurer"), max_length=100)
+    product = models.CharField(_("product"), max_length=100)
+    premium = models.DecimalField(_("premium (yuan)"), max_digits=8, decimal_places=2)
+    paid_by = models.CharField(_("paid by"), max_length=10, choices=PaidBy.choices)
+    cover_start = models.DateField(_("cover from"))
+    cover_end = models.DateField(_("cover until"))
+    history = HistoricalRecords()
+
+    class Meta(HealthRecord.Meta):
+        verbose_name = _("insurance policy")
+        verbose_name_plural = _("two-cancer insurance")
+        ordering = ["-year", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "year", "product"],
+                name="health_insurancepolicy_one_per_year_product",
+                violation_error_message=_("This woman already has this product for this year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(cover_end__gte=models.F("cover_start")),
+                name="health_insurancepolicy_cover_in_order",
+                violation_error_message=_("The cover ends before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(premium__gte=0),
+                name="health_insurancepolicy_premium_not_negative",
+                violation_error_message=_("The premium cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("Insurance policy #%(id)s") % {"id": self.pk}
+
+
+class CancerAidApplication(HealthRecord):
+    """An application for two-cancer aid (贫困母亲两癌救助): 申报 → 审核通过 → 已发放, or 未通过.
+    The status changes only through the services."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        APPROVED = "approved", _("approved")
+        PAID = "paid", _("paid")
+        REJECTED = "rejected", _("rejected")
+
+    diagnosis = models.CharField(_("diagnosis"), max_length=200)
+    hospital = models.CharField(_("hospital"), max_length=100)
+    medical_costs = models.DecimalField(_("medical costs (yuan)"), max_digits=10, decimal_places=2)
+    amount_requested = models.DecimalField(_("amount requested (yuan)"), max_digits=10, decimal_places=2)
+    amount_granted = models.DecimalField(
+        _("amount granted (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True, editable=False
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED, editable=False
+    )
+    submitted_on = models.DateField(_("submitted on"))
+    reviewed_on = models.DateField(_("reviewed on"), null=True, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("reviewed by"),
+    )
+    reject_reason = models.CharField(_("reason not approved"), max_length=200, blank=True, editable=False)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True, editable=False)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("paid by"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta(HealthRecord.Meta):
+        verbose_name = _("aid application")
+        verbose_name_plural = _("two-cancer aid applications")
+        ordering = ["-submitted_on", "-pk"]
+        permissions = [("review_canceraidapplication", _("Can review and pay aid applications"))]
+        constraints = [
+            # Each status carries the dates of the steps that led to it, and only those.
+            models.CheckConstraint(
+                condition=(
+                    Q(status="submitted", reviewed_on__isnull=True, paid_on__isnull=True)
+                    | Q(
+                        status="approved", reviewed_on__isnull=False, amount_granted__isnull=False, paid_on__isnull=True
+                    )
+                    | Q(status="paid", reviewed_on__isnull=False, amount_granted__isnull=False, paid_on__isnull=False)
+                    | (Q(status="rejected", reviewed_on__isnull=False, paid_on__isnull=True) & ~Q(reject_reason=""))
+                ),
+                name="health_canceraidapplication_steps",
+                violation_error_message=_("The status does not match the dated steps."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_requested__gt=0) & (Q(amount_granted__isnull=True) | Q(amount_granted__gt=0)),
+                name="health_canceraidapplication_amounts_positive",
+                violation_error_message=_("Amounts must be more than zero."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("Aid application #%(id)s") % {"id": self.pk}
+
+
+class HPVGirl(Person):
+    """The HPV roster's view of a person: a girl, her doses and the reasons recorded."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("girl (HPV roster)")
+        verbose_name_plural = _("HPV vaccination roster")
+        default_permissions = ("view", "change", "export")
+
+
+class HPVDose(HealthRecord):
+    class Vaccine(models.TextChoices):
+        DOMESTIC_BIVALENT = "bivalent_cn", _("domestic bivalent")
+        IMPORTED_BIVALENT = "bivalent", _("imported bivalent")
+        QUADRIVALENT = "quadrivalent", _("quadrivalent")
+        NONAVALENT = "nonavalent", _("nine-valent")
+
+    dose_number = models.PositiveSmallIntegerField(_("dose"), choices=[(1, _("1st")), (2, _("2nd")), (3, _("3rd"))])
+    date = models.DateField(_("vaccination date"))
+    vaccine = models.CharField(_("vaccine"), max_length=15, choices=Vaccine.choices)
+    site = models.CharField(_("vaccination site"), max_length=100)
+    consent_by = models.CharField(_("guardian who consented"), max_length=50)
+    consent_on = models.DateField(_("consent date"))
+    history = HistoricalRecords()
+
+    class Meta(HealthRecord.Meta):
+        verbose_name = _("HPV dose")
+        verbose_name_plural = _("HPV doses")
+        ordering = ["person", "dose_number"]
+        indexes = [models.Index(fields=["person", "date"], name="health_hpvdose_person_date")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "dose_number"],
+                name="health_hpvdose_unique_dose_number",
+                violation_error_message=_("This dose of this girl is already recorded."),
+            ),
+            models.CheckConstraint(
+                condition=Q(dose_number__gte=1, dose_number__lte=3),
+                name="health_hpvdose_dose_number_range",
+                violation_error_message=_("The dose is the 1st, 2nd or 3rd."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(consent_by="") & Q(consent_on__lte=models.F("date")),
+                name="health_hpvdose_guardian_consent",
+                violation_error_message=_("Record the guardian's consent (who and when, not after the dose)."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("HPV dose #%(id)s") % {"id": self.pk}
+
+    def clean(self) -> None:
+        super().clean()
+        if not (self.person_id and self.date):
+            return
+        if self.date < self.person.birth_date:
+            raise ValidationError({"date": gettext("The vaccination date is before the girl's birth.")})
+        if self.consent_on and self.consent_on > self.date:
+            raise ValidationError({"consent_on": gettext("The consent is dated after the dose.")})
+        others = HPVDose.objects.filter(person_id=self.person_id).exclude(pk=self.pk)
+        for other in others:
+            if other.dose_number == self.dose_number:
+                raise ValidationError({"dose_number": gettext("This dose of this girl is already recorded.")})
+            if (other.dose_number < self.dose_number) != (other.date < self.date):
+                raise ValidationError(
+                    {
+                        "date": gettext("Dose %(n)s was given on %(date)s: doses are dated in order.")
+                        % {"n": other.dose_number, "date": other.date}
+                    }
+                )
+        if (
+            self.dose_number
+            and self.dose_number > 1
+            and not any(other.dose_number == self.dose_number - 1 for other in others)
+        ):
+            raise ValidationError({"dose_number": gettext("Record dose %(n)s first.") % {"n": self.dose_number - 1}})
+
+
+class HPVDeferral(HealthRecord):
+    """Why a girl is not vaccinated (yet), and when to ask again."""
+
+    class Reason(models.TextChoices):
+        ILLNESS = "illness", _("cold, medication or other illness")
+        GUARDIAN_REFUSED = "refused", _("guardian refused")
+        ELSEWHERE = "elsewhere", _("vaccinated elsewhere")
+        AWAY = "away", _("away or moved out")
+        CONTRAINDICATION = "contraindication", _("contraindication")
+        OTHER = "other", _("other")
+
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    recorded_on = models.DateField(_("date"))
+    ask_again_on = models.DateField(_("ask again on"), null=True, blank=True)
+    notes = models.CharField(_("notes"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta(HealthRecord.Meta):
+        verbose_name = _("reason not vaccinated")
+        verbose_name_plural = _("reasons not vaccinated")
+        ordering = ["person", "-recorded_on"]
+        indexes = [models.Index(fields=["person", "recorded_on"], name="health_hpvdeferral_person_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ask_again_on__isnull=True) | Q(ask_again_on__gte=models.F("recorded_on")),
+                name="health_hpvdeferral_ask_again_later",
+                violation_error_message=_("Ask again on or after the day the reason was recorded."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return gettext("Reason #%(id)s") % {"id": self.pk}
+
+
+class HealthRecordAccess(models.Model):
+    """Who opened which health record, and when (PIPL Art. 51, 55)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("user")
+    )
+    record = models.CharField(_("kind of record"), max_length=50)
+    object_id = models.CharField(_("record id"), max_length=20)
+    action = models.CharField(_("action"), max_length=20)
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("health record access")
+        verbose_name_plural = _("health record accesses")
+        ordering = ["-at"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.record} #{self.object_id}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        # The accesses of the staff of the towns the user sees whole.
+        return Q(user__staff_scope__town_id__in=scope.town_ids)

@@ -1,0 +1,224 @@
+"""Health figures: the 两癌与HPV rows of the annual summary and per-village tables.
+All are aggregates (no names), so the county reader sees them too."""
+
+from django.db.models import Count, DecimalField, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from federation.models import Village
+from federation.reporting import Period, ReportScope, Table, report
+from federation.reports import changelist, summary_figure
+from health import selectors
+from health.models import CancerAidApplication, HPVDeferral, InsurancePolicy, Screening
+
+Status = CancerAidApplication.Status
+NOT_NORMAL = [Screening.Result.ABNORMAL, Screening.Result.SUSPECTED, Screening.Result.CONFIRMED]
+
+
+def screenings(rs: ReportScope, period: Period):
+    return Screening.objects.filter(person__village_id__in=rs.village_ids, date__range=(period.start, period.end))
+
+
+def policies(rs: ReportScope, period: Period):
+    """Policies whose cover overlaps the period."""
+    return InsurancePolicy.objects.filter(
+        person__village_id__in=rs.village_ids, cover_start__lte=period.end, cover_end__gte=period.start
+    )
+
+
+def applications(rs: ReportScope, period: Period):
+    """Applications submitted in the period."""
+    return CancerAidApplication.objects.filter(
+        person__village_id__in=rs.village_ids, submitted_on__range=(period.start, period.end)
+    )
+
+
+@summary_figure("screened", "insured", "aid_applications", "hpv_coverage")
+def _summary(rs: ReportScope, period: Period) -> dict:
+    dates = {"date__gte": period.start.isoformat(), "date__lte": period.end.isoformat()}
+    screened = screenings(rs, period).filter(free_programme=True).aggregate(n=Count("person", distinct=True))["n"]
+    insured = policies(rs, period).aggregate(n=Count("person", distinct=True))["n"]
+    submitted = applications(rs, period).count()
+    coverage = selectors.total(selectors.hpv_coverage(rs.village_ids, period.end))
+    return {
+        "screened": (screened, changelist(Screening, free_programme__exact=1, **dates)),
+        "insured": (insured, None),
+        "aid_applications": (
+            submitted,
+            changelist(
+                CancerAidApplication,
+                submitted_on__gte=period.start.isoformat(),
+                submitted_on__lte=period.end.isoformat(),
+            ),
+        ),
+        "hpv_coverage": (coverage.percent or 0, None),
+    }
+
+
+def _villages(rs: ReportScope):
+    return Village.objects.filter(pk__in=rs.village_ids).order_by("sort_order", "name").values_list("pk", "name")
+
+
+@report(
+    "hpv_villages",
+    gettext_lazy("HPV vaccination by village"),
+    gettext_lazy(
+        "Girls aged 9–14 on the period's last day: vaccinated, coverage, full course, and why the others are not."
+    ),
+)
+def hpv_villages(rs: ReportScope, period: Period) -> Table:
+    coverage = selectors.hpv_coverage(rs.village_ids, period.end)
+    reasons = [*HPVDeferral.Reason.choices, ("", _("no reason recorded"))]
+    table = Table(
+        header=[
+            _("Village (community)"),
+            _("Eligible girls"),
+            _("Vaccinated"),
+            _("Coverage %"),
+            _("Full course"),
+            _("Full course %"),
+            *(str(label) for _value, label in reasons),
+        ]
+    )
+
+    def line(label, item):
+        return [
+            label,
+            item.eligible,
+            item.vaccinated,
+            item.percent if item.percent is not None else "",
+            item.full_course,
+            item.full_course_percent if item.full_course_percent is not None else "",
+            *(item.reasons.get(value, 0) for value, _label in reasons),
+        ]
+
+    for pk, name in _villages(rs):
+        table.rows.append(line(name, coverage[pk]))
+    table.rows.append(line(_("Total"), selectors.total(coverage)))
+    return table
+
+
+@report(
+    "screening_villages",
+    gettext_lazy("Two-cancer screening by village"),
+    gettext_lazy("Women screened in the period (free programme and all), abnormal results, rechecks, confirmed."),
+)
+def screening_villages(rs: ReportScope, period: Period) -> Table:
+    women = lambda condition=None: Count("person", distinct=True, filter=condition)  # noqa: E731
+    figures = {
+        row["person__village_id"]: row
+        for row in screenings(rs, period)
+        .values("person__village_id")
+        .annotate(
+            screened=women(),
+            free=women(Q(free_programme=True)),
+            abnormal=women(Q(result__in=NOT_NORMAL)),
+            rechecked=women(~Q(recheck_outcome="")),
+            pending=women(Q(result__in=NOT_NORMAL, recheck_outcome="")),
+            confirmed=women(Q(result=Screening.Result.CONFIRMED) | Q(recheck_outcome=Screening.Result.CONFIRMED)),
+        )
+        .order_by()
+    }
+    keys = ["screened", "free", "abnormal", "rechecked", "pending", "confirmed"]
+    table = Table(
+        header=[
+            _("Village (community)"),
+            _("Women screened"),
+            _("In the free programme"),
+            _("Abnormal results"),
+            _("Rechecked"),
+            _("Recheck pending"),
+            _("Confirmed"),
+        ]
+    )
+    for pk, name in _villages(rs):
+        row = figures.get(pk, {})
+        table.rows.append([name, *(row.get(key, 0) for key in keys)])
+    table.add_total(_("Total"))
+    return table
+
+
+@report(
+    "insurance_villages",
+    gettext_lazy("Two-cancer insurance by village"),
+    gettext_lazy("Women insured in the period, policies and premiums by who paid."),
+)
+def insurance_villages(rs: ReportScope, period: Period) -> Table:
+    money = lambda condition=None: Coalesce(  # noqa: E731
+        Sum("premium", filter=condition), 0, output_field=DecimalField(max_digits=12, decimal_places=2)
+    )
+    payers = InsurancePolicy.PaidBy
+    figures = {
+        row["person__village_id"]: row
+        for row in policies(rs, period)
+        .values("person__village_id")
+        .annotate(
+            women=Count("person", distinct=True),
+            policies=Count("pk"),
+            premium=money(),
+            **{f"paid_{payer.value}": money(Q(paid_by=payer)) for payer in payers},
+        )
+        .order_by()
+    }
+    keys = ["women", "policies", "premium", *(f"paid_{payer.value}" for payer in payers)]
+    table = Table(
+        header=[
+            _("Village (community)"),
+            _("Women insured"),
+            _("Policies"),
+            _("Premiums (yuan)"),
+            *(_("Paid by %(payer)s (yuan)") % {"payer": payer.label} for payer in payers),
+        ]
+    )
+    for pk, name in _villages(rs):
+        row = figures.get(pk, {})
+        table.rows.append([name, *(row.get(key, 0) for key in keys)])
+    table.add_total(_("Total"))
+    return table
+
+
+@report(
+    "cancer_aid_villages",
+    gettext_lazy("Two-cancer aid by village"),
+    gettext_lazy("Applications submitted in the period, where each stands now, and the amounts."),
+)
+def cancer_aid_villages(rs: ReportScope, period: Period) -> Table:
+    money = lambda field, condition=None: Coalesce(  # noqa: E731
+        Sum(field, filter=condition), 0, output_field=DecimalField(max_digits=12, decimal_places=2)
+    )
+    figures = {
+        row["person__village_id"]: row
+        for row in applications(rs, period)
+        .values("person__village_id")
+        .annotate(
+            submitted=Count("pk"),
+            waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
+            approved=Count("pk", filter=Q(status=Status.APPROVED)),
+            paid=Count("pk", filter=Q(status=Status.PAID)),
+            rejected=Count("pk", filter=Q(status=Status.REJECTED)),
+            requested=money("amount_requested"),
+            granted=money("amount_granted", Q(status__in=[Status.APPROVED, Status.PAID])),
+            paid_out=money("amount_granted", Q(status=Status.PAID)),
+        )
+        .order_by()
+    }
+    keys = ["submitted", "waiting", "approved", "paid", "rejected", "requested", "granted", "paid_out"]
+    table = Table(
+        header=[
+            _("Village (community)"),
+            _("Applications"),
+            _("Waiting for review"),
+            _("Approved, not yet paid"),
+            _("Paid"),
+            _("Not approved"),
+            _("Requested (yuan)"),
+            _("Granted (yuan)"),
+            _("Paid out (yuan)"),
+        ]
+    )
+    for pk, name in _villages(rs):
+        row = figures.get(pk, {})
+        table.rows.append([name, *(row.get(key, 0) for key in keys)])
+    table.add_total(_("Total"))
+    return table

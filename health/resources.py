@@ -1,0 +1,363 @@
+"""Health rosters: the HPV roster (doses and reasons not vaccinated) and screening lists.
+
+Rows name the woman or girl by ID number; she must be on the people roster of one of the
+user's villages. Every row is checked as the services would check it before anything is
+written, and the writes go through the services.
+"""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from federation.importing import (
+    ChoiceWidget,
+    Column,
+    ExcelDateWidget,
+    IdNumberWidget,
+    Plan,
+    RosterResource,
+    SourceRow,
+    TextWidget,
+)
+from federation.models import Person
+from federation.resources import ID_ALIASES, chunked
+from federation.scoping import in_scope
+from health.models import HPVDeferral, HPVDose, Screening
+
+VACCINE_SYNONYMS = {
+    "国产二价": HPVDose.Vaccine.DOMESTIC_BIVALENT,
+    "二价(国产)": HPVDose.Vaccine.DOMESTIC_BIVALENT,
+    "馨可宁": HPVDose.Vaccine.DOMESTIC_BIVALENT,
+    "沃泽惠": HPVDose.Vaccine.DOMESTIC_BIVALENT,
+    "进口二价": HPVDose.Vaccine.IMPORTED_BIVALENT,
+    "二价(进口)": HPVDose.Vaccine.IMPORTED_BIVALENT,
+    "四价": HPVDose.Vaccine.QUADRIVALENT,
+    "九价": HPVDose.Vaccine.NONAVALENT,
+}
+DOSE_SYNONYMS = {"1": 1, "第1剂": 1, "第一剂": 1, "2": 2, "第2剂": 2, "第二剂": 2, "3": 3, "第3剂": 3, "第三剂": 3}
+REASON_SYNONYMS = {
+    "感冒吃药等身体原因": HPVDeferral.Reason.ILLNESS,
+    "感冒": HPVDeferral.Reason.ILLNESS,
+    "吃药": HPVDeferral.Reason.ILLNESS,
+    "身体原因": HPVDeferral.Reason.ILLNESS,
+    "监护人拒绝": HPVDeferral.Reason.GUARDIAN_REFUSED,
+    "家长拒绝": HPVDeferral.Reason.GUARDIAN_REFUSED,
+    "已在外地接种": HPVDeferral.Reason.ELSEWHERE,
+    "外地接种": HPVDeferral.Reason.ELSEWHERE,
+    "外出/迁出": HPVDeferral.Reason.AWAY,
+    "外出": HPVDeferral.Reason.AWAY,
+    "迁出": HPVDeferral.Reason.AWAY,
+    "禁忌症": HPVDeferral.Reason.CONTRAINDICATION,
+    "其他": HPVDeferral.Reason.OTHER,
+}
+RESULT_SYNONYMS = {
+    "未见异常": Screening.Result.NORMAL,
+    "正常": Screening.Result.NORMAL,
+    "阴性": Screening.Result.NORMAL,
+    "异常需复查": Screening.Result.ABNORMAL,
+    "异常": Screening.Result.ABNORMAL,
+    "疑似": Screening.Result.SUSPECTED,
+    "确诊": Screening.Result.CONFIRMED,
+}
+KIND_SYNONYMS = {
+    "宫颈癌": Screening.Kind.CERVICAL,
+    "宫颈": Screening.Kind.CERVICAL,
+    "乳腺癌": Screening.Kind.BREAST,
+    "乳腺": Screening.Kind.BREAST,
+    "两癌": Screening.Kind.BOTH,
+    "宫颈癌和乳腺癌": Screening.Kind.BOTH,
+}
+YES_NO = [("yes", "是"), ("no", "否")]
+YES_NO_SYNONYMS = {"免费": "yes", "y": "yes", "1": "yes", "自费": "no", "n": "no", "0": "no"}
+
+
+class HealthRosterResource(RosterResource):
+    """Finds each row's woman or girl by ID number in the user's villages."""
+
+    id_number = Column("id_number", "身份证号", IdNumberWidget(), required=True, aliases=ID_ALIASES)
+    name = Column("name", "姓名", TextWidget(squeeze=True), aliases=["名字", "女童姓名", "妇女姓名"])
+
+    def people(self, rows: list[SourceRow]) -> dict[str, Person]:
+        numbers = [row.values["id_number"].number for row in rows if "id_number" in row.values]
+        people = in_scope(Person.objects.select_related("village"), self.scope)
+        found = {}
+        for chunk in chunked(numbers):
+            found.update({person.id_number: person for person in people.filter(id_number__in=chunk)})
+        return found
+
+    def person_for(self, row: SourceRow, people: dict) -> Person | None:
+        if "id_number" not in row.values:
+            self.require(row, "id_number")
+            return None
+        person = people.get(row.values["id_number"].number)
+        if person is None:
+            self.error(row, "id_number", _("No one with this ID number is on the people roster of your villages."))
+            return None
+        if "name" in row.values and row.values["name"] != person.name:
+            self.error(row, "name", _("The roster has %(name)s under this ID number.") % {"name": person.name})
+            return None
+        if person.sex != Person.Sex.FEMALE:
+            self.error(
+                row, "id_number", _("%(name)s is male: these records are for women and girls.") % {"name": person.name}
+            )
+            return None
+        return person
+
+
+class HPVRosterResource(HealthRosterResource):
+    import_name = "hpv_roster"
+    import_title = gettext_lazy("HPV roster")
+
+    dose_number = Column(
+        "dose_number",
+        "剂次",
+        ChoiceWidget(HPVDose._meta.get_field("dose_number").choices, DOSE_SYNONYMS),
+        aliases=["第几剂", "接种剂次"],
+    )
+    date = Column("date", "接种日期", ExcelDateWidget(), aliases=["接种时间"])
+    vaccine = Column(
+        "vaccine", "疫苗", ChoiceWidget(HPVDose.Vaccine.choices, VACCINE_SYNONYMS), aliases=["疫苗种类", "疫苗类型"]
+    )
+    site = Column("site", "接种单位", TextWidget(max_length=100), aliases=["接种地点", "接种点"])
+    consent_by = Column(
+        "consent_by", "知情同意监护人", TextWidget(squeeze=True, max_length=50), aliases=["监护人", "同意人"]
+    )
+    consent_on = Column("consent_on", "同意日期", ExcelDateWidget(), aliases=["知情同意日期", "签字日期"])
+    reason = Column("reason", "未接种原因", ChoiceWidget(HPVDeferral.Reason.choices, REASON_SYNONYMS), aliases=["原因"])
+    recorded_on = Column("recorded_on", "登记日期", ExcelDateWidget(), aliases=["询问日期"])
+    ask_again_on = Column("ask_again_on", "再次询问日期", ExcelDateWidget(), aliases=["下次询问日期", "再询问日期"])
+
+    class Meta:
+        model = HPVDose
+        fields = [
+            "id_number",
+            "name",
+            "dose_number",
+            "date",
+            "vaccine",
+            "site",
+            "consent_by",
+            "consent_on",
+            "reason",
+            "recorded_on",
+            "ask_again_on",
+        ]
+
+    @classmethod
+    def template_example(cls, village):
+        return {
+            "name": "张小花",
+            "dose_number": 1,
+            "date": "2024-05-10",
+            "vaccine": HPVDose.Vaccine.DOMESTIC_BIVALENT,
+            "site": "镇卫生院",
+            "consent_by": "张大山",
+            "consent_on": "2024-05-06",
+        }
+
+    def plan(self, rows: list[SourceRow]) -> Plan:
+        plan = Plan()
+        people = self.people(rows)
+        existing = {}  # person → {dose number: date}
+        for chunk in chunked([p.pk for p in people.values()]):
+            for dose in HPVDose.objects.filter(person_id__in=chunk):
+                existing.setdefault(dose.person_id, {})[dose.dose_number] = dose
+        doses, deferrals = [], []
+        planned = {}  # person → {dose number: date}, existing and from the file
+        for row in rows:
+            if row.failed:
+                continue
+            person = self.person_for(row, people)
+            if person is None:
+                continue
+            values = row.values
+            if "reason" in values and "dose_number" not in values:
+                day = values.get("recorded_on")
+                if day is None:
+                    self.require(row, "recorded_on")
+                    continue
+                ask = values.get("ask_again_on")
+                if ask is not None and ask < day:
+                    self.error(row, "ask_again_on", _("Ask again on or after the day the reason was recorded."))
+                    continue
+                deferrals.append(HPVDeferral(person=person, reason=values["reason"], recorded_on=day, ask_again_on=ask))
+                plan.new += 1
+                plan.add_sample(row, _("new"))
+                continue
+            if not self.require(row, "dose_number", "date", "vaccine", "site", "consent_by", "consent_on"):
+                continue
+            number, day = int(values["dose_number"]), values["date"]
+            if day < person.birth_date:
+                self.error(
+                    row,
+                    "date",
+                    _("The vaccination date is before the girl's birth (%(born)s).") % {"born": person.birth_date},
+                )
+                continue
+            if values["consent_on"] > day:
+                self.error(row, "consent_on", _("The consent is dated after the dose."))
+                continue
+            known = planned.setdefault(person.pk, {n: d.date for n, d in existing.get(person.pk, {}).items()})
+            stored = existing.get(person.pk, {}).get(number)
+            if stored is not None:
+                if stored.date == day and stored.vaccine == values["vaccine"]:
+                    plan.unchanged += 1
+                    plan.add_sample(row, _("unchanged"))
+                else:
+                    self.error(
+                        row,
+                        "dose_number",
+                        _("Dose %(n)s is already recorded on %(date)s.") % {"n": number, "date": stored.date},
+                    )
+                continue
+            if number in known:
+                self.error(row, "dose_number", _("Dose %(n)s of this girl is on the file twice.") % {"n": number})
+                continue
+            known[number] = day
+            doses.append(
+                (
+                    row,
+                    HPVDose(
+                        person=person,
+                        dose_number=number,
+                        date=day,
+                        vaccine=values["vaccine"],
+                        site=values["site"],
+                        consent_by=values["consent_by"],
+                        consent_on=values["consent_on"],
+                    ),
+                )
+            )
+            plan.new += 1
+            plan.add_sample(row, _("new"))
+        # Order and gaps are checked once the whole file is read: a file may list dose 2 before dose 1.
+        for row, dose in doses:
+            known = planned[dose.person_id]
+            if dose.dose_number > 1 and dose.dose_number - 1 not in known:
+                self.error(row, "dose_number", _("Record dose %(n)s first.") % {"n": dose.dose_number - 1})
+                continue
+            for number, day in known.items():
+                if number != dose.dose_number and (number < dose.dose_number) != (day < dose.date):
+                    self.error(
+                        row,
+                        "date",
+                        _("Dose %(n)s was given on %(date)s: doses are dated in order.") % {"n": number, "date": day},
+                    )
+                    break
+        plan.after = [
+            lambda user, reason: self._save(
+                sorted((d for _r, d in doses), key=lambda d: d.dose_number), deferrals, user
+            )
+        ]
+        return plan
+
+    @staticmethod
+    def _save(doses, deferrals, user) -> None:
+        from health.services import health_record_save
+
+        for record in (*doses, *deferrals):
+            health_record_save(record=record, by=user)
+
+
+class ScreeningsResource(HealthRosterResource):
+    import_name = "screenings"
+    import_title = gettext_lazy("Screening list")
+
+    date = Column("date", "筛查日期", ExcelDateWidget(), required=True, aliases=["检查日期", "日期"])
+    kind = Column("kind", "筛查项目", ChoiceWidget(Screening.Kind.choices, KIND_SYNONYMS), aliases=["项目", "筛查类型"])
+    institution = Column(
+        "institution", "筛查机构", TextWidget(max_length=100), required=True, aliases=["机构", "医院", "检查机构"]
+    )
+    free_programme = Column("free_programme", "是否免费", ChoiceWidget(YES_NO, YES_NO_SYNONYMS), aliases=["免费"])
+    consent_by = Column("consent_by", "知情同意人", TextWidget(squeeze=True, max_length=50), aliases=["同意人"])
+    consent_on = Column("consent_on", "同意日期", ExcelDateWidget(), aliases=["知情同意日期"])
+    result = Column("result", "筛查结果", ChoiceWidget(Screening.Result.choices, RESULT_SYNONYMS), aliases=["结果"])
+    recheck_date = Column("recheck_date", "复查日期", ExcelDateWidget())
+    recheck_outcome = Column("recheck_outcome", "复查结果", ChoiceWidget(Screening.Result.choices, RESULT_SYNONYMS))
+
+    class Meta:
+        model = Screening
+        fields = [
+            "id_number",
+            "name",
+            "date",
+            "kind",
+            "institution",
+            "free_programme",
+            "consent_by",
+            "consent_on",
+            "result",
+            "recheck_date",
+            "recheck_outcome",
+        ]
+
+    @classmethod
+    def template_example(cls, village):
+        return {
+            "name": "李秀英",
+            "date": "2024-04-18",
+            "kind": Screening.Kind.BOTH,
+            "institution": "县妇幼保健院",
+            "free_programme": "yes",
+            "consent_by": "李秀英",
+            "consent_on": "2024-04-18",
+            "result": Screening.Result.NORMAL,
+        }
+
+    def plan(self, rows: list[SourceRow]) -> Plan:
+        plan = Plan()
+        people = self.people(rows)
+        stored = set()
+        for chunk in chunked([p.pk for p in people.values()]):
+            stored.update(Screening.objects.filter(person_id__in=chunk).values_list("person_id", "date", "kind"))
+        screenings, seen = [], set()
+        for row in rows:
+            if row.failed:
+                continue
+            person = self.person_for(row, people)
+            if person is None:
+                continue
+            values = row.values
+            kind = values.get("kind", Screening.Kind.BOTH)
+            key = (person.pk, values["date"], kind)
+            if key in stored:
+                plan.unchanged += 1
+                plan.add_sample(row, _("unchanged"))
+                continue
+            if key in seen:
+                self.error(row, "date", _("This screening is on the file twice."))
+                continue
+            seen.add(key)
+            if "result" in values and not ("consent_by" in values and "consent_on" in values):
+                self.error(row, "consent_by", _("Record the woman's consent (who and when) before the result."))
+                continue
+            if "recheck_outcome" in values and not ("result" in values and "recheck_date" in values):
+                self.error(row, "recheck_outcome", _("A recheck outcome needs a result and a recheck date."))
+                continue
+            if values.get("recheck_date") and values["recheck_date"] < values["date"]:
+                self.error(row, "recheck_date", _("The recheck cannot be before the screening."))
+                continue
+            screenings.append(
+                Screening(
+                    person=person,
+                    date=values["date"],
+                    kind=kind,
+                    institution=values["institution"],
+                    free_programme=values.get("free_programme", "yes") == "yes",
+                    consent_by=values.get("consent_by", ""),
+                    consent_on=values.get("consent_on"),
+                    result=values.get("result", ""),
+                    recheck_date=values.get("recheck_date"),
+                    recheck_outcome=values.get("recheck_outcome", ""),
+                )
+            )
+            plan.new += 1
+            plan.add_sample(row, _("new"))
+        plan.after = [lambda user, reason: self._save(screenings, user)]
+        return plan
+
+    @staticmethod
+    def _save(screenings, user) -> None:
+        from health.services import health_record_save
+
+        for record in screenings:
+            health_record_save(record=record, by=user)

@@ -1,0 +1,124 @@
+"""HPV coverage, in one place: the reports, the roster's work lists and the admin use it.
+
+Eligible: a female resident aged 9 to 14 on the reference date, in the villages asked for.
+Vaccinated: at least one dose on or before the date. Full course: two doses or more (the
+schedule for girls who start at 9–14). A girl not vaccinated counts under the latest
+reason recorded on or before the date, or under "no reason recorded".
+"""
+
+from calendar import monthrange
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+
+from federation.models import Person
+from health.models import HPVDeferral, HPVDose
+
+FIRST_AGE, LAST_AGE = 9, 14
+
+
+def years_before(day: date, years: int) -> date:
+    """The same day `years` earlier (28 February for a 29 February that does not exist)."""
+    year = day.year - years
+    return date(year, day.month, min(day.day, monthrange(year, day.month)[1]))
+
+
+def eligible_q(on: date) -> Q:
+    """Resident girls aged 9 to 14 on `on`: born after the day 15 years before, and by the
+    day 9 years before."""
+    return Q(
+        sex=Person.Sex.FEMALE,
+        status=Person.Status.RESIDENT,
+        birth_date__gt=years_before(on, LAST_AGE + 1),
+        birth_date__lte=years_before(on, FIRST_AGE),
+    )
+
+
+def eligible_girls(village_ids: Iterable[int], on: date) -> QuerySet:
+    return Person.objects.filter(eligible_q(on), village_id__in=village_ids)
+
+
+def annotate_hpv(girls: QuerySet, on: date) -> QuerySet:
+    """Add vaccinated, full_course and the latest reason (on or before `on`) to each girl."""
+    doses = HPVDose.objects.filter(person=OuterRef("pk"), date__lte=on)
+    latest_reason = (
+        HPVDeferral.objects.filter(person=OuterRef("pk"), recorded_on__lte=on)
+        .order_by("-recorded_on", "-pk")
+        .values("reason")[:1]
+    )
+    return girls.annotate(
+        vaccinated=Exists(doses),
+        full_course=Exists(doses.filter(dose_number__gte=2)),
+        reason=Subquery(latest_reason),
+    )
+
+
+def percent(part: int, whole: int) -> int | None:
+    """A whole percent, rounded half up (137.5 of 200 → 69); None when there is no whole."""
+    if not whole:
+        return None
+    return (part * 200 + whole) // (whole * 2)
+
+
+@dataclass
+class Coverage:
+    eligible: int = 0
+    vaccinated: int = 0
+    full_course: int = 0
+    reasons: dict = field(default_factory=dict)  # reason (or "" for none recorded) → girls not vaccinated
+
+    @property
+    def not_vaccinated(self) -> int:
+        return self.eligible - self.vaccinated
+
+    @property
+    def percent(self) -> int | None:
+        return percent(self.vaccinated, self.eligible)
+
+    @property
+    def full_course_percent(self) -> int | None:
+        return percent(self.full_course, self.eligible)
+
+
+def hpv_coverage(village_ids: Iterable[int], on: date) -> dict[int, Coverage]:
+    """Coverage by village on a date, in one grouped query."""
+    village_ids = list(village_ids)
+    rows = (
+        annotate_hpv(eligible_girls(village_ids, on), on)
+        .values("village_id", "vaccinated", "full_course", "reason")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    coverage = {pk: Coverage() for pk in village_ids}
+    for row in rows:
+        item = coverage[row["village_id"]]
+        item.eligible += row["n"]
+        if row["vaccinated"]:
+            item.vaccinated += row["n"]
+            item.full_course += row["n"] if row["full_course"] else 0
+        else:
+            reason = row["reason"] or ""
+            item.reasons[reason] = item.reasons.get(reason, 0) + row["n"]
+    return coverage
+
+
+def total(coverage: dict[int, Coverage]) -> Coverage:
+    whole = Coverage()
+    for item in coverage.values():
+        whole.eligible += item.eligible
+        whole.vaccinated += item.vaccinated
+        whole.full_course += item.full_course
+        for reason, n in item.reasons.items():
+            whole.reasons[reason] = whole.reasons.get(reason, 0) + n
+    return whole
+
+
+def second_dose_due_q(on: date) -> Q:
+    """Girls with one dose given at least HPV_SECOND_DOSE_DAYS before `on` and no second."""
+    due_by = on - timedelta(days=settings.HPV_SECOND_DOSE_DAYS)
+    first = HPVDose.objects.filter(person=OuterRef("pk"), dose_number=1, date__lte=due_by)
+    second = HPVDose.objects.filter(person=OuterRef("pk"), dose_number__gte=2)
+    return Q(Exists(first)) & ~Q(Exists(second))
