@@ -25,7 +25,7 @@ class HealthRecord(ScopedModel, models.Model):
     scope_village_path = "person__village"
     must_be_female = True
 
-    person = models.ForeignKey(Person, models.PROTECT, related_name="+", verbose_name=_("person"))
+    person = models.ForeignKey(Person, models.PROTECT, related_name="%(class)s_set", verbose_name=_("person"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", editable=False
     )

@@ -1,6 +1,8 @@
 """Health figures: the 两癌与HPV rows of the annual summary and per-village tables.
 All are aggregates (no names), so the county reader sees them too."""
 
+from decimal import Decimal
+
 from django.db.models import Count, DecimalField, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -13,6 +15,7 @@ from health import selectors
 from health.models import CancerAidApplication, HPVDeferral, InsurancePolicy, Screening
 
 Status = CancerAidApplication.Status
+CENT = Decimal("0.01")
 NOT_NORMAL = [Screening.Result.ABNORMAL, Screening.Result.SUSPECTED, Screening.Result.CONFIRMED]
 
 
@@ -54,6 +57,11 @@ def _summary(rs: ReportScope, period: Period) -> dict:
         ),
         "hpv_coverage": (coverage.percent or 0, None),
     }
+
+
+def yuan(value) -> Decimal:
+    """Money with two decimals on every database (SQLite's sums lose them)."""
+    return Decimal(value or 0).quantize(CENT)
 
 
 def _villages(rs: ReportScope):
@@ -156,12 +164,12 @@ def insurance_villages(rs: ReportScope, period: Period) -> Table:
         .annotate(
             women=Count("person", distinct=True),
             policies=Count("pk"),
-            premium=money(),
+            premiums=money(),
             **{f"paid_{payer.value}": money(Q(paid_by=payer)) for payer in payers},
         )
         .order_by()
     }
-    keys = ["women", "policies", "premium", *(f"paid_{payer.value}" for payer in payers)]
+    keys = ["women", "policies", "premiums", *(f"paid_{payer.value}" for payer in payers)]
     table = Table(
         header=[
             _("Village (community)"),
@@ -173,7 +181,7 @@ def insurance_villages(rs: ReportScope, period: Period) -> Table:
     )
     for pk, name in _villages(rs):
         row = figures.get(pk, {})
-        table.rows.append([name, *(row.get(key, 0) for key in keys)])
+        table.rows.append([name, row.get("women", 0), row.get("policies", 0), *(yuan(row.get(k)) for k in keys[2:])])
     table.add_total(_("Total"))
     return table
 
@@ -219,6 +227,6 @@ def cancer_aid_villages(rs: ReportScope, period: Period) -> Table:
     )
     for pk, name in _villages(rs):
         row = figures.get(pk, {})
-        table.rows.append([name, *(row.get(key, 0) for key in keys)])
+        table.rows.append([name, *(row.get(key, 0) for key in keys[:5]), *(yuan(row.get(key)) for key in keys[5:])])
     table.add_total(_("Total"))
     return table

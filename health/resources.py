@@ -5,10 +5,13 @@ user's villages. Every row is checked as the services would check it before anyt
 written, and the writes go through the services.
 """
 
+import re
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from federation.importing import (
+    CellError,
     ChoiceWidget,
     Column,
     ExcelDateWidget,
@@ -33,10 +36,11 @@ VACCINE_SYNONYMS = {
     "四价": HPVDose.Vaccine.QUADRIVALENT,
     "九价": HPVDose.Vaccine.NONAVALENT,
 }
-DOSE_SYNONYMS = {"1": 1, "第1剂": 1, "第一剂": 1, "2": 2, "第2剂": 2, "第二剂": 2, "3": 3, "第3剂": 3, "第三剂": 3}
 REASON_SYNONYMS = {
     "感冒吃药等身体原因": HPVDeferral.Reason.ILLNESS,
     "感冒": HPVDeferral.Reason.ILLNESS,
+    "感冒吃药": HPVDeferral.Reason.ILLNESS,
+    "生病": HPVDeferral.Reason.ILLNESS,
     "吃药": HPVDeferral.Reason.ILLNESS,
     "身体原因": HPVDeferral.Reason.ILLNESS,
     "监护人拒绝": HPVDeferral.Reason.GUARDIAN_REFUSED,
@@ -68,6 +72,19 @@ KIND_SYNONYMS = {
 }
 YES_NO = [("yes", "是"), ("no", "否")]
 YES_NO_SYNONYMS = {"免费": "yes", "y": "yes", "1": "yes", "自费": "no", "n": "no", "0": "no"}
+
+
+class DoseWidget(TextWidget):
+    """1, 1.0 (a number cell), 第2剂, 第二剂, 二."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = super().clean(value, row, **kwargs)
+        if text is None:
+            return None
+        match = re.fullmatch(r"第?\s*([123一二三])\s*(?:剂|针)?(?:次)?", text)
+        if not match:
+            raise CellError(_("“%(value)s” is not a dose; write 1, 2 or 3.") % {"value": value})
+        return "123一二三".index(match.group(1)) % 3 + 1
 
 
 class HealthRosterResource(RosterResource):
@@ -110,7 +127,7 @@ class HPVRosterResource(HealthRosterResource):
     dose_number = Column(
         "dose_number",
         "剂次",
-        ChoiceWidget(HPVDose._meta.get_field("dose_number").choices, DOSE_SYNONYMS),
+        DoseWidget(),
         aliases=["第几剂", "接种剂次"],
     )
     date = Column("date", "接种日期", ExcelDateWidget(), aliases=["接种时间"])

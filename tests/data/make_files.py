@@ -175,6 +175,67 @@ def main() -> None:
             chunk = b"<row><c><v>0</v></c></row>" * 40000
             for _ in range(150):
                 member.write(chunk)
+    health_files()
+
+
+def health_files() -> None:
+    """The HPV roster and a screening list of the people above."""
+    header = [
+        "女童姓名",
+        "身份证号",
+        "剂次",
+        "接种日期",
+        "疫苗",
+        "接种单位",
+        "监护人",
+        "同意日期",
+        "未接种原因",
+        "登记日期",
+        "再次询问日期",
+    ]
+    write_xlsx(
+        "hpv_roster.xlsx",
+        [
+            header,
+            # Dose 2 before dose 1 in the file: the order is checked over the whole file.
+            [
+                "王小花",
+                WANG_GIRL,
+                "第2剂",
+                "2024-11-20",
+                "国产二价",
+                "镇卫生院",
+                "王建国",
+                "2024-11-18",
+                None,
+                None,
+                None,
+            ],
+            ["王小花", WANG_GIRL, 1, "2024/5/10", "国产二价", "镇卫生院", "王建国", "2024/5/8", None, None, None],
+            ["赵桂兰", ZHAO, None, None, None, None, None, None, "感冒吃药", "2024-06-01", "2024-08-01"],
+        ],
+        title=True,
+        text_columns=("B",),
+    )
+    write_xlsx(
+        "hpv_roster_bad.xlsx",
+        [
+            header,
+            ["王小花", WANG_GIRL, 1, "2011-05-10", "国产二价", "镇卫生院", "王建国", "2011-05-08", None, None, None],
+            ["王建国", WANG, 1, "2024-05-10", "四价", "镇卫生院", "王建国", "2024-05-08", None, None, None],
+            ["李秀英", LI, 1, "2024-05-10", "四价", "镇卫生院", "", "", None, None, None],
+        ],
+        title=True,
+        text_columns=("B",),
+    )
+    write_csv(
+        "screenings.csv",
+        [
+            ["姓名", "身份证号", "筛查日期", "筛查项目", "筛查机构", "是否免费", "知情同意人", "同意日期", "筛查结果"],
+            ["李秀英", LI, "2024-04-18", "两癌", "县妇幼保健院", "是", "李秀英", "2024-04-18", "未见异常"],
+            ["赵桂兰", ZHAO, "2024-04-18", "宫颈癌", "县妇幼保健院", "否", "", "", ""],
+        ],
+    )
 
 
 if __name__ == "__main__":

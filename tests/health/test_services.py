@@ -79,7 +79,12 @@ def test_doses_are_unique_in_order_and_not_before_birth(girl):
     assert messages(error) == ["接种日期早于女童出生日期。"]
     with pytest.raises(IntegrityError), transaction.atomic():
         HPVDose.objects.create(
-            person=girl, dose_number=1, date=date(2024, 5, 1), vaccine="nonavalent", site="x", consent_by="x",
+            person=girl,
+            dose_number=1,
+            date=date(2024, 5, 1),
+            vaccine="nonavalent",
+            site="x",
+            consent_by="x",
             consent_on=date(2024, 5, 1),
         )
 
