@@ -17,6 +17,7 @@ from federation.models import (
     Household,
     ImportRecord,
     Person,
+    RecordAccess,
     ReportLog,
     StaffScope,
     Town,
@@ -326,6 +327,14 @@ class ReportLogAdmin(AuditLogAdmin):
     list_display = ["created_at", "user", "report", "filters", "format", "rows"]
     list_filter = ["report", "format", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["report", "user__username"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(RecordAccess)
+class RecordAccessAdmin(AuditLogAdmin):
+    list_display = ["created_at", "user", "record", "object_id", "action"]
+    list_filter = ["record", "action", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["user__username", "object_id"]
     date_hierarchy = "created_at"
 
 

@@ -30,7 +30,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from federation.exporting import ScopedResource, can_see_identity, identity_masker
 from federation.importing import build_template, store_errors, store_upload, take_upload
-from federation.models import ReportLog, Village
+from federation.models import RecordAccess, ReportLog, Village
 from federation.scoping import in_scope, is_scoped_model, scope_for
 
 
@@ -134,6 +134,24 @@ class ScopedRelatedFilter(admin.RelatedFieldListFilter):
 
     def field_choices(self, field, request, model_admin):
         return [(obj.pk, str(obj)) for obj in scoped_choices(field.related_model, request)]
+
+
+@cache
+def village_filter(path: str):
+    """A sidebar filter by village for records that reach it through `path`
+    (e.g. "person__village"), offering the user's villages only."""
+
+    class VillageFilter(admin.SimpleListFilter):
+        title = _("village")
+        parameter_name = "village"
+
+        def lookups(self, request, model_admin):
+            return [(village.pk, village.name) for village in scoped_choices(Village, request)]
+
+        def queryset(self, request, queryset):
+            return queryset.filter(**{path: self.value()}) if self.value() else queryset
+
+    return VillageFilter
 
 
 class ScopedAdminMixin:
@@ -477,3 +495,24 @@ class ScopedTabularInline(ScopedAdminMixin, admin.TabularInline):
 
 class ScopedStackedInline(ScopedAdminMixin, admin.StackedInline):
     extra = 0
+
+
+class AccessLoggedAdminMixin:
+    """For sensitive records: opening one, or its history, is logged (RecordAccess)."""
+
+    def log_access(self, request, obj, action: str) -> None:
+        RecordAccess.objects.create(
+            user=request.user, record=self.model._meta.label_lower, object_id=str(obj.pk)[:20], action=action
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object_or_404(request, object_id)
+        if request.method == "GET" and self.has_view_or_change_permission(request, obj):
+            self.log_access(request, obj, "view")
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self.get_object_or_404(request, object_id)
+        if self.has_view_or_change_permission(request, obj):
+            self.log_access(request, obj, "history")
+        return super().history_view(request, object_id, extra_context)

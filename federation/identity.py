@@ -3,6 +3,7 @@
 import re
 import time
 import unicodedata
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date
 
@@ -152,3 +153,10 @@ def mask_phone(phone: str) -> str:
         area, local = phone.split("-", 1)
         return f"{area}-{'*' * (len(local) - 4)}{local[-4:]}"
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def years_before(day: date, years: int) -> date:
+    """The same day `years` earlier (28 February for a 29 February that does not exist):
+    someone born on or before it is at least `years` old on `day`."""
+    year = day.year - years
+    return date(year, day.month, min(day.day, monthrange(year, day.month)[1]))

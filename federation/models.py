@@ -443,3 +443,21 @@ class ReportLog(AuditRecord):
 
     def __str__(self) -> str:
         return gettext("Report log #%(id)s") % {"id": self.pk}
+
+
+class RecordAccess(AuditRecord):
+    """Who opened which sensitive record (a health record, a care file, a dispute), and when
+    (PIPL Art. 51, 55). Append-only."""
+
+    record = models.CharField(_("kind of record"), max_length=50)
+    object_id = models.CharField(_("record id"), max_length=20)
+    action = models.CharField(_("action"), max_length=20)
+
+    class Meta:
+        verbose_name = _("record access")
+        verbose_name_plural = _("sensitive record accesses")
+        ordering = ["-created_at"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.record} #{self.object_id}"

@@ -189,3 +189,8 @@ LOGGING = {
 
 # HPV: a girl with one dose is due her second this many days after the first (0, 6 months).
 HPV_SECOND_DOSE_DAYS = int(os.environ.get("HPV_SECOND_DOSE_DAYS", 180))
+
+# Care: a caring mother has at most this many active pairings; a pairing without a visit
+# for more than this many days is on the overdue list.
+CARING_MOTHER_MAX_PAIRINGS = int(os.environ.get("CARING_MOTHER_MAX_PAIRINGS", 3))
+CARE_VISIT_OVERDUE_DAYS = int(os.environ.get("CARE_VISIT_OVERDUE_DAYS", 30))

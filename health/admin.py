@@ -12,12 +12,17 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from federation.admin_base import ScopedModelAdmin, ScopedTabularInline, scoped_choices
+from federation.admin_base import (
+    AccessLoggedAdminMixin,
+    ScopedModelAdmin,
+    ScopedTabularInline,
+    scoped_choices,
+    village_filter,
+)
 from federation.models import Village
 from health import selectors
 from health.models import (
     CancerAidApplication,
-    HealthRecordAccess,
     HPVDeferral,
     HPVDose,
     HPVGirl,
@@ -33,27 +38,7 @@ from health.services import (
 )
 
 
-def log_access(request, model, object_id, action: str) -> None:
-    HealthRecordAccess.objects.create(
-        user=request.user, record=model._meta.label_lower, object_id=str(object_id)[:20], action=action
-    )
-
-
-class PersonVillageFilter(admin.SimpleListFilter):
-    title = _("village")
-    parameter_name = "village"
-    path = "person__village"
-
-    def lookups(self, request, model_admin):
-        return [(village.pk, village.name) for village in scoped_choices(Village, request)]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(**{self.path: self.value()})
-        return queryset
-
-
-class HealthAdmin(ScopedModelAdmin):
+class HealthAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
     """Health records: every opening of a record or its history is logged, and every
     save goes through the services (which check what the form cannot)."""
 
@@ -61,18 +46,6 @@ class HealthAdmin(ScopedModelAdmin):
     autocomplete_fields = ["person"]
     search_fields = ["person__name", "person__id_number"]
     search_help_text = _("Search by name or ID number.")
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object_or_404(request, object_id)
-        if request.method == "GET" and self.has_view_or_change_permission(request, obj):
-            log_access(request, self.model, obj.pk, "view")
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def history_view(self, request, object_id, extra_context=None):
-        obj = self.get_object_or_404(request, object_id)
-        if self.has_view_or_change_permission(request, obj):
-            log_access(request, self.model, obj.pk, "history")
-        return super().history_view(request, object_id, extra_context)
 
     def save_model(self, request, obj, form, change):
         health_record_save(record=obj, by=request.user)
@@ -99,7 +72,7 @@ class RecheckPendingFilter(admin.SimpleListFilter):
 class ScreeningAdmin(HealthAdmin):
     import_resource = ScreeningsResource
     list_display = ["person", "village", "date", "kind", "institution", "free_programme", "result", "recheck"]
-    list_filter = ["free_programme", "kind", "result", RecheckPendingFilter, PersonVillageFilter]
+    list_filter = ["free_programme", "kind", "result", RecheckPendingFilter, village_filter("person__village")]
     date_hierarchy = "date"
     fieldsets = [
         (None, {"fields": ["person", "date", "kind", "institution", "free_programme"]}),
@@ -119,7 +92,7 @@ class ScreeningAdmin(HealthAdmin):
 @admin.register(InsurancePolicy)
 class InsurancePolicyAdmin(HealthAdmin):
     list_display = ["person", "village", "year", "insurer", "product", "premium", "paid_by", "cover_start", "cover_end"]
-    list_filter = ["year", "paid_by", PersonVillageFilter]
+    list_filter = ["year", "paid_by", village_filter("person__village")]
     fields = ["person", "year", "insurer", "product", "premium", "paid_by", "cover_start", "cover_end"]
 
 
@@ -154,7 +127,7 @@ class CancerAidApplicationAdmin(HealthAdmin):
         "reviewed_on",
         "paid_on",
     ]
-    list_filter = ["status", PersonVillageFilter]
+    list_filter = ["status", village_filter("person__village")]
     date_hierarchy = "submitted_on"
     readonly_fields = [
         "status",
@@ -244,11 +217,19 @@ class CancerAidApplicationAdmin(HealthAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": gettext("Review aid application"),
-            "application": application,
+            "obj": application,
+            "summary": " · ".join(
+                [
+                    application.person.name,
+                    application.hospital,
+                    gettext("amount requested %(amount)s yuan") % {"amount": application.amount_requested},
+                    application.get_status_display(),
+                ]
+            ),
             "form": form,
             "change_url": change_url,
         }
-        return TemplateResponse(request, "admin/health/review.html", context)
+        return TemplateResponse(request, "admin/federation/step.html", context)
 
 
 def _status(application) -> str:
@@ -403,23 +384,55 @@ class HPVGirlAdmin(HealthAdmin):
 class HPVDoseAdmin(HealthAdmin):
     import_resource = HPVRosterResource
     list_display = ["person", "village", "dose_number", "date", "vaccine", "site", "consent_by", "consent_on"]
-    list_filter = ["dose_number", "vaccine", PersonVillageFilter]
+    list_filter = ["dose_number", "vaccine", village_filter("person__village")]
     date_hierarchy = "date"
     fields = ["person", "dose_number", "date", "vaccine", "site", "consent_by", "consent_on"]
 
 
-@admin.register(HealthRecordAccess)
-class HealthRecordAccessAdmin(ScopedModelAdmin):
-    list_display = ["at", "user", "record", "object_id", "action"]
-    list_filter = ["record", "action"]
-    list_select_related = ["user"]
-    date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+@admin.site.register_reminders
+def health_reminders(request) -> list[tuple]:
+    """The health work waiting today, in the user's villages."""
+    user, today = request.user, timezone.localdate()
+    items = []
+    if user.has_perm("health.view_hpvgirl"):
+        villages = scoped_choices(Village, request).values_list("pk", flat=True)
+        whole = selectors.total(selectors.hpv_coverage(villages, today))
+        url = reverse("admin:health_hpvgirl_changelist")
+        items.append(
+            (
+                gettext("HPV coverage of girls aged 9–14 today"),
+                f"{whole.percent or 0}%（{whole.vaccinated}/{whole.eligible}）",
+                url,
+            )
+        )
+        girls = HPVGirlAdmin(HPVGirl, admin.site).get_queryset(request)
+        items.append(
+            (
+                gettext("Second HPV doses due"),
+                girls.filter(selectors.second_dose_due_q(today)).count(),
+                f"{url}?hpv=due",
+            )
+        )
+        items.append(
+            (
+                gettext("Girls to ask again about HPV"),
+                girls.filter(vaccinated=False, ask_again_on__lte=today).count(),
+                f"{url}?hpv=ask",
+            )
+        )
+    if user.has_perm("health.view_screening"):
+        pending = ScreeningAdmin(Screening, admin.site).get_queryset(request)
+        pending = pending.exclude(result__in=["", Screening.Result.NORMAL]).filter(recheck_outcome="")
+        url = reverse("admin:health_screening_changelist")
+        items.append(
+            (gettext("Abnormal screenings without a recheck outcome"), pending.count(), f"{url}?recheck=pending")
+        )
+    if user.has_perm("health.view_canceraidapplication"):
+        applications = CancerAidApplicationAdmin(CancerAidApplication, admin.site).get_queryset(request)
+        url = reverse("admin:health_canceraidapplication_changelist")
+        for status, label in (
+            (CancerAidApplication.Status.SUBMITTED, gettext("Aid applications waiting for review")),
+            (CancerAidApplication.Status.APPROVED, gettext("Aid applications approved, not yet paid")),
+        ):
+            items.append((label, applications.filter(status=status).count(), f"{url}?status__exact={status}"))
+    return items

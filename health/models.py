@@ -2,7 +2,7 @@
 HPV roster of girls aged 9–14 (doses and the reasons a girl is not vaccinated).
 
 These are medical records: their admins need the health permissions, opening one is
-logged (HealthRecordAccess), and no result or diagnosis is ever part of a `__str__`.
+logged (federation's RecordAccess), and no result or diagnosis is ever part of a `__str__`.
 Every write goes through services.py.
 """
 
@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from federation.models import Person
 from federation.roles import DATA_PERMISSIONS
-from federation.scoping import Scope, ScopedModel
+from federation.scoping import ScopedModel
 
 
 class HealthRecord(ScopedModel, models.Model):
@@ -325,29 +325,3 @@ class HPVDeferral(HealthRecord):
 
     def __str__(self) -> str:
         return gettext("Reason #%(id)s") % {"id": self.pk}
-
-
-class HealthRecordAccess(models.Model):
-    """Who opened which health record, and when (PIPL Art. 51, 55)."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+", verbose_name=_("user")
-    )
-    record = models.CharField(_("kind of record"), max_length=50)
-    object_id = models.CharField(_("record id"), max_length=20)
-    action = models.CharField(_("action"), max_length=20)
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-
-    class Meta:
-        verbose_name = _("health record access")
-        verbose_name_plural = _("health record accesses")
-        ordering = ["-at"]
-        default_permissions = ("view",)
-
-    def __str__(self) -> str:
-        return f"{self.record} #{self.object_id}"
-
-    @classmethod
-    def scope_q(cls, scope: Scope) -> Q:
-        # The accesses of the staff of the towns the user sees whole.
-        return Q(user__staff_scope__town_id__in=scope.town_ids)

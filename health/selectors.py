@@ -6,7 +6,6 @@ schedule for girls who start at 9–14). A girl not vaccinated counts under the 
 reason recorded on or before the date, or under "no reason recorded".
 """
 
-from calendar import monthrange
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -14,16 +13,11 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
+from federation.identity import years_before
 from federation.models import Person
 from health.models import HPVDeferral, HPVDose
 
 FIRST_AGE, LAST_AGE = 9, 14
-
-
-def years_before(day: date, years: int) -> date:
-    """The same day `years` earlier (28 February for a 29 February that does not exist)."""
-    year = day.year - years
-    return date(year, day.month, min(day.day, monthrange(year, day.month)[1]))
 
 
 def eligible_q(on: date) -> Q:

@@ -6,10 +6,7 @@ RECORDS = ["screening", "insurancepolicy", "canceraidapplication", "hpvdose", "h
 
 
 def grant(apps, schema_editor):
-    town_admin = crud("health", "hpvgirl", "view change export") + [
-        "health.review_canceraidapplication",
-        "health.view_healthrecordaccess",
-    ]
+    town_admin = crud("health", "hpvgirl", "view change export") + ["health.review_canceraidapplication"]
     recorder = crud("health", "hpvgirl", "view change export")
     for record in RECORDS:
         town_admin += crud("health", record, "add change delete view import export")
@@ -18,6 +15,6 @@ def grant(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("health", "0001_initial"), ("federation", "0007_report_indexes")]
+    dependencies = [("health", "0001_initial"), ("federation", "0009_roles_record_access")]
 
     operations = [migrations.RunPython(grant, migrations.RunPython.noop)]

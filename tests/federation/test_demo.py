@@ -9,7 +9,7 @@ from django.db.models import Count, Sum
 
 from federation.identity import parse_id_number
 from federation.models import Activity, Honor, Household, Person, Village
-from federation.roles import COUNTY_READER, HEALTH_RECORDER, TOWN_ADMIN, VILLAGE_CLERK
+from federation.roles import CARE_RECORDER, COUNTY_READER, HEALTH_RECORDER, TOWN_ADMIN, VILLAGE_CLERK
 from federation.scoping import scope_for
 
 YEAR_2024 = {"date__year": 2024}
@@ -76,7 +76,7 @@ def test_seed_demo_builds_the_town_and_a_second_run_changes_nothing(db):
     assert girls.count() >= 100
 
     # The demo users log in with the documented password, each in their role and scope.
-    roles = {"town": [TOWN_ADMIN], "taiba": [VILLAGE_CLERK, HEALTH_RECORDER], "county": [COUNTY_READER]}
+    roles = {"town": [TOWN_ADMIN], "taiba": [VILLAGE_CLERK, HEALTH_RECORDER, CARE_RECORDER], "county": [COUNTY_READER]}
     for username in ["admin", "town", "taiba", "county"]:
         user = authenticate(username=username, password="zhanerxiang-demo")
         assert user is not None and user.is_staff, username

@@ -10,7 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from health.models import CancerAidApplication, HealthRecordAccess, HPVDeferral, HPVDose, Screening
+from federation.models import RecordAccess
+from health.models import CancerAidApplication, HPVDeferral, HPVDose, Screening
 from health.services import aid_application_submit, health_record_save
 from tests.factories import PersonFactory
 from tests.health.conftest import dose
@@ -90,12 +91,12 @@ def test_opening_a_record_and_its_history_is_logged(client_for, town_admin, woma
     client = client_for(town_admin)
     assert client.get(f"/admin/health/canceraidapplication/{record.pk}/change/").status_code == 200
     assert client.get(f"/admin/health/canceraidapplication/{record.pk}/history/").status_code == 200
-    logged = list(HealthRecordAccess.objects.order_by("pk").values_list("user", "record", "object_id", "action"))
+    logged = list(RecordAccess.objects.order_by("pk").values_list("user", "record", "object_id", "action"))
     assert logged == [
         (town_admin.pk, "health.canceraidapplication", str(record.pk), "view"),
         (town_admin.pk, "health.canceraidapplication", str(record.pk), "history"),
     ]
-    assert client.get("/admin/health/healthrecordaccess/").status_code == 200
+    assert client.get("/admin/federation/recordaccess/").status_code == 200
 
 
 def test_a_diagnosis_never_reaches_titles_messages_or_the_admin_log(client_for, town_admin, woman):
@@ -225,3 +226,13 @@ def test_lists_keep_a_flat_query_count(client_for, town_admin, taiba, model, dja
     grow(4)
     with django_assert_max_num_queries(20):
         assert count() == few
+
+
+def test_the_home_page_reminds_of_the_health_work(client_for, town_admin, clerk, woman, girl):
+    screening(woman)  # abnormal, no recheck yet
+    application(woman)
+    page = client_for(town_admin).get("/admin/").content.decode()
+    assert "目前 9–14 岁女童HPV疫苗接种率" in page and "0%（0/1）" in page
+    assert "筛查异常、尚无复查结果" in page and "待审核的两癌救助申请" in page
+    # A clerk without the health role sees none of it.
+    assert "HPV" not in client_for(clerk).get("/admin/").content.decode()

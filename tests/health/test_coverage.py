@@ -4,9 +4,10 @@ from datetime import date
 
 import pytest
 
+from federation.identity import years_before
 from federation.models import Person
 from health.models import HPVDeferral
-from health.selectors import hpv_coverage, percent, total, years_before
+from health.selectors import hpv_coverage, percent, total
 from health.services import health_record_save
 from tests.factories import PersonFactory
 from tests.health.conftest import dose

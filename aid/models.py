@@ -1,0 +1,298 @@
+"""关爱帮扶: the care-target register (三留守一特困), caring mothers paired with children and
+their visits, marriage and family disputes, and charity aid to households.
+
+Files on minors and on domestic violence: their admins need the aid permissions, domestic-
+violence cases one more (their parties are masked for everyone else), opening a care or
+dispute file is logged, and every write goes through services.py.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from federation.fields import PhoneField
+from federation.models import Household, Person, Town, Village
+from federation.roles import DATA_PERMISSIONS
+from federation.scoping import ScopedModel
+
+
+class CareTarget(ScopedModel, models.Model):
+    """A person on the care register in a category, from a date (until a date)."""
+
+    class Category(models.TextChoices):
+        LEFT_BEHIND_CHILD = "lb_child", _("left-behind child")
+        CHILD_IN_DIFFICULTY = "child_difficulty", _("child in difficulty")
+        LEFT_BEHIND_WOMAN = "lb_woman", _("left-behind woman")
+        WOMAN_IN_DIFFICULTY = "woman_difficulty", _("woman in difficulty")
+        LEFT_BEHIND_ELDERLY = "lb_elderly", _("left-behind elderly")
+        EXTREMELY_POOR = "extremely_poor", _("extremely poor")
+
+    CHILD_CATEGORIES = (Category.LEFT_BEHIND_CHILD, Category.CHILD_IN_DIFFICULTY)
+
+    scope_village_path = "person__village"
+
+    person = models.ForeignKey(Person, models.PROTECT, related_name="care_targets", verbose_name=_("person"))
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    since = models.DateField(_("since"))
+    until = models.DateField(_("until"), null=True, blank=True)
+    guardian_name = models.CharField(_("guardian"), max_length=50, blank=True)
+    guardian_phone = PhoneField(_("guardian's phone"), blank=True)
+    parents_work_place = models.CharField(_("where the parents work"), max_length=100, blank=True)
+    situation = models.TextField(_("situation"), blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("care target")
+        verbose_name_plural = _("care targets")
+        ordering = ["person__village__sort_order", "category", "person__name"]
+        default_permissions = DATA_PERMISSIONS
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "category"],
+                condition=Q(until__isnull=True),
+                name="aid_caretarget_one_open_per_category",
+                violation_error_message=_("This person is already on the register in this category."),
+            ),
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gte=F("since")),
+                name="aid_caretarget_until_after_since",
+                violation_error_message=_("The end date is before the start date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name}（{self.get_category_display()}）"
+
+    def clean(self) -> None:
+        if self.until and self.since and self.until < self.since:
+            raise ValidationError({"until": gettext("The end date is before the start date.")})
+
+
+class Pairing(ScopedModel, models.Model):
+    """A caring mother (爱心妈妈) paired with a child in care."""
+
+    scope_village_path = "child__village"
+
+    mother = models.ForeignKey(
+        Person, models.PROTECT, related_name="pairings_as_mother", verbose_name=_("caring mother")
+    )
+    child = models.ForeignKey(Person, models.PROTECT, related_name="pairings_as_child", verbose_name=_("child"))
+    start = models.DateField(_("paired on"))
+    end = models.DateField(_("ended on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("pairing")
+        verbose_name_plural = _("caring-mother pairings")
+        ordering = ["-start", "-pk"]
+        default_permissions = DATA_PERMISSIONS
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=Q(end__isnull=True),
+                name="aid_pairing_one_active_per_child",
+                violation_error_message=_("This child already has a caring mother."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
+                name="aid_pairing_end_after_start",
+                violation_error_message=_("The pairing ends before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(mother=F("child")),
+                name="aid_pairing_two_people",
+                violation_error_message=_("A caring mother cannot be paired with herself."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mother.name} — {self.child.name}"
+
+
+class CareVisit(ScopedModel, models.Model):
+    class Kind(models.TextChoices):
+        VISIT = "visit", _("home visit")
+        CALL = "call", _("phone call")
+        STUDY_DESK = "study_desk", _("weekend study desk")
+        FESTIVAL = "festival", _("festival visit")
+        COUNSELLING = "counselling", _("counselling")
+        OTHER = "other", _("other")
+
+    scope_village_path = "pairing__child__village"
+
+    pairing = models.ForeignKey(Pairing, models.PROTECT, related_name="visits", verbose_name=_("pairing"))
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    content = models.TextField(_("what was done"))
+    gifts = models.CharField(_("gifts"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("care visit")
+        verbose_name_plural = _("care visits")
+        ordering = ["-date", "-pk"]
+        default_permissions = DATA_PERMISSIONS
+        indexes = [models.Index(fields=["pairing", "date"], name="aid_carevisit_pairing_date")]
+
+    def __str__(self) -> str:
+        return gettext("Visit #%(id)s") % {"id": self.pk}
+
+    def clean(self) -> None:
+        if self.pairing_id and self.date:
+            if self.date < self.pairing.start or (self.pairing.end and self.date > self.pairing.end):
+                raise ValidationError({"date": gettext("The visit is outside the pairing's dates.")})
+
+
+class DisputeCase(ScopedModel, models.Model):
+    """A marriage or family dispute, from its discovery to its settlement. The status
+    changes only through the services; a closed case is a record and is not edited."""
+
+    class Kind(models.TextChoices):
+        MARRIAGE = "marriage", _("marriage")
+        FAMILY = "family", _("family (between generations)")
+        NEIGHBOUR = "neighbour", _("neighbours")
+        PROPERTY = "property", _("property")
+        DOMESTIC_VIOLENCE = "violence", _("domestic violence")
+
+    class Source(models.TextChoices):
+        SCREENING = "screening", _("dispute screening")
+        VISIT = "visit", _("home visit")
+        WALK_IN = "walk_in", _("came to us")
+        POLICE = "police", _("referred by the police station")
+        OTHER = "other", _("other")
+
+    class Status(models.TextChoices):
+        REGISTERED = "registered", _("registered")
+        MEDIATING = "mediating", _("being mediated")
+        RESOLVED = "resolved", _("resolved")
+        TRANSFERRED = "transferred", _("transferred")
+        TERMINATED = "terminated", _("terminated")
+
+    CLOSED = (Status.RESOLVED, Status.TRANSFERRED, Status.TERMINATED)
+
+    town = models.ForeignKey(Town, models.PROTECT, related_name="+", editable=False, verbose_name=_("town"))
+    number = models.CharField(_("case number"), max_length=30, editable=False)
+    village = models.ForeignKey(Village, models.PROTECT, related_name="disputes", verbose_name=_("village"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    source = models.CharField(_("found through"), max_length=20, choices=Source.choices)
+    found_on = models.DateField(_("found on"))
+    parties = models.ManyToManyField(Person, related_name="+", verbose_name=_("parties"))
+    summary = models.TextField(_("what happened"))
+    members = models.CharField(_("executive members"), max_length=200, blank=True)
+    mediators = models.CharField(_("mediators"), max_length=200, blank=True)
+    police = models.CharField(_("police officers"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.REGISTERED, editable=False
+    )
+    mediation_started_on = models.DateField(_("mediation started"), null=True, blank=True, editable=False)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True, editable=False)
+    outcome = models.TextField(_("outcome"), blank=True, editable=False)
+    transferred_to = models.CharField(_("transferred to"), max_length=100, blank=True, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    history = HistoricalRecords(m2m_fields=[parties])
+
+    class Meta:
+        verbose_name = _("dispute case")
+        verbose_name_plural = _("marriage and family disputes")
+        ordering = ["-found_on", "-pk"]
+        default_permissions = DATA_PERMISSIONS
+        permissions = [("view_domestic_violence", _("Can see domestic-violence cases and their parties"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["town", "number"],
+                name="aid_disputecase_unique_number",
+                violation_error_message=_("This case number is taken."),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status="registered", closed_on__isnull=True)
+                    | Q(status="mediating", mediation_started_on__isnull=False, closed_on__isnull=True)
+                    | (
+                        Q(status__in=["resolved", "transferred", "terminated"], closed_on__isnull=False)
+                        & ~Q(outcome="")
+                    )
+                ),
+                name="aid_disputecase_status_dates",
+                violation_error_message=_("The status does not match the case's dates."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or gettext("New case")
+
+    @property
+    def closed(self) -> bool:
+        return self.status in self.CLOSED
+
+    @property
+    def confidential(self) -> bool:
+        return self.kind == self.Kind.DOMESTIC_VIOLENCE
+
+
+class CharityAid(ScopedModel, models.Model):
+    """Charity aid to a household (救助), e.g. from 99公益日."""
+
+    scope_village_path = "household__village"
+
+    household = models.ForeignKey(Household, models.PROTECT, related_name="charity_aid", verbose_name=_("household"))
+    date = models.DateField(_("date"))
+    drive = models.CharField(_("drive"), max_length=100, help_text=_("For example 99公益日 or 家家幸福一元捐."))
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2, default=0)
+    goods = models.CharField(_("goods"), max_length=200, blank=True)
+    reason = models.CharField(_("reason"), max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("charity aid")
+        verbose_name_plural = _("charity aid")
+        ordering = ["-date", "-pk"]
+        default_permissions = DATA_PERMISSIONS
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="aid_charityaid_amount_not_negative",
+                violation_error_message=_("The amount cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) | ~Q(goods=""),
+                name="aid_charityaid_something_given",
+                violation_error_message=_("Give an amount or the goods."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("Aid #%(id)s") % {"id": self.pk}
+
+
+# How rosters write the categories (人员类别 / 类别 columns); 无 means none.
+CATEGORY_SYNONYMS = {
+    "留守": CareTarget.Category.LEFT_BEHIND_CHILD,
+    "留守儿童": CareTarget.Category.LEFT_BEHIND_CHILD,
+    "困境儿童": CareTarget.Category.CHILD_IN_DIFFICULTY,
+    "留守妇女": CareTarget.Category.LEFT_BEHIND_WOMAN,
+    "困境妇女": CareTarget.Category.WOMAN_IN_DIFFICULTY,
+    "留守老人": CareTarget.Category.LEFT_BEHIND_ELDERLY,
+    "特困": CareTarget.Category.EXTREMELY_POOR,
+    "特困人员": CareTarget.Category.EXTREMELY_POOR,
+    "特困供养": CareTarget.Category.EXTREMELY_POOR,
+    "无": "",
+    "一般": "",
+    "普通": "",
+}

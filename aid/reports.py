@@ -1,0 +1,189 @@
+"""Care and aid figures: the 关爱帮扶 rows of the annual summary and per-village tables.
+Aggregates only: no names, no parties, so a domestic-violence case is one count among others."""
+
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from aid import selectors
+from aid.models import CareTarget, CareVisit, CharityAid, DisputeCase, Pairing
+from federation.models import Village
+from federation.reporting import Period, ReportScope, Table, report
+from federation.reports import changelist, summary_figure
+
+CENT = Decimal("0.01")
+
+
+def _villages(rs: ReportScope):
+    return Village.objects.filter(pk__in=rs.village_ids).order_by("sort_order", "name").values_list("pk", "name")
+
+
+def pairings(rs: ReportScope, period: Period):
+    """Pairings active at some time in the period."""
+    return Pairing.objects.filter(
+        selectors.pairing_active_in(period.start, period.end), child__village_id__in=rs.village_ids
+    )
+
+
+def disputes(rs: ReportScope):
+    return DisputeCase.objects.filter(village_id__in=rs.village_ids)
+
+
+def charity(rs: ReportScope, period: Period):
+    return CharityAid.objects.filter(household__village_id__in=rs.village_ids, date__range=(period.start, period.end))
+
+
+@summary_figure("pairings", "aided_households", "disputes_found", "disputes_resolved")
+def _summary(rs: ReportScope, period: Period) -> dict:
+    dates = (period.start, period.end)
+    cases = disputes(rs).aggregate(
+        found=Count("pk", filter=Q(found_on__range=dates)),
+        resolved=Count("pk", filter=Q(status=DisputeCase.Status.RESOLVED, closed_on__range=dates)),
+    )
+    found_url = changelist(DisputeCase, found_on__gte=period.start.isoformat(), found_on__lte=period.end.isoformat())
+    return {
+        "pairings": (pairings(rs, period).count(), changelist(Pairing)),
+        "aided_households": (
+            charity(rs, period).aggregate(n=Count("household", distinct=True))["n"],
+            changelist(CharityAid, date__gte=period.start.isoformat(), date__lte=period.end.isoformat()),
+        ),
+        "disputes_found": (cases["found"], found_url),
+        "disputes_resolved": (cases["resolved"], None),
+    }
+
+
+@report(
+    "care_targets_villages",
+    gettext_lazy("Care targets by village"),
+    gettext_lazy("People on the care register at the period's end, by category."),
+)
+def care_targets_villages(rs: ReportScope, period: Period) -> Table:
+    categories = CareTarget.Category
+    figures = {
+        row["person__village_id"]: row
+        for row in CareTarget.objects.filter(selectors.active_on(period.end), person__village_id__in=rs.village_ids)
+        .values("person__village_id")
+        .annotate(**{c.value: Count("person", distinct=True, filter=Q(category=c)) for c in categories})
+        .order_by()
+    }
+    table = Table(header=[_("Village (community)"), *(str(c.label) for c in categories)])
+    for pk, name in _villages(rs):
+        row = figures.get(pk, {})
+        table.rows.append([name, *(row.get(c.value, 0) for c in categories)])
+    table.add_total(_("Total"))
+    return table
+
+
+@report(
+    "pairings_villages",
+    gettext_lazy("Caring mothers and visits by village"),
+    gettext_lazy("Pairings active in the period, caring mothers, children, and visits by kind."),
+)
+def pairings_villages(rs: ReportScope, period: Period) -> Table:
+    paired = {
+        row["child__village_id"]: row
+        for row in pairings(rs, period)
+        .values("child__village_id")
+        .annotate(pairings=Count("pk"), mothers=Count("mother", distinct=True), children=Count("child", distinct=True))
+        .order_by()
+    }
+    kinds = CareVisit.Kind
+    visits = {
+        row["pairing__child__village_id"]: row
+        for row in CareVisit.objects.filter(
+            pairing__child__village_id__in=rs.village_ids, date__range=(period.start, period.end)
+        )
+        .values("pairing__child__village_id")
+        .annotate(total=Count("pk"), **{k.value: Count("pk", filter=Q(kind=k)) for k in kinds})
+        .order_by()
+    }
+    table = Table(
+        header=[
+            _("Village (community)"),
+            _("Pairings"),
+            _("Caring mothers"),
+            _("Children"),
+            _("Visits"),
+            *(str(k.label) for k in kinds),
+        ]
+    )
+    for pk, name in _villages(rs):
+        row, seen = paired.get(pk, {}), visits.get(pk, {})
+        table.rows.append(
+            [
+                name,
+                row.get("pairings", 0),
+                row.get("mothers", 0),
+                row.get("children", 0),
+                seen.get("total", 0),
+                *(seen.get(k.value, 0) for k in kinds),
+            ]
+        )
+    table.add_total(_("Total"))
+    # A caring mother may have children in two villages: the total counts her once.
+    table.rows[-1][2] = pairings(rs, period).aggregate(n=Count("mother", distinct=True))["n"]
+    return table
+
+
+@report(
+    "disputes_villages",
+    gettext_lazy("Marriage and family disputes by village"),
+    gettext_lazy("Cases found in the period by kind, and where the cases found stand now."),
+)
+def disputes_villages(rs: ReportScope, period: Period) -> Table:
+    kinds, statuses = DisputeCase.Kind, DisputeCase.Status
+    figures = {
+        row["village_id"]: row
+        for row in disputes(rs)
+        .filter(found_on__range=(period.start, period.end))
+        .values("village_id")
+        .annotate(
+            found=Count("pk"),
+            **{f"kind_{k.value}": Count("pk", filter=Q(kind=k)) for k in kinds},
+            **{f"status_{s.value}": Count("pk", filter=Q(status=s)) for s in statuses},
+        )
+        .order_by()
+    }
+    keys = ["found", *(f"kind_{k.value}" for k in kinds), *(f"status_{s.value}" for s in statuses)]
+    table = Table(
+        header=[
+            _("Village (community)"),
+            _("Cases found"),
+            *(str(k.label) for k in kinds),
+            *(str(s.label) for s in statuses),
+        ]
+    )
+    for pk, name in _villages(rs):
+        row = figures.get(pk, {})
+        table.rows.append([name, *(row.get(key, 0) for key in keys)])
+    table.add_total(_("Total"))
+    return table
+
+
+@report(
+    "charity_villages",
+    gettext_lazy("Charity aid by village"),
+    gettext_lazy("Households aided in the period, times, and amounts."),
+)
+def charity_villages(rs: ReportScope, period: Period) -> Table:
+    figures = {
+        row["household__village_id"]: row
+        for row in charity(rs, period)
+        .values("household__village_id")
+        .annotate(
+            households=Count("household", distinct=True),
+            times=Count("pk"),
+            amount=Coalesce(Sum("amount"), 0, output_field=DecimalField(max_digits=12, decimal_places=2)),
+        )
+        .order_by()
+    }
+    table = Table(header=[_("Village (community)"), _("Households aided"), _("Times"), _("Amount (yuan)")])
+    for pk, name in _villages(rs):
+        row = figures.get(pk, {})
+        amount = Decimal(row.get("amount") or 0).quantize(CENT)
+        table.rows.append([name, row.get("households", 0), row.get("times", 0), amount])
+    table.add_total(_("Total"))
+    return table

@@ -1,0 +1,186 @@
+"""Care rosters: the left-behind children roster (留守儿童花名册) and the dispute export."""
+
+from datetime import date
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export import fields
+
+from aid.models import CATEGORY_SYNONYMS, CareTarget, DisputeCase
+from federation.exporting import ScopedResource
+from federation.importing import (
+    ChoiceWidget,
+    Column,
+    ExcelDateWidget,
+    IdNumberWidget,
+    PhoneWidget,
+    Plan,
+    RosterResource,
+    SourceRow,
+    TextWidget,
+)
+from federation.models import Person
+from federation.resources import ID_ALIASES, chunked
+from federation.scoping import in_scope
+
+
+def ensure_care_targets(targets: list[tuple[str, str]], user, day: date | None = None) -> None:
+    """Put people (by ID number) on the register in a category, unless they are on it
+    already: for the people roster's 人员类别 column."""
+    from aid.services import aid_record_save
+
+    day = day or timezone.localdate()
+    numbers = [number for number, _category in targets]
+    people, open_targets = {}, set()
+    for chunk in chunked(numbers):
+        people.update({p.id_number: p for p in Person.objects.filter(id_number__in=chunk)})
+        open_targets.update(
+            CareTarget.objects.filter(person__id_number__in=chunk, until__isnull=True).values_list(
+                "person__id_number", "category"
+            )
+        )
+    for number, category in targets:
+        if (number, category) not in open_targets:
+            aid_record_save(record=CareTarget(person=people[number], category=category, since=day), by=user)
+            open_targets.add((number, category))
+
+
+class CareTargetsResource(RosterResource):
+    import_name = "care_targets"
+    import_title = gettext_lazy("Care target roster")
+
+    name = Column("name", "姓名", TextWidget(squeeze=True), aliases=["儿童姓名", "名字"])
+    id_number = Column("id_number", "身份证号", IdNumberWidget(), required=True, aliases=ID_ALIASES)
+    category = Column(
+        "category",
+        "类别",
+        ChoiceWidget(CareTarget.Category.choices, CATEGORY_SYNONYMS),
+        aliases=["人员类别", "关爱类别"],
+    )
+    guardian_name = Column(
+        "guardian_name", "监护人", TextWidget(squeeze=True, max_length=50), aliases=["监护人姓名", "实际监护人"]
+    )
+    guardian_phone = Column("guardian_phone", "监护人电话", PhoneWidget(), aliases=["监护人联系电话", "联系电话"])
+    parents_work_place = Column(
+        "parents_work_place", "父母务工地", TextWidget(max_length=100), aliases=["务工地点", "父母外出务工地"]
+    )
+    since = Column("since", "纳入日期", ExcelDateWidget(), aliases=["登记日期"])
+    situation = Column("situation", "基本情况", TextWidget(), aliases=["情况", "备注"])
+
+    class Meta:
+        model = CareTarget
+        fields = [
+            "name",
+            "id_number",
+            "category",
+            "guardian_name",
+            "guardian_phone",
+            "parents_work_place",
+            "since",
+            "situation",
+        ]
+
+    @classmethod
+    def template_example(cls, village):
+        return {
+            "name": "王小宝",
+            "category": CareTarget.Category.LEFT_BEHIND_CHILD,
+            "guardian_name": "王奶奶",
+            "guardian_phone": "13800000000",
+            "parents_work_place": "浙江宁波",
+            "since": "2024-03-01",
+        }
+
+    def plan(self, rows: list[SourceRow]) -> Plan:
+        plan = Plan()
+        numbers = [row.values["id_number"].number for row in rows if "id_number" in row.values]
+        people, existing = {}, {}
+        scoped = in_scope(Person.objects.all(), self.scope)
+        for chunk in chunked(numbers):
+            people.update({p.id_number: p for p in scoped.filter(id_number__in=chunk)})
+            for target in CareTarget.objects.filter(person__id_number__in=chunk, until__isnull=True):
+                existing[(target.person_id, target.category)] = target
+        today = timezone.localdate()
+        saves = []
+        for row, idn in self.keyed_rows(rows, "id_number"):
+            values = row.values
+            person = people.get(idn.number)
+            if person is None:
+                self.error(row, "id_number", _("No one with this ID number is on the people roster of your villages."))
+                continue
+            if "name" in values and values["name"] != person.name:
+                self.error(row, "name", _("The roster has %(name)s under this ID number.") % {"name": person.name})
+                continue
+            category = values.get("category") or CareTarget.Category.LEFT_BEHIND_CHILD
+            if category in CareTarget.CHILD_CATEGORIES and person.age_on(today) >= 18:
+                self.error(row, "id_number", _("%(name)s is 18 or over: not a child.") % {"name": person.name})
+                continue
+            details = {
+                key: values[key]
+                for key in ("guardian_name", "guardian_phone", "parents_work_place", "situation")
+                if key in values
+            }
+            target = existing.get((person.pk, category))
+            if target is None:
+                target = CareTarget(person=person, category=category, since=values.get("since") or today, **details)
+                saves.append(target)
+                plan.new += 1
+                plan.add_sample(row, _("new"))
+            elif any(getattr(target, key) != value for key, value in details.items()):
+                for key, value in details.items():
+                    setattr(target, key, value)
+                saves.append(target)
+                plan.updated += 1
+                plan.add_sample(row, _("updated"))
+            else:
+                plan.unchanged += 1
+                plan.add_sample(row, _("unchanged"))
+        plan.after = [lambda user, reason: self._save(saves, user)]
+        return plan
+
+    @staticmethod
+    def _save(targets, user) -> None:
+        from aid.services import aid_record_save
+
+        for target in targets:
+            aid_record_save(record=target, by=user)
+
+
+class DisputeCasesResource(ScopedResource):
+    """The dispute export: the parties and the story of a domestic-violence case only for
+    those who may see it."""
+
+    parties = fields.Field(column_name="当事人")
+
+    class Meta:
+        model = DisputeCase
+        fields = [
+            "number",
+            "village",
+            "kind",
+            "source",
+            "found_on",
+            "parties",
+            "summary",
+            "members",
+            "mediators",
+            "police",
+            "status",
+            "mediation_started_on",
+            "closed_on",
+            "transferred_to",
+            "outcome",
+        ]
+
+    def hidden(self, case) -> bool:
+        return case.confidential and not (self.user and self.user.has_perm("aid.view_domestic_violence"))
+
+    def dehydrate_parties(self, case):
+        return "＊＊＊" if self.hidden(case) else "、".join(p.name for p in case.parties.all())
+
+    def dehydrate_summary(self, case):
+        return "＊＊＊" if self.hidden(case) else case.summary
+
+    def dehydrate_outcome(self, case):
+        return "＊＊＊" if self.hidden(case) else case.outcome

@@ -1,0 +1,35 @@
+"""The care work lists, in one place: the admin lists, the home page and the tests use them."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+
+from aid.models import CareTarget, CareVisit, Pairing
+
+
+def active_on(day: date) -> Q:
+    """Register entries open on `day`."""
+    return Q(since__lte=day) & (Q(until__isnull=True) | Q(until__gte=day))
+
+
+def pairing_active_in(start: date, end: date) -> Q:
+    return Q(start__lte=end) & (Q(end__isnull=True) | Q(end__gte=start))
+
+
+def children_without_mother(targets: QuerySet, day: date) -> QuerySet:
+    """Children on the register today without an active pairing."""
+    paired = Pairing.objects.filter(child=OuterRef("person"), end__isnull=True)
+    return targets.filter(active_on(day), category__in=CareTarget.CHILD_CATEGORIES).exclude(Exists(paired))
+
+
+def with_last_visit(pairings: QuerySet) -> QuerySet:
+    return pairings.annotate(last_visit=Max("visits__date"))
+
+
+def overdue_q(day: date) -> Q:
+    """Active pairings with no visit in the last CARE_VISIT_OVERDUE_DAYS days: a visit exactly
+    that many days ago still counts."""
+    since = day - timedelta(days=settings.CARE_VISIT_OVERDUE_DAYS)
+    recent = CareVisit.objects.filter(pairing=OuterRef("pk"), date__gte=since)
+    return Q(end__isnull=True, start__lt=since) & ~Q(Exists(recent))

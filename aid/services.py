@@ -1,0 +1,185 @@
+"""Every write of care and aid: the register, pairings and visits, dispute cases and their
+steps, charity aid. The admin, the imports and the demo call these."""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from aid.models import CareTarget, CareVisit, CharityAid, DisputeCase, Pairing
+from federation.models import Person, Town
+
+Status = DisputeCase.Status
+
+
+def _age(person: Person, day: date) -> int:
+    return person.age_on(day)
+
+
+@transaction.atomic
+def aid_record_save(*, record, by=None):
+    """Check and save a care target, visit or charity aid."""
+    if record.pk is None and hasattr(record, "recorded_by_id") and by is not None and by.pk:
+        record.recorded_by = by
+    record.full_clean()
+    record.save()
+    return record
+
+
+def care_target_save(*, target: CareTarget, by=None) -> CareTarget:
+    return aid_record_save(record=target, by=by)
+
+
+def care_visit_save(*, visit: CareVisit, by=None) -> CareVisit:
+    return aid_record_save(record=visit, by=by)
+
+
+def charity_aid_save(*, aid: CharityAid, by=None) -> CharityAid:
+    return aid_record_save(record=aid, by=by)
+
+
+def _check_pairing(pairing: Pairing) -> None:
+    """The rules of a pairing that the database cannot hold: who may be a caring mother,
+    who may be paired, and how many children a mother may have."""
+    mother, child, day = pairing.mother, pairing.child, pairing.start
+    errors = {}
+    if mother.sex != Person.Sex.FEMALE or _age(mother, day) < 18:
+        errors["mother"] = _("A caring mother is a woman aged 18 or over.")
+    if _age(child, day) >= 18:
+        errors["child"] = _("%(name)s is 18 or over on the pairing date.") % {"name": child.name}
+    elif (
+        not CareTarget.objects.filter(person=child, category__in=CareTarget.CHILD_CATEGORIES, since__lte=day)
+        .exclude(until__lt=day)
+        .exists()
+    ):
+        errors["child"] = _("%(name)s is not on the care register as a left-behind child or child in difficulty.") % {
+            "name": child.name
+        }
+    if "mother" not in errors and pairing.end is None:
+        # Lock the mother's row: two pairings saved at once cannot both take her last place.
+        Person.objects.select_for_update().filter(pk=mother.pk).first()
+        active = Pairing.objects.filter(mother=mother, end__isnull=True).exclude(pk=pairing.pk).count()
+        if active >= settings.CARING_MOTHER_MAX_PAIRINGS:
+            errors["mother"] = _("%(name)s already cares for %(count)d children, the most allowed.") % {
+                "name": mother.name,
+                "count": active,
+            }
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def pairing_save(*, pairing: Pairing, by=None) -> Pairing:
+    """Pair a caring mother with a child (or change a pairing)."""
+    if pairing.mother_id and pairing.child_id and pairing.start:
+        _check_pairing(pairing)
+    return aid_record_save(record=pairing, by=by)
+
+
+@transaction.atomic
+def pairing_end(*, pairing: Pairing, day: date, by=None) -> Pairing:
+    if pairing.end is not None:
+        raise ValidationError(_("This pairing has already ended."))
+    if day < pairing.start:
+        raise ValidationError(_("The pairing ends before it starts."))
+    pairing.end = day
+    pairing.full_clean()
+    pairing.save()
+    return pairing
+
+
+def _next_number(town: Town, year: int) -> str:
+    """站儿巷-2024-001: the town's short name, the year, and the next serial of the year."""
+    Town.objects.select_for_update().filter(pk=town.pk).first()  # one number at a time per town
+    prefix = f"{town.name.removesuffix('镇').removesuffix('乡')}-{year}-"
+    taken = DisputeCase.objects.filter(town=town, number__startswith=prefix).values_list("number", flat=True)
+    serial = max((int(number.rsplit("-", 1)[1]) for number in taken), default=0) + 1
+    return f"{prefix}{serial:03d}"
+
+
+@transaction.atomic
+def dispute_save(*, case: DisputeCase, parties=None, by=None) -> DisputeCase:
+    """Register a case (it gets its number) or change an open one."""
+    if case.pk is not None:
+        current = DisputeCase.objects.select_for_update().get(pk=case.pk)
+        if current.closed:
+            raise ValidationError(_("A closed case is a record and can no longer be changed."))
+    else:
+        case.town = case.village.town
+        case.number = _next_number(case.town, case.found_on.year)
+        case.status = Status.REGISTERED
+        if by is not None and by.pk:
+            case.recorded_by = by
+    case.full_clean()
+    case.save()
+    if parties is not None:
+        case.parties.set(parties)
+    return case
+
+
+def _step(case: DisputeCase, allowed: tuple, action: str, **changes) -> DisputeCase:
+    with transaction.atomic():
+        current = DisputeCase.objects.select_for_update().get(pk=case.pk)
+        if current.status not in allowed:
+            raise ValidationError(
+                _("The case is %(status)s; it cannot be %(action)s.")
+                % {"status": current.get_status_display(), "action": action}
+            )
+        day = changes.get("closed_on") or changes.get("mediation_started_on")
+        if day and day < current.found_on:
+            raise ValidationError(_("The date is before the case was found."))
+        for name, value in changes.items():
+            setattr(current, name, value)
+        current.full_clean()
+        current.save()
+    return current
+
+
+def dispute_start_mediation(*, case: DisputeCase, day: date, by=None) -> DisputeCase:
+    return _step(case, (Status.REGISTERED,), _("being mediated"), status=Status.MEDIATING, mediation_started_on=day)
+
+
+def _require(text: str, message: str) -> str:
+    if not text.strip():
+        raise ValidationError(message)
+    return text.strip()
+
+
+def dispute_resolve(*, case: DisputeCase, day: date, outcome: str, by=None) -> DisputeCase:
+    outcome = _require(outcome, _("Write how the dispute was settled."))
+    return _step(
+        case,
+        (Status.REGISTERED, Status.MEDIATING),
+        _("resolved"),
+        status=Status.RESOLVED,
+        closed_on=day,
+        outcome=outcome,
+    )
+
+
+def dispute_transfer(*, case: DisputeCase, day: date, to: str, outcome: str, by=None) -> DisputeCase:
+    to = _require(to, _("Write where the case was transferred."))
+    outcome = _require(outcome, _("Write why the case was transferred."))
+    return _step(
+        case,
+        (Status.REGISTERED, Status.MEDIATING),
+        _("transferred"),
+        status=Status.TRANSFERRED,
+        closed_on=day,
+        transferred_to=to[:100],
+        outcome=outcome,
+    )
+
+
+def dispute_terminate(*, case: DisputeCase, day: date, outcome: str, by=None) -> DisputeCase:
+    outcome = _require(outcome, _("Write why the case was closed."))
+    return _step(
+        case,
+        (Status.REGISTERED, Status.MEDIATING),
+        _("terminated"),
+        status=Status.TERMINATED,
+        closed_on=day,
+        outcome=outcome,
+    )
