@@ -217,8 +217,12 @@ def build_health(people: int, start: int, villages: list) -> None:
         )
 
     def woman(j):
-        """The id of a woman among the people: ids of the 29,000-day blocks with an even serial."""
-        return (j // 29000) * 58000 + j % 29000 + 1
+        """A woman among the people (ids of the 29,000-day blocks with an even serial) and her village."""
+        i = (j // 29000) * 58000 + j % 29000
+        return i + 1, villages[(i // 4) % len(villages)][0]
+
+    def girl_village(k):
+        return villages[k % len(villages)][0]
 
     girls = range(start // 10, people // 10)
     with transaction.atomic():
@@ -242,6 +246,7 @@ def build_health(people: int, start: int, villages: list) -> None:
         )
         dose_columns = [
             "person_id",
+            "village_id",
             "dose_number",
             "date",
             "vaccine",
@@ -257,6 +262,7 @@ def build_health(people: int, start: int, villages: list) -> None:
             (
                 (
                     GIRL_IDS + k,
+                    girl_village(k),
                     n,
                     adapt(date(2024, 3, 1) + timedelta(days=(k % 100) + 200 * (n - 1))),
                     "bivalent_cn",
@@ -273,9 +279,18 @@ def build_health(people: int, start: int, villages: list) -> None:
         )
         insert(
             HPVDeferral._meta.db_table,
-            ["person_id", "reason", "recorded_on", "ask_again_on", "notes", "recorded_by_id", "recorded_at"],
+            [
+                "person_id",
+                "village_id",
+                "reason",
+                "recorded_on",
+                "ask_again_on",
+                "notes",
+                "recorded_by_id",
+                "recorded_at",
+            ],
             (
-                (GIRL_IDS + k, reasons[k % 6], adapt(date(2024, 5, 1)), None, "", None, stamp)
+                (GIRL_IDS + k, girl_village(k), reasons[k % 6], adapt(date(2024, 5, 1)), None, "", None, stamp)
                 for k in girls
                 if k % 100 >= 69 and k % 2
             ),
@@ -284,6 +299,7 @@ def build_health(people: int, start: int, villages: list) -> None:
             Screening._meta.db_table,
             [
                 "person_id",
+                "village_id",
                 "date",
                 "kind",
                 "institution",
@@ -299,7 +315,7 @@ def build_health(people: int, start: int, villages: list) -> None:
             ],
             (
                 (
-                    woman(j),
+                    *woman(j),
                     adapt(date(2023, 1, 1) + timedelta(days=j % 730)),
                     "both",
                     "妇幼",
@@ -320,6 +336,7 @@ def build_health(people: int, start: int, villages: list) -> None:
             InsurancePolicy._meta.db_table,
             [
                 "person_id",
+                "village_id",
                 "year",
                 "insurer",
                 "product",
@@ -332,7 +349,7 @@ def build_health(people: int, start: int, villages: list) -> None:
             ],
             (
                 (
-                    woman(j),
+                    *woman(j),
                     2024,
                     "人寿",
                     "两癌",
@@ -350,6 +367,7 @@ def build_health(people: int, start: int, villages: list) -> None:
             CancerAidApplication._meta.db_table,
             [
                 "person_id",
+                "village_id",
                 "diagnosis",
                 "hospital",
                 "medical_costs",
@@ -362,7 +380,7 @@ def build_health(people: int, start: int, villages: list) -> None:
                 "recorded_at",
             ],
             (
-                (woman(j), "", "医院", 30000, 10000, "submitted", adapt(date(2024, 6, 1)), "", "", None, stamp)
+                (*woman(j), "", "医院", 30000, 10000, "submitted", adapt(date(2024, 6, 1)), "", "", None, stamp)
                 for j in range(start // 1000, people // 1000)
             ),
         )

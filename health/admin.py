@@ -42,17 +42,13 @@ class HealthAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
     """Health records: every opening of a record or its history is logged, and every
     save goes through the services (which check what the form cannot)."""
 
-    list_select_related = ["person__village"]
+    list_select_related = ["person", "village"]
     autocomplete_fields = ["person"]
     search_fields = ["person__name", "person__id_number"]
     search_help_text = _("Search by name or ID number.")
 
     def save_model(self, request, obj, form, change):
         health_record_save(record=obj, by=request.user)
-
-    @admin.display(description=_("village"), ordering="person__village__sort_order")
-    def village(self, obj):
-        return obj.person.village
 
 
 class RecheckPendingFilter(admin.SimpleListFilter):
@@ -343,10 +339,6 @@ class HPVGirlAdmin(HealthAdmin):
         for obj in instances:
             obj.person = form.instance
             health_record_save(record=obj, by=request.user)
-
-    @admin.display(description=_("village"), ordering="village__sort_order")
-    def village(self, obj):
-        return obj.village
 
     @admin.display(description=_("age"))
     def age(self, obj):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from federation.models import Person
+from federation.models import Person, Village
 from federation.roles import DATA_PERMISSIONS
 from federation.scoping import ScopedModel
 
@@ -26,6 +26,9 @@ class HealthRecord(ScopedModel, models.Model):
     must_be_female = True
 
     person = models.ForeignKey(Person, models.PROTECT, related_name="%(class)s_set", verbose_name=_("person"))
+    # Her village when the record was written: reports count by it without joining every
+    # record to the people roster. Who may see a record still follows where she lives now.
+    village = models.ForeignKey(Village, models.PROTECT, related_name="+", editable=False, verbose_name=_("village"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", editable=False
     )

@@ -20,20 +20,20 @@ NOT_NORMAL = [Screening.Result.ABNORMAL, Screening.Result.SUSPECTED, Screening.R
 
 
 def screenings(rs: ReportScope, period: Period):
-    return Screening.objects.filter(person__village_id__in=rs.village_ids, date__range=(period.start, period.end))
+    return Screening.objects.filter(village_id__in=rs.village_ids, date__range=(period.start, period.end))
 
 
 def policies(rs: ReportScope, period: Period):
     """Policies whose cover overlaps the period."""
     return InsurancePolicy.objects.filter(
-        person__village_id__in=rs.village_ids, cover_start__lte=period.end, cover_end__gte=period.start
+        village_id__in=rs.village_ids, cover_start__lte=period.end, cover_end__gte=period.start
     )
 
 
 def applications(rs: ReportScope, period: Period):
     """Applications submitted in the period."""
     return CancerAidApplication.objects.filter(
-        person__village_id__in=rs.village_ids, submitted_on__range=(period.start, period.end)
+        village_id__in=rs.village_ids, submitted_on__range=(period.start, period.end)
     )
 
 
@@ -43,7 +43,7 @@ def _summary(rs: ReportScope, period: Period) -> dict:
     screened = screenings(rs, period).filter(free_programme=True).aggregate(n=Count("person", distinct=True))["n"]
     insured = policies(rs, period).aggregate(n=Count("person", distinct=True))["n"]
     submitted = applications(rs, period).count()
-    coverage = selectors.total(selectors.hpv_coverage(rs.village_ids, period.end))
+    eligible, vaccinated = selectors.hpv_totals(rs.village_ids, period.end)
     return {
         "screened": (screened, changelist(Screening, free_programme__exact=1, **dates)),
         "insured": (insured, None),
@@ -55,7 +55,7 @@ def _summary(rs: ReportScope, period: Period) -> dict:
                 submitted_on__lte=period.end.isoformat(),
             ),
         ),
-        "hpv_coverage": (coverage.percent or 0, None),
+        "hpv_coverage": (selectors.percent(vaccinated, eligible) or 0, None),
     }
 
 
@@ -115,9 +115,9 @@ def hpv_villages(rs: ReportScope, period: Period) -> Table:
 def screening_villages(rs: ReportScope, period: Period) -> Table:
     women = lambda condition=None: Count("person", distinct=True, filter=condition)  # noqa: E731
     figures = {
-        row["person__village_id"]: row
+        row["village_id"]: row
         for row in screenings(rs, period)
-        .values("person__village_id")
+        .values("village_id")
         .annotate(
             screened=women(),
             free=women(Q(free_programme=True)),
@@ -158,9 +158,9 @@ def insurance_villages(rs: ReportScope, period: Period) -> Table:
     )
     payers = InsurancePolicy.PaidBy
     figures = {
-        row["person__village_id"]: row
+        row["village_id"]: row
         for row in policies(rs, period)
-        .values("person__village_id")
+        .values("village_id")
         .annotate(
             women=Count("person", distinct=True),
             policies=Count("pk"),
@@ -196,9 +196,9 @@ def cancer_aid_villages(rs: ReportScope, period: Period) -> Table:
         Sum(field, filter=condition), 0, output_field=DecimalField(max_digits=12, decimal_places=2)
     )
     figures = {
-        row["person__village_id"]: row
+        row["village_id"]: row
         for row in applications(rs, period)
-        .values("person__village_id")
+        .values("village_id")
         .annotate(
             submitted=Count("pk"),
             waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),

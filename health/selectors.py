@@ -99,6 +99,16 @@ def hpv_coverage(village_ids: Iterable[int], on: date) -> dict[int, Coverage]:
     return coverage
 
 
+def hpv_totals(village_ids: Iterable[int], on: date) -> tuple[int, int]:
+    """Eligible and vaccinated girls in all the villages together: the summary's figure,
+    without the per-girl details of `hpv_coverage`."""
+    doses = HPVDose.objects.filter(person=OuterRef("pk"), date__lte=on)
+    figures = eligible_girls(village_ids, on).aggregate(
+        eligible=Count("pk"), vaccinated=Count("pk", filter=Exists(doses))
+    )
+    return figures["eligible"], figures["vaccinated"]
+
+
 def total(coverage: dict[int, Coverage]) -> Coverage:
     whole = Coverage()
     for item in coverage.values():

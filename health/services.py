@@ -25,6 +25,8 @@ def health_record_save(*, record, by) -> object:
             raise ValidationError(_("An application that has been reviewed can no longer be edited."))
     if record.pk is None and by is not None and by.pk:
         record.recorded_by = by
+    if record.person_id:
+        record.village_id = record.person.village_id
     record.full_clean()
     record.save()
     return record
