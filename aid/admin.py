@@ -21,7 +21,13 @@ from aid.services import (
     pairing_end,
     pairing_save,
 )
-from federation.admin_base import AccessLoggedAdminMixin, ScopedModelAdmin, ScopedTabularInline, village_filter
+from federation.admin_base import (
+    AccessLoggedAdminMixin,
+    ScopedModelAdmin,
+    ScopedTabularInline,
+    ServiceInlinesMixin,
+    village_filter,
+)
 
 DV_PERMISSION = "aid.view_domestic_violence"
 MASK = "＊＊＊"
@@ -88,7 +94,7 @@ class PairingStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Pairing)
-class PairingAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
+class PairingAdmin(ServiceInlinesMixin, AccessLoggedAdminMixin, ScopedModelAdmin):
     list_display = ["mother", "child", "village", "start", "end", "last_visit"]
     list_filter = [PairingStateFilter, village_filter("child__village")]
     list_select_related = ["mother", "child__village"]
@@ -97,6 +103,7 @@ class PairingAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
     autocomplete_fields = ["mother", "child"]
     fields = ["mother", "child", "start", "end", "notes"]
     inlines = [CareVisitInline]
+    record_service = staticmethod(aid_record_save)
     actions = ["end_pairings"]
 
     def get_queryset(self, request):
@@ -112,14 +119,6 @@ class PairingAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
 
     def save_model(self, request, obj, form, change):
         pairing_save(pairing=obj, by=request.user)
-
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            obj.delete()
-        for obj in instances:
-            obj.pairing = form.instance
-            aid_record_save(record=obj, by=request.user)
 
     @admin.action(permissions=["change"], description=_("End the selected pairings today"))
     def end_pairings(self, request, queryset):

@@ -1,8 +1,6 @@
 """Care and aid figures: the 关爱帮扶 rows of the annual summary and per-village tables.
 Aggregates only: no names, no parties, so a domestic-violence case is one count among others."""
 
-from decimal import Decimal
-
 from django.db.models import Count, DecimalField, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -10,15 +8,8 @@ from django.utils.translation import gettext_lazy
 
 from aid import selectors
 from aid.models import CareTarget, CareVisit, CharityAid, DisputeCase, Pairing
-from federation.models import Village
-from federation.reporting import Period, ReportScope, Table, report
+from federation.reporting import Period, ReportScope, Table, money, report
 from federation.reports import changelist, summary_figure
-
-CENT = Decimal("0.01")
-
-
-def _villages(rs: ReportScope):
-    return Village.objects.filter(pk__in=rs.village_ids).order_by("sort_order", "name").values_list("pk", "name")
 
 
 def pairings(rs: ReportScope, period: Period):
@@ -70,7 +61,7 @@ def care_targets_villages(rs: ReportScope, period: Period) -> Table:
         .order_by()
     }
     table = Table(header=[_("Village (community)"), *(str(c.label) for c in categories)])
-    for pk, name in _villages(rs):
+    for pk, name in rs.village_rows():
         row = figures.get(pk, {})
         table.rows.append([name, *(row.get(c.value, 0) for c in categories)])
     table.add_total(_("Total"))
@@ -110,7 +101,7 @@ def pairings_villages(rs: ReportScope, period: Period) -> Table:
             *(str(k.label) for k in kinds),
         ]
     )
-    for pk, name in _villages(rs):
+    for pk, name in rs.village_rows():
         row, seen = paired.get(pk, {}), visits.get(pk, {})
         table.rows.append(
             [
@@ -156,7 +147,7 @@ def disputes_villages(rs: ReportScope, period: Period) -> Table:
             *(str(s.label) for s in statuses),
         ]
     )
-    for pk, name in _villages(rs):
+    for pk, name in rs.village_rows():
         row = figures.get(pk, {})
         table.rows.append([name, *(row.get(key, 0) for key in keys)])
     table.add_total(_("Total"))
@@ -181,9 +172,9 @@ def charity_villages(rs: ReportScope, period: Period) -> Table:
         .order_by()
     }
     table = Table(header=[_("Village (community)"), _("Households aided"), _("Times"), _("Amount (yuan)")])
-    for pk, name in _villages(rs):
+    for pk, name in rs.village_rows():
         row = figures.get(pk, {})
-        amount = Decimal(row.get("amount") or 0).quantize(CENT)
+        amount = money(row.get("amount"))
         table.rows.append([name, row.get("households", 0), row.get("times", 0), amount])
     table.add_total(_("Total"))
     return table

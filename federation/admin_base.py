@@ -516,3 +516,17 @@ class AccessLoggedAdminMixin:
         if self.has_view_or_change_permission(request, obj):
             self.log_access(request, obj, "history")
         return super().history_view(request, object_id, extra_context)
+
+
+class ServiceInlinesMixin:
+    """Inline rows are saved through the app's service (`record_service(record=, by=)`),
+    so that they meet the same rules as a form, an import or the demo."""
+
+    record_service = None
+
+    def save_formset(self, request, form, formset, change):
+        records = formset.save(commit=False)  # sets each new row's link to its parent
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for record in records:
+            self.record_service(record=record, by=request.user)

@@ -13,6 +13,7 @@ from calendar import monthrange
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Q
 from django.utils.http import content_disposition_header
@@ -75,11 +76,23 @@ class ReportScope:
     town_ids: list[int]
     town_name: str = ""
 
+    def village_rows(self) -> list[tuple[int, str]]:
+        """(id, name) of the chosen villages in their order: the rows of per-village tables."""
+        from federation.models import Village
+
+        villages = Village.objects.filter(pk__in=self.village_ids).order_by("sort_order", "name")
+        return list(villages.values_list("pk", "name"))
+
     def activities_q(self) -> Q:
         from federation.models import Activity
 
         in_villages = Activity.villages.through.objects.filter(village_id__in=self.village_ids)
         return Q(pk__in=in_villages.values("activity_id")) | Q(town_id__in=self.town_ids)
+
+
+def money(value) -> Decimal:
+    """Yuan with two decimals on every database (SQLite's sums lose them)."""
+    return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
 @dataclass

@@ -16,6 +16,7 @@ from federation.admin_base import (
     AccessLoggedAdminMixin,
     ScopedModelAdmin,
     ScopedTabularInline,
+    ServiceInlinesMixin,
     scoped_choices,
     village_filter,
 )
@@ -289,7 +290,7 @@ class HPVReasonFilter(admin.SimpleListFilter):
 
 
 @admin.register(HPVGirl)
-class HPVGirlAdmin(HealthAdmin):
+class HPVGirlAdmin(ServiceInlinesMixin, HealthAdmin):
     """The HPV roster: each girl aged 9–14 today, her doses and the reasons recorded.
     Its filters are the work lists (not vaccinated, second dose due, to ask again)."""
 
@@ -301,6 +302,7 @@ class HPVGirlAdmin(HealthAdmin):
     fields = ["name", "village", "birth_date", "status"]
     readonly_fields = ["name", "village", "birth_date", "status"]
     inlines = [HPVDoseInline, HPVDeferralInline]
+    record_service = staticmethod(health_record_save)
 
     def get_queryset(self, request):
         today = timezone.localdate()
@@ -331,14 +333,6 @@ class HPVGirlAdmin(HealthAdmin):
 
     def save_model(self, request, obj, form, change):
         pass  # the girl's own record is kept on the people roster
-
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            obj.delete()
-        for obj in instances:
-            obj.person = form.instance
-            health_record_save(record=obj, by=request.user)
 
     @admin.display(description=_("age"))
     def age(self, obj):

@@ -1,21 +1,17 @@
 """Health figures: the 两癌与HPV rows of the annual summary and per-village tables.
 All are aggregates (no names), so the county reader sees them too."""
 
-from decimal import Decimal
-
 from django.db.models import Count, DecimalField, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from federation.models import Village
-from federation.reporting import Period, ReportScope, Table, report
+from federation.reporting import Period, ReportScope, Table, money, report
 from federation.reports import changelist, summary_figure
 from health import selectors
 from health.models import CancerAidApplication, HPVDeferral, InsurancePolicy, Screening
 
 Status = CancerAidApplication.Status
-CENT = Decimal("0.01")
 NOT_NORMAL = [Screening.Result.ABNORMAL, Screening.Result.SUSPECTED, Screening.Result.CONFIRMED]
 
 
@@ -59,15 +55,6 @@ def _summary(rs: ReportScope, period: Period) -> dict:
     }
 
 
-def yuan(value) -> Decimal:
-    """Money with two decimals on every database (SQLite's sums lose them)."""
-    return Decimal(value or 0).quantize(CENT)
-
-
-def _villages(rs: ReportScope):
-    return Village.objects.filter(pk__in=rs.village_ids).order_by("sort_order", "name").values_list("pk", "name")
-
-
 @report(
     "hpv_villages",
     gettext_lazy("HPV vaccination by village"),
@@ -101,7 +88,7 @@ def hpv_villages(rs: ReportScope, period: Period) -> Table:
             *(item.reasons.get(value, 0) for value, _label in reasons),
         ]
 
-    for pk, name in _villages(rs):
+    for pk, name in rs.village_rows():
         table.rows.append(line(name, coverage[pk]))
     table.rows.append(line(_("Total"), selectors.total(coverage)))
     return table
@@ -140,7 +127,7 @@ def screening_villages(rs: ReportScope, period: Period) -> Table:
             _("Confirmed"),
         ]
     )
-    for pk, name in _villages(rs):
+    for pk, name in rs.village_rows():
         row = figures.get(pk, {})
         table.rows.append([name, *(row.get(key, 0) for key in keys)])
     table.add_total(_("Total"))
@@ -153,7 +140,7 @@ def screening_villages(rs: ReportScope, period: Period) -> Table:
     gettext_lazy("Women insured in the period, policies and premiums by who paid."),
 )
 def insurance_villages(rs: ReportScope, period: Period) -> Table:
-    money = lambda condition=None: Coalesce(  # noqa: E731
+    premiums = lambda condition=None: Coalesce(  # noqa: E731
         Sum("premium", filter=condition), 0, output_field=DecimalField(max_digits=12, decimal_places=2)
     )
     payers = InsurancePolicy.PaidBy
@@ -164,8 +151,8 @@ def insurance_villages(rs: ReportScope, period: Period) -> Table:
         .annotate(
             women=Count("person", distinct=True),
             policies=Count("pk"),
-            premiums=money(),
-            **{f"paid_{payer.value}": money(Q(paid_by=payer)) for payer in payers},
+            premiums=premiums(),
+            **{f"paid_{payer.value}": premiums(Q(paid_by=payer)) for payer in payers},
         )
         .order_by()
     }
@@ -179,9 +166,9 @@ def insurance_villages(rs: ReportScope, period: Period) -> Table:
             *(_("Paid by %(payer)s (yuan)") % {"payer": payer.label} for payer in payers),
         ]
     )
-    for pk, name in _villages(rs):
+    for pk, name in rs.village_rows():
         row = figures.get(pk, {})
-        table.rows.append([name, row.get("women", 0), row.get("policies", 0), *(yuan(row.get(k)) for k in keys[2:])])
+        table.rows.append([name, row.get("women", 0), row.get("policies", 0), *(money(row.get(k)) for k in keys[2:])])
     table.add_total(_("Total"))
     return table
 
@@ -192,7 +179,7 @@ def insurance_villages(rs: ReportScope, period: Period) -> Table:
     gettext_lazy("Applications submitted in the period, where each stands now, and the amounts."),
 )
 def cancer_aid_villages(rs: ReportScope, period: Period) -> Table:
-    money = lambda field, condition=None: Coalesce(  # noqa: E731
+    amounts = lambda field, condition=None: Coalesce(  # noqa: E731
         Sum(field, filter=condition), 0, output_field=DecimalField(max_digits=12, decimal_places=2)
     )
     figures = {
@@ -205,9 +192,9 @@ def cancer_aid_villages(rs: ReportScope, period: Period) -> Table:
             approved=Count("pk", filter=Q(status=Status.APPROVED)),
             paid=Count("pk", filter=Q(status=Status.PAID)),
             rejected=Count("pk", filter=Q(status=Status.REJECTED)),
-            requested=money("amount_requested"),
-            granted=money("amount_granted", Q(status__in=[Status.APPROVED, Status.PAID])),
-            paid_out=money("amount_granted", Q(status=Status.PAID)),
+            requested=amounts("amount_requested"),
+            granted=amounts("amount_granted", Q(status__in=[Status.APPROVED, Status.PAID])),
+            paid_out=amounts("amount_granted", Q(status=Status.PAID)),
         )
         .order_by()
     }
@@ -225,8 +212,8 @@ def cancer_aid_villages(rs: ReportScope, period: Period) -> Table:
             _("Paid out (yuan)"),
         ]
     )
-    for pk, name in _villages(rs):
+    for pk, name in rs.village_rows():
         row = figures.get(pk, {})
-        table.rows.append([name, *(row.get(key, 0) for key in keys[:5]), *(yuan(row.get(key)) for key in keys[5:])])
+        table.rows.append([name, *(row.get(key, 0) for key in keys[:5]), *(money(row.get(key)) for key in keys[5:])])
     table.add_total(_("Total"))
     return table
