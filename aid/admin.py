@@ -202,7 +202,7 @@ class DisputeCaseAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
     list_select_related = ["village"]
     search_fields = ["number"]
     date_hierarchy = "found_on"
-    filter_horizontal = ["parties"]
+    autocomplete_fields = ["parties"]
     readonly_fields = [
         "number",
         "status",

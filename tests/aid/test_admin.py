@@ -61,7 +61,9 @@ def test_without_the_violence_permission_parties_are_masked_and_the_file_does_no
     response = client.get(
         "/admin/autocomplete/", {"app_label": "aid", "model_name": "disputecase", "field_name": "parties", "term": "受"}
     )
-    assert "家庭暴力" not in response.content.decode()
+    results = response.json()["results"]
+    assert [r["text"].split("（")[0] for r in results] == ["受害人"]  # the person, masked ID number
+    assert violence.number not in response.content.decode() and "家庭暴力" not in response.content.decode()
 
 
 def test_with_the_violence_permission_the_file_opens_and_is_logged(client_for, town_admin, cases):
