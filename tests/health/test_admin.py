@@ -236,3 +236,17 @@ def test_the_home_page_reminds_of_the_health_work(client_for, town_admin, clerk,
     assert "筛查异常、尚无复查结果" in page and "待审核的两癌救助申请" in page
     # A clerk without the health role sees none of it.
     assert "HPV" not in client_for(clerk).get("/admin/").content.decode()
+
+
+def test_without_the_health_role_no_record_page_history_or_export_opens(client_for, clerk, county_reader, woman):
+    record = screening(woman)  # in the clerk's own village
+    for user in (clerk, county_reader):
+        client = client_for(user)
+        for url in (
+            f"/admin/health/screening/{record.pk}/change/",
+            f"/admin/health/screening/{record.pk}/history/",
+            "/admin/health/screening/export/",
+            "/admin/health/hpvdose/import/",
+        ):
+            assert client.get(url).status_code == 403, (user.username, url)
+    assert not RecordAccess.objects.exists()  # nothing was opened
