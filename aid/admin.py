@@ -5,6 +5,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +14,7 @@ from aid.models import CareTarget, CareVisit, CharityAid, DisputeCase, Pairing
 from aid.resources import CareTargetsResource, DisputeCasesResource
 from aid.services import (
     aid_record_save,
+    dispute_parties_check,
     dispute_resolve,
     dispute_save,
     dispute_start_mediation,
@@ -151,8 +153,10 @@ class DisputeForm(forms.ModelForm):
 
     def clean_parties(self):
         parties = self.cleaned_data["parties"]
-        if not parties:
-            raise forms.ValidationError(_("Name at least one party."))
+        try:
+            dispute_parties_check(parties)
+        except ValidationError as error:
+            raise forms.ValidationError(error.message_dict["parties"]) from None
         return parties
 
 
@@ -263,8 +267,6 @@ class DisputeCaseAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
 
     @admin.display(description=_("next step"))
     def next_step(self, obj):
-        from django.utils.html import format_html
-
         if obj.pk is None or obj.closed:
             return "—"
         url = reverse("admin:aid_disputecase_step", args=[obj.pk])

@@ -6,6 +6,8 @@ violence cases one more (their parties are masked for everyone else), opening a 
 dispute file is logged, and every write goes through services.py.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -15,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from federation.fields import PhoneField
+from federation.identity import years_before
 from federation.models import Household, Person, Town, Village
 from federation.roles import DATA_PERMISSIONS
 from federation.scoping import ScopedModel
@@ -68,9 +71,22 @@ class CareTarget(ScopedModel, models.Model):
     def __str__(self) -> str:
         return f"{self.person.name}（{self.get_category_display()}）"
 
+    @classmethod
+    def adult_in_child_category(cls, category: str, birth_date: date, day: date) -> bool:
+        """The child categories are for people under 18 on the day."""
+        return category in cls.CHILD_CATEGORIES and birth_date <= years_before(day, 18)
+
     def clean(self) -> None:
         if self.until and self.since and self.until < self.since:
             raise ValidationError({"until": gettext("The end date is before the start date.")})
+        if (
+            self.person_id
+            and self.since
+            and self.adult_in_child_category(self.category, self.person.birth_date, self.since)
+        ):
+            raise ValidationError(
+                {"category": gettext("%(name)s is 18 or over: not a child.") % {"name": self.person.name}}
+            )
 
 
 class Pairing(ScopedModel, models.Model):

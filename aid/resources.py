@@ -8,28 +8,25 @@ from django.utils.translation import gettext_lazy
 from import_export import fields
 
 from aid.models import CATEGORY_SYNONYMS, CareTarget, DisputeCase
+from aid.services import aid_record_save
 from federation.exporting import ScopedResource
 from federation.importing import (
     ChoiceWidget,
     Column,
     ExcelDateWidget,
-    IdNumberWidget,
     PhoneWidget,
     Plan,
-    RosterResource,
     SourceRow,
     TextWidget,
+    save_through,
 )
 from federation.models import Person
-from federation.resources import ID_ALIASES, chunked
-from federation.scoping import in_scope
+from federation.resources import PersonRosterResource, chunked
 
 
 def ensure_care_targets(targets: list[tuple[str, str]], user, day: date | None = None) -> None:
     """Put people (by ID number) on the register in a category, unless they are on it
     already: for the people roster's 人员类别 column."""
-    from aid.services import aid_record_save
-
     day = day or timezone.localdate()
     numbers = [number for number, _category in targets]
     people, open_targets = {}, set()
@@ -46,12 +43,10 @@ def ensure_care_targets(targets: list[tuple[str, str]], user, day: date | None =
             open_targets.add((number, category))
 
 
-class CareTargetsResource(RosterResource):
+class CareTargetsResource(PersonRosterResource):
     import_name = "care_targets"
     import_title = gettext_lazy("Care target roster")
 
-    name = Column("name", "姓名", TextWidget(squeeze=True), aliases=["儿童姓名", "名字"])
-    id_number = Column("id_number", "身份证号", IdNumberWidget(), required=True, aliases=ID_ALIASES)
     category = Column(
         "category",
         "类别",
@@ -94,26 +89,20 @@ class CareTargetsResource(RosterResource):
 
     def plan(self, rows: list[SourceRow]) -> Plan:
         plan = Plan()
-        numbers = [row.values["id_number"].number for row in rows if "id_number" in row.values]
-        people, existing = {}, {}
-        scoped = in_scope(Person.objects.all(), self.scope)
-        for chunk in chunked(numbers):
-            people.update({p.id_number: p for p in scoped.filter(id_number__in=chunk)})
-            for target in CareTarget.objects.filter(person__id_number__in=chunk, until__isnull=True):
+        people, existing = self.people(rows), {}
+        for chunk in chunked([person.pk for person in people.values()]):
+            for target in CareTarget.objects.filter(person_id__in=chunk, until__isnull=True):
                 existing[(target.person_id, target.category)] = target
         today = timezone.localdate()
         saves = []
-        for row, idn in self.keyed_rows(rows, "id_number"):
+        for row, _idn in self.keyed_rows(rows, "id_number"):
             values = row.values
-            person = people.get(idn.number)
+            person = self.person_for(row, people)
             if person is None:
-                self.error(row, "id_number", _("No one with this ID number is on the people roster of your villages."))
-                continue
-            if "name" in values and values["name"] != person.name:
-                self.error(row, "name", _("The roster has %(name)s under this ID number.") % {"name": person.name})
                 continue
             category = values.get("category") or CareTarget.Category.LEFT_BEHIND_CHILD
-            if category in CareTarget.CHILD_CATEGORIES and person.age_on(today) >= 18:
+            since = values.get("since") or today
+            if CareTarget.adult_in_child_category(category, person.birth_date, since):
                 self.error(row, "id_number", _("%(name)s is 18 or over: not a child.") % {"name": person.name})
                 continue
             details = {
@@ -123,7 +112,7 @@ class CareTargetsResource(RosterResource):
             }
             target = existing.get((person.pk, category))
             if target is None:
-                target = CareTarget(person=person, category=category, since=values.get("since") or today, **details)
+                target = CareTarget(person=person, category=category, since=since, **details)
                 saves.append(target)
                 plan.new += 1
                 plan.add_sample(row, _("new"))
@@ -136,15 +125,8 @@ class CareTargetsResource(RosterResource):
             else:
                 plan.unchanged += 1
                 plan.add_sample(row, _("unchanged"))
-        plan.after = [lambda user, reason: self._save(saves, user)]
+        plan.after = [save_through(aid_record_save, saves)]
         return plan
-
-    @staticmethod
-    def _save(targets, user) -> None:
-        from aid.services import aid_record_save
-
-        for target in targets:
-            aid_record_save(record=target, by=user)
 
 
 class DisputeCasesResource(ScopedResource):

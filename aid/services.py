@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from aid.models import CareTarget, CareVisit, CharityAid, DisputeCase, Pairing
 from federation.models import Person, Town
+from federation.services import status_step
 
 Status = DisputeCase.Status
 
@@ -99,9 +100,17 @@ def _next_number(town: Town, year: int) -> str:
     return f"{prefix}{serial:03d}"
 
 
+def dispute_parties_check(parties) -> None:
+    """A case has parties (the admin form asks this too, before saving)."""
+    if not parties:
+        raise ValidationError({"parties": _("Name at least one party.")})
+
+
 @transaction.atomic
 def dispute_save(*, case: DisputeCase, parties=None, by=None) -> DisputeCase:
     """Register a case (it gets its number) or change an open one."""
+    if parties is not None or case.pk is None:
+        dispute_parties_check(parties)
     if case.pk is not None:
         current = DisputeCase.objects.select_for_update().get(pk=case.pk)
         if current.closed:
@@ -120,21 +129,11 @@ def dispute_save(*, case: DisputeCase, parties=None, by=None) -> DisputeCase:
 
 
 def _step(case: DisputeCase, allowed: tuple, action: str, **changes) -> DisputeCase:
-    with transaction.atomic():
-        current = DisputeCase.objects.select_for_update().get(pk=case.pk)
-        if current.status not in allowed:
-            raise ValidationError(
-                _("The case is %(status)s; it cannot be %(action)s.")
-                % {"status": current.get_status_display(), "action": action}
-            )
-        day = changes.get("closed_on") or changes.get("mediation_started_on")
-        if day and day < current.found_on:
-            raise ValidationError(_("The date is before the case was found."))
-        for name, value in changes.items():
-            setattr(current, name, value)
-        current.full_clean()
-        current.save()
-    return current
+    day = changes.get("closed_on") or changes.get("mediation_started_on")
+    if day and day < case.found_on:
+        raise ValidationError(_("The date is before the case was found."))
+    refused = _("The case is %(status)s; it cannot be %(action)s.") % {"status": "%(status)s", "action": action}
+    return status_step(case, allowed=allowed, refused=refused, **changes)
 
 
 def dispute_start_mediation(*, case: DisputeCase, day: date, by=None) -> DisputeCase:

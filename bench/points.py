@@ -18,26 +18,25 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.common import fresh_postgres  # noqa: E402
+
 CLIENTS = 8
 ROUNDS = 3
 VILLAGES = 13
 HOUSEHOLDS_PER_VILLAGE = 800
+# The ledger columns the benchmark writes with COPY.
+ENTRY_COLUMNS = [
+    "household_id",
+    "village_id",
+    "rule_id",
+    "kind",
+    "points",
+    "balance_after",
+    "date",
+    "note",
+    "recorded_at",
+]
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def database() -> str | None:
-    try:
-        import psycopg
-
-        with psycopg.connect(
-            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=3
-        ) as conn:
-            conn.execute("DROP DATABASE IF EXISTS fulian_points_bench")
-            conn.execute("CREATE DATABASE fulian_points_bench")
-        return "postgres://postgres@127.0.0.1:5432/fulian_points_bench"
-    except Exception as error:  # noqa: BLE001 - no server, no benchmark
-        print(f"points: skipped, PostgreSQL is not reachable ({error})")
-        return None
 
 
 def copy(table: str, columns: list[str], rows) -> None:
@@ -73,7 +72,7 @@ def build(lines: int) -> tuple[list, list, object]:
     start = date(2024, 1, 1)
     copy(
         PointEntry._meta.db_table,
-        ["household_id", "village_id", "rule_id", "kind", "points", "balance_after", "date", "note", "recorded_at"],
+        ENTRY_COLUMNS,
         (
             (
                 h.pk,
@@ -92,7 +91,7 @@ def build(lines: int) -> tuple[list, list, object]:
     )
     copy(  # a large opening award, so that no household runs out during the run
         PointEntry._meta.db_table,
-        ["household_id", "village_id", "rule_id", "kind", "points", "balance_after", "date", "note", "recorded_at"],
+        ENTRY_COLUMNS,
         (
             (
                 h.pk,
@@ -255,7 +254,7 @@ def reports(year_lines: int) -> dict:
     more = max(0, year_lines - have)
     copy(
         PointEntry._meta.db_table,
-        ["household_id", "village_id", "rule_id", "kind", "points", "balance_after", "date", "note", "recorded_at"],
+        ENTRY_COLUMNS,
         (
             (
                 *households[i % len(households)],
@@ -303,7 +302,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(
         argv if argv is not None else sys.argv[2:] if sys.argv[1:2] == ["points"] else sys.argv[1:]
     )
-    url = database()
+    url = fresh_postgres("fulian_points_bench")
     if url is None:
         return
     os.environ["DATABASE_URL"] = url

@@ -22,7 +22,23 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.common import fresh_postgres  # noqa: E402
+
 TOWNS, VILLAGES = 12, 13
+PERSON_COLUMNS = [
+    "id",
+    "name",
+    "id_number",
+    "id_upgraded",
+    "sex",
+    "birth_date",
+    "phone",
+    "village_id",
+    "household_id",
+    "relation_to_head",
+    "status",
+    "notes",
+]
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 KINDS = [
     "publicity",
@@ -103,20 +119,7 @@ def build(people: int, start: int = 0) -> None:
         )
         insert(
             Person._meta.db_table,
-            [
-                "id",
-                "name",
-                "id_number",
-                "id_upgraded",
-                "sex",
-                "birth_date",
-                "phone",
-                "village_id",
-                "household_id",
-                "relation_to_head",
-                "status",
-                "notes",
-            ],
+            PERSON_COLUMNS,
             (person(i) for i in range(start, people)),
         )
         activities = range(start // 10, people // 10)
@@ -228,20 +231,7 @@ def build_health(people: int, start: int, villages: list) -> None:
     with transaction.atomic():
         insert(
             Person._meta.db_table,
-            [
-                "id",
-                "name",
-                "id_number",
-                "id_upgraded",
-                "sex",
-                "birth_date",
-                "phone",
-                "village_id",
-                "household_id",
-                "relation_to_head",
-                "status",
-                "notes",
-            ],
+            PERSON_COLUMNS,
             (girl(k) for k in girls),
         )
         dose_columns = [
@@ -459,21 +449,6 @@ def run(label: str, database: str, people: int) -> None:
     print(f"  slowest whole-county report: {worst:.3f} s (target ≤ 1 s)")
 
 
-def postgres_url() -> str | None:
-    try:
-        import psycopg
-
-        with psycopg.connect(
-            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=3
-        ) as conn:
-            conn.execute("DROP DATABASE IF EXISTS fulian_bench")
-            conn.execute("CREATE DATABASE fulian_bench")
-        return "postgres://postgres@127.0.0.1:5432/fulian_bench"
-    except Exception as error:  # noqa: BLE001 - any failure means: no server to bench on
-        print(f"postgresql: skipped ({error})")
-        return None
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=1_000_000)
@@ -489,7 +464,7 @@ def main(argv: list[str] | None = None) -> None:
         workdir = tempfile.mkdtemp(prefix="fulian-report-bench-")
         run("sqlite", f"sqlite:///{workdir}/bench.sqlite3", args.people)
     if args.only != "sqlite":
-        url = postgres_url()
+        url = fresh_postgres("fulian_bench")
         if url:
             run("postgresql", url, args.people)
 

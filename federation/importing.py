@@ -795,6 +795,17 @@ def _natural_key(model) -> list[str] | None:
     return None
 
 
+def save_through(service, records: list):
+    """A step for `Plan.after`: save each record through its app's service
+    (`service(record=..., by=...)`), as the admin does."""
+
+    def save(user, reason) -> None:
+        for record in records:
+            service(record=record, by=user)
+
+    return save
+
+
 def insert_rows(model, rows: list[Row]) -> None:
     """INSERT Rows and give each its primary key. With a natural key (the model's unique
     constraint) they go in by executemany and their keys are read back by it. Missing

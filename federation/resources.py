@@ -3,12 +3,13 @@
 import re
 from typing import NamedTuple
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aid.models import CATEGORY_SYNONYMS, CareTarget
-from federation.identity import check_character, mask_id_number, years_before
+from federation.identity import check_character, mask_id_number
 from federation.importing import (
     SAMPLE_ROWS,
     ChoiceWidget,
@@ -26,6 +27,7 @@ from federation.importing import (
     update_rows,
 )
 from federation.models import Household, Person
+from federation.scoping import in_scope
 
 ID_ALIASES = ["公民身份号码", "身份证号", "身份证号码", "身份证", "证件号码", "居民身份证号码"]
 VILLAGE_ALIASES = ["村", "所属村", "村居", "所属村(社区)", "村(居)", "村名", "社区", "村(社区)名称"]
@@ -170,11 +172,23 @@ class PeopleResource(RosterResource):
     def dehydrate_group(self, person):
         return person.household.group if person.household_id else ""
 
-    def dehydrate_category(self, person):
+    def sees_care(self) -> bool:
         # The register is for those who may see care records.
-        if not (self.user and self.user.has_perm("aid.view_caretarget")):
+        return bool(self.user and self.user.has_perm("aid.view_caretarget"))
+
+    def filter_export(self, queryset, **kwargs):
+        queryset = super().filter_export(queryset, **kwargs)
+        if self.sees_care():  # every person's open categories in one more query, not one each
+            open_targets = CareTarget.objects.filter(until__isnull=True).order_by("category")
+            queryset = queryset.prefetch_related(Prefetch("care_targets", open_targets, to_attr="open_care_targets"))
+        return queryset
+
+    def dehydrate_category(self, person):
+        if not self.sees_care():
             return ""
-        targets = person.care_targets.filter(until__isnull=True).order_by("category")
+        targets = getattr(person, "open_care_targets", None)
+        if targets is None:
+            targets = person.care_targets.filter(until__isnull=True).order_by("category")
         return "、".join(target.get_category_display() for target in targets)
 
     def care_targets(self, rows) -> list[tuple[str, str]]:
@@ -189,7 +203,7 @@ class PeopleResource(RosterResource):
                 continue
             if not may:
                 self.error(row, "category", _("You may not put people on the care register."))
-            elif category in CareTarget.CHILD_CATEGORIES and idn.birth_date <= years_before(today, 18):
+            elif CareTarget.adult_in_child_category(category, idn.birth_date, today):
                 self.error(row, "category", _("An adult cannot be registered as a child."))
             else:
                 targets.append((idn.number, category))
@@ -552,3 +566,33 @@ class HouseholdsResource(RosterResource):
         if people:
             update_rows(Person, people, ["household", "relation_to_head"])
             insert_history(Person, people, user=user, reason=reason, history_type="~")
+
+
+class PersonRosterResource(RosterResource):
+    """Base of rosters whose rows name someone already on the people roster, by ID number
+    (and, when the file gives it, the name as a check), in the user's villages."""
+
+    id_number = Column("id_number", "身份证号", IdNumberWidget(), required=True, aliases=ID_ALIASES)
+    name = Column("name", "姓名", TextWidget(squeeze=True), aliases=["名字", "女童姓名", "妇女姓名", "儿童姓名"])
+
+    def people(self, rows: list[SourceRow]) -> dict[str, Person]:
+        numbers = [row.values["id_number"].number for row in rows if "id_number" in row.values]
+        people = in_scope(Person.objects.select_related("village"), self.scope)
+        found = {}
+        for chunk in chunked(numbers):
+            found.update({person.id_number: person for person in people.filter(id_number__in=chunk)})
+        return found
+
+    def person_for(self, row: SourceRow, people: dict) -> Person | None:
+        """The row's person, or None with the row's error reported."""
+        if "id_number" not in row.values:
+            self.require(row, "id_number")
+            return None
+        person = people.get(row.values["id_number"].number)
+        if person is None:
+            self.error(row, "id_number", _("No one with this ID number is on the people roster of your villages."))
+            return None
+        if "name" in row.values and row.values["name"] != person.name:
+            self.error(row, "name", _("The roster has %(name)s under this ID number.") % {"name": person.name})
+            return None
+        return person

@@ -1,5 +1,6 @@
 """Writes of the federation registry that carry rules. Admin, import and demo call these."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from federation.models import Household, Person
@@ -26,3 +27,18 @@ def household_save(*, household: Household, by=None) -> Household:
         head.relation_to_head = Person.Relation.SELF
         person_save(person=head, by=by)
     return household
+
+
+def status_step(record, *, allowed: tuple, refused: str, **changes):
+    """Move a record with a `status` on from one of the `allowed` statuses, under a row lock
+    so that two clicks (or two users) cannot both move it; `refused` is the message when it
+    stands elsewhere (it may name %(status)s). Return the record as saved."""
+    with transaction.atomic():
+        current = type(record).objects.select_for_update().get(pk=record.pk)
+        if current.status not in allowed:
+            raise ValidationError(refused % {"status": current.get_status_display()})
+        for name, value in changes.items():
+            setattr(current, name, value)
+        current.full_clean()
+        current.save()
+    return current

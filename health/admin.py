@@ -194,21 +194,20 @@ class CancerAidApplicationAdmin(HealthAdmin):
             data = form.cleaned_data
             try:
                 if data["step"] == "approve":
-                    aid_application_approve(
+                    done = aid_application_approve(
                         application=application, amount=data["amount"], day=data["day"], by=request.user
                     )
                 elif data["step"] == "reject":
-                    aid_application_reject(
+                    done = aid_application_reject(
                         application=application, reason=data["reason"], day=data["day"], by=request.user
                     )
                 else:
-                    aid_application_pay(application=application, day=data["day"], by=request.user)
+                    done = aid_application_pay(application=application, day=data["day"], by=request.user)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(
-                    request, gettext("The application is now %(status)s.") % {"status": _status(application)}
-                )
+                status = done.get_status_display()
+                messages.success(request, gettext("The application is now %(status)s.") % {"status": status})
                 return HttpResponseRedirect(change_url)
         context = {
             **self.admin_site.each_context(request),
@@ -227,11 +226,6 @@ class CancerAidApplicationAdmin(HealthAdmin):
             "change_url": change_url,
         }
         return TemplateResponse(request, "admin/federation/step.html", context)
-
-
-def _status(application) -> str:
-    application.refresh_from_db(fields=["status"])
-    return application.get_status_display()
 
 
 class HealthInline(ScopedTabularInline):
@@ -324,11 +318,10 @@ class HPVGirlAdmin(ServiceInlinesMixin, HealthAdmin):
 
     def changelist_view(self, request, extra_context=None):
         villages = scoped_choices(Village, request).values_list("pk", flat=True)
-        today = timezone.localdate()
-        whole = selectors.total(selectors.hpv_coverage(villages, today))
+        eligible, vaccinated = selectors.hpv_totals(villages, timezone.localdate())
         title = gettext(
             "HPV vaccination roster — today %(eligible)d girls aged 9–14, %(vaccinated)d vaccinated (%(percent)s%%)"
-        ) % {"eligible": whole.eligible, "vaccinated": whole.vaccinated, "percent": whole.percent or 0}
+        ) % {"eligible": eligible, "vaccinated": vaccinated, "percent": selectors.percent(vaccinated, eligible) or 0}
         return super().changelist_view(request, {**(extra_context or {}), "title": title})
 
     def save_model(self, request, obj, form, change):
@@ -382,15 +375,10 @@ def health_reminders(request) -> list[tuple]:
     items = []
     if user.has_perm("health.view_hpvgirl"):
         villages = scoped_choices(Village, request).values_list("pk", flat=True)
-        whole = selectors.total(selectors.hpv_coverage(villages, today))
+        eligible, vaccinated = selectors.hpv_totals(villages, today)
         url = reverse("admin:health_hpvgirl_changelist")
-        items.append(
-            (
-                gettext("HPV coverage of girls aged 9–14 today"),
-                f"{whole.percent or 0}%（{whole.vaccinated}/{whole.eligible}）",
-                url,
-            )
-        )
+        coverage = f"{selectors.percent(vaccinated, eligible) or 0}%（{vaccinated}/{eligible}）"
+        items.append((gettext("HPV coverage of girls aged 9–14 today"), coverage, url))
         girls = HPVGirlAdmin(HPVGirl, admin.site).get_queryset(request)
         items.append(
             (

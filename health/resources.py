@@ -15,16 +15,15 @@ from federation.importing import (
     ChoiceWidget,
     Column,
     ExcelDateWidget,
-    IdNumberWidget,
     Plan,
-    RosterResource,
     SourceRow,
     TextWidget,
+    save_through,
 )
 from federation.models import Person
-from federation.resources import ID_ALIASES, chunked
-from federation.scoping import in_scope
+from federation.resources import PersonRosterResource, chunked
 from health.models import HPVDeferral, HPVDose, Screening
+from health.services import health_record_save
 
 VACCINE_SYNONYMS = {
     "国产二价": HPVDose.Vaccine.DOMESTIC_BIVALENT,
@@ -87,32 +86,12 @@ class DoseWidget(TextWidget):
         return "123一二三".index(match.group(1)) % 3 + 1
 
 
-class HealthRosterResource(RosterResource):
-    """Finds each row's woman or girl by ID number in the user's villages."""
-
-    id_number = Column("id_number", "身份证号", IdNumberWidget(), required=True, aliases=ID_ALIASES)
-    name = Column("name", "姓名", TextWidget(squeeze=True), aliases=["名字", "女童姓名", "妇女姓名"])
-
-    def people(self, rows: list[SourceRow]) -> dict[str, Person]:
-        numbers = [row.values["id_number"].number for row in rows if "id_number" in row.values]
-        people = in_scope(Person.objects.select_related("village"), self.scope)
-        found = {}
-        for chunk in chunked(numbers):
-            found.update({person.id_number: person for person in people.filter(id_number__in=chunk)})
-        return found
+class HealthRosterResource(PersonRosterResource):
+    """Rows of women and girls on the people roster of the user's villages."""
 
     def person_for(self, row: SourceRow, people: dict) -> Person | None:
-        if "id_number" not in row.values:
-            self.require(row, "id_number")
-            return None
-        person = people.get(row.values["id_number"].number)
-        if person is None:
-            self.error(row, "id_number", _("No one with this ID number is on the people roster of your villages."))
-            return None
-        if "name" in row.values and row.values["name"] != person.name:
-            self.error(row, "name", _("The roster has %(name)s under this ID number.") % {"name": person.name})
-            return None
-        if person.sex != Person.Sex.FEMALE:
+        person = super().person_for(row, people)
+        if person is not None and person.sex != Person.Sex.FEMALE:
             self.error(
                 row, "id_number", _("%(name)s is male: these records are for women and girls.") % {"name": person.name}
             )
@@ -260,19 +239,10 @@ class HPVRosterResource(HealthRosterResource):
                         _("Dose %(n)s was given on %(date)s: doses are dated in order.") % {"n": number, "date": day},
                     )
                     break
-        plan.after = [
-            lambda user, reason: self._save(
-                sorted((d for _r, d in doses), key=lambda d: d.dose_number), deferrals, user
-            )
-        ]
+        # Dose 1 before dose 2, whatever the file's order: the service checks the order.
+        in_order = sorted((dose for _row, dose in doses), key=lambda dose: dose.dose_number)
+        plan.after = [save_through(health_record_save, [*in_order, *deferrals])]
         return plan
-
-    @staticmethod
-    def _save(doses, deferrals, user) -> None:
-        from health.services import health_record_save
-
-        for record in (*doses, *deferrals):
-            health_record_save(record=record, by=user)
 
 
 class ScreeningsResource(HealthRosterResource):
@@ -369,12 +339,5 @@ class ScreeningsResource(HealthRosterResource):
             )
             plan.new += 1
             plan.add_sample(row, _("new"))
-        plan.after = [lambda user, reason: self._save(screenings, user)]
+        plan.after = [save_through(health_record_save, screenings)]
         return plan
-
-    @staticmethod
-    def _save(screenings, user) -> None:
-        from health.services import health_record_save
-
-        for record in screenings:
-            health_record_save(record=record, by=user)

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from federation.services import status_step
 from health.models import CancerAidApplication, HPVDeferral, HPVDose, InsurancePolicy, Screening
 
 Status = CancerAidApplication.Status
@@ -54,22 +55,8 @@ def aid_application_submit(*, application: CancerAidApplication, by) -> CancerAi
     return health_record_save(record=application, by=by)
 
 
-def _transition(application: CancerAidApplication, allowed: tuple, **changes) -> CancerAidApplication:
-    """Move an application on from one of `allowed`, under a row lock, so that two clicks
-    (or two users) cannot both move it."""
-    with transaction.atomic():
-        current = CancerAidApplication.objects.select_for_update().get(pk=application.pk)
-        if current.status not in allowed:
-            raise ValidationError(
-                _("The application is %(status)s; it cannot be %(action)s.")
-                % {"status": current.get_status_display(), "action": changes.pop("_action")}
-            )
-        changes.pop("_action")
-        for name, value in changes.items():
-            setattr(current, name, value)
-        current.full_clean()
-        current.save()
-    return current
+def _refused(action: str) -> str:
+    return _("The application is %(status)s; it cannot be %(action)s.") % {"status": "%(status)s", "action": action}
 
 
 def aid_application_approve(
@@ -77,10 +64,10 @@ def aid_application_approve(
 ) -> CancerAidApplication:
     if amount is None or amount <= 0:
         raise ValidationError(_("Give the amount granted."))
-    return _transition(
+    return status_step(
         application,
-        (Status.SUBMITTED,),
-        _action=_("approved"),
+        allowed=(Status.SUBMITTED,),
+        refused=_refused(_("approved")),
         status=Status.APPROVED,
         amount_granted=amount,
         reviewed_on=day,
@@ -91,10 +78,10 @@ def aid_application_approve(
 def aid_application_reject(*, application: CancerAidApplication, reason: str, day: date, by) -> CancerAidApplication:
     if not reason.strip():
         raise ValidationError(_("Give the reason the application was not approved."))
-    return _transition(
+    return status_step(
         application,
-        (Status.SUBMITTED,),
-        _action=_("rejected"),
+        allowed=(Status.SUBMITTED,),
+        refused=_refused(_("rejected")),
         status=Status.REJECTED,
         reject_reason=reason.strip()[:200],
         reviewed_on=day,
@@ -103,7 +90,13 @@ def aid_application_reject(*, application: CancerAidApplication, reason: str, da
 
 
 def aid_application_pay(*, application: CancerAidApplication, day: date, by) -> CancerAidApplication:
-    current = application
-    if current.reviewed_on and day < current.reviewed_on:
+    if application.reviewed_on and day < application.reviewed_on:
         raise ValidationError(_("The payment cannot be dated before the approval."))
-    return _transition(application, (Status.APPROVED,), _action=_("paid"), status=Status.PAID, paid_on=day, paid_by=by)
+    return status_step(
+        application,
+        allowed=(Status.APPROVED,),
+        refused=_refused(_("paid")),
+        status=Status.PAID,
+        paid_on=day,
+        paid_by=by,
+    )

@@ -77,7 +77,8 @@ def test_with_the_violence_permission_the_file_opens_and_is_logged(client_for, t
         (town_admin.pk, "aid.disputecase", str(violence.pk), "view"),
         (town_admin.pk, "aid.disputecase", str(violence.pk), "history"),
     ]
-    assert export_rows(client, "disputecase")[-1]["当事人"] in ("受害人", "王某", "冯某")
+    by_number = {row["编号"]: row for row in export_rows(client, "disputecase")}
+    assert by_number[violence.number]["当事人"] == "受害人" and by_number[violence.number]["纠纷情况"] == "争吵"
 
 
 def test_register_and_settle_a_case_in_the_admin(client_for, care_clerk, taiba):

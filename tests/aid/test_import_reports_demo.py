@@ -138,3 +138,37 @@ def test_demo_care_figures(db, capfd):
     assert 0 < overdue.count() < active.count() / 2 and visited.count() >= active.count() * 0.8
     targets = CareTarget.objects.all()
     assert selectors.children_without_mother(targets, timezone.localdate()).exists()
+
+
+def test_the_people_export_gives_categories_in_a_flat_number_of_queries(client_for, town_admin, clerk, taiba):
+    import csv
+    import io
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def export(user):
+        client = client_for(user)
+        form = client.get("/admin/federation/person/export/").context["form"]
+        data = {name: "on" for name, field in form.fields.items() if getattr(field, "is_selectable_field", False)}
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post("/admin/federation/person/export/", {"format": "0", "resource": "0", **data})
+        rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+        return {row["姓名"]: row["人员类别"] for row in rows}, len(queries)
+
+    def grow(n):
+        for _ in range(n):
+            on_register(PersonFactory(village=taiba, born=date(2015, 1, 1)))
+
+    grow(1)
+    on_register(
+        PersonFactory(village=taiba, name="两类", born=date(2014, 1, 1)), CareTarget.Category.CHILD_IN_DIFFICULTY
+    )
+    on_register(CareTarget.objects.get(person__name="两类").person)
+    few_rows, few = export(town_admin)
+    assert few_rows["两类"] == "困境儿童、留守儿童"
+    grow(5)
+    rows, many = export(town_admin)
+    assert many == few and len(rows) == len(few_rows) + 5
+    # A clerk without the care role sees no categories.
+    assert set(export(clerk)[0].values()) == {""}

@@ -143,3 +143,52 @@ def test_transfer_needs_where_to(taiba):
     assert messages(error) == ["请填写转交去向。"]
     case = dispute_transfer(case=case, day=DAY, to="县法院", outcome="涉及离婚诉讼")
     assert (case.status, case.transferred_to) == ("transferred", "县法院")
+
+
+def test_closing_a_case_needs_its_reason(taiba):
+    case = register_case(taiba)
+    with pytest.raises(ValidationError) as error:
+        dispute_terminate(case=case, day=DAY, outcome="")
+    assert messages(error) == ["请填写终止原因。"]
+    with pytest.raises(ValidationError) as error:
+        dispute_transfer(case=case, day=DAY, to="县法院", outcome=" ")
+    assert messages(error) == ["请填写转交原因。"]
+    case = dispute_terminate(case=case, day=DAY, outcome="当事人撤回")
+    assert (case.status, case.outcome) == ("terminated", "当事人撤回")
+
+
+def test_a_case_has_parties(taiba):
+    with pytest.raises(ValidationError) as error:
+        dispute_save(
+            case=DisputeCase(village=taiba, kind="marriage", source="visit", found_on=DAY, summary="x"), parties=[]
+        )
+    assert error.value.message_dict == {"parties": ["请至少选择一名当事人。"]}
+    assert not DisputeCase.objects.exists()
+
+
+def test_ending_a_pairing(mother, child):
+    pairing = pair(mother, child)
+    with pytest.raises(ValidationError) as error:
+        pairing_end(pairing=pairing, day=date(2024, 4, 1))
+    assert messages(error) == ["结对结束日期早于开始日期。"]
+    pairing_end(pairing=pairing, day=date(2024, 6, 1))
+    with pytest.raises(ValidationError) as error:
+        pairing_end(pairing=pairing, day=date(2024, 7, 1))
+    assert messages(error) == ["该结对已结束。"]
+
+
+def test_a_mother_is_not_paired_with_herself_even_by_the_orm(mother):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Pairing.objects.create(mother=mother, child=mother, start=DAY)
+
+
+def test_register_dates_and_child_categories(taiba):
+    person = PersonFactory(village=taiba, name="张三", born=date(2000, 1, 1))
+    with pytest.raises(ValidationError) as error:
+        aid_record_save(
+            record=CareTarget(person=person, category="lb_woman", since=date(2024, 5, 1), until=date(2024, 4, 1))
+        )
+    assert error.value.message_dict["until"] == ["退出日期早于纳入日期。"]
+    with pytest.raises(ValidationError) as error:
+        on_register(person)  # 24 years old: not a left-behind child
+    assert error.value.message_dict["category"] == ["张三 已年满 18 岁，不是儿童。"]
