@@ -79,3 +79,11 @@ class ScopedModel:
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
         return Q(**{f"{cls.scope_village_path}__in": scope.village_ids})
+
+
+def scoped_choices(model, request):
+    """The rows of `model` the user may pick in a form."""
+    queryset = model._default_manager.all()
+    if is_scoped_model(model):
+        queryset = in_scope(queryset, scope_for(request.user))
+    return queryset

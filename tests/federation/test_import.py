@@ -227,12 +227,12 @@ def test_import_data_as_a_clerk_with_a_village(taiba, fenghe, clerk, capsys):
 def test_a_conflicting_write_is_reported_and_rolled_back(taiba, fenghe, town_admin, monkeypatch):
     from django.db import IntegrityError
 
-    import federation.importing as importing
+    import federation.importing.writing as writing
 
     def conflict(*args, **kwargs):
         raise IntegrityError("UNIQUE constraint failed")
 
-    monkeypatch.setattr(importing, "insert_rows", conflict)
+    monkeypatch.setattr(writing, "insert_rows", conflict)
     report = run("people_utf8.csv", user=town_admin)
     assert [str(error) for error in report.errors] == ["导入期间数据已被修改，未写入任何数据。请重新导入该文件。"]
     assert not Person.objects.exists() and not Household.objects.exists()

@@ -1,0 +1,338 @@
+"""Rosters: the base every importable roster derives from, its registry, and the pipeline
+from a file to a report (read, find the header, clean the cells, plan, write)."""
+
+import hashlib
+import re
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from federation.exporting import ScopedResource
+from federation.importing.cells import CellError, Column, is_blank, normalize_header, village_key
+from federation.importing.reading import HEADER_SEARCH_ROWS, ImportFileError, Table, read_table
+from federation.scoping import EVERYTHING, Scope, in_scope, scope_for
+
+# --- Results -------------------------------------------------------------------------
+
+
+@dataclass
+class RowError:
+    row: int | None
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.row is None:
+            return self.message
+        if self.column:
+            return _("Row %(row)d, column “%(column)s”: %(message)s") % {
+                "row": self.row,
+                "column": self.column,
+                "message": self.message,
+            }
+        return _("Row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
+
+
+@dataclass
+class ImportReport:
+    resource: str
+    file_name: str = ""
+    sha256: str = ""
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    header_row: int | None = None
+    headers: list[str] = field(default_factory=list)
+    maskers: dict = field(default_factory=dict)  # header -> how to mask it (ID numbers, phones)
+    sample: list[dict] = field(default_factory=list)
+    applied: bool = False
+    seconds: float = 0.0
+
+    @property
+    def summary(self) -> str:
+        return _("%(new)d new, %(updated)d updated, %(unchanged)d unchanged, %(errors)d errors") % {
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": len(self.errors),
+        }
+
+
+@dataclass
+class SourceRow:
+    number: int  # as Excel shows it
+    values: dict  # attribute -> cleaned value; blank cells are absent
+    cells: list  # the row as read, for the preview sample
+    layout: list  # (position, header as written, Column) of the columns read; shared by all rows
+    columns: dict  # attribute -> header as written, for error messages; shared by all rows
+    failed: bool = False  # a cell of the row has an error already
+
+
+# --- Resources -----------------------------------------------------------------------
+
+REGISTRY: dict[str, type["RosterResource"]] = {}
+
+
+class RosterResource(ScopedResource):
+    """Base of every importable roster. Subclasses declare `Column`s and write `plan()`."""
+
+    import_name = ""  # the name `import_data` knows it by
+    import_title = ""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.import_name:
+            REGISTRY[cls.import_name] = cls
+
+    def __init__(self, user=None, *, scope: Scope | None = None, default_village=None, **kwargs):
+        super().__init__(user=user, **kwargs)
+        self.scope = scope if scope is not None else (scope_for(user) if user else EVERYTHING)
+        self.default_village = default_village
+        self.errors: list[RowError] = []
+
+    # -- columns and villages --
+
+    def columns(self) -> list[Column]:
+        return [column for column in self.fields.values() if isinstance(column, Column)]
+
+    def scoped_villages(self):
+        from federation.models import Village
+
+        return in_scope(Village.objects.select_related("town"), self.scope)
+
+    def village_lookup(self) -> dict:
+        if not hasattr(self, "_villages"):
+            self._villages = {village_key(village.name): village for village in self.scoped_villages()}
+        return self._villages
+
+    def only_village(self):
+        """The village a row without one belongs to: --village, or the user's only one."""
+        if self.default_village is not None:
+            return self.default_village
+        villages = list(self.village_lookup().values())
+        return villages[0] if len(villages) == 1 else None
+
+    # -- the pipeline --
+
+    def import_file(self, data: bytes, file_name: str, *, dry_run: bool) -> ImportReport:
+        report = ImportReport(resource=self.import_name, file_name=file_name, sha256=hashlib.sha256(data).hexdigest())
+        started = time.perf_counter()
+        try:
+            table = read_table(data, file_name)
+            rows = self.read_rows(table, report)
+        except ImportFileError as error:
+            report.errors.append(RowError(None, "", str(error)))
+            if not dry_run:
+                self.record(report)
+            return report
+        plan = self.plan(rows)
+        report.errors.extend(self.errors)
+        report.errors.sort(key=lambda error: error.row or 0)
+        report.new, report.updated, report.unchanged = plan.counts()
+        report.sample = plan.sample
+        if not report.errors and not dry_run:
+            try:
+                with transaction.atomic():
+                    record = self.record(report)
+                    reason = _("Import #%(id)d (%(file)s)") % {"id": record.pk, "file": file_name}
+                    plan.apply(user=self.user, reason=reason)
+                report.applied = True
+            except (IntegrityError, ValidationError):
+                # Someone changed the same records between the check and the write.
+                report.errors.append(
+                    RowError(
+                        None, "", _("The records changed while importing; nothing was written. Import the file again.")
+                    )
+                )
+                self.record(report)
+        elif not dry_run:
+            self.record(report)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def record(self, report: ImportReport):
+        from federation.models import ImportRecord
+
+        return ImportRecord.objects.create(
+            user=self.user if self.user and self.user.pk else None,
+            resource=report.resource,
+            file_name=report.file_name[:200],
+            sha256=report.sha256,
+            new=report.new,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            errors=len(report.errors),
+            applied=not report.errors,
+        )
+
+    def find_header(self, table: Table) -> tuple[int, dict[int, Column], list[str], list[str]]:
+        """Return the header row's index, its columns by position, all headers and the ignored ones."""
+        spellings = {spelling: column for column in self.columns() for spelling in column.spellings()}
+        required = [column for column in self.columns() if column.required]
+        best = None
+        for index, row in enumerate(table.rows[:HEADER_SEARCH_ROWS]):
+            found = {
+                position: spellings[normalize_header(cell)]
+                for position, cell in enumerate(row)
+                if normalize_header(cell) in spellings
+            }
+            if found and (best is None or len(found) > len(best[1])):
+                best = (index, found)
+        if best is None:
+            raise ImportFileError(
+                _("No header row was found in the first %(rows)d rows. The roster needs the columns: %(columns)s.")
+                % {"rows": HEADER_SEARCH_ROWS, "columns": "、".join(c.column_name for c in required)}
+            )
+        index, found = best
+        header = [re.sub(r"\s+", "", str(cell or "")) for cell in table.rows[index]]
+        seen = {}
+        for position, column in found.items():
+            if column.attribute in seen:
+                raise ImportFileError(
+                    _("The columns “%(first)s” and “%(second)s” both mean %(name)s; keep only one.")
+                    % {"first": header[seen[column.attribute]], "second": header[position], "name": column.column_name}
+                )
+            seen[column.attribute] = position
+        missing = [
+            column.column_name
+            for column in required
+            if column.attribute not in seen and not self.optional_when_known(column.attribute)
+        ]
+        if missing:
+            raise ImportFileError(
+                _("Row %(row)d is the header row, but it lacks the columns: %(columns)s.")
+                % {"row": table.first_row + index, "columns": "、".join(missing)}
+            )
+        ignored = [header[position] for position in range(len(header)) if header[position] and position not in found]
+        return index, found, header, ignored
+
+    def optional_when_known(self, attribute: str) -> bool:
+        """A required column that may be missing (the village, when there is only one)."""
+        return False
+
+    def read_rows(self, table: Table, report: ImportReport) -> list[SourceRow]:
+        index, found, header, ignored = self.find_header(table)
+        report.header_row = table.first_row + index
+        report.headers = [header[position] for position in sorted(found)]
+        report.ignored_columns = ignored
+        report.maskers = {
+            header[position]: column.widget.masker
+            for position, column in found.items()
+            if hasattr(column.widget, "masker")
+        }
+        villages = self.village_lookup()
+        rows = []
+        data_rows = table.rows[index + 1 :]
+        if len(data_rows) > settings.IMPORT_MAX_ROWS:
+            raise ImportFileError(
+                _("The file has more than %(limit)d rows; split it into smaller files.")
+                % {"limit": settings.IMPORT_MAX_ROWS}
+            )
+        blanks = table.formula_blanks
+        positions = sorted(found.items())
+        layout = [(position, header[position], column) for position, column in positions]
+        columns = {column.attribute: header[position] for position, column in positions}
+        # Rosters repeat themselves (villages, groups, heads' ID numbers): clean each
+        # distinct value of a column once.
+        memo = {position: {} for position, _column in positions}
+        formula_error = _("The cell holds a formula without a value; recalculate and save the file in Excel.")
+        for offset, cells in enumerate(data_rows):
+            number = report.header_row + 1 + offset
+            if all(is_blank(cell) for cell in cells) and not any((number, p) in blanks for p, _c in positions):
+                continue
+            values = {}
+            failed = False
+            width = len(cells)
+            for position, column in positions:
+                if blanks and (number, position) in blanks:
+                    self.errors.append(RowError(number, header[position], formula_error))
+                    failed = True
+                    continue
+                cell = cells[position] if position < width else None
+                if cell is None or cell == "":
+                    continue
+                seen = memo[position]
+                try:
+                    cleaned = seen[cell]
+                except (KeyError, TypeError):
+                    try:
+                        cleaned = column.widget.clean(cell, villages=villages)
+                    except CellError as error:
+                        cleaned = CellError(str(error))
+                    try:
+                        seen[cell] = cleaned
+                    except TypeError:
+                        pass
+                if isinstance(cleaned, CellError):
+                    self.errors.append(RowError(number, header[position], str(cleaned)))
+                    failed = True
+                elif cleaned is not None:
+                    values[column.attribute] = cleaned
+            rows.append(
+                SourceRow(number=number, values=values, cells=cells, layout=layout, columns=columns, failed=failed)
+            )
+        if not rows:
+            raise ImportFileError(_("The file has a header row but no data rows."))
+        return rows
+
+    def error(self, row: SourceRow, attribute: str | None, message: str) -> None:
+        column = row.columns.get(attribute, "") if attribute else ""
+        self.errors.append(RowError(row.number, column, message))
+
+    def require(self, row: SourceRow, *attributes: str) -> bool:
+        """Report blank required cells; return whether all are present."""
+        ok = True
+        for attribute in attributes:
+            if attribute not in row.values:
+                column = self.fields[attribute].column_name if attribute in self.fields else attribute
+                self.errors.append(
+                    RowError(
+                        row.number,
+                        row.columns.get(attribute, column),
+                        _("%(column)s is required.") % {"column": column},
+                    )
+                )
+                ok = False
+        return ok
+
+    def keyed_rows(self, rows: list[SourceRow], attribute: str) -> list[tuple[SourceRow, object]]:
+        """The rows with a key (an ID number), each key once: a blank key is an error, and so
+        is a repeated one, on the later row, naming the earlier. Rows with a bad cell are
+        left out (their error is reported already)."""
+        seen, keyed = {}, []
+        for row in rows:
+            value = row.values.get(attribute)
+            if value is None:
+                if not row.failed:
+                    self.require(row, attribute)
+                continue
+            key = getattr(value, "number", value)
+            if key in seen:
+                self.error(row, attribute, _("The same ID number is already on row %(row)d.") % {"row": seen[key]})
+                continue
+            seen[key] = row.number
+            if not row.failed:
+                keyed.append((row, value))
+        return keyed
+
+    def plan(self, rows: list[SourceRow]):
+        raise NotImplementedError
+
+    @classmethod
+    def template_example(cls, village: str) -> dict:
+        """One example row of the import template, by column attribute."""
+        return {}
+
+
+def discover() -> dict[str, type[RosterResource]]:
+    """Import every app's resources module so that their rosters register."""
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("resources")
+    return REGISTRY
