@@ -60,7 +60,8 @@ class PersonFactory:
     def phone(self) -> str:
         if self.rng.random() < 0.05:
             return f"0939-{self.rng.randrange(4000000, 4999999)}"
-        return f"1{self.rng.choice('3456789')}{self.rng.randrange(0, 10**9):09d}"
+        # 13x and 18x only: every such prefix is allocated (phonenumbers refuses 140, 154, 174…).
+        return f"1{self.rng.choice('3383883')}{self.rng.randrange(0, 10**9):09d}"
 
     def birth(self, age_low: int, age_high: int, on: date = date(2024, 12, 31)) -> date:
         return on - timedelta(days=self.rng.randrange(age_low * 365 + 1, age_high * 365 + 300))

@@ -151,15 +151,34 @@ class Person(ScopedModel, models.Model):
         FEMALE = "F", _("female")
 
     class Relation(models.TextChoices):
-        SELF = "self", _("self (head)")
-        SPOUSE = "spouse", _("spouse")
-        SON = "son", _("son")
-        DAUGHTER = "daughter", _("daughter")
-        DAUGHTER_IN_LAW = "daughter_in_law", _("daughter-in-law")
-        GRANDSON = "grandson", _("grandson")
-        GRANDDAUGHTER = "granddaughter", _("granddaughter")
-        PARENT = "parent", _("parent")
-        OTHER = "other", _("other")
+        # GB/T 4761-2008 家庭关系代码 (codes in the comments) at the detail a clerk picks from a
+        # list; the standard's finer words (夫, 长子, 兄…) are spellings of these in
+        # RELATION_SYNONYMS (federation/resources.py). Single English words get a context:
+        # the project's catalog would otherwise translate Django's own "parent" or "other".
+        SELF = "self", _("self (head)")  # 01 本人, 02 户主
+        SPOUSE = "spouse", _("spouse")  # 10 配偶: 11 夫, 12 妻
+        SON = "son", _("son")  # 20 子: 21–27, 29
+        SON_IN_LAW = "son_in_law", _("son-in-law")  # 28 女婿
+        DAUGHTER = "daughter", _("daughter")  # 30 女: 31–37, 39
+        DAUGHTER_IN_LAW = "daughter_in_law", _("daughter-in-law")  # 38 儿媳
+        GRANDSON = "grandson", _("grandson")  # 41 孙子
+        GRANDDAUGHTER = "granddaughter", _("granddaughter")  # 42 孙女
+        DAUGHTERS_SON = "daughters_son", _("daughter's son")  # 43 外孙子
+        DAUGHTERS_DAUGHTER = "daughters_daughter", _("daughter's daughter")  # 44 外孙女
+        PARENT = "parent", pgettext_lazy("relation", "parent")  # 50 父母, when the file does not say which
+        FATHER = "father", pgettext_lazy("relation", "father")  # 51 父亲
+        MOTHER = "mother", pgettext_lazy("relation", "mother")  # 52 母亲
+        HUSBANDS_FATHER = "husbands_father", _("husband's father")  # 53 公公
+        HUSBANDS_MOTHER = "husbands_mother", _("husband's mother")  # 54 婆婆
+        WIFES_FATHER = "wifes_father", _("wife's father")  # 55 岳父
+        WIFES_MOTHER = "wifes_mother", _("wife's mother")  # 56 岳母
+        GRANDPARENT = "grandparent", pgettext_lazy("relation", "grandparent")  # 60 祖父母或外祖父母
+        BROTHER = "brother", pgettext_lazy("relation", "brother")  # 71 兄, 73 弟
+        SISTER = "sister", pgettext_lazy("relation", "sister")  # 75 姐姐, 77 妹妹
+        NEPHEW = "nephew", _("nephew (brother's son)")  # 93 侄子
+        NIECE = "niece", _("niece (brother's daughter)")  # 94 侄女
+        OTHER = "other", pgettext_lazy("relation", "other relative")  # 97 其他亲属 (and the rest of 80–96)
+        NON_RELATIVE = "non_relative", _("non-relative")  # 99 非亲属
 
     class Status(models.TextChoices):
         RESIDENT = "resident", _("resident")

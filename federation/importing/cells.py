@@ -4,6 +4,7 @@ Chinese error that names no row or column (the caller knows where the cell is)."
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from import_export import fields, widgets
 
 from federation.identity import IdNumber, mask_id_number, mask_phone, normalize_text, parse_id_number
 from federation.identity import normalize_phone as _normalize_phone
+from federation.importing.villages import VillageError, village_key  # noqa: F401 - part of the API
 
 
 class CellError(ValueError):
@@ -31,6 +33,28 @@ def _integral(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
+# C0 and C1 control characters except tab, newline and carriage return (whitespace, which
+# is squeezed): nobody can see them, and PostgreSQL refuses NUL in text at confirm.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Zero-width characters pasted from web pages and WeChat would make 王建国 differ from itself.
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
+
+
+def cell_text(value: object) -> str:
+    """A cell as text (a whole number without its ".0"), refused if it holds a control character."""
+    text = _integral(value) if isinstance(value, float) else str(value)
+    control = _CONTROL.search(text)
+    if control:
+        raise CellError(
+            _(
+                "The cell contains an invisible control character (%(code)s), usually copied from "
+                "another program; delete the cell's content and type it again."
+            )
+            % {"code": f"U+{ord(control.group()):04X}"}
+        )
+    return text
+
+
 class TextWidget(widgets.Widget):
     def __init__(self, squeeze: bool = False, max_length: int | None = None, **kwargs):
         super().__init__(**kwargs)
@@ -40,8 +64,10 @@ class TextWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         if is_blank(value):
             return None
-        text = _integral(value) if isinstance(value, float) else str(value)
+        text = _ZERO_WIDTH.sub("", cell_text(value))
         text = re.sub(r"\s+", "" if self.squeeze else " ", text.replace("\u3000", " ")).strip()
+        if not text:
+            return None
         if self.max_length and len(text) > self.max_length:
             raise CellError(_("At most %(limit)d characters.") % {"limit": self.max_length})
         return text
@@ -50,22 +76,41 @@ class TextWidget(widgets.Widget):
         return "" if value is None else str(value)
 
 
+class NameWidget(TextWidget):
+    """A person's name. A GBK export (Excel's "CSV", WPS) writes ? for every character GBK
+    lacks (䶮, 𠮷…), and a misread file shows �: the real character is gone from the file."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = super().clean(value, row, **kwargs)
+        if text and re.search("[?？\ufffd]", text):
+            raise CellError(
+                _(
+                    "The name “%(value)s” has characters the file lost (shown as ?): save the file "
+                    "as .xlsx or as “CSV UTF-8” and type the name again."
+                )
+                % {"value": text}
+            )
+        return text
+
+
 class IdNumberWidget(widgets.Widget):
     masker = staticmethod(mask_id_number)
 
     def clean(self, value, row=None, **kwargs) -> IdNumber | None:
         if is_blank(value):
             return None
-        if isinstance(value, int | float):
-            raise CellError(
-                _(
-                    "The ID number was stored by Excel as a number and has lost its last digits. "
-                    "Format the column as text and type the numbers again."
-                )
-            )
         try:
-            return parse_id_number(value)
+            return parse_id_number(cell_text(value) if isinstance(value, str) else value)
         except ValidationError as error:
+            if error.code == "id_numeric":
+                # One message for a number cell and for the CSV saved from it (6.21228E+17):
+                # the digits shown would be Excel's rounding, not the person's number.
+                raise CellError(
+                    _(
+                        "The ID number was stored by Excel as a number and has lost its last digits. "
+                        "Format the column as text and type the numbers again."
+                    )
+                ) from None
             raise CellError(error.messages[0]) from None
 
     def render(self, value, obj=None, **kwargs):
@@ -78,9 +123,8 @@ class PhoneWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         if is_blank(value):
             return None
-        text = _integral(value) if isinstance(value, float) else str(value)
         try:
-            return _normalize_phone(text)
+            return _normalize_phone(cell_text(value))
         except ValidationError as error:
             raise CellError(error.messages[0]) from None
 
@@ -91,11 +135,39 @@ class PhoneWidget(widgets.Widget):
 _EXCEL_EPOCH = date(1899, 12, 30)
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_MONTH_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+_MONTH_TEXT = re.compile(r"^(\d{4})\s*([-/.年])\s*(\d{1,2})\s*月?$")
+_MONTH_COMPACT = re.compile(r"^(19\d\d|20\d\d)(0[1-9]|1[0-2])$")
+_SERIAL = re.compile(r"^(\d{1,7})(\.\d+)?$")  # the fraction is a time of day
+
+
+@dataclass(frozen=True)
+class Month:
+    """A 出生年月 cell: a year and a month, no day."""
+
+    year: int
+    month: int
+    # 1960.1 is January typed as 1960.1, or October typed as 1960.10 that a number cell
+    # shortened (a CSV saved from it holds 1960.1 too): either month agrees.
+    or_october: bool = False
+
+    def agrees_with(self, day: date) -> bool:
+        return day.year == self.year and (day.month == self.month or (self.or_october and day.month == 10))
+
+    def render(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    __str__ = render
 
 
 class ExcelDateWidget(widgets.Widget):
-    """Real dates, Excel serials, 2024-03-01, 2024/3/1, 2024.3.1, 2024年3月1日, 20240301."""
+    """Real dates, Excel serials (also as text from a CSV), 2024-03-01, 2024/3/1, 2024.3.1,
+    2024年3月1日, 20240301. With month=True (出生年月 only) a year and month — 1960.01,
+    1960年1月, 196001, 1960-01 — gives a Month; other columns refuse it, so a Month never
+    reaches a DateField."""
+
+    def __init__(self, month: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.month = month
 
     def clean(self, value, row=None, **kwargs):
         if is_blank(value):
@@ -104,23 +176,40 @@ class ExcelDateWidget(widgets.Widget):
             return value.date()
         if isinstance(value, date):
             return value
-        if isinstance(value, int | float):
-            number = int(value)
-            if 19000101 <= number <= 29991231:
-                return self._ymd(str(number))
-            if number == 60:
-                raise CellError(_("Excel's serial 60 is the non-existent 29 February 1900."))
-            if 0 < number < 2958466:
-                return _EXCEL_EPOCH + timedelta(days=number + (1 if number < 60 else 0))
-            raise CellError(_("“%(value)s” is not a date.") % {"value": value})
-        text = normalize_text(value) if not re.search(r"[年月日]", str(value)) else str(value).strip()
+        # A number cell and the CSV saved from it (which holds what the cell showed) are read alike.
+        text = cell_text(value)
+        text = normalize_text(text) if not re.search(r"[年月日]", text) else text.strip()
         match = _DATE_TEXT.match(text) or _DATE_COMPACT.match(text)
         if match:
             return self._ymd("".join(part.zfill(2) for part in match.groups()), original=value)
         month = _MONTH_TEXT.match(text)
-        if month:  # 出生年月 columns often give only a month: take its first day
-            return self._ymd(month.group(1) + month.group(2).zfill(2) + "01", original=value)
+        if month:
+            year, separator, number = month.groups()
+            return self._month(value, int(year), int(number), or_october=separator == "." and number == "1")
+        month = _MONTH_COMPACT.match(text)
+        if month:
+            return self._month(value, int(month.group(1)), int(month.group(2)))
+        serial = _SERIAL.match(text)
+        if serial:
+            return self._serial(int(serial.group(1)), value)
         raise CellError(_("“%(value)s” is not a date; write it like 2024-03-01 or 2024年3月1日.") % {"value": value})
+
+    def _serial(self, number: int, original):
+        if number == 60:
+            raise CellError(_("Excel's serial 60 is the non-existent 29 February 1900."))
+        if 0 < number < 2958466:
+            return _EXCEL_EPOCH + timedelta(days=number + (1 if number < 60 else 0))
+        raise CellError(_("“%(value)s” is not a date.") % {"value": original})
+
+    def _month(self, original, year: int, month: int, or_october: bool = False) -> Month:
+        if not 1 <= month <= 12:
+            raise CellError(_("“%(value)s” is not a real date.") % {"value": original})
+        if not self.month:
+            raise CellError(
+                _("“%(value)s” gives only a year and a month; this column needs the whole date, like 2024-03-01.")
+                % {"value": original}
+            )
+        return Month(year, month, or_october)
 
     def _ymd(self, digits: str, original=None):
         try:
@@ -129,6 +218,8 @@ class ExcelDateWidget(widgets.Widget):
             raise CellError(_("“%(value)s” is not a real date.") % {"value": original or digits}) from None
 
     def render(self, value, obj=None, **kwargs):
+        if isinstance(value, Month):
+            return value.render()
         return value.isoformat() if value else ""
 
 
@@ -152,7 +243,7 @@ class ChoiceWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         if is_blank(value):
             return None
-        found = self.lookup().get(normalize_header(value))
+        found = self.lookup().get(normalize_header(cell_text(value)))
         if found is None:
             allowed = "、".join(str(label) for _value, label in self.choices)
             raise CellError(_("“%(value)s” is not one of: %(allowed)s.") % {"value": value, "allowed": allowed})
@@ -163,27 +254,21 @@ class ChoiceWidget(widgets.Widget):
 
 
 class VillageWidget(widgets.Widget):
-    """A village by name, with or without its 村 / 社区 suffix, within the user's scope."""
+    """A village by its exact name, or without its 村 / 社区 suffix when that names only
+    one (see federation.importing.villages), within the user's scope."""
 
     def clean(self, value, row=None, villages=None, **kwargs):
         if is_blank(value):
             return None
-        village = villages.get(village_key(value)) if villages is not None else None
-        if village is None:
-            # Same words for a village that does not exist and one outside the scope.
+        if villages is None:
             raise CellError(_("The village “%(value)s” is not one of your villages.") % {"value": value})
-        return village
+        try:
+            return villages.match(value)
+        except VillageError as error:
+            raise CellError(str(error)) from None
 
     def render(self, value, obj=None, **kwargs):
         return str(value or "")
-
-
-def village_key(name: object) -> str:
-    key = normalize_header(name)
-    for suffix in ("社区", "村委会", "村"):
-        if key.endswith(suffix) and len(key) > len(suffix):
-            return key[: -len(suffix)]
-    return key
 
 
 class Column(fields.Field):
