@@ -14,11 +14,11 @@ from federation.importing import (
     ChoiceWidget,
     Column,
     ExcelDateWidget,
+    NameWidget,
     PhoneWidget,
     Plan,
     SourceRow,
     TextWidget,
-    save_through,
 )
 from federation.models import Person
 from federation.resources import PersonRosterResource, chunked
@@ -54,7 +54,7 @@ class CareTargetsResource(PersonRosterResource):
         aliases=["人员类别", "关爱类别"],
     )
     guardian_name = Column(
-        "guardian_name", "监护人", TextWidget(squeeze=True, max_length=50), aliases=["监护人姓名", "实际监护人"]
+        "guardian_name", "监护人", NameWidget(squeeze=True, max_length=50), aliases=["监护人姓名", "实际监护人"]
     )
     guardian_phone = Column("guardian_phone", "监护人电话", PhoneWidget(), aliases=["监护人联系电话", "联系电话"])
     parents_work_place = Column(
@@ -102,9 +102,6 @@ class CareTargetsResource(PersonRosterResource):
                 continue
             category = values.get("category") or CareTarget.Category.LEFT_BEHIND_CHILD
             since = values.get("since") or today
-            if CareTarget.adult_in_child_category(category, person.birth_date, since):
-                self.error(row, "id_number", _("%(name)s is 18 or over: not a child.") % {"name": person.name})
-                continue
             details = {
                 key: values[key]
                 for key in ("guardian_name", "guardian_phone", "parents_work_place", "situation")
@@ -113,19 +110,19 @@ class CareTargetsResource(PersonRosterResource):
             target = existing.get((person.pk, category))
             if target is None:
                 target = CareTarget(person=person, category=category, since=since, **details)
-                saves.append(target)
+                saves.append((row, target))
                 plan.new += 1
                 plan.add_sample(row, _("new"))
             elif any(getattr(target, key) != value for key, value in details.items()):
                 for key, value in details.items():
                     setattr(target, key, value)
-                saves.append(target)
+                saves.append((row, target))
                 plan.updated += 1
                 plan.add_sample(row, _("updated"))
             else:
                 plan.unchanged += 1
                 plan.add_sample(row, _("unchanged"))
-        plan.after = [save_through(aid_record_save, saves)]
+        plan.after = [self.save_through(aid_record_save, saves, "category")]
         return plan
 
 

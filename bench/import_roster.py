@@ -6,9 +6,10 @@ the same file (issue: Excel import of village rosters).
   first   our import_data path: a first import that creates people and households
   again   the same file once more: nothing changed
 
-Targets (2-core machine, SQLite): first ≤ 2.5× floor and ≥ 10× faster than plain;
-again ≤ 1.5× floor; peak memory ≤ 500 MB. Each step runs in its own process, so that its
-peak memory is its own.
+Targets (issue 11, 2-core machine, on SQLite and on PostgreSQL): first ≤ 2× floor and
+≥ 10× faster than plain; again ≤ 1.5× floor; peak memory ≤ 500 MB. Each step runs in its
+own process, so that its peak memory is its own. "again" imports the same file with the
+"import again" choice (a file imported before is refused without it).
 
     python bench/import_roster.py [--rows 100000] [--plain-rows N]
 """
@@ -156,7 +157,7 @@ def step_plain(path: Path, limit: int) -> dict:
 def step_ours(path: Path) -> dict:
     from federation.resources import PeopleResource
 
-    report = PeopleResource().import_file(path.read_bytes(), path.name, dry_run=False)
+    report = PeopleResource().import_file(path.read_bytes(), path.name, dry_run=False, again=True)
     assert not report.errors, [str(error) for error in report.errors[:5]]
     return {"seconds": report.seconds, "new": report.new, "updated": report.updated, "unchanged": report.unchanged}
 
@@ -203,8 +204,9 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(result))
         return
 
+    from bench.common import fresh_postgres
+
     workdir = Path(tempfile.mkdtemp(prefix="fulian-import-bench-"))
-    database = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
     path = workdir / "roster.xlsx"
     started = time.perf_counter()
     make_roster(path, args.rows)
@@ -213,25 +215,32 @@ def main(argv: list[str] | None = None) -> None:
         f"(written in {time.perf_counter() - started:.1f} s)",
         flush=True,
     )
-    run_step("setup", path, database, [])
-    floor = run_step("floor", path, database, [])
-    print(f"floor (calamine + bulk_create): {floor['seconds']:.2f} s", flush=True)
-    plain_extra = ["--plain-rows", str(args.plain_rows)] if args.plain_rows else []
-    plain = run_step("plain", path, database, plain_extra)
-    plain_per_row = plain["seconds"] / plain["rows"]
-    note = "" if plain["rows"] == args.rows else f" (measured on {plain['rows']} rows, scaled)"
-    plain_seconds = plain_per_row * args.rows
-    print(f"plain ModelResource: {plain_seconds:.1f} s{note}", flush=True)
-    first = run_step("first", path, database, [])
-    again = run_step("again", path, database, [])
-    for label, result in (("first import", first), ("unchanged re-import", again)):
-        seconds = result["seconds"]
-        print(
-            f"{label}: {seconds:.2f} s, {args.rows / seconds:,.0f} rows/s, peak {result['peak_mb']:.0f} MB, "
-            f"{seconds / floor['seconds']:.2f}× the floor, {plain_seconds / seconds:.1f}× faster than plain "
-            f"(new {result['new']}, updated {result['updated']}, unchanged {result['unchanged']})"
-        )
-    print("targets: first ≤ 2.5× floor and ≥ 10× faster than plain; re-import ≤ 1.5× floor; peak ≤ 500 MB")
+    databases = [("sqlite", os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3"))]
+    postgres = None if "BENCH_DATABASE_URL" in os.environ else fresh_postgres("fulian_bench_import")
+    if postgres:
+        databases.append(("postgresql", postgres))
+    plain_seconds = None
+    for engine, database in databases:
+        print(f"-- {engine}", flush=True)
+        run_step("setup", path, database, [])
+        floor = run_step("floor", path, database, [])
+        print(f"floor (calamine + bulk_create): {floor['seconds']:.2f} s", flush=True)
+        if plain_seconds is None:  # the plain baseline is slow; once, on the first engine
+            plain_extra = ["--plain-rows", str(args.plain_rows)] if args.plain_rows else []
+            plain = run_step("plain", path, database, plain_extra)
+            plain_seconds = plain["seconds"] / plain["rows"] * args.rows
+            note = "" if plain["rows"] == args.rows else f" (measured on {plain['rows']} rows, scaled)"
+            print(f"plain ModelResource: {plain_seconds:.1f} s{note}", flush=True)
+        first = run_step("first", path, database, [])
+        again = run_step("again", path, database, [])
+        for label, result in (("first import", first), ("unchanged re-import", again)):
+            seconds = result["seconds"]
+            print(
+                f"{label}: {seconds:.2f} s, {args.rows / seconds:,.0f} rows/s, peak {result['peak_mb']:.0f} MB, "
+                f"{seconds / floor['seconds']:.2f}× the floor, {plain_seconds / seconds:.1f}× faster than plain "
+                f"(new {result['new']}, updated {result['updated']}, unchanged {result['unchanged']})"
+            )
+    print("targets: first ≤ 2× floor and ≥ 10× faster than plain; re-import ≤ 1.5× floor; peak ≤ 500 MB")
 
 
 if __name__ == "__main__":

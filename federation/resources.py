@@ -16,6 +16,7 @@ from federation.importing import (
     Column,
     ExcelDateWidget,
     IdNumberWidget,
+    NameWidget,
     PhoneWidget,
     Plan,
     RosterResource,
@@ -29,29 +30,64 @@ from federation.importing import (
 from federation.models import Household, Person
 from federation.scoping import in_scope
 
-ID_ALIASES = ["公民身份号码", "身份证号", "身份证号码", "身份证", "证件号码", "居民身份证号码"]
-VILLAGE_ALIASES = ["村", "所属村", "村居", "所属村(社区)", "村(居)", "村名", "社区", "村(社区)名称"]
-HEAD_ID_ALIASES = ["户主身份证号码", "户主身份证", "户主公民身份号码"]
-GROUP_ALIASES = ["组", "村民组", "组别", "小组"]
+ID_ALIASES = [
+    "公民身份号码",
+    "公民身份证号码",
+    "公民身份证号",
+    "身份证号",
+    "身份证号码",
+    "身份证",
+    "证件号码",
+    "证件号",
+    "居民身份证号码",
+    "身份证号码(18位)",
+]
+VILLAGE_ALIASES = [
+    "村",
+    "所属村",
+    "所在村",
+    "所在村(社区)",
+    "村居",
+    "所属村(社区)",
+    "村(居)",
+    "村名",
+    "社区",
+    "村(社区)名称",
+    "行政村",
+]
+HEAD_ID_ALIASES = ["户主身份证号码", "户主身份证", "户主公民身份号码", "户主公民身份证号码"]
+GROUP_ALIASES = ["组", "村民组", "组别", "小组", "所在组", "社"]
+# What households write in 与户主关系, by relation; the standard's own names (GB/T 4761) are
+# here too, so a file reads the same whatever language the labels are shown in.
 RELATION_SYNONYMS = {
-    "户主": Person.Relation.SELF,
-    "本人": Person.Relation.SELF,
-    "妻": Person.Relation.SPOUSE,
-    "夫": Person.Relation.SPOUSE,
-    "妻子": Person.Relation.SPOUSE,
-    "丈夫": Person.Relation.SPOUSE,
-    "儿子": Person.Relation.SON,
-    "长子": Person.Relation.SON,
-    "次子": Person.Relation.SON,
-    "女儿": Person.Relation.DAUGHTER,
-    "长女": Person.Relation.DAUGHTER,
-    "次女": Person.Relation.DAUGHTER,
-    "儿媳妇": Person.Relation.DAUGHTER_IN_LAW,
-    "孙": Person.Relation.GRANDSON,
-    "父亲": Person.Relation.PARENT,
-    "母亲": Person.Relation.PARENT,
-    "父": Person.Relation.PARENT,
-    "母": Person.Relation.PARENT,
+    word: relation
+    for relation, words in {
+        Person.Relation.SELF: "户主 本人 本人(户主) 户主本人",
+        Person.Relation.SPOUSE: "配偶 夫 妻 丈夫 妻子 爱人 老公 老婆",
+        Person.Relation.SON: "子 儿子 独生子 长子 次子 二子 三子 四子 五子 养子 继子",
+        Person.Relation.SON_IN_LAW: "女婿 上门女婿",
+        Person.Relation.DAUGHTER: "女 女儿 独生女 长女 次女 二女 三女 四女 五女 养女 继女",
+        Person.Relation.DAUGHTER_IN_LAW: "儿媳 儿媳妇 媳妇",
+        Person.Relation.GRANDSON: "孙子 孙",
+        Person.Relation.GRANDDAUGHTER: "孙女",
+        Person.Relation.DAUGHTERS_SON: "外孙子 外孙",
+        Person.Relation.DAUGHTERS_DAUGHTER: "外孙女",
+        Person.Relation.PARENT: "父母",
+        Person.Relation.FATHER: "父亲 父 爸爸 继父 养父",
+        Person.Relation.MOTHER: "母亲 母 妈妈 继母 养母",
+        Person.Relation.HUSBANDS_FATHER: "公公",
+        Person.Relation.HUSBANDS_MOTHER: "婆婆",
+        Person.Relation.WIFES_FATHER: "岳父 丈人",
+        Person.Relation.WIFES_MOTHER: "岳母 丈母娘",
+        Person.Relation.GRANDPARENT: "祖父母 外祖父母 祖父 祖母 外祖父 外祖母 爷爷 奶奶 外公 外婆 姥爷 姥姥",
+        Person.Relation.BROTHER: "兄弟 兄 弟 哥哥 弟弟",
+        Person.Relation.SISTER: "姐妹 姐 妹 姐姐 妹妹",
+        Person.Relation.NEPHEW: "侄子 侄儿",
+        Person.Relation.NIECE: "侄女",
+        Person.Relation.OTHER: "其他 其他亲属 亲属 外甥 外甥女 嫂子 嫂 弟媳 姐夫 妹夫 孙媳妇 曾孙 曾孙女",
+        Person.Relation.NON_RELATIVE: "非亲属 保姆 其他非亲属",
+    }.items()
+    for word in words.split()
 }
 STATUS_SYNONYMS = {
     "正常": Person.Status.RESIDENT,
@@ -62,6 +98,19 @@ STATUS_SYNONYMS = {
     "已死亡": Person.Status.DECEASED,
 }
 CHUNK = 5000
+
+
+def REGISTERED_ELSEWHERE() -> str:  # noqa: N802 - a message, translated when shown
+    return _(
+        "This ID number is registered in a village you do not manage. If she or he has moved to your "
+        "village, ask the federation of that village to mark the person as moved out, then import "
+        "again; otherwise delete this row."
+    )
+
+
+def agrees(written, born) -> bool:
+    """A birth date or month (出生年月) as written agrees with the ID number's."""
+    return written.agrees_with(born) if hasattr(written, "agrees_with") else written == born
 
 
 def chunked(items: list, size: int = CHUNK):
@@ -110,13 +159,29 @@ class HouseholdNumbers:
 class PeopleResource(RosterResource):
     import_name = "people"
     import_title = gettext_lazy("People roster")
+    blank_keeps = frozenset({"name", "village"})
 
-    name = Column("name", "姓名", TextWidget(squeeze=True, max_length=50), required=True, aliases=["名字"])
+    name = Column("name", "姓名", NameWidget(squeeze=True, max_length=50), required=True, aliases=["名字"])
     id_number = Column("id_number", "公民身份号码", IdNumberWidget(), required=True, aliases=ID_ALIASES)
     sex = Column("sex", "性别", ChoiceWidget(Person.Sex.choices))
-    birth_date = Column("birth_date", "出生日期", ExcelDateWidget(), aliases=["出生年月", "出生年月日", "生日"])
+    birth_date = Column(
+        "birth_date", "出生日期", ExcelDateWidget(month=True), aliases=["出生年月", "出生年月日", "生日"]
+    )
     phone = Column(
-        "phone", "联系电话", PhoneWidget(), aliases=["电话", "手机号", "手机", "联系方式", "手机号码", "电话号码"]
+        "phone",
+        "联系电话",
+        PhoneWidget(),
+        aliases=[
+            "电话",
+            "手机号",
+            "手机",
+            "联系方式",
+            "手机号码",
+            "电话号码",
+            "联系电话(手机)",
+            "联系电话(手机号)",
+            "联系手机",
+        ],
     )
     village = Column("village", "村(社区)", VillageWidget(), required=True, aliases=VILLAGE_ALIASES)
     group = Column("household__group", "村民小组", TextWidget(max_length=20), aliases=GROUP_ALIASES)
@@ -159,8 +224,8 @@ class PeopleResource(RosterResource):
             "village": village,
             "household__group": "1组",
             "head_id_number": number,
-            "relation_to_head": "本人(户主)",
-            "status": "在册",
+            "relation_to_head": Person.Relation.SELF,
+            "status": Person.Status.RESIDENT,
         }
 
     def dehydrate_head_id_number(self, person):
@@ -236,7 +301,7 @@ class PeopleResource(RosterResource):
         changes: dict[int, dict] = {}
         planned: dict[str, object] = {}  # head's ID number -> the household they lead
         fallback = self.only_village()
-        in_scope = {village.pk for village in self.village_lookup().values()}
+        in_scope = self.scoped_village_ids()
         R = Person.Relation
 
         # Heads first, so that their members can join the households they lead.
@@ -246,11 +311,7 @@ class PeopleResource(RosterResource):
             values = row.values
             person = known.get(idn.number)
             if person is not None and not self.scope.everything and person.village_id not in in_scope:
-                self.error(
-                    row,
-                    "id_number",
-                    _("This person is registered in a village outside your scope; ask the town federation."),
-                )
+                self.error(row, "id_number", REGISTERED_ELSEWHERE())
                 continue
             village = values.get("village")
             village_id = village.pk if village else person.village_id if person else getattr(fallback, "pk", None)
@@ -335,14 +396,14 @@ class PeopleResource(RosterResource):
 
         for number in sorted(outcomes)[:SAMPLE_ROWS]:
             plan.add_sample(*outcomes[number])
-        updates, update_fields = self._updated_people(changes)
-        households = []
+        plan.update(Person, self._updated_people(changes))
+        households = {}
         for chunk in chunked(list(group_changes)):
-            for household in Household.objects.filter(pk__in=chunk):
+            for household in self.locked(Household.objects.filter(pk__in=chunk)):
                 household.group = group_changes[household.pk]
-                households.append(household)
+                households[household] = ["group"]
+        plan.update(Household, households)
         plan.creates = [(Household, new_households, False), (Person, creates, True)]
-        plan.updates = [(Person, updates, update_fields), (Household, households, ["group"])]
         plan.after = [lambda user, reason: self._link_heads(new_households, user, reason)]
         if care_targets:
             from aid.resources import ensure_care_targets
@@ -357,7 +418,7 @@ class PeopleResource(RosterResource):
             if "sex" in row.values and row.values["sex"] != idn.sex:
                 self.error(row, "sex", _("The sex does not match the ID number."))
                 continue
-            if "birth_date" in row.values and row.values["birth_date"] != idn.birth_date:
+            if "birth_date" in row.values and not agrees(row.values["birth_date"], idn.birth_date):
                 self.error(
                     row,
                     "birth_date",
@@ -401,21 +462,23 @@ class PeopleResource(RosterResource):
             changed["household"] = household
         return changed
 
-    @staticmethod
-    def _updated_people(changes: dict[int, dict]) -> tuple[list[Person], list[str]]:
-        people, fields = [], set()
+    def _updated_people(self, changes: dict[int, dict]) -> dict[Person, list[str]]:
+        """The people to update, read again and locked, each with only the fields its own
+        row changes."""
+        people = {}
         for chunk in chunked(list(changes)):
-            for person in Person.objects.filter(pk__in=chunk):
+            for person in self.locked(Person.objects.filter(pk__in=chunk)):
+                fields = []
                 for attribute, value in changes[person.pk].items():
                     if attribute == "household":
                         # A Row is a household this import creates before the updates run.
                         person.household_id = value if isinstance(value, Row) else value.pk
-                        fields.add("household")
+                        fields.append("household")
                     else:
                         setattr(person, attribute, value)
-                        fields.add(attribute.removesuffix("_id"))
-                people.append(person)
-        return people, sorted(fields)
+                        fields.append(attribute.removesuffix("_id"))
+                people[person] = fields
+        return people
 
     @staticmethod
     def _link_heads(households: list[Row], user, reason) -> None:
@@ -483,12 +546,11 @@ class HouseholdsResource(RosterResource):
                 people[person.id_number] = person
         led = {}
         for chunk in chunked(list(people)):
-            for household in Household.objects.filter(head__id_number__in=chunk).select_related("head"):
+            for household in self.locked(Household.objects.filter(head__id_number__in=chunk).select_related("head")):
                 led[household.head.id_number] = household
-        in_scope = {village.pk for village in self.village_lookup().values()}
+        in_scope = self.scoped_village_ids()
         numbers = HouseholdNumbers()
-        creates, updates, moved = [], [], []
-        fields_changed = set()
+        creates, updates, moved = [], {}, []
         outcomes = {}
         for row, number in keyed:
             values = row.values
@@ -541,8 +603,7 @@ class HouseholdsResource(RosterResource):
                 household.head = person
                 changed.append("head")
             if changed:
-                updates.append(household)
-                fields_changed.update(changed)
+                updates[household] = changed
                 outcomes[row.number] = (row, _("updated"))
                 plan.updated += 1
             else:
@@ -551,7 +612,7 @@ class HouseholdsResource(RosterResource):
         for number in sorted(outcomes)[:20]:
             plan.add_sample(*outcomes[number])
         plan.creates = [(Household, creates, True)]
-        plan.updates = [(Household, updates, sorted(fields_changed))]
+        plan.update(Household, updates)
         plan.after = [lambda user, reason: self._move_heads(moved, user, reason)]
         return plan
 
@@ -573,7 +634,7 @@ class PersonRosterResource(RosterResource):
     (and, when the file gives it, the name as a check), in the user's villages."""
 
     id_number = Column("id_number", "身份证号", IdNumberWidget(), required=True, aliases=ID_ALIASES)
-    name = Column("name", "姓名", TextWidget(squeeze=True), aliases=["名字", "女童姓名", "妇女姓名", "儿童姓名"])
+    name = Column("name", "姓名", NameWidget(squeeze=True), aliases=["名字", "女童姓名", "妇女姓名", "儿童姓名"])
 
     def people(self, rows: list[SourceRow]) -> dict[str, Person]:
         numbers = [row.values["id_number"].number for row in rows if "id_number" in row.values]

@@ -271,10 +271,15 @@ class HPVDose(HealthRecord):
 
     def clean(self) -> None:
         super().clean()
-        if not (self.person_id and self.date):
-            return
+        if not (self.person_id and self.date and self.dose_number):
+            return  # the blank field's own error says what is missing
         if self.date < self.person.birth_date:
-            raise ValidationError({"date": gettext("The vaccination date is before the girl's birth.")})
+            raise ValidationError(
+                {
+                    "date": gettext("The vaccination date is before the girl's birth (%(born)s).")
+                    % {"born": self.person.birth_date}
+                }
+            )
         if self.consent_on and self.consent_on > self.date:
             raise ValidationError({"consent_on": gettext("The consent is dated after the dose.")})
         others = HPVDose.objects.filter(person_id=self.person_id).exclude(pk=self.pk)

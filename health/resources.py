@@ -15,12 +15,11 @@ from federation.importing import (
     ChoiceWidget,
     Column,
     ExcelDateWidget,
+    NameWidget,
     Plan,
     SourceRow,
     TextWidget,
-    save_through,
 )
-from federation.models import Person
 from federation.resources import PersonRosterResource, chunked
 from health.models import HPVDeferral, HPVDose, Screening
 from health.services import health_record_save
@@ -87,16 +86,8 @@ class DoseWidget(TextWidget):
 
 
 class HealthRosterResource(PersonRosterResource):
-    """Rows of women and girls on the people roster of the user's villages."""
-
-    def person_for(self, row: SourceRow, people: dict) -> Person | None:
-        person = super().person_for(row, people)
-        if person is not None and person.sex != Person.Sex.FEMALE:
-            self.error(
-                row, "id_number", _("%(name)s is male: these records are for women and girls.") % {"name": person.name}
-            )
-            return None
-        return person
+    """Rows of women and girls on the people roster of the user's villages (the records'
+    own check refuses a man, on the ID number's column)."""
 
 
 class HPVRosterResource(HealthRosterResource):
@@ -115,7 +106,7 @@ class HPVRosterResource(HealthRosterResource):
     )
     site = Column("site", "接种单位", TextWidget(max_length=100), aliases=["接种地点", "接种点"])
     consent_by = Column(
-        "consent_by", "知情同意监护人", TextWidget(squeeze=True, max_length=50), aliases=["监护人", "同意人"]
+        "consent_by", "知情同意监护人", NameWidget(squeeze=True, max_length=50), aliases=["监护人", "同意人"]
     )
     consent_on = Column("consent_on", "同意日期", ExcelDateWidget(), aliases=["知情同意日期", "签字日期"])
     reason = Column("reason", "未接种原因", ChoiceWidget(HPVDeferral.Reason.choices, REASON_SYNONYMS), aliases=["原因"])
@@ -153,12 +144,14 @@ class HPVRosterResource(HealthRosterResource):
     def plan(self, rows: list[SourceRow]) -> Plan:
         plan = Plan()
         people = self.people(rows)
-        existing = {}  # person → {dose number: date}
+        existing, held = {}, set()  # person → {dose number: dose}; (person, reason, date) held
         for chunk in chunked([p.pk for p in people.values()]):
             for dose in HPVDose.objects.filter(person_id__in=chunk):
                 existing.setdefault(dose.person_id, {})[dose.dose_number] = dose
+            held.update(
+                HPVDeferral.objects.filter(person_id__in=chunk).values_list("person_id", "reason", "recorded_on")
+            )
         doses, deferrals = [], []
-        planned = {}  # person → {dose number: date}, existing and from the file
         for row in rows:
             if row.failed:
                 continue
@@ -167,35 +160,26 @@ class HPVRosterResource(HealthRosterResource):
                 continue
             values = row.values
             if "reason" in values and "dose_number" not in values:
-                day = values.get("recorded_on")
-                if day is None:
-                    self.require(row, "recorded_on")
+                key = (person.pk, values["reason"], values.get("recorded_on"))
+                if key in held:  # asked and recorded already: the same file imported again
+                    plan.unchanged += 1
+                    plan.add_sample(row, _("unchanged"))
                     continue
-                ask = values.get("ask_again_on")
-                if ask is not None and ask < day:
-                    self.error(row, "ask_again_on", _("Ask again on or after the day the reason was recorded."))
-                    continue
-                deferrals.append(HPVDeferral(person=person, reason=values["reason"], recorded_on=day, ask_again_on=ask))
+                held.add(key)
+                deferral = HPVDeferral(
+                    person=person,
+                    reason=values["reason"],
+                    recorded_on=values.get("recorded_on"),
+                    ask_again_on=values.get("ask_again_on"),
+                )
+                deferrals.append((row, deferral))
                 plan.new += 1
                 plan.add_sample(row, _("new"))
                 continue
-            if not self.require(row, "dose_number", "date", "vaccine", "site", "consent_by", "consent_on"):
-                continue
-            number, day = int(values["dose_number"]), values["date"]
-            if day < person.birth_date:
-                self.error(
-                    row,
-                    "date",
-                    _("The vaccination date is before the girl's birth (%(born)s).") % {"born": person.birth_date},
-                )
-                continue
-            if values["consent_on"] > day:
-                self.error(row, "consent_on", _("The consent is dated after the dose."))
-                continue
-            known = planned.setdefault(person.pk, {n: d.date for n, d in existing.get(person.pk, {}).items()})
+            number = values.get("dose_number")
             stored = existing.get(person.pk, {}).get(number)
             if stored is not None:
-                if stored.date == day and stored.vaccine == values["vaccine"]:
+                if stored.date == values.get("date") and stored.vaccine == values.get("vaccine"):
                     plan.unchanged += 1
                     plan.add_sample(row, _("unchanged"))
                 else:
@@ -205,44 +189,23 @@ class HPVRosterResource(HealthRosterResource):
                         _("Dose %(n)s is already recorded on %(date)s.") % {"n": number, "date": stored.date},
                     )
                 continue
-            if number in known:
-                self.error(row, "dose_number", _("Dose %(n)s of this girl is on the file twice.") % {"n": number})
-                continue
-            known[number] = day
-            doses.append(
-                (
-                    row,
-                    HPVDose(
-                        person=person,
-                        dose_number=number,
-                        date=day,
-                        vaccine=values["vaccine"],
-                        site=values["site"],
-                        consent_by=values["consent_by"],
-                        consent_on=values["consent_on"],
-                    ),
-                )
-            )
+            dose = HPVDose(person=person, dose_number=number, **self.values_of(values, DOSE_FIELDS))
+            doses.append((row, dose))
             plan.new += 1
             plan.add_sample(row, _("new"))
-        # Order and gaps are checked once the whole file is read: a file may list dose 2 before dose 1.
-        for row, dose in doses:
-            known = planned[dose.person_id]
-            if dose.dose_number > 1 and dose.dose_number - 1 not in known:
-                self.error(row, "dose_number", _("Record dose %(n)s first.") % {"n": dose.dose_number - 1})
-                continue
-            for number, day in known.items():
-                if number != dose.dose_number and (number < dose.dose_number) != (day < dose.date):
-                    self.error(
-                        row,
-                        "date",
-                        _("Dose %(n)s was given on %(date)s: doses are dated in order.") % {"n": number, "date": day},
-                    )
-                    break
-        # Dose 1 before dose 2, whatever the file's order: the service checks the order.
-        in_order = sorted((dose for _row, dose in doses), key=lambda dose: dose.dose_number)
-        plan.after = [save_through(health_record_save, [*in_order, *deferrals])]
+        # Dose 1 before dose 2, whatever the file's order: the model checks the order
+        # against what is saved.
+        doses.sort(key=lambda pair: (pair[1].dose_number or 0, pair[0].number))
+        plan.after = [self.save_through(health_record_save, [*doses, *deferrals], "dose_number")]
         return plan
+
+    @staticmethod
+    def values_of(values: dict, names: tuple[str, ...]) -> dict:
+        """The row's values for a model's fields; a blank text cell is the empty string."""
+        return {name: values.get(name, None if name.endswith(("_on", "date")) else "") for name in names}
+
+
+DOSE_FIELDS = ("date", "vaccine", "site", "consent_by", "consent_on")
 
 
 class ScreeningsResource(HealthRosterResource):
@@ -255,7 +218,7 @@ class ScreeningsResource(HealthRosterResource):
         "institution", "筛查机构", TextWidget(max_length=100), required=True, aliases=["机构", "医院", "检查机构"]
     )
     free_programme = Column("free_programme", "是否免费", ChoiceWidget(YES_NO, YES_NO_SYNONYMS), aliases=["免费"])
-    consent_by = Column("consent_by", "知情同意人", TextWidget(squeeze=True, max_length=50), aliases=["同意人"])
+    consent_by = Column("consent_by", "知情同意人", NameWidget(squeeze=True, max_length=50), aliases=["同意人"])
     consent_on = Column("consent_on", "同意日期", ExcelDateWidget(), aliases=["知情同意日期"])
     result = Column("result", "筛查结果", ChoiceWidget(Screening.Result.choices, RESULT_SYNONYMS), aliases=["结果"])
     recheck_date = Column("recheck_date", "复查日期", ExcelDateWidget())
@@ -314,30 +277,20 @@ class ScreeningsResource(HealthRosterResource):
                 self.error(row, "date", _("This screening is on the file twice."))
                 continue
             seen.add(key)
-            if "result" in values and not ("consent_by" in values and "consent_on" in values):
-                self.error(row, "consent_by", _("Record the woman's consent (who and when) before the result."))
-                continue
-            if "recheck_outcome" in values and not ("result" in values and "recheck_date" in values):
-                self.error(row, "recheck_outcome", _("A recheck outcome needs a result and a recheck date."))
-                continue
-            if values.get("recheck_date") and values["recheck_date"] < values["date"]:
-                self.error(row, "recheck_date", _("The recheck cannot be before the screening."))
-                continue
-            screenings.append(
-                Screening(
-                    person=person,
-                    date=values["date"],
-                    kind=kind,
-                    institution=values["institution"],
-                    free_programme=values.get("free_programme", "yes") == "yes",
-                    consent_by=values.get("consent_by", ""),
-                    consent_on=values.get("consent_on"),
-                    result=values.get("result", ""),
-                    recheck_date=values.get("recheck_date"),
-                    recheck_outcome=values.get("recheck_outcome", ""),
-                )
+            screening = Screening(
+                person=person,
+                date=values["date"],
+                kind=kind,
+                institution=values["institution"],
+                free_programme=values.get("free_programme", "yes") == "yes",
+                consent_by=values.get("consent_by", ""),
+                consent_on=values.get("consent_on"),
+                result=values.get("result", ""),
+                recheck_date=values.get("recheck_date"),
+                recheck_outcome=values.get("recheck_outcome", ""),
             )
+            screenings.append((row, screening))
             plan.new += 1
             plan.add_sample(row, _("new"))
-        plan.after = [save_through(health_record_save, screenings)]
+        plan.after = [self.save_through(health_record_save, screenings, "result")]
         return plan

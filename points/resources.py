@@ -1,5 +1,7 @@
 """The points roster: point entries from a sheet (户主身份证号 or 户号, 积分事项, 分值, 日期, 备注)."""
 
+from collections import Counter
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -54,12 +56,12 @@ class PointEntriesResource(RosterResource):
 
     def plan(self, rows: list[SourceRow]) -> Plan:
         plan = Plan()
-        towns = {village.town_id for village in self.village_lookup().values()}
+        towns = {village.town_id for village in self.villages.scoped}
         rules = {
             normalize_header(rule.description): rule
             for rule in PointRule.objects.filter(town_id__in=towns, active=True)
         }
-        households = in_scope(Household.objects.select_related("head"), self.scope)
+        households = in_scope(Household.objects.select_related("head", "village"), self.scope)
         heads = [row.values["head_id_number"].number for row in rows if "head_id_number" in row.values]
         by_head = {}
         for chunk in chunked(heads):
@@ -69,9 +71,9 @@ class PointEntriesResource(RosterResource):
         for chunk in chunked(numbers):
             by_number.update({(h.village_id, h.number): h for h in households.filter(number__in=chunk)})
         fallback = self.only_village()
-        balances, planned = {}, []
+        found = []
         for row in rows:
-            if row.failed or not self.require(row, "rule", "date"):
+            if row.failed:
                 continue
             values = row.values
             household = None
@@ -99,25 +101,35 @@ class PointEntriesResource(RosterResource):
             if "points" in values and values["points"] != rule.points:
                 self.error(row, "points", _("The rule gives %(points)+d points.") % {"points": rule.points})
                 continue
-            balance = balances.get(household.pk, household.points_balance) + rule.points
-            if balance < 0:
-                self.error(
-                    row,
-                    "points",
-                    _("The deduction would leave the household below zero (balance %(balance)d).")
-                    % {"balance": balance - rule.points},
-                )
+            found.append((row, (household, rule, values["date"], values.get("note", ""))))
+        # A line the ledger holds already (same household, rule, date and points, not
+        # reversed) is unchanged: a file imported again, or a line entered by hand first.
+        held = Counter(
+            PointEntry.objects.filter(
+                household__in={household.pk for _row, (household, *_rest) in found},
+                kind__in=(PointEntry.Kind.AWARD, PointEntry.Kind.DEDUCTION),
+                reversed_by__isnull=True,
+            ).values_list("household_id", "rule_id", "date", "points")
+        )
+        planned = []
+        for row, line in found:
+            household, rule, day, _note = line
+            key = (household.pk, rule.pk, day, rule.points)
+            if held[key] > 0:
+                held[key] -= 1
+                plan.unchanged += 1
+                plan.add_sample(row, _("unchanged"))
                 continue
-            balances[household.pk] = balance
-            planned.append((household, rule, values["date"], values.get("note", "")))
+            planned.append((row, line))
             plan.new += 1
             plan.add_sample(row, _("new"))
-        plan.after = [lambda user, reason: self._award(planned, user, reason)]
+        plan.after = [self.save_through(self._award, planned, "points", with_reason=True)]
         return plan
 
     @staticmethod
-    def _award(planned, user, reason) -> None:
+    def _award(*, record, by, reason) -> None:
+        # The service holds the rules (a balance never below zero, the rule's town).
         from points.services import point_award
 
-        for household, rule, day, note in planned:
-            point_award(household=household, rule=rule, day=day, by=user, note=note or reason)
+        household, rule, day, note = record
+        point_award(household=household, rule=rule, day=day, by=by, note=note or reason)

@@ -19,6 +19,8 @@ from federation.importing.cells import (
     Column,
     ExcelDateWidget,
     IdNumberWidget,
+    Month,
+    NameWidget,
     PhoneWidget,
     TextWidget,
     VillageWidget,
@@ -43,7 +45,6 @@ from federation.importing.writing import (
     Row,
     insert_history,
     insert_rows,
-    save_through,
     update_rows,
 )
 
@@ -56,6 +57,8 @@ __all__ = [
     "Column",
     "ExcelDateWidget",
     "IdNumberWidget",
+    "Month",
+    "NameWidget",
     "ImportFileError",
     "ImportReport",
     "PhoneWidget",
@@ -75,7 +78,6 @@ __all__ = [
     "normalize_header",
     "purge_uploads",
     "read_table",
-    "save_through",
     "store_errors",
     "store_upload",
     "take_upload",

@@ -7,14 +7,17 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from federation.exporting import ScopedResource
-from federation.importing.cells import CellError, Column, is_blank, normalize_header, village_key
-from federation.importing.reading import HEADER_SEARCH_ROWS, ImportFileError, Table, read_table
-from federation.scoping import EVERYTHING, Scope, in_scope, scope_for
+from federation.importing.cells import CellError, Column, is_blank, normalize_header
+from federation.importing.reading import HEADER_SEARCH_ROWS, ImportFileError, Table, read_tables
+from federation.importing.villages import Villages
+from federation.scoping import EVERYTHING, Scope, scope_for
 
 # --- Results -------------------------------------------------------------------------
 
@@ -49,6 +52,8 @@ class ImportReport:
     ignored_columns: list[str] = field(default_factory=list)
     header_row: int | None = None
     headers: list[str] = field(default_factory=list)
+    sheet: str = ""
+    ignored_rows: list[tuple[int, str]] = field(default_factory=list)  # (row, why): examples, totals
     maskers: dict = field(default_factory=dict)  # header -> how to mask it (ID numbers, phones)
     sample: list[dict] = field(default_factory=list)
     applied: bool = False
@@ -62,6 +67,19 @@ class ImportReport:
             "unchanged": self.unchanged,
             "errors": len(self.errors),
         }
+
+
+_TOTAL = re.compile(r"^(合计|小计|总计|共计)[:：]?$")
+
+
+def skipped_row(cells: list) -> str:
+    """Why a row is not data: a template's example row, or a 合计 row under the data."""
+    texts = [normalize_header(cell) for cell in cells if not is_blank(cell)]
+    if any(text.startswith("示例") or text.startswith("(示例") for text in texts):
+        return _("example row")
+    if texts and _TOTAL.match(texts[0]):
+        return _("total row")
+    return ""
 
 
 @dataclass
@@ -80,14 +98,24 @@ REGISTRY: dict[str, type["RosterResource"]] = {}
 
 
 class RosterResource(ScopedResource):
-    """Base of every importable roster. Subclasses declare `Column`s and write `plan()`."""
+    """Base of every importable roster. Subclasses declare `Column`s and write `plan()`:
+    the mapping of columns to service arguments and the lookups, never a copy of a rule
+    (the writes run in the preview too, rolled back, so a service's answer is the preview's)."""
 
     import_name = ""  # the name `import_data` knows it by
     import_title = ""
+    # A model field whose error belongs to a column of another name (Person.household is
+    # given by 户主身份证号).
+    field_columns: dict[str, str] = {"person": "id_number"}
+    # Required columns whose blank cell keeps what a known record holds (the planner asks
+    # for them only for a new one).
+    blank_keeps: frozenset[str] = frozenset()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if cls.import_name:
+            if REGISTRY.get(cls.import_name, cls) is not cls:
+                raise ImproperlyConfigured(f"Two rosters are named {cls.import_name}.")
             REGISTRY[cls.import_name] = cls
 
     def __init__(self, user=None, *, scope: Scope | None = None, default_village=None, **kwargs):
@@ -95,66 +123,99 @@ class RosterResource(ScopedResource):
         self.scope = scope if scope is not None else (scope_for(user) if user else EVERYTHING)
         self.default_village = default_village
         self.errors: list[RowError] = []
+        self.writing = False  # True while planning the real write: lock what will be updated
 
     # -- columns and villages --
 
     def columns(self) -> list[Column]:
         return [column for column in self.fields.values() if isinstance(column, Column)]
 
-    def scoped_villages(self):
-        from federation.models import Village
+    @cached_property
+    def villages(self) -> Villages:
+        return Villages.for_scope(self.scope)
 
-        return in_scope(Village.objects.select_related("town"), self.scope)
-
-    def village_lookup(self) -> dict:
-        if not hasattr(self, "_villages"):
-            self._villages = {village_key(village.name): village for village in self.scoped_villages()}
-        return self._villages
+    def scoped_village_ids(self) -> set[int]:
+        return self.villages.scoped_ids
 
     def only_village(self):
         """The village a row without one belongs to: --village, or the user's only one."""
         if self.default_village is not None:
             return self.default_village
-        villages = list(self.village_lookup().values())
+        villages = self.villages.scoped
         return villages[0] if len(villages) == 1 else None
+
+    def locked(self, queryset):
+        """Lock the rows an import will update until it commits, so that an edit saved
+        meanwhile waits instead of being overwritten (PostgreSQL; SQLite writes one at a time)."""
+        return queryset.select_for_update(of=("self",)) if self.writing else queryset
 
     # -- the pipeline --
 
-    def import_file(self, data: bytes, file_name: str, *, dry_run: bool) -> ImportReport:
+    def import_file(self, data: bytes, file_name: str, *, dry_run: bool, again: bool = False) -> ImportReport:
+        """Read, check and (unless `dry_run`) write a roster file. A file imported before is
+        refused unless `again`. The preview is the write itself, rolled back, whenever the
+        roster saves through services; the confirm plans and writes in one transaction."""
         report = ImportReport(resource=self.import_name, file_name=file_name, sha256=hashlib.sha256(data).hexdigest())
         started = time.perf_counter()
         try:
-            table = read_table(data, file_name)
-            rows = self.read_rows(table, report)
+            rows = self.read_rows(read_tables(data, file_name), report)
+            if not again:
+                self.refuse_repeat(report)
         except ImportFileError as error:
             report.errors.append(RowError(None, "", str(error)))
             if not dry_run:
                 self.record(report)
             return report
-        plan = self.plan(rows)
+        self.writing = not dry_run
+        try:
+            with transaction.atomic():
+                plan = self.plan(rows)
+                report.new, report.updated, report.unchanged = plan.counts()
+                report.sample = plan.sample
+                # Rows saved through services are written (and rolled back) even beside
+                # other rows' errors, so that the preview lists every error at once.
+                if plan.checks_on_write or (not self.errors and not dry_run):
+                    reason = _("Import of %(file)s") % {"file": file_name}
+                    if not dry_run:
+                        record = self.record(report)
+                        reason = _("Import #%(id)d (%(file)s)") % {"id": record.pk, "file": file_name}
+                    plan.apply(user=self.user, reason=reason)
+                if self.errors or dry_run:
+                    transaction.set_rollback(True)
+        except (IntegrityError, ValidationError):
+            # A write that no row's check foresaw (someone saved the same record meanwhile).
+            self.errors.append(
+                RowError(
+                    None, "", _("The records changed while importing; nothing was written. Import the file again.")
+                )
+            )
+        finally:
+            self.writing = False
         report.errors.extend(self.errors)
         report.errors.sort(key=lambda error: error.row or 0)
-        report.new, report.updated, report.unchanged = plan.counts()
-        report.sample = plan.sample
-        if not report.errors and not dry_run:
-            try:
-                with transaction.atomic():
-                    record = self.record(report)
-                    reason = _("Import #%(id)d (%(file)s)") % {"id": record.pk, "file": file_name}
-                    plan.apply(user=self.user, reason=reason)
-                report.applied = True
-            except (IntegrityError, ValidationError):
-                # Someone changed the same records between the check and the write.
-                report.errors.append(
-                    RowError(
-                        None, "", _("The records changed while importing; nothing was written. Import the file again.")
-                    )
-                )
-                self.record(report)
-        elif not dry_run:
+        report.applied = not dry_run and not report.errors
+        if not dry_run and report.errors:
             self.record(report)
         report.seconds = time.perf_counter() - started
         return report
+
+    def refuse_repeat(self, report: ImportReport) -> None:
+        """The same file imported twice would award every ledger line twice."""
+        from federation.models import ImportRecord
+
+        previous = (
+            ImportRecord.objects.filter(resource=self.import_name, sha256=report.sha256, applied=True)
+            .order_by("-created_at")
+            .first()
+        )
+        if previous is not None:
+            raise ImportFileError(
+                _(
+                    "This file was already imported on %(when)s (import record #%(id)d). "
+                    "To import it again all the same, tick “Import again”."
+                )
+                % {"when": timezone.localtime(previous.created_at).strftime("%Y-%m-%d %H:%M"), "id": previous.pk}
+            )
 
     def record(self, report: ImportReport):
         from federation.models import ImportRecord
@@ -216,8 +277,28 @@ class RosterResource(ScopedResource):
         """A required column that may be missing (the village, when there is only one)."""
         return False
 
-    def read_rows(self, table: Table, report: ImportReport) -> list[SourceRow]:
-        index, found, header, ignored = self.find_header(table)
+    def choose_table(self, tables, report: ImportReport) -> tuple[Table, tuple]:
+        """The first visible sheet that has a header row: village workbooks often open
+        with a 说明 cover sheet."""
+        looked_at, first_error = [], None
+        for table in tables:
+            try:
+                return table, self.find_header(table)
+            except ImportFileError as error:
+                looked_at.append(table.sheet)
+                first_error = first_error or error
+        if first_error is None:
+            raise ImportFileError(_("The file is empty."))
+        if len([name for name in looked_at if name]) > 1:
+            raise ImportFileError(
+                _("None of the sheets %(sheets)s has a header row. %(error)s")
+                % {"sheets": "、".join(f"“{name}”" for name in looked_at), "error": first_error}
+            )
+        raise first_error
+
+    def read_rows(self, tables, report: ImportReport) -> list[SourceRow]:
+        table, (index, found, header, ignored) = self.choose_table(tables, report)
+        report.sheet = table.sheet
         report.header_row = table.first_row + index
         report.headers = [header[position] for position in sorted(found)]
         report.ignored_columns = ignored
@@ -226,7 +307,6 @@ class RosterResource(ScopedResource):
             for position, column in found.items()
             if hasattr(column.widget, "masker")
         }
-        villages = self.village_lookup()
         rows = []
         data_rows = table.rows[index + 1 :]
         if len(data_rows) > settings.IMPORT_MAX_ROWS:
@@ -238,13 +318,23 @@ class RosterResource(ScopedResource):
         positions = sorted(found.items())
         layout = [(position, header[position], column) for position, column in positions]
         columns = {column.attribute: header[position] for position, column in positions}
+        required = [
+            (position, column)
+            for position, column in positions
+            if column.required and column.attribute not in self.blank_keeps
+        ]
         # Rosters repeat themselves (villages, groups, heads' ID numbers): clean each
         # distinct value of a column once.
         memo = {position: {} for position, _column in positions}
         formula_error = _("The cell holds a formula without a value; recalculate and save the file in Excel.")
+        villages = self.villages if "village" in columns else None
         for offset, cells in enumerate(data_rows):
             number = report.header_row + 1 + offset
             if all(is_blank(cell) for cell in cells) and not any((number, p) in blanks for p, _c in positions):
+                continue
+            skipped = skipped_row(cells)
+            if skipped:
+                report.ignored_rows.append((number, skipped))
                 continue
             values = {}
             failed = False
@@ -274,16 +364,70 @@ class RosterResource(ScopedResource):
                     failed = True
                 elif cleaned is not None:
                     values[column.attribute] = cleaned
+            for position, column in required:
+                if column.attribute not in values and not (blanks and (number, position) in blanks):
+                    cell = cells[position] if position < width else None
+                    if is_blank(cell):
+                        self.errors.append(
+                            RowError(
+                                number, header[position], _("%(column)s is required.") % {"column": header[position]}
+                            )
+                        )
+                        failed = True
             rows.append(
                 SourceRow(number=number, values=values, cells=cells, layout=layout, columns=columns, failed=failed)
             )
         if not rows:
+            if report.ignored_rows:
+                raise ImportFileError(_("The file has only example or total rows, no data rows."))
             raise ImportFileError(_("The file has a header row but no data rows."))
         return rows
 
     def error(self, row: SourceRow, attribute: str | None, message: str) -> None:
-        column = row.columns.get(attribute, "") if attribute else ""
+        column = ""
+        if attribute:
+            column = row.columns.get(attribute) or getattr(self.fields.get(attribute), "column_name", "")
         self.errors.append(RowError(row.number, column, message))
+
+    def validation_error(self, row: SourceRow, error: ValidationError, attribute: str | None = None) -> None:
+        """A model's or service's answer, on the row and the column it is about."""
+        if hasattr(error, "error_dict"):
+            for name, errors in error.error_dict.items():
+                name = self.field_columns.get(name, name)
+                target = name if name in self.fields else attribute
+                for each in errors:
+                    if each.code in ("blank", "null", "required") and target in self.fields:
+                        # Django's words name no column; the clerk's file does.
+                        column = row.columns.get(target) or self.fields[target].column_name
+                        message = _("%(column)s is required.") % {"column": column}
+                    else:
+                        message = " ".join(each.messages)
+                    self.error(row, target, message)
+        else:
+            for message in error.messages:
+                self.error(row, attribute, message)
+
+    def save_through(
+        self, service, records: list[tuple[SourceRow, object]], attribute: str | None = None, *, with_reason=False
+    ):
+        """A plan step that saves each (row, record) through its app's service
+        (`service(record=..., by=...)`, and `reason=` the import's when asked), as the admin
+        does; what the service refuses is the row's error, on `attribute`'s column when the
+        error names no field."""
+
+        def save(user, reason) -> None:
+            for row, record in records:
+                try:
+                    with transaction.atomic():
+                        if with_reason:
+                            service(record=record, by=user, reason=reason)
+                        else:
+                            service(record=record, by=user)
+                except ValidationError as error:
+                    self.validation_error(row, error, attribute)
+
+        save.checks_on_write = True
+        return save
 
     def require(self, row: SourceRow, *attributes: str) -> bool:
         """Report blank required cells; return whether all are present."""

@@ -6,6 +6,12 @@ from django.utils.translation import gettext as _
 
 from federation.importing.cells import ChoiceWidget, IdNumberWidget, PhoneWidget, VillageWidget
 
+EXAMPLE_MARK = "示例行：导入时自动跳过，填写时可删除"
+
+
+def _example_cell(column, value):
+    return column.widget.render(value) if isinstance(column.widget, ChoiceWidget) else value
+
 
 def build_template(resource_class, villages) -> bytes:
     """An .xlsx a clerk fills in: title rows, the headers, text ID columns, an example row
@@ -27,8 +33,15 @@ def build_template(resource_class, villages) -> bytes:
     sheet["A1"].alignment = Alignment(horizontal="center")
     sheet.append([_("Reporting unit:"), "", "", _("Date:")])
     sheet.append([column.column_name + ("*" if column.required else "") for column in columns])
+    # The example row shows values as the drop-downs write them, and says it is an example
+    # in a cell of its own: the import skips any row with a cell starting 示例.
     example = resource_class.template_example(names[0] if names else "")
-    sheet.append([example.get(column.attribute, "") for column in columns])
+    sheet.append(
+        [_example_cell(column, example[column.attribute]) if column.attribute in example else "" for column in columns]
+        + [EXAMPLE_MARK]
+    )
+    for cell in sheet[4]:
+        cell.font = Font(italic=True, color="808080")
     for index, column in enumerate(columns, start=1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = 22 if isinstance(column.widget, IdNumberWidget) else 14

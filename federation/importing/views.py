@@ -28,6 +28,11 @@ class ImportForm(forms.Form):
         required=False,
         help_text=_("Used only when the file has no village column or a row leaves it empty."),
     )
+    again = forms.BooleanField(
+        label=_("Import again"),
+        required=False,
+        help_text=_("Tick only to import a file that was imported before once more."),
+    )
 
     def __init__(self, *args, villages, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,10 +106,12 @@ class RosterImportMixin:
             upload = form.cleaned_data["file"]
             data = upload.read()
             village = form.cleaned_data.get("village")
-            report = self.import_resource_for(request, village).import_file(data, upload.name, dry_run=True)
+            again = form.cleaned_data["again"]
+            resource = self.import_resource_for(request, village)
+            report = resource.import_file(data, upload.name, dry_run=True, again=again)
             context.update(self._report_context(request, report))
             if not report.errors:
-                context.update(token=store_upload(data, request.user), default_village=village)
+                context.update(token=store_upload(data, request.user), default_village=village, again=again)
             context["title"] = gettext("Preview")
             return TemplateResponse(request, "admin/federation/import.html", context)
         context["form"] = form
@@ -118,7 +125,8 @@ class RosterImportMixin:
             return HttpResponseRedirect(request.path)
         village = villages.filter(pk=request.POST.get("village") or None).first()
         file_name = request.POST.get("file_name", "")[:200]
-        report = self.import_resource_for(request, village).import_file(data, file_name, dry_run=False)
+        again = request.POST.get("again") == "1"
+        report = self.import_resource_for(request, village).import_file(data, file_name, dry_run=False, again=again)
         if report.errors:  # the data changed between preview and confirm
             context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": gettext("Preview")}
             context.update(self._report_context(request, report))

@@ -4,7 +4,6 @@ their simple-history rows), and a step that saves records through their app's se
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import UniqueConstraint
 from django.utils import timezone
 
 SAMPLE_ROWS = 20
@@ -21,6 +20,21 @@ class Plan:
     unchanged: int = 0
     sample: list = field(default_factory=list)
     after: list = field(default_factory=list)  # callables run after the writes
+
+    @property
+    def checks_on_write(self) -> bool:
+        """Whether a step saves through services whose checks the preview must run too."""
+        return any(getattr(step, "checks_on_write", False) for step in self.after)
+
+    def update(self, model, changes: dict) -> None:
+        """UPDATE each object's own changed fields (`changes`: object -> field names), never
+        the union of all rows' fields: a column this row does not change keeps the value
+        someone may have saved since the plan was made."""
+        groups: dict[tuple, list] = {}
+        for obj, names in changes.items():
+            groups.setdefault(tuple(sorted(names)), []).append(obj)
+        for names, objects in groups.items():
+            self.updates.append((model, objects, list(names)))
 
     def counts(self) -> tuple[int, int, int]:
         return self.new, self.updated, self.unchanged
@@ -105,6 +119,29 @@ def _executemany(sql: str, rows: list) -> None:
             cursor.executemany(sql, rows[start : start + 2000])
 
 
+# Parameters per statement: SQLite allows 32,766, PostgreSQL 65,535.
+_PARAMETERS = 30_000
+
+
+def _insert_many(table: str, columns: list[str], rows: list[list], *, returning: str | None = None) -> list:
+    """Multi-row INSERTs (what bulk_create does, without building model instances): one
+    statement per batch instead of one per row, which costs PostgreSQL a round trip each.
+    With `returning`, the new keys in the order of `rows`."""
+    quote = connection.ops.quote_name
+    batch = max(1, _PARAMETERS // len(columns))
+    head = f"INSERT INTO {quote(table)} ({', '.join(quote(column) for column in columns)}) VALUES "  # noqa: S608
+    row_sql = f"({', '.join(['%s'] * len(columns))})"
+    tail = f" RETURNING {quote(returning)}" if returning else ""
+    keys = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            chunk = rows[start : start + batch]
+            cursor.execute(head + ", ".join([row_sql] * len(chunk)) + tail, [value for row in chunk for value in row])
+            if returning:
+                keys.extend(key for (key,) in cursor.fetchall())
+    return keys
+
+
 def insert_history(model, objects, *, user, reason: str, history_type: str) -> None:
     """Write one simple-history row per object or Row, as bulk_history_create would."""
     history = model.history.model
@@ -113,83 +150,32 @@ def insert_history(model, objects, *, user, reason: str, history_type: str) -> N
     adapters = [_adapter(field) for field in fields]
     stamp = connection.ops.adapt_datetimefield_value(timezone.now())
     extra = [stamp, reason, history_type, user.pk if user is not None else None]
-    quote = connection.ops.quote_name
-    columns = [quote(field.column) for field in fields] + [
-        quote(history._meta.get_field(name).column)
+    columns = [field.column for field in fields] + [
+        history._meta.get_field(name).column
         for name in ("history_date", "history_change_reason", "history_type", "history_user")
     ]
-    sql = (
-        f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608 - names, not input
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
     rows = [
         [_value(obj, field, adapt) for field, adapt in zip(fields, adapters, strict=True)] + extra for obj in objects
     ]
-    _executemany(sql, rows)
-
-
-def _natural_key(model) -> list[str] | None:
-    for constraint in model._meta.constraints:
-        if isinstance(constraint, UniqueConstraint) and constraint.fields and constraint.condition is None:
-            return [model._meta.get_field(name).attname for name in constraint.fields]
-    return None
-
-
-def save_through(service, records: list):
-    """A step for `Plan.after`: save each record through its app's service
-    (`service(record=..., by=...)`), as the admin does."""
-
-    def save(user, reason) -> None:
-        for record in records:
-            service(record=record, by=user)
-
-    return save
+    _insert_many(history._meta.db_table, columns, rows)
 
 
 def insert_rows(model, rows: list[Row]) -> None:
-    """INSERT Rows and give each its primary key. With a natural key (the model's unique
-    constraint) they go in by executemany and their keys are read back by it. Missing
+    """INSERT Rows and give each its primary key, read back with RETURNING. Missing
     values take the fields' defaults."""
-    key = _natural_key(model)
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    if key is None:  # no key to read the new ids back by: let bulk_create return them
-        attnames = {field.attname for field in fields}
-        objects = [
-            model(
-                **{
-                    name: value.pk if isinstance(value, Row) else value
-                    for name, value in row.items()
-                    if name in attnames
-                }
-            )
-            for row in rows
-        ]
-        model._default_manager.bulk_create(objects, batch_size=1000)
-        for row, obj in zip(rows, objects, strict=True):
-            row["id"] = obj.pk
-        return
     for model_field in fields:
         if model_field.has_default() or not model_field.null:
             default = model_field.get_default()
             for row in rows:
                 row.setdefault(model_field.attname, default)
     adapters = [_adapter(field) for field in fields]
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    values = [[_value(row, field, adapt) for field, adapt in zip(fields, adapters, strict=True)] for row in rows]
+    keys = _insert_many(
+        model._meta.db_table, [field.column for field in fields], values, returning=model._meta.pk.column
     )
-    _executemany(
-        sql, [[_value(row, field, adapt) for field, adapt in zip(fields, adapters, strict=True)] for row in rows]
-    )
-    by_key = {tuple(row[name] for name in key): row for row in rows}
-    first = key[0]
-    for start in range(0, len(rows), 5000):
-        values = list({row[first] for row in rows[start : start + 5000]})
-        for pk, *found in model._default_manager.filter(**{f"{first}__in": values}).values_list("pk", *key):
-            row = by_key.get(tuple(found))
-            if row is not None:
-                row["id"] = pk
+    for row, key in zip(rows, keys, strict=True):
+        row["id"] = key
 
 
 def update_rows(model, objects, field_names: list[str]) -> None:

@@ -41,7 +41,7 @@ def test_care_roster_registers_children_once(people, care_clerk):
     assert report.errors == [] and report.new == 1
     target = CareTarget.objects.get()
     assert (target.category, target.guardian_phone, target.since) == ("lb_child", "13900000001", date(2024, 3, 1))
-    again = CareTargetsResource(user=care_clerk).import_file(content, "again.csv", dry_run=True)
+    again = CareTargetsResource(user=care_clerk).import_file(content, "again.csv", dry_run=True, again=True)
     assert (again.new, again.unchanged) == (0, 1)
 
 
@@ -55,7 +55,7 @@ def test_care_roster_errors_write_nothing(people, care_clerk):
     report = CareTargetsResource(user=care_clerk).import_file(content, "bad.csv", dry_run=False)
     errors = [(e.row, e.column, e.message) for e in report.errors]
     assert errors[0][:2] == (2, "类别") and errors[0][2].startswith("“留守儿”不是可选值之一")
-    assert errors[1] == (3, "身份证号", "王建国 已年满 18 岁，不是儿童。")
+    assert errors[1] == (3, "类别", "王建国 已年满 18 岁，不是儿童。")
     assert errors[2][:2] == (4, "身份证号")
     assert errors[3][:2] == (5, "监护人电话")
     assert CareTarget.objects.count() == 0

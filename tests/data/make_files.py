@@ -61,6 +61,7 @@ def write_xlsx(name: str, rows: list[list], *, title: bool = False, text_columns
 
 
 def main() -> None:
+    roster_files()
     # The good files: the same four people in every format and spelling.
     write_csv("people_utf8.csv", [HEADER, *PEOPLE])
     write_csv("people_utf8_bom.csv", [HEADER, *PEOPLE], "utf-8-sig")
@@ -98,6 +99,18 @@ def main() -> None:
             "所属村(社区)",
             "村民小组",
             "户主身份证号",
+            "与户主关系",
+        ],
+        # Spellings seen in real village files.
+        "people_spelling_e.csv": [
+            "姓名",
+            "公民身份证号码",
+            "性别",
+            "出生日期",
+            "联系电话（手机）",
+            "所在村",
+            "所在组",
+            "户主公民身份证号码",
             "与户主关系",
         ],
     }
@@ -176,6 +189,8 @@ def main() -> None:
             for _ in range(150):
                 member.write(chunk)
     health_files()
+    value_files()
+    reading_files()
 
 
 def health_files() -> None:
@@ -236,6 +251,284 @@ def health_files() -> None:
             ["赵桂兰", ZHAO, "2024-04-18", "宫颈癌", "县妇幼保健院", "否", "", "", ""],
         ],
     )
+
+
+# 陈德福's household of 太坝: one of each relation a clerk meets, written as households write them.
+CHEN = id_number(date(1950, 3, 15), 71)
+VALUES_PEOPLE = [
+    # name, ID number, birth date, phone, relation
+    ("陈德福", CHEN, "18337", "+86 138 0000 1001", "户主"),  # the birth date is an Excel serial kept as text
+    ("刘桂香", id_number(date(1952, 6, 20), 82), "1952-06-20", "0086-138-0000-1002", "妻子"),
+    ("陈建军", id_number(date(1975, 1, 8), 91), "", "024 2038 5104", "长子"),
+    ("张丽", id_number(date(1977, 9, 9), 102), "", "(0939)4123456", "儿媳妇"),
+    ("陈小宇", id_number(date(2005, 4, 4), 111), "", "１３８００００１００５", "孙子"),
+    ("陈小梅", id_number(date(2008, 8, 8), 122), "", "", "孙女"),
+    ("陈小红", id_number(date(1980, 12, 12), 142), "", "", "次女"),
+    ("王大伟", id_number(date(1978, 2, 2), 131), "", "", "女婿"),
+    ("王乐乐", id_number(date(2010, 10, 10), 151), "", "", "外孙"),
+    ("王欢欢", id_number(date(2012, 12, 1), 162), "", "", "外孙女"),
+    ("陈德贵", id_number(date(1955, 5, 5), 171), "", "", "弟弟"),
+    ("陈德兰", id_number(date(1958, 8, 18), 182), "", "", "妹妹"),
+    ("马秀珍", id_number(date(1928, 2, 2), 202), "", "", "母亲"),
+    ("李秀莲", id_number(date(1965, 6, 6), 192), "", "", "保姆"),
+]
+# What copying from WeChat, web pages and Word leaves inside an ID number, one kind a person.
+INVISIBLE = ["", "\u200b", "\u00a0", "\ufeff", "\u200c", "\u200d", "\u2060", "\u3000"]
+
+
+def value_files() -> None:
+    """Cells as households and other programs write them: odd phones, invisible characters,
+    ID numbers Excel turned into numbers, control characters, names GBK could not hold."""
+    header = ["姓名", "公民身份号码", "出生日期", "联系电话", "村", "户主身份证号", "与户主关系"]
+    rows = []
+    for index, (name, number, born, phone, relation) in enumerate(VALUES_PEOPLE):
+        mark = INVISIBLE[index % len(INVISIBLE)]
+        rows.append([name, number[:6] + mark + number[6:] + mark, born, phone, "太坝", CHEN, relation])
+    write_csv("values_people.csv", [header, *rows])
+
+    # Number cells: phones (one a landline whose leading 0 Excel dropped) and an 8-digit date.
+    write_xlsx(
+        "values_people.xlsx",
+        [
+            header,
+            [*rows[0][:2], 19500315, 13800001001, "太坝", CHEN, "户主"],
+            [*rows[1][:2], "1952/6/20", 9394123456, "太坝", CHEN, "妻"],
+        ],
+        text_columns=("B", "F"),
+    )
+
+    # A CSV saved from number cells holds what Excel showed: every form is the same error.
+    write_csv(
+        "values_id_numeric.csv",
+        [
+            header,
+            ["王建国", "6.21228E+17", "", "", "太坝", "", "户主"],
+            ["李秀英", "6.2122819800101e+17", "", "", "太坝", "", "户主"],
+            ["赵桂兰", "621228197005010011.0", "", "", "太坝", "", "户主"],
+        ],
+    )
+
+    # One wrong cell a row: a NUL in a name, unallocated mobile prefixes, a relation nobody uses.
+    write_csv(
+        "values_bad_cells.csv",
+        [
+            header,
+            ["王\x00建国", WANG, "", "", "太坝", "", "户主"],
+            ["李秀英", LI, "", "14012345678", "太坝", WANG, "妻子"],
+            ["赵桂兰", ZHAO, "", "154 1234 5678", "太坝", "", "户主"],
+            ["王小花", WANG_GIRL, "", "", "太坝", WANG, "邻居"],
+        ],
+    )
+
+    # Saved as GBK (Excel's plain "CSV" on Chinese Windows): 䶮 and 𠮷 are not in GBK and become ?.
+    lost = [["姓名", "公民身份号码", "村"], ["刘䶮", FENG, "太坝"], ["𠮷祥", ZHAO, "太坝"]]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(lost)
+    (HERE / "values_gbk_lost.csv").write_bytes(buffer.getvalue().encode("gbk", errors="replace"))
+
+
+def roster_files() -> None:
+    """Files of the import's rules: village names, ledgers imported twice, totals, blanks."""
+    # 站儿巷村 and 站儿巷社区 differ only by their suffix; 太平村 is no village of the town.
+    header = ["姓名", "公民身份号码", "村(社区)", "户主身份证号", "与户主关系"]
+    write_csv(
+        "villages_suffix.csv",
+        [
+            header,
+            ["王建国", WANG, "站儿巷村", WANG, "户主"],
+            ["李秀英", LI, "站儿巷社区", LI, "户主"],
+            ["赵桂兰", ZHAO, "站儿巷", ZHAO, "户主"],
+            ["冯强", FENG, "太平村", FENG, "户主"],
+        ],
+    )
+    write_csv(
+        "villages_exact.csv",
+        [header, ["王建国", WANG, "站儿巷村", WANG, "户主"], ["李秀英", LI, "站儿巷社区", LI, "户主"]],
+    )
+    # Point entries by the head's ID number; imported twice they must award once.
+    write_csv(
+        "point_entries.csv",
+        [
+            ["户主身份证号", "积分事项", "分值", "日期", "备注"],
+            [WANG, "庭院干净整洁", "10", "2024-03-01", ""],
+            [WANG, "庭院干净整洁", "10", "2024-04-01", ""],
+            [ZHAO, "庭院干净整洁", "10", "2024-03-01", "春季评比"],
+        ],
+    )
+    # A 合计 row that Excel counts with COUNTA under the data.
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    for row in PEOPLE:
+        sheet.append(row)
+    sheet.append(["合计", "=COUNTA(B2:B5)"])
+    sheet["B6"].value = "=COUNTA(B2:B5)"
+    book.save(HERE / "people_total_row.xlsx")
+    _cache_formula_values(HERE / "people_total_row.xlsx", {"B6": "4"})
+    # Blank cells in required columns of the screening list.
+    write_csv(
+        "screenings_blank_required.csv",
+        [
+            ["姓名", "身份证号", "筛查日期", "筛查项目", "筛查机构", "知情同意人", "同意日期", "筛查结果"],
+            ["李秀英", LI, "", "两癌", "县妇幼保健院", "李秀英", "2024-04-18", "未见异常"],
+            ["赵桂兰", ZHAO, "2024-04-18", "两癌", "", "", "", "未见异常"],
+        ],
+    )
+    # The people roster again with 王建国 renamed and 赵桂兰's phone changed.
+    renamed = [list(row) for row in PEOPLE]
+    renamed[0][0] = "王建华"
+    renamed[3][4] = "13900009999"
+    write_csv("people_renamed.csv", [HEADER, *renamed])
+
+
+def _cache_formula_values(path: Path, values: dict[str, str]) -> None:
+    """Give formula cells the cached values Excel and LibreOffice save (openpyxl saves none)."""
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    sheet = members["xl/worksheets/sheet1.xml"].decode()
+    for ref, value in values.items():
+        start = sheet.index(f'r="{ref}"')
+        end = sheet.index("</f>", start) + len("</f>")
+        sheet = sheet[:end] + f"<v>{value}</v>" + sheet[end:]
+    members["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def _raw_xlsx(name: str, sheets: dict[str, str], hidden: tuple = ()) -> None:
+    """An .xlsx written by hand, sheet XML as given: openpyxl cannot write a bomb cheaply."""
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rels_ns = 'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"'
+    kind = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for i in range(1, len(sheets) + 1)
+    )
+    members = {
+        "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        f"{overrides}</Types>",
+        "_rels/.rels": f'<Relationships {rels_ns}><Relationship Id="rId1" '
+        f'Type="{kind}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook {ns} xmlns:r="{kind}"><sheets>'
+        + "".join(
+            f'<sheet name="{title}" sheetId="{i}" r:id="rId{i}"' + (' state="hidden"' if title in hidden else "") + "/>"
+            for i, title in enumerate(sheets, start=1)
+        )
+        + "</sheets></workbook>",
+        "xl/_rels/workbook.xml.rels": f"<Relationships {rels_ns}>"
+        + "".join(
+            f'<Relationship Id="rId{i}" Type="{kind}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+            for i in range(1, len(sheets) + 1)
+        )
+        + "</Relationships>",
+    }
+    for i, data in enumerate(sheets.values(), start=1):
+        members[f"xl/worksheets/sheet{i}.xml"] = f"<worksheet {ns}><sheetData>{data}</sheetData></worksheet>"
+    with zipfile.ZipFile(HERE / name, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, text in members.items():
+            archive.writestr(zipfile.ZipInfo(member, date_time=(2024, 1, 1, 0, 0, 0)), text.encode())
+
+
+def reading_files() -> None:
+    """Workbooks as villages keep them, and sheets that reach far enough to exhaust memory."""
+    # A 说明 cover sheet, hidden list sheets, then the roster: a title merged across, a header
+    # merged over two columns, 村 and 户主身份证号 merged down over each family, and a formula
+    # openpyxl saves without a value.
+    book = openpyxl.Workbook()
+    cover = book.active
+    cover.title = "说明"
+    cover.append(["填表说明：身份证号一律设为文本格式，同一户的户主身份证号可以合并单元格。"])
+    choices = book.create_sheet("下拉列表")
+    choices.append(["户主"])
+    choices.sheet_state = "hidden"
+    codes = book.create_sheet("代码")
+    codes.append(["621228"])
+    codes.sheet_state = "veryHidden"
+    roster = book.create_sheet("花名册")
+    roster.append(["太坝村人员花名册"])
+    roster.merge_cells("A1:F1")
+    roster.append(["姓名", "公民身份号码", "联系方式", None, "村(社区)", "户主身份证号"])
+    roster.merge_cells("C2:D2")
+    roster.append(["王建国", WANG, "13800000001", "手机", "太坝", WANG])
+    roster.append(["李秀英", LI, "13800000002", "手机", None, None])
+    roster.append(["王小花", WANG_GIRL, None, "=C4", None, None])
+    roster.append(["赵桂兰", ZHAO, "0939-4123456", "座机", None, ZHAO])
+    roster.merge_cells("E3:E6")
+    roster.merge_cells("F3:F5")
+    for cell in ("B3", "B4", "B5", "B6", "F3", "F6"):
+        roster[cell].number_format = "@"
+    book.save(HERE / "reading_cover_sheet.xlsx")
+
+    book = xlwt.Workbook()
+    book.add_sheet("说明").write(0, 0, "填表说明")
+    choices = book.add_sheet("下拉列表")
+    choices.write(0, 0, "户主")
+    choices.visibility = 1
+    roster = book.add_sheet("花名册")
+    for c, value in enumerate(["姓名", "公民身份号码", "村(社区)", "户主身份证号"]):
+        roster.write(0, c, value)
+    for r, (name, number) in enumerate([("王建国", WANG), ("李秀英", LI), ("赵桂兰", ZHAO)], start=1):
+        roster.write(r, 0, name)
+        roster.write(r, 1, number)
+    roster.write_merge(1, 3, 2, 2, "太坝")
+    roster.write_merge(1, 2, 3, 3, WANG)
+    roster.write(3, 3, ZHAO)
+    book.save(str(HERE / "reading_merged.xls"))
+
+    # Borders on empty cells of row 1,000,000: the file and what calamine reads stay small.
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    sheet.append(PEOPLE[0])
+    edge = openpyxl.styles.Side(style="thin")
+    for column in range(1, 27):
+        sheet.cell(row=1_000_000, column=column).border = openpyxl.styles.Border(top=edge)
+    book.save(HERE / "reading_formatting_far.xlsx")
+
+    # Bombs: calamine would allocate every cell up to the furthest one.
+    first = '<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c></row>'
+    _raw_xlsx("reading_bomb_xfd.xlsx", {"Sheet1": first + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'})
+    _raw_xlsx("reading_bomb_z1m.xlsx", {"Sheet1": first + '<row r="1000000"><c r="Z1000000"><v>1</v></c></row>'})
+    # Within the rows and the columns, but 200,010 × 40 cells.
+    _raw_xlsx("reading_bomb_area.xlsx", {"Sheet1": first + '<row r="200010"><c r="AN200010"><v>1</v></c></row>'})
+    # Rows and cells without r="…": calamine puts each after the one before.
+    _raw_xlsx(
+        "reading_bomb_positions.xlsx",
+        {"Sheet1": first + '<row r="999999"/><row><c s="1"/><c><v></v></c></row>'},
+    )
+    # The data on the first sheet, a bomb on the second: the first still reads.
+    _raw_xlsx(
+        "reading_bomb_second_sheet.xlsx",
+        {"花名册": first, "Sheet2": first + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'},
+    )
+    # The same kind of bomb on a hidden sheet: never read.
+    _raw_xlsx(
+        "reading_bomb_hidden_sheet.xlsx",
+        {"花名册": first, "隐藏": first + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'},
+        hidden=("隐藏",),
+    )
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("花名册")
+    sheet.write(0, 0, "姓名")
+    sheet.write(65535, 255, 1)  # the format's last cell: 1 GB in calamine
+    book.save(str(HERE / "reading_bomb.xls"))
+
+    # A second sheet calamine cannot read: its cell points at a shared string that does not exist.
+    _raw_xlsx(
+        "reading_broken_second_sheet.xlsx", {"说明": first, "花名册": '<row r="1"><c r="A1" t="s"><v>7</v></c></row>'}
+    )
+
+    # A quotation mark never closed on line 3; a NUL inside a name on line 2.
+    (HERE / "reading_unclosed_quote.csv").write_bytes(
+        f'姓名,公民身份号码\r\n王建国,{WANG}\r\n"李秀英,{LI}\r\n赵桂兰,{ZHAO}\r\n'.encode()
+    )
+    (HERE / "reading_nul.csv").write_bytes(f"姓名,公民身份号码\r\n王\x00建国,{WANG}\r\n".encode())
 
 
 if __name__ == "__main__":

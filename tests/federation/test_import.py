@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from federation.importing import read_table
 from federation.models import Household, ImportRecord, Person
@@ -21,8 +22,9 @@ def private_uploads(settings, tmp_path):
     settings.IMPORT_TMP_DIR = tmp_path / "imports"
 
 
-def run(name, *, user=None, dry_run=False, resource=PeopleResource, **kwargs):
-    return resource(user=user, **kwargs).import_file((DATA / name).read_bytes(), name, dry_run=dry_run)
+def run(name, *, user=None, dry_run=False, resource=PeopleResource, again=False, **kwargs):
+    data = (DATA / name).read_bytes()
+    return resource(user=user, **kwargs).import_file(data, name, dry_run=dry_run, again=again)
 
 
 def messages(report):
@@ -53,6 +55,7 @@ def assert_four_people_stored(taiba):
         "people_spelling_b.csv",
         "people_spelling_c.csv",
         "people_spelling_d.csv",
+        "people_spelling_e.csv",
     ],
 )
 def test_every_format_encoding_and_header_spelling_imports_the_same_people(name, taiba, fenghe):
@@ -85,7 +88,13 @@ def test_a_dry_run_writes_nothing_and_a_reimport_changes_only_what_changed(taiba
     assert not Person.objects.exists() and not ImportRecord.objects.exists()
     run("people_utf8.csv", user=town_admin)
     history_before = Person.history.count()
-    again = run("people_utf8.csv", user=town_admin)
+    refused = run("people_utf8.csv", user=town_admin)
+    first = ImportRecord.objects.filter(applied=True).get()
+    assert [str(error) for error in refused.errors] == [
+        f"该文件已于{timezone.localtime(first.created_at):%Y-%m-%d %H:%M}导入（导入记录 #{first.pk}）。"
+        "如确需再次导入，请勾选“再次导入”。"
+    ]
+    again = run("people_utf8.csv", user=town_admin, again=True)
     assert (again.new, again.updated, again.unchanged) == (0, 0, 4)
     assert Person.history.count() == history_before  # unchanged rows cost no write
     changed = run("people_phone_changed.csv", user=town_admin)
@@ -137,7 +146,7 @@ def test_a_duplicate_id_number_is_an_error_on_the_later_row_naming_the_earlier(t
 
 def test_an_unknown_village_is_an_error(taiba, fenghe):
     report = run("people_unknown_village.csv")
-    assert_rejected(report, [(5, "村(社区)", "村(社区)“不存在村”不在您负责的范围内。")])
+    assert_rejected(report, [(5, "村(社区)", "本镇没有“不存在村”。本镇的村(社区)有：太坝村、冯河村。")])
 
 
 def test_sex_contradicting_the_id_number_is_an_error(taiba, fenghe):

@@ -104,12 +104,33 @@ def test_the_template_has_title_rows_text_id_columns_an_example_and_villages(cli
     assert any("村(社区)" in str(v.formula1) for v in sheet.data_validations.dataValidation)
 
 
-def test_the_template_imports_cleanly(client_for, clerk, taiba, fenghe):
+def test_the_templates_example_row_is_never_data(client_for, clerk, taiba, fenghe):
     client = client_for(clerk)
     template = client.get("/admin/federation/person/import/template/").content
-    preview = upload(client, "模板.xlsx", template)
-    report = preview.context["report"]
-    assert (report.errors, report.new, report.header_row) == ([], 1, 3)
+    sheet = openpyxl.load_workbook(io.BytesIO(template)).active
+    example = [cell.value for cell in sheet[4]]
+    # Chinese as the drop-downs show it, never an internal code, and marked as an example.
+    assert example[:3] == ["张秀英", "621228198503150028", "女"]
+    assert "本人(户主)" in example and "在册" in example and "self" not in example
+    assert example[-1].startswith("示例")
+    untouched = upload(client, "模板.xlsx", template).context["report"]
+    assert [str(error) for error in untouched.errors] == ["文件中只有示例行或合计行，没有数据行。"]
+    assert untouched.ignored_rows == [(4, "示例行")] and not Person.objects.exists()
+    # Filled in under the example, the example row is still skipped.
+    book = openpyxl.load_workbook(io.BytesIO(template))
+    filled = {
+        "姓名*": "王建国",
+        "公民身份号码*": WANG,
+        "村(社区)*": "太坝村",
+        "户主身份证号": WANG,
+        "与户主关系": "户主",
+    }
+    for position, cell in enumerate(book.active[3], start=1):
+        book.active.cell(row=5, column=position, value=filled.get(cell.value))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = upload(client, "模板.xlsx", buffer.getvalue()).context["report"]
+    assert (report.errors, report.new, report.header_row, report.ignored_rows) == ([], 1, 3, [(4, "示例行")])
 
 
 def test_import_needs_its_own_permission(client_for, clerk, county_reader, taiba):

@@ -101,7 +101,7 @@ def test_periods_parse_and_refuse():
             "开始日期 2024-06-30 晚于结束日期 2024-01-01",
         ),
         (["annual_summary", "--from", "2024-06-30"], "日期范围需要填写开始日期和结束日期"),
-        (["annual_summary", "--year", "2024", "--village", "不存在"], "村(社区)“不存在”不在您负责的范围内"),
+        (["annual_summary", "--year", "2024", "--village", "不存在"], "本镇没有“不存在”"),
         (["annual_summary"], "请选择一个时间段"),
         (["no_such_report", "--year", "2024"], "没有名为 no_such_report 的报表"),
     ],

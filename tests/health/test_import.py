@@ -37,9 +37,12 @@ def test_hpv_roster_writes_doses_in_order_and_reasons(people, health_clerk):
     assert HPVDose.objects.filter(recorded_by=health_clerk).count() == 2
     deferral = HPVDeferral.objects.get()
     assert (deferral.reason, deferral.ask_again_on) == ("illness", date(2024, 8, 1))
-    # The same file again changes nothing.
-    again = HPVRosterResource(user=health_clerk).import_file(data, "hpv_roster.xlsx", dry_run=True)
-    assert again.errors == [] and (again.new, again.unchanged) == (1, 2)  # a reason is a new record each time
+    # The same file is refused, and imported again all the same it changes nothing.
+    refused = HPVRosterResource(user=health_clerk).import_file(data, "hpv_roster.xlsx", dry_run=True)
+    assert [error.message[:6] for error in refused.errors] == ["该文件已于2"]
+    again = HPVRosterResource(user=health_clerk).import_file(data, "hpv_roster.xlsx", dry_run=False, again=True)
+    assert again.errors == [] and (again.new, again.unchanged) == (0, 3)
+    assert (HPVDose.objects.count(), HPVDeferral.objects.count()) == (2, 1)
 
 
 def test_a_dose_before_birth_a_boy_and_no_consent_are_row_errors_and_nothing_is_written(people, health_clerk):
@@ -48,8 +51,8 @@ def test_a_dose_before_birth_a_boy_and_no_consent_are_row_errors_and_nothing_is_
     errors = [(e.row, e.column, e.message) for e in report.errors]
     assert errors == [
         (4, "接种日期", "接种日期早于女童出生日期（2012-03-01）。"),
-        (5, "身份证号", "王建国 为男性：本表只登记妇女和女童。"),
-        (6, "监护人", "知情同意监护人为必填项。"),
+        (5, "身份证号", "王建国 不是女性。"),
+        (6, "监护人", "监护人为必填项。"),
         (6, "同意日期", "同意日期为必填项。"),
     ]
     assert HPVDose.objects.count() == 0 and ImportRecord.objects.get(resource="hpv_roster").applied is False

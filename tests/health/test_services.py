@@ -76,7 +76,7 @@ def test_doses_are_unique_in_order_and_not_before_birth(girl):
     young = PersonFactory(village=girl.village, born=date(2015, 6, 1))
     with pytest.raises(ValidationError) as error:
         dose(young, 1, date(2015, 5, 1))
-    assert messages(error) == ["接种日期早于女童出生日期。"]
+    assert messages(error) == ["接种日期早于女童出生日期（2015-06-01）。"]
     with pytest.raises(IntegrityError), transaction.atomic():
         HPVDose.objects.create(
             person=girl,

@@ -41,7 +41,7 @@ def test_a_bad_row_writes_nothing(family, rule, deduction, clerk):
     assert [(e.row, e.column, e.message) for e in report.errors] == [
         (3, "积分事项", "“不存在的事项”不是本镇在用的积分细则。"),
         (4, "分值", "该积分细则的分值为 +50 分。"),
-        (7, "分值", "扣分后该户余额将为负数（当前余额 10 分）。"),
+        (7, "分值", "积分不足：需要 20 分，余额为 10 分。"),
     ]
     assert not PointEntry.objects.exists() and Household.objects.get(pk=family.pk).points_balance == 0
 

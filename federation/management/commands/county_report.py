@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from federation import reporting
 from federation.filters import ReportFilterSet, report_villages
-from federation.importing import village_key
+from federation.importing.villages import VillageError, Villages
 
 
 def fail(message: str):
@@ -50,11 +50,12 @@ class Command(BaseCommand):
         request = SimpleNamespace(user=user)
         villages = report_villages(request)
         chosen = []
+        names = Villages(villages)
         for name in options["village"]:
-            match = [v for v in villages if village_key(v.name) == village_key(name)]
-            if not match:
-                raise fail(_("The village “%(value)s” is not one of your villages.") % {"value": name})
-            chosen.append(match[0].pk)
+            try:
+                chosen.append(names.match(name).pk)
+            except VillageError as error:
+                raise fail(str(error)) from None
         data = {key: options[key] for key in ("year", "quarter", "month", "date_from", "date_to") if options[key]}
         data["villages"] = chosen
         filterset = ReportFilterSet(data, queryset=villages, request=request)

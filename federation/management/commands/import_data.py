@@ -5,8 +5,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from federation.importing import discover, village_key
-from federation.scoping import EVERYTHING, in_scope, scope_for
+from federation.importing import discover
+from federation.importing.villages import VillageError, Villages
+from federation.scoping import EVERYTHING, scope_for
 
 
 class Command(BaseCommand):
@@ -19,6 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help=_("check the file and write nothing"))
         parser.add_argument("--village", help=_("the village of rows that have none"))
         parser.add_argument("--user", help=_("import as this user, within their villages"))
+        parser.add_argument(
+            "--again", action="store_true", help=_("import a file that was imported before all the same")
+        )
 
     def handle(self, *args, resource=None, file=None, **options):
         registry = discover()
@@ -31,6 +35,7 @@ class Command(BaseCommand):
                 _("Unknown roster %(name)s; known: %(known)s.")
                 % {"name": resource, "known": "、".join(sorted(registry))}
             )
+        resource_class = registry[resource]
         if not file:
             raise CommandError(_("Name the file to import."))
         path = Path(file)
@@ -42,19 +47,26 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(_("There is no active user %(user)s.") % {"user": options["user"]})
             scope = scope_for(user)
+            model = resource_class.Meta.model._meta
+            # The same permission as the admin's import page.
+            if not user.has_perm(f"{model.app_label}.import_{model.model_name}"):
+                raise CommandError(
+                    _("The user %(user)s may not import the %(roster)s.")
+                    % {"user": options["user"], "roster": resource_class.import_title}
+                )
         village = None
         if options["village"]:
-            from federation.models import Village
-
-            wanted = village_key(options["village"])
-            village = next((v for v in in_scope(Village.objects.all(), scope) if village_key(v.name) == wanted), None)
-            if village is None:
-                raise CommandError(
-                    _("The village “%(value)s” is not one of your villages.") % {"value": options["village"]}
-                )
-        importer = registry[resource](user=user, scope=scope, default_village=village)
-        report = importer.import_file(path.read_bytes(), path.name, dry_run=options["dry_run"])
+            try:
+                village = Villages.for_scope(scope).match(options["village"])
+            except VillageError as error:
+                raise CommandError(str(error)) from None
+        importer = resource_class(user=user, scope=scope, default_village=village)
+        report = importer.import_file(path.read_bytes(), path.name, dry_run=options["dry_run"], again=options["again"])
         self.stdout.write(report.summary)
+        if report.ignored_columns:
+            self.stdout.write(_("Columns ignored: %(columns)s") % {"columns": "、".join(report.ignored_columns)})
+        for number, why in report.ignored_rows:
+            self.stdout.write(_("Row %(row)d skipped: %(why)s") % {"row": number, "why": why})
         for error in report.errors:
             self.stdout.write(str(error))
         if report.errors:
