@@ -196,3 +196,23 @@ def test_the_preview_sample_shows_stored_values_masked_for_the_clerk(client_for,
     assert "138****0001" in first
     sample = upload(client_for(town_admin), "people_title_rows.xlsx").context["sample"]
     assert sample[0]["cells"][1] == WANG
+
+
+def test_a_file_imported_before_needs_the_import_again_choice(client_for, clerk, taiba, fenghe, private_uploads):
+    client = client_for(clerk)
+    token = upload(client, "people_utf8.csv").context["token"]
+    client.post("/admin/federation/person/import/", {"confirm": "1", "token": token, "file_name": "people_utf8.csv"})
+    record = ImportRecord.objects.get()
+    form = client.get("/admin/federation/person/import/").content.decode()
+    assert 'name="again"' in form and "再次导入" in form
+    refused = upload(client, "people_utf8.csv")
+    page = refused.content.decode()
+    assert f"（导入记录 #{record.pk}）" in page and "确认导入" not in page
+    preview = upload(client, "people_utf8.csv", again="on")
+    assert preview.context["report"].unchanged == 4 and 'name="again" value="1"' in preview.content.decode()
+    done = client.post(
+        "/admin/federation/person/import/",
+        {"confirm": "1", "token": preview.context["token"], "file_name": "people_utf8.csv", "again": "1"},
+    )
+    assert done.status_code == 302
+    assert list(ImportRecord.objects.values_list("applied", "unchanged")) == [(True, 4), (True, 0)]
