@@ -74,11 +74,15 @@ _TOTAL = re.compile(r"^(合计|小计|总计|共计)[:：]?$")
 
 def skipped_row(cells: list) -> str:
     """Why a row is not data: a template's example row, or a 合计 row under the data."""
-    texts = [normalize_header(cell) for cell in cells if not is_blank(cell)]
-    if any(text.startswith("示例") or text.startswith("(示例") for text in texts):
-        return _("example row")
-    if texts and _TOTAL.match(texts[0]):
+    first = next((cell for cell in cells if not is_blank(cell)), None)
+    if isinstance(first, str) and _TOTAL.match(normalize_header(first)):
         return _("total row")
+    for cell in cells:
+        # The template's mark, or a cell saying just 示例; never a note that merely begins so.
+        if isinstance(cell, str) and "示例" in cell:
+            text = normalize_header(cell)
+            if text.startswith("示例行") or text in ("示例", "(示例)"):
+                return _("example row")
     return ""
 
 
