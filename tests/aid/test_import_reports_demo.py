@@ -70,7 +70,8 @@ def test_the_people_roster_category_column_creates_care_targets(taiba, town_admi
     targets = set(CareTarget.objects.values_list("person__id_number", "category"))
     assert targets == {(WANG, "lb_elderly"), (WANG_GIRL, "lb_child"), (ZHAO, "extremely_poor")}
     # Again: nothing new on the register.
-    PeopleResource(user=town_admin).import_file(content, "people.csv", dry_run=False)
+    again = PeopleResource(user=town_admin).import_file(content, "people.csv", dry_run=False, again=True)
+    assert again.errors == [] and again.unchanged == 4
     assert CareTarget.objects.count() == 3
     # A clerk without the care role may not put anyone on it; an adult is not a child.
     bad = "\n".join(",".join(row) for row in [header, [*PEOPLE[1], "留守儿童"]]).encode()

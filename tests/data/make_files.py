@@ -25,6 +25,7 @@ LI = id_number(date(1972, 8, 9), 22)  # 李秀英, his wife
 WANG_GIRL = id_number(date(2012, 3, 1), 32)  # 王小花, their daughter (HPV age in 2024)
 ZHAO = id_number(date(1958, 1, 20), 42)  # 赵桂兰, head of her own household
 FENG = id_number(date(1980, 11, 11), 51)  # 冯强, head in 冯河
+FENG_ROW = ["冯强", FENG, "男", "1980-11-11", "13800000005", "冯河", "1组", FENG, "户主"]
 
 HEADER = ["姓名", "公民身份号码", "性别", "出生日期", "联系电话", "村(社区)", "村民小组", "户主身份证号", "与户主关系"]
 PEOPLE = [
@@ -374,6 +375,13 @@ def roster_files() -> None:
             ["赵桂兰", ZHAO, "2024-04-18", "两癌", "", "", "", "未见异常"],
         ],
     )
+    # 出生年月: a month, written the ways village files write it; 冯强's is a month off.
+    months = ["1970.05", "1972年8月", "201203", "1958-01", "1980.12"]
+    header = ["姓名", "公民身份号码", "出生年月", "村(社区)"]
+    people = [[row[0], row[1], month, "太坝"] for row, month in zip([*PEOPLE, FENG_ROW], months, strict=True)]
+    write_csv("people_birth_month.csv", [header, *people])
+    # The same in number cells, as Excel keeps 1970.05 typed into a General cell.
+    write_xlsx("people_birth_month.xlsx", [header, *[[*row[:2], float(row[2]), row[3]] for row in people[:1]]])
     # The people roster again with 王建国 renamed and 赵桂兰's phone changed.
     renamed = [list(row) for row in PEOPLE]
     renamed[0][0] = "王建华"

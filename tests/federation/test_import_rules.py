@@ -352,3 +352,26 @@ def test_every_templates_example_row_shows_labels_and_is_never_imported(name, pe
     assert counts == [
         model.objects.count() for model in (Person, Household, PointEntry, HPVDose, Screening, CareTarget)
     ]
+
+
+def test_a_birth_month_is_compared_with_the_id_numbers_year_and_month(taiba, fenghe):
+    report = run(PeopleResource, "people_birth_month.csv", dry_run=True)
+    assert errors(report) == [(6, "出生年月", "出生日期与身份证号不符（身份证号显示为 1980-11-11）。")]
+    good = run(PeopleResource, (DATA / "people_birth_month.csv").read_bytes().rsplit(b"\r\n", 2)[0] + b"\r\n")
+    assert (good.errors, good.new) == ([], 4)
+    assert Person.objects.get(id_number=WANG).birth_date.isoformat() == "1970-05-01"
+    cells = run(PeopleResource, "people_birth_month.xlsx", again=True)
+    assert (cells.errors, cells.unchanged) == ([], 1)
+
+
+def test_someone_registered_in_another_village_is_told_what_to_do(taiba, fenghe, clerk):
+    run(PeopleResource, csv("姓名,公民身份号码,村(社区)", f"冯强,{FENG},冯河"))
+    report = run(PeopleResource, csv("姓名,公民身份号码,村(社区)", f"冯强,{FENG},太坝"), user=clerk)
+    assert errors(report) == [
+        (
+            2,
+            "公民身份号码",
+            "该身份证号已登记在您不负责的村(社区)。如此人已迁入本村，请联系其原所在村(社区)的妇联"
+            "将其标记为“已迁出”后再导入；否则请删除这一行。",
+        )
+    ]
