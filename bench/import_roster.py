@@ -163,7 +163,14 @@ def step_ours(path: Path) -> dict:
 
 
 def run_step(name: str, path: Path, database: str, extra: list[str]) -> dict:
-    env = {**os.environ, "DATABASE_URL": database, "DJANGO_SETTINGS_MODULE": "federation.settings"}
+    # As in production: with DEBUG on, Django records and formats every query it runs.
+    env = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "DJANGO_SETTINGS_MODULE": "federation.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "import-bench-only-" + "x" * 40),
+    }
     output = subprocess.run(
         [sys.executable, __file__, "--step", name, "--file", str(path), *extra],
         env=env,

@@ -1,6 +1,7 @@
 """Citizen ID numbers (GB 11643-1999), phone numbers and how they are masked."""
 
 import functools
+import operator
 import re
 import time
 import unicodedata
@@ -46,7 +47,7 @@ def normalize_text(value: object) -> str:
 
 
 def check_character(first17: str) -> str:
-    total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(int, first17), _WEIGHTS))
     return _CHECK_CHARS[total % 11]
 
 

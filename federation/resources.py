@@ -98,6 +98,8 @@ STATUS_SYNONYMS = {
     "已死亡": Person.Status.DECEASED,
 }
 CHUNK = 5000
+# The outcome of a row, translated only for the few the preview shows.
+NEW, UPDATED, UNCHANGED = gettext_lazy("new"), gettext_lazy("updated"), gettext_lazy("unchanged")
 
 
 def REGISTERED_ELSEWHERE() -> str:  # noqa: N802 - a message, translated when shown
@@ -377,7 +379,7 @@ class PeopleResource(RosterResource):
                 if isinstance(household, Row) and relation == R.SELF:
                     household["head_id"] = new
                 creates.append(new)
-                outcomes[row.number] = (row, _("new"))
+                outcomes[row.number] = (row, NEW)
                 plan.new += 1
                 continue
             changed = self._changes(person, values, village_id, household, relation)
@@ -385,13 +387,13 @@ class PeopleResource(RosterResource):
                 household["head_id"] = person.pk
             if changed:
                 changes[person.pk] = changed
-                outcomes[row.number] = (row, _("updated"))
+                outcomes[row.number] = (row, UPDATED)
                 plan.updated += 1
             elif household is not None and household.pk in group_changes:
-                outcomes[row.number] = (row, _("updated"))
+                outcomes[row.number] = (row, UPDATED)
                 plan.updated += 1
             else:
-                outcomes[row.number] = (row, _("unchanged"))
+                outcomes[row.number] = (row, UNCHANGED)
                 plan.unchanged += 1
 
         for number in sorted(outcomes)[:SAMPLE_ROWS]:
@@ -591,7 +593,7 @@ class HouseholdsResource(RosterResource):
                 )
                 creates.append(household)
                 moved.append((person, household))
-                outcomes[row.number] = (row, _("new"))
+                outcomes[row.number] = (row, NEW)
                 plan.new += 1
                 continue
             changed = []
@@ -604,10 +606,10 @@ class HouseholdsResource(RosterResource):
                 changed.append("head")
             if changed:
                 updates[household] = changed
-                outcomes[row.number] = (row, _("updated"))
+                outcomes[row.number] = (row, UPDATED)
                 plan.updated += 1
             else:
-                outcomes[row.number] = (row, _("unchanged"))
+                outcomes[row.number] = (row, UNCHANGED)
                 plan.unchanged += 1
         for number in sorted(outcomes)[:20]:
             plan.add_sample(*outcomes[number])

@@ -69,6 +69,7 @@ class ImportReport:
         }
 
 
+KEEP_CELLS = 1000
 _TOTAL = re.compile(r"^(合计|小计|总计|共计)[:：]?$")
 
 
@@ -379,7 +380,16 @@ class RosterResource(ScopedResource):
                         )
                         failed = True
             rows.append(
-                SourceRow(number=number, values=values, cells=cells, layout=layout, columns=columns, failed=failed)
+                SourceRow(
+                    number=number,
+                    # The raw cells serve only the preview's sample of the first rows; keeping
+                    # every row's would keep the whole sheet in memory through the write.
+                    cells=cells if len(rows) < KEEP_CELLS else [],
+                    values=values,
+                    layout=layout,
+                    columns=columns,
+                    failed=failed,
+                )
             )
         if not rows:
             if report.ignored_rows:

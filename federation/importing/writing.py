@@ -49,7 +49,7 @@ class Plan:
                 cells[header] = column.widget.render(row.values[column.attribute])
             else:
                 cells[header] = row.cells[position] if position < len(row.cells) else None
-        self.sample.append({"row": row.number, "status": status, "cells": cells})
+        self.sample.append({"row": row.number, "status": str(status), "cells": cells})
 
     def apply(self, *, user, reason: str) -> None:
         history_user = user if user is not None and user.pk else None
