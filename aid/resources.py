@@ -19,6 +19,7 @@ from federation.importing import (
     Plan,
     SourceRow,
     TextWidget,
+    among,
 )
 from federation.models import Person
 from federation.resources import PersonRosterResource, chunked
@@ -31,9 +32,9 @@ def ensure_care_targets(targets: list[tuple[str, str]], user, day: date | None =
     numbers = [number for number, _category in targets]
     people, open_targets = {}, set()
     for chunk in chunked(numbers):
-        people.update({p.id_number: p for p in Person.objects.filter(id_number__in=chunk)})
+        people.update({p.id_number: p for p in Person.objects.filter(among("id_number", chunk))})
         open_targets.update(
-            CareTarget.objects.filter(person__id_number__in=chunk, until__isnull=True).values_list(
+            CareTarget.objects.filter(among("person__id_number", chunk), until__isnull=True).values_list(
                 "person__id_number", "category"
             )
         )
@@ -91,7 +92,7 @@ class CareTargetsResource(PersonRosterResource):
         plan = Plan()
         people, existing = self.people(rows), {}
         for chunk in chunked([person.pk for person in people.values()]):
-            for target in CareTarget.objects.filter(person_id__in=chunk, until__isnull=True):
+            for target in CareTarget.objects.filter(among("person_id", chunk), until__isnull=True):
                 existing[(target.person_id, target.category)] = target
         today = timezone.localdate()
         saves = []

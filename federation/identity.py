@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
-_ID18 = re.compile(r"^\d{17}[\dX]$")
-_ID15 = re.compile(r"^\d{15}$")
+_ZERO_WEIGHT = ord("0") * sum(_WEIGHTS)  # what the code points add over the digits
+_FLOAT_ZEROS = re.compile(r"\.0+$")
+_ID18 = re.compile(r"^[0-9]{17}[0-9X]$")
+_ID15 = re.compile(r"^[0-9]{15}$")
 # What a CSV holds for an ID number that Excel had already rounded in a number cell:
 # 6.21228E+17, 6.2122819800101e+17, or 621228197005010000.0.
 _NUMERIC = re.compile(r"^(\d(\.\d+)?E\+?\d+|\d+\.0+)$")
@@ -47,7 +49,9 @@ def normalize_text(value: object) -> str:
 
 
 def check_character(first17: str) -> str:
-    total = sum(map(operator.mul, map(int, first17), _WEIGHTS))
+    # Digits by their code points: int() on each character costs an import of 100,000
+    # numbers a noticeable part of its time.
+    total = sum(map(operator.mul, first17.encode("ascii"), _WEIGHTS)) - _ZERO_WEIGHT
     return _CHECK_CHARS[total % 11]
 
 
@@ -131,7 +135,7 @@ def normalize_phone(value: object) -> str:
     0242-0385104) and which mobile prefixes are allocated."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a number cell: 13800000000.0
-    text = re.sub(r"\.0+$", "", normalize_text(value))  # the same cell written to a CSV
+    text = _FLOAT_ZEROS.sub("", normalize_text(value))  # the same cell written to a CSV
     phone = _china_phone(text) if _PHONE_CHARS.match(text) else None
     if phone is None:
         raise ValidationError(

@@ -24,6 +24,7 @@ from federation.importing import (
     SourceRow,
     TextWidget,
     VillageWidget,
+    among,
     insert_history,
     update_rows,
 )
@@ -401,7 +402,7 @@ class PeopleResource(RosterResource):
         plan.update(Person, self._updated_people(changes))
         households = {}
         for chunk in chunked(list(group_changes)):
-            for household in self.locked(Household.objects.filter(pk__in=chunk)):
+            for household in self.locked(Household.objects.filter(among("pk", chunk))):
                 household.group = group_changes[household.pk]
                 households[household] = ["group"]
         plan.update(Household, households)
@@ -435,7 +436,9 @@ class PeopleResource(RosterResource):
         compare equal and never need a model instance."""
         found = {}
         for chunk in chunked(numbers):
-            for values in Person.objects.filter(id_number__in=chunk).values_list(*KnownPerson._fields):
+            # No ordering: the list's order by village would join and sort every chunk.
+            people = Person.objects.filter(among("id_number", chunk)).order_by()
+            for values in people.values_list(*KnownPerson._fields):
                 person = KnownPerson(*values)
                 found[person.id_number] = person
         return found
@@ -443,8 +446,10 @@ class PeopleResource(RosterResource):
     def _households_by_head(self, numbers: list[str]) -> dict[str, "KnownHousehold"]:
         found = {}
         for chunk in chunked(numbers):
-            rows = Household.objects.filter(head__id_number__in=chunk).values_list(
-                "pk", "village_id", "group", "head__id_number"
+            rows = (
+                Household.objects.filter(among("head__id_number", chunk))
+                .order_by()
+                .values_list("pk", "village_id", "group", "head__id_number")
             )
             for pk, village_id, group, head_number in rows:
                 found[head_number] = KnownHousehold(pk, village_id, group)
@@ -469,7 +474,7 @@ class PeopleResource(RosterResource):
         row changes."""
         people = {}
         for chunk in chunked(list(changes)):
-            for person in self.locked(Person.objects.filter(pk__in=chunk)):
+            for person in self.locked(Person.objects.filter(among("pk", chunk))):
                 fields = []
                 for attribute, value in changes[person.pk].items():
                     if attribute == "household":
@@ -544,11 +549,13 @@ class HouseholdsResource(RosterResource):
         keyed = [(row, head.number) for row, head in self.keyed_rows(rows, "head_id_number")]
         people = {}
         for chunk in chunked([number for _row, number in keyed]):
-            for person in Person.objects.filter(id_number__in=chunk).select_related("household", "village"):
+            for person in Person.objects.filter(among("id_number", chunk)).select_related("household", "village"):
                 people[person.id_number] = person
         led = {}
         for chunk in chunked(list(people)):
-            for household in self.locked(Household.objects.filter(head__id_number__in=chunk).select_related("head")):
+            for household in self.locked(
+                Household.objects.filter(among("head__id_number", chunk)).select_related("head")
+            ):
                 led[household.head.id_number] = household
         in_scope = self.scoped_village_ids()
         numbers = HouseholdNumbers()
@@ -643,7 +650,7 @@ class PersonRosterResource(RosterResource):
         people = in_scope(Person.objects.select_related("village"), self.scope)
         found = {}
         for chunk in chunked(numbers):
-            found.update({person.id_number: person for person in people.filter(id_number__in=chunk)})
+            found.update({person.id_number: person for person in people.filter(among("id_number", chunk))})
         return found
 
     def person_for(self, row: SourceRow, people: dict) -> Person | None:

@@ -19,6 +19,7 @@ from federation.importing import (
     Plan,
     SourceRow,
     TextWidget,
+    among,
 )
 from federation.resources import PersonRosterResource, chunked
 from health.models import HPVDeferral, HPVDose, Screening
@@ -146,10 +147,10 @@ class HPVRosterResource(HealthRosterResource):
         people = self.people(rows)
         existing, held = {}, set()  # person → {dose number: dose}; (person, reason, date) held
         for chunk in chunked([p.pk for p in people.values()]):
-            for dose in HPVDose.objects.filter(person_id__in=chunk):
+            for dose in HPVDose.objects.filter(among("person_id", chunk)):
                 existing.setdefault(dose.person_id, {})[dose.dose_number] = dose
             held.update(
-                HPVDeferral.objects.filter(person_id__in=chunk).values_list("person_id", "reason", "recorded_on")
+                HPVDeferral.objects.filter(among("person_id", chunk)).values_list("person_id", "reason", "recorded_on")
             )
         doses, deferrals = [], []
         for row in rows:
@@ -258,7 +259,7 @@ class ScreeningsResource(HealthRosterResource):
         people = self.people(rows)
         stored = set()
         for chunk in chunked([p.pk for p in people.values()]):
-            stored.update(Screening.objects.filter(person_id__in=chunk).values_list("person_id", "date", "kind"))
+            stored.update(Screening.objects.filter(among("person_id", chunk)).values_list("person_id", "date", "kind"))
         screenings, seen = [], set()
         for row in rows:
             if row.failed:

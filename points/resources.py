@@ -15,6 +15,7 @@ from federation.importing import (
     SourceRow,
     TextWidget,
     VillageWidget,
+    among,
     normalize_header,
 )
 from federation.models import Household
@@ -65,11 +66,11 @@ class PointEntriesResource(RosterResource):
         heads = [row.values["head_id_number"].number for row in rows if "head_id_number" in row.values]
         by_head = {}
         for chunk in chunked(heads):
-            by_head.update({h.head.id_number: h for h in households.filter(head__id_number__in=chunk)})
+            by_head.update({h.head.id_number: h for h in households.filter(among("head__id_number", chunk))})
         numbers = [row.values["number"] for row in rows if "number" in row.values]
         by_number = {}
         for chunk in chunked(numbers):
-            by_number.update({(h.village_id, h.number): h for h in households.filter(number__in=chunk)})
+            by_number.update({(h.village_id, h.number): h for h in households.filter(among("number", chunk))})
         fallback = self.only_village()
         found = []
         for row in rows:

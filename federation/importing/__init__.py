@@ -35,6 +35,7 @@ from federation.importing.rosters import (
     RosterResource,
     RowError,
     SourceRow,
+    among,
     discover,
 )
 from federation.importing.templates import build_template
@@ -70,6 +71,7 @@ __all__ = [
     "Table",
     "TextWidget",
     "VillageWidget",
+    "among",
     "build_template",
     "discover",
     "insert_history",

@@ -20,9 +20,16 @@ class CellError(ValueError):
     """A cell's value is wrong; the message is in Chinese and names no row or column."""
 
 
+# Compiled once: a roster's every cell goes through these.
+_HEADER_NOISE = re.compile(r"[\s*＊:：]+")
+_SPACES = re.compile(r"\s+")
+_LOST = re.compile("[?？\ufffd]")
+_CJK_DATE = re.compile(r"[年月日]")
+
+
 def normalize_header(value: object) -> str:
     text = unicodedata.normalize("NFKC", str(value or ""))
-    return re.sub(r"[\s*＊:：]+", "", text).lower()
+    return _HEADER_NOISE.sub("", text).lower()
 
 
 def is_blank(value: object) -> bool:
@@ -65,7 +72,7 @@ class TextWidget(widgets.Widget):
         if is_blank(value):
             return None
         text = _ZERO_WIDTH.sub("", cell_text(value))
-        text = re.sub(r"\s+", "" if self.squeeze else " ", text.replace("\u3000", " ")).strip()
+        text = _SPACES.sub("" if self.squeeze else " ", text.replace("\u3000", " ")).strip()
         if not text:
             return None
         if self.max_length and len(text) > self.max_length:
@@ -82,7 +89,7 @@ class NameWidget(TextWidget):
 
     def clean(self, value, row=None, **kwargs):
         text = super().clean(value, row, **kwargs)
-        if text and re.search("[?？\ufffd]", text):
+        if text and _LOST.search(text):
             raise CellError(
                 _(
                     "The name “%(value)s” has characters the file lost (shown as ?): save the file "
@@ -178,7 +185,7 @@ class ExcelDateWidget(widgets.Widget):
             return value
         # A number cell and the CSV saved from it (which holds what the cell showed) are read alike.
         text = cell_text(value)
-        text = normalize_text(text) if not re.search(r"[年月日]", text) else text.strip()
+        text = normalize_text(text) if not _CJK_DATE.search(text) else text.strip()
         match = _DATE_TEXT.match(text) or _DATE_COMPACT.match(text)
         if match:
             return self._ymd("".join(part.zfill(2) for part in match.groups()), original=value)

@@ -2,6 +2,7 @@
 their simple-history rows), and a step that saves records through their app's service."""
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.db import connection
 from django.utils import timezone
@@ -91,6 +92,8 @@ class Row(dict):
 
 
 def _adapter(field):
+    if connection.vendor == "postgresql":
+        return None  # psycopg takes dates, times and decimals as they are
     kind = field.get_internal_type()
     if kind == "DateTimeField":
         return connection.ops.adapt_datetimefield_value
@@ -101,16 +104,19 @@ def _adapter(field):
     return None
 
 
-def _value(obj, field, adapt):
-    if isinstance(obj, Row):
-        value = obj.get(field.attname)
-        if isinstance(value, Row):
-            value = value.pk
-    else:
-        value = getattr(obj, field.attname)
-        if isinstance(value, Row):
-            value = value.pk
-    return adapt(value) if adapt and value is not None else value
+def _values(obj, fields, adapters) -> list:
+    """The row's values for `fields`, as the ORM would send them (a Row inside stands for
+    its key); called for every row of a roster, so kept plain."""
+    get = obj.get if type(obj) is Row else partial(getattr, obj)
+    values = []
+    for model_field, adapt in zip(fields, adapters, strict=True):
+        value = get(model_field.attname)
+        if type(value) is Row:
+            value = value.get("id")
+        elif adapt is not None and value is not None:
+            value = adapt(value)
+        values.append(value)
+    return values
 
 
 def _executemany(sql: str, rows: list) -> None:
@@ -183,9 +189,7 @@ def insert_history(model, objects, *, user, reason: str, history_type: str) -> N
         history._meta.get_field(name)
         for name in ("history_date", "history_change_reason", "history_type", "history_user")
     ]
-    rows = [
-        [_value(obj, field, adapt) for field, adapt in zip(fields, adapters, strict=True)] + extra for obj in objects
-    ]
+    rows = [_values(obj, fields, adapters) + extra for obj in objects]
     _insert_many(history._meta.db_table, fields + extra_fields, rows)
 
 
@@ -199,7 +203,7 @@ def insert_rows(model, rows: list[Row]) -> None:
             for row in rows:
                 row.setdefault(model_field.attname, default)
     adapters = [_adapter(field) for field in fields]
-    values = [[_value(row, field, adapt) for field, adapt in zip(fields, adapters, strict=True)] for row in rows]
+    values = [_values(row, fields, adapters) for row in rows]
     keys = _insert_many(model._meta.db_table, fields, values, returning=model._meta.pk.column)
     for row, key in zip(rows, keys, strict=True):
         row["id"] = key
@@ -212,9 +216,7 @@ def update_rows(model, objects, field_names: list[str]) -> None:
     adapters = [_adapter(field) for field in fields]
     quote = connection.ops.quote_name
     table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-    rows = [
-        [_value(obj, field, adapt) for field, adapt in zip(fields, adapters, strict=True)] + [obj.pk] for obj in objects
-    ]
+    rows = [_values(obj, fields, adapters) + [obj.pk] for obj in objects]
     if connection.vendor != "postgresql":
         assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
         _executemany(f"UPDATE {table} SET {assignments} WHERE {pk} = %s", rows)  # noqa: S608 - names, not input
