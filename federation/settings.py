@@ -165,7 +165,7 @@ LOGIN_URL = "admin:login"
 
 # Roster imports (federation.importing).
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 20 * 1024 * 1024))
-IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 200_000))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 100_000))
 IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", 200))
 IMPORT_MAX_UNPACKED_BYTES = 400 * 1024 * 1024
 IMPORT_MAX_COMPRESSION_RATIO = 100

@@ -24,10 +24,12 @@ HEADER_SEARCH_ROWS = 10
 # python-calamine 0.9.1 allocates every cell of a sheet's range, empty or not: measured
 # ~32 bytes a cell for an .xlsx sheet plus 8 for `to_python`, and ~62 for an .xls sheet
 # (all sheets are parsed when the workbook opens, then copied when asked for). 8 million
-# cells (200,010 rows × 40 columns) peaked at 332 MB for .xlsx and 567 MB for .xls; a dense
-# 200,000 × 25 roster is 5 million. Rows and columns alone would still let 200,010 × 200
-# through (1.55 GB).
-MAX_CELLS = 6_000_000
+# cells (200,010 rows × 40 columns) peaked at 332 MB for .xlsx and 567 MB for .xls, before
+# the import does anything with them. Whole imports, measured: 100,000 rows × 11 columns
+# peaked at 319 MB, 100,000 × 20 (nine more columns of distinct text) at 419 MB, 100,000 ×
+# 30 at 593 MB. So a sheet may hold 2 million cells: 100,000 rows (IMPORT_MAX_ROWS) of 20
+# columns, or fewer rows of more.
+MAX_CELLS = 2_000_000
 _CHUNK = 1024 * 1024
 
 

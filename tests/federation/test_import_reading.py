@@ -62,7 +62,7 @@ def calamine_guard(monkeypatch):
 
 def reaches(sheet, cell):
     return (
-        f"The sheet “{sheet}” reaches cell {cell}; the limit is 200010 rows and 200 columns. "
+        f"The sheet “{sheet}” reaches cell {cell}; the limit is 100010 rows and 200 columns. "
         "Delete the empty rows and columns below and to the right of the data, or split the file."
     )
 
@@ -85,7 +85,7 @@ def test_rows_and_columns_within_the_limits_but_too_many_cells_are_refused(calam
     with pytest.raises(ImportFileError) as raised:
         read_table(load("reading_bomb_area.xlsx"), "reading_bomb_area.xlsx")
     assert str(raised.value) == (
-        "The sheet “Sheet1” reaches cell AN200010, which makes 8000400 cells in the file; the limit is 6000000. "
+        "The sheet “Sheet1” reaches cell AN60000, which makes 2400000 cells in the file; the limit is 2000000. "
         "Delete the empty rows and columns below and to the right of the data, or split the file."
     )
 
@@ -100,7 +100,7 @@ def test_the_column_limit_is_a_setting(settings):
     settings.IMPORT_MAX_COLUMNS = 10
     with pytest.raises(ImportFileError) as raised:
         read_table(load("people_title_rows.xlsx"), "people_title_rows.xlsx")
-    assert "reaches cell K8; the limit is 200010 rows and 10 columns." in str(raised.value)
+    assert "reaches cell K8; the limit is 100010 rows and 10 columns." in str(raised.value)
 
 
 def test_borders_on_empty_cells_far_down_do_not_count():
