@@ -2,13 +2,14 @@
 from a file to a report (read, find the header, clean the cells, plan, write)."""
 
 import hashlib
+import logging
 import re
 import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -20,6 +21,8 @@ from federation.importing.cells import CellError, Column, is_blank, normalize_he
 from federation.importing.reading import HEADER_SEARCH_ROWS, ImportFileError, Table, read_tables
 from federation.importing.villages import Villages
 from federation.scoping import EVERYTHING, Scope, scope_for
+
+logger = logging.getLogger(__name__)
 
 # --- Results -------------------------------------------------------------------------
 
@@ -206,6 +209,20 @@ class RosterResource(ScopedResource):
             self.errors.append(
                 RowError(
                     None, "", _("The records changed while importing; nothing was written. Import the file again.")
+                )
+            )
+        except DatabaseError:
+            # Never a server error for a roster: the clerk keeps her file and is told, and
+            # the log says what to mend.
+            logger.exception("import of %s (%s) failed", self.import_name, file_name)
+            self.errors.append(
+                RowError(
+                    None,
+                    "",
+                    _(
+                        "The file could not be imported; nothing was written. "
+                        "Tell the system administrator the file and the time."
+                    ),
                 )
             )
         finally:

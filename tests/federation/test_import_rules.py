@@ -375,3 +375,19 @@ def test_someone_registered_in_another_village_is_told_what_to_do(taiba, fenghe,
             "将其标记为“已迁出”后再导入；否则请删除这一行。",
         )
     ]
+
+
+def test_a_database_error_is_a_file_error_never_a_server_error(taiba, fenghe, monkeypatch):
+    from django.db import DataError
+
+    import federation.importing.writing as writing
+
+    def refuse(*args, **kwargs):
+        raise DataError("invalid byte sequence")
+
+    monkeypatch.setattr(writing, "insert_rows", refuse)
+    report = run(PeopleResource, "people_utf8.csv")
+    assert [str(error) for error in report.errors] == [
+        "文件未能导入，没有写入任何数据。请把文件和导入时间告诉系统管理员。"
+    ]
+    assert not Person.objects.exists() and ImportRecord.objects.get().applied is False
