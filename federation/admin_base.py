@@ -6,6 +6,7 @@ change/delete/history pages (404), history rows and exports. It also masks ID nu
 phones for users without the full-identity permission, in lists, forms, history and exports.
 """
 
+import re
 from functools import cache
 
 from django import forms
@@ -28,6 +29,25 @@ from federation.exporting import ScopedResource, can_see_identity, identity_mask
 from federation.importing.views import RosterImportMixin
 from federation.models import RecordAccess, ReportLog, Village
 from federation.scoping import in_scope, is_scoped_model, scope_for, scoped_choices
+
+# What the stock field filters and the date hierarchy put in a list's URL.
+FILTER_SUFFIXES = (
+    "",
+    "__exact",
+    "__in",
+    "__isnull",
+    "__isempty",
+    "__gte",
+    "__gt",
+    "__lte",
+    "__lt",
+    "__year",
+    "__month",
+    "__day",
+    "__id__exact",
+    "__id__in",
+)
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def identity_fields(model) -> dict[str, object]:
@@ -199,12 +219,37 @@ class ScopedModelAdmin(ScopedAdminMixin, RosterImportMixin, ExportMixin, SimpleH
     """Base of every ModelAdmin: village scope, masking, history, import and export."""
 
     import_export_change_list_template = "admin/federation/change_list.html"
+    change_form_template = "admin/federation/change_form.html"
     export_form_class = ExportForm
     formats = [CSV, XLSX]
     to_encoding = "utf-8-sig"  # so Excel on a Chinese Windows PC reads the CSV as UTF-8
     resource_classes = []
     list_per_page = 50
     show_full_result_count = False
+
+    # Lookups a link of the app (a report figure, a work list) uses beyond the list's filters.
+    extra_lookups: tuple[str, ...] = ()
+
+    def declared_lookups(self, request) -> set[str]:
+        """The URL lookups this list accepts: what its filters and date hierarchy write, and
+        `extra_lookups`. Django accepts any lookup on the model's own fields, so that
+        `?phone__startswith=173` would read a hidden number digit by digit and
+        `?name__regex=(` would be a server error."""
+        names, paths = set(self.extra_lookups), [self.date_hierarchy] if self.date_hierarchy else []
+        for item in self.get_list_filter(request):
+            if isinstance(item, type) and issubclass(item, admin.SimpleListFilter):
+                names.add(item.parameter_name)
+            else:
+                paths.append(item[0] if isinstance(item, list | tuple) else item)
+        return names | {path + suffix for path in paths for suffix in FILTER_SUFFIXES}
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if CONTROL_CHARACTERS.search(str(value)):
+            return False  # PostgreSQL refuses NUL in text: a 400, not a 500
+        return lookup in self.declared_lookups(request) and super().lookup_allowed(lookup, value, request)
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, CONTROL_CHARACTERS.sub("", search_term))
 
     def get_changeform_initial_data(self, request):
         # A clerk of one village (or anyone in one town) should not have to pick it.
@@ -257,13 +302,27 @@ class ScopedModelAdmin(ScopedAdminMixin, RosterImportMixin, ExportMixin, SimpleH
         self.get_object_or_404(request, object_id)
         return super().delete_view(request, object_id, extra_context)
 
+    def keeps_history(self) -> bool:
+        """Whether the model keeps its own history (a proxy's would be its concrete model's;
+        ledgers and logs keep none, being append-only)."""
+        return getattr(self.model._meta, "simple_history_manager_attribute", None) is not None
+
     def history_view(self, request, object_id, extra_context=None):
+        if not self.keeps_history():
+            raise Http404(gettext("This record keeps no history."))
         self.get_object_or_404(request, object_id)
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not self.keeps_history():
+            raise Http404(gettext("This record keeps no history."))
         self.get_object_or_404(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # No 历史记录 button where there is no history to show.
+        context.setdefault("keeps_history", self.keeps_history())
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_historical_record_context_helper(self, request, historical_record):
         return MaskingHistoryHelper(self.model, historical_record, full_identity=can_see_identity(request.user))
