@@ -82,5 +82,16 @@ def serve_protected(request, path: str):
             continue
         stored = getattr(record, field_name)
         content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
-        return FileResponse(stored.open("rb"), content_type=content_type)
+        # A photo opens in the page; anything else downloads, so that a browser never runs
+        # or renders it as a page of this site.
+        response = FileResponse(
+            stored.open("rb"),
+            content_type=content_type,
+            as_attachment=not content_type.startswith("image/"),
+            filename=PurePosixPath(stored.name).name,
+        )
+        # Personal files: never kept by a shared computer's browser or a proxy.
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
     raise Http404

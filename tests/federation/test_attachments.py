@@ -57,6 +57,8 @@ def test_clerk_attaches_a_photo_and_only_users_with_access_can_open_it(client_fo
     assert opened.status_code == 200
     assert b"".join(opened.streaming_content) == PNG
     assert opened["Content-Type"] == "image/png"
+    assert opened["Cache-Control"] == "private, no-store" and opened["X-Content-Type-Options"] == "nosniff"
+    assert opened["Content-Disposition"].startswith("inline")
 
     stranger = UserFactory(username="fenghe_clerk", role=VILLAGE_CLERK)
     give_scope(stranger, taiba.town, villages=[fenghe])
@@ -66,10 +68,14 @@ def test_clerk_attaches_a_photo_and_only_users_with_access_can_open_it(client_fo
     assert client.get(url).status_code == 302  # to the login page
 
 
-def test_pdf_is_accepted(client_for, clerk, taiba):
+def test_pdf_is_accepted_and_downloads_as_an_attachment(client_for, clerk, taiba):
     activity = ActivityFactory(town=taiba.town, villages=[taiba])
-    assert upload(client_for(clerk), activity, taiba, "签到表.pdf", PDF).status_code == 302
-    assert ActivityAttachment.objects.filter(activity=activity).count() == 1
+    client = client_for(clerk)
+    assert upload(client, activity, taiba, "签到表.pdf", PDF).status_code == 302
+    attachment = ActivityAttachment.objects.get(activity=activity)
+    opened = client.get(attachment.file.url)
+    assert opened.status_code == 200 and opened["Content-Disposition"].startswith("attachment")
+    assert opened["Cache-Control"] == "private, no-store" and opened["X-Content-Type-Options"] == "nosniff"
 
 
 @pytest.mark.parametrize(
