@@ -212,7 +212,13 @@ class StockLine(models.Model):
 
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
-        return Q(goods__town_id__in=scope.visible_town_ids)
+        # Restocks and corrections move the town's goods; a redemption's or cancellation's
+        # line belongs to its village, with the reason its clerk wrote.
+        return (
+            Q(goods__town_id__in=scope.town_ids)
+            | Q(redemption__isnull=True, goods__town_id__in=scope.visible_town_ids)
+            | Q(redemption__event__village_id__in=scope.village_ids)
+        )
 
 
 class RedemptionEvent(ScopedModel, models.Model):

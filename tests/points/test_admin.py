@@ -172,3 +172,28 @@ def test_a_clerk_sees_no_ledger_of_another_village(client_for, clerk, other_fami
     client = client_for(clerk)
     assert client.get("/admin/points/pointentry/").context["cl"].result_count == 0
     assert client.get(f"/admin/points/pointentry/{entry.pk}/change/").status_code == 404
+
+
+def test_a_clerk_sees_the_stock_lines_of_her_villages_redemptions_only(
+    client_for, clerk, town_admin, family, rule, oil, event, fenghe
+):
+    from points.services import redemption_cancel, redemption_create
+
+    other = HouseholdFactory(village=fenghe, number="FH-100")
+    other.head = PersonFactory(village=fenghe, household=other, name="冯大姐")
+    other.save()
+    for household, day_event in ((family, event), (other, RedemptionEvent.objects.create(village=fenghe, date=DAY))):
+        point_award(household=household, rule=rule, day=DAY, by=None)
+        redemption = redemption_create(
+            event=day_event, household=household, person=household.head, items=[(oil, 1)], by=None
+        )
+    redemption_cancel(redemption=redemption, reason="冯河村退货：家里有人生病", by=None)
+    theirs = StockLine.objects.filter(redemption__event__village=fenghe)
+    assert theirs.count() == 2
+    client = client_for(clerk)
+    listed = client.get("/admin/points/stockline/").context["cl"].result_list
+    assert {line.kind for line in listed} == {"restock", "redemption"}
+    assert not set(listed) & set(theirs)
+    assert "生病" not in client.get("/admin/points/stockline/?q=退货").content.decode()
+    assert client.get(f"/admin/points/stockline/{theirs.first().pk}/change/").status_code == 404
+    assert client_for(town_admin).get("/admin/points/stockline/").context["cl"].result_count == 4
