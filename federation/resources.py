@@ -320,6 +320,8 @@ class PeopleResource(RosterResource):
             village_id = village.pk if village else person.village_id if person else getattr(fallback, "pk", None)
             if village_id is None:
                 self.error(row, "village", _("The village is required."))
+                if person is None:  # every missing cell of a new person at once
+                    self.require(row, "name")
                 continue
             relation = values.get("relation_to_head")
             head = values.get("head_id_number")
