@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import display_for_field, label_for_field, lookup_field
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -10,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from aid import selectors
-from aid.models import CareTarget, CareVisit, CharityAid, DisputeCase, Pairing
+from aid.models import MASK, CareTarget, CareVisit, CharityAid, DisputeCase, Pairing
 from aid.resources import CareTargetsResource, DisputeCasesResource
 from aid.services import (
     aid_record_save,
@@ -30,9 +32,6 @@ from federation.admin_base import (
     ServiceInlinesMixin,
     village_filter,
 )
-
-DV_PERMISSION = "aid.view_domestic_violence"
-MASK = "＊＊＊"
 
 
 class WithoutMotherFilter(admin.SimpleListFilter):
@@ -194,10 +193,35 @@ class OpenCaseFilter(admin.SimpleListFilter):
         return queryset
 
 
+# The list lookups that tell no more of a case than DisputeCase.CONFIDENTIAL_VISIBLE (open or
+# closed follows from the status). Any other filter, the date hierarchy included, leaves the
+# confidential cases out for a user who may not see them: they cannot be said to match.
+CONFIDENTIAL_SAFE_LOOKUPS = (*DisputeCase.CONFIDENTIAL_VISIBLE, OpenCaseFilter.parameter_name)
+
+
+class ConfidentialChangeList(ChangeList):
+    """The dispute list (and export) of a user without the domestic-violence permission."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Its drill-down links are drawn from the found_on dates of every case listed; the
+        # found_on lookups still work, under the rule above.
+        self.date_hierarchy = None
+
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        # exclude_parameters: the filter whose facet counts are being computed.
+        lookups = [*self.get_filters_params(), *(exclude_parameters or ())]
+        if any(lookup.split("__")[0] not in CONFIDENTIAL_SAFE_LOOKUPS for lookup in lookups):
+            queryset = queryset.exclude(kind=DisputeCase.Kind.DOMESTIC_VIOLENCE)
+        return queryset
+
+
 @admin.register(DisputeCase)
 class DisputeCaseAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
     """Dispute files. A domestic-violence case is opened only with its own permission;
-    without it, its parties and story are masked in the list and the export."""
+    without it, the lists and the export show only DisputeCase.CONFIDENTIAL_VISIBLE of it
+    and mask the rest, and do not sort or filter it by the rest."""
 
     form = DisputeForm
     resource_classes = [DisputeCasesResource]
@@ -230,7 +254,7 @@ class DisputeCaseAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
         return super().get_queryset(request).prefetch_related("parties")
 
     def sees_violence(self, request) -> bool:
-        return request.user.has_perm(DV_PERMISSION)
+        return DisputeCase.sees_confidential(request.user)
 
     def get_object(self, request, object_id, from_field=None):
         # A domestic-violence file does not open without its permission: it answers as
@@ -246,19 +270,44 @@ class DisputeCaseAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
         return super().has_change_permission(request, obj)
 
     def get_list_display(self, request):
-        sees = self.sees_violence(request)
+        names = super().get_list_display(request)
+        if self.sees_violence(request):
+            return names
+        return [name if name in DisputeCase.CONFIDENTIAL_VISIBLE else self.confidential_column(name) for name in names]
 
-        @admin.display(description=_("parties"))
-        def parties(obj):
-            if obj.confidential and not sees:
+    def confidential_column(self, name):
+        """The list column `name`, masked for a confidential case. It has no sort order."""
+        empty = self.get_empty_value_display()
+
+        def column(obj):
+            if obj.confidential:
                 return MASK
-            return "、".join(person.name for person in obj.parties.all())
+            field, _attr, value = lookup_field(name, obj, self)
+            return value if field is None else display_for_field(value, field, empty)
 
-        return [parties if name == "parties_shown" else name for name in super().get_list_display(request)]
+        column.short_description = label_for_field(name, self.model, self)
+        column.__name__ = name if isinstance(name, str) else name.__name__
+        return column
+
+    def get_sortable_by(self, request):
+        if self.sees_violence(request):
+            return super().get_sortable_by(request)
+        return DisputeCase.CONFIDENTIAL_VISIBLE
+
+    def get_ordering(self, request):
+        # The model orders by found_on: a confidential case's place in the list would tell it.
+        if self.sees_violence(request):
+            return super().get_ordering(request)
+        return ["-number"]
+
+    def get_changelist(self, request, **kwargs):
+        if self.sees_violence(request):
+            return super().get_changelist(request, **kwargs)
+        return ConfidentialChangeList
 
     @admin.display(description=_("parties"))
     def parties_shown(self, obj):
-        return MASK  # replaced per request in get_list_display; masked unless it knows better
+        return "、".join(person.name for person in obj.parties.all())
 
     @admin.display(description=_("days open"))
     def age(self, obj):

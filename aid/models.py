@@ -171,6 +171,10 @@ class CareVisit(ScopedModel, models.Model):
                 raise ValidationError({"date": gettext("The visit is outside the pairing's dates.")})
 
 
+# What a masked value shows.
+MASK = "＊＊＊"
+
+
 class DisputeCase(ScopedModel, models.Model):
     """A marriage or family dispute, from its discovery to its settlement. The status
     changes only through the services; a closed case is a record and is not edited."""
@@ -197,6 +201,12 @@ class DisputeCase(ScopedModel, models.Model):
         TERMINATED = "terminated", _("terminated")
 
     CLOSED = (Status.RESOLVED, Status.TRANSFERRED, Status.TERMINATED)
+
+    # A domestic-violence case, to a user without this permission, is its number, village,
+    # kind and status: every list and export masks the rest, no list sorts or filters it by
+    # the rest, and its label (__str__) is its number.
+    CONFIDENTIAL_PERMISSION = "aid.view_domestic_violence"
+    CONFIDENTIAL_VISIBLE = ("number", "village", "kind", "status")
 
     town = models.ForeignKey(Town, models.PROTECT, related_name="+", editable=False, verbose_name=_("town"))
     number = models.CharField(_("case number"), max_length=30, editable=False)
@@ -257,6 +267,14 @@ class DisputeCase(ScopedModel, models.Model):
     @property
     def confidential(self) -> bool:
         return self.kind == self.Kind.DOMESTIC_VIOLENCE
+
+    @classmethod
+    def sees_confidential(cls, user) -> bool:
+        return bool(user and user.has_perm(cls.CONFIDENTIAL_PERMISSION))
+
+    def hidden_from(self, user) -> bool:
+        """Whether `user` may know only CONFIDENTIAL_VISIBLE of this case."""
+        return self.confidential and not self.sees_confidential(user)
 
 
 class CharityAid(ScopedModel, models.Model):
