@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -316,8 +316,8 @@ class AuditLogAdmin(ScopedModelAdmin):
 
 @admin.register(ImportRecord)
 class ImportRecordAdmin(AuditLogAdmin):
-    list_display = ["created_at", "user", "resource", "file_name", "new", "updated", "unchanged", "errors", "applied"]
-    list_filter = ["resource", "applied", ("created_at", admin.DateFieldListFilter)]
+    list_display = ["created_at", "user", "resource", "file_name", "status", "new", "updated", "unchanged", "errors"]
+    list_filter = ["resource", "status", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["file_name", "sha256", "user__username"]
     date_hierarchy = "created_at"
 
@@ -352,11 +352,34 @@ admin.site.unregister(User)
 @admin.register(User)
 class FederationUserAdmin(UserAdmin):
     inlines = [StaffScopeInline]
-    list_display = ["username", "first_name", "is_active", "is_staff", "group_names", "scope"]
+    list_display = ["username", "first_name", "is_active", "is_staff", "group_names", "scope", "locked"]
     list_select_related = ["staff_scope__town"]
+    actions = ["unlock_login"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("groups", "staff_scope__villages")
+        from axes.models import AccessAttempt
+        from django.conf import settings
+
+        # Locked: as many failures as the limit, within the cool-off period (django-axes).
+        attempts = AccessAttempt.objects.filter(
+            username=OuterRef("username"),
+            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+            attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME,
+        )
+        queryset = super().get_queryset(request).annotate(login_locked=Exists(attempts))
+        return queryset.prefetch_related("groups", "staff_scope__villages")
+
+    @admin.display(description=_("login locked"), boolean=True)
+    def locked(self, obj):
+        return obj.login_locked
+
+    @admin.action(description=_("Unlock the login of the selected users"))
+    def unlock_login(self, request, queryset):
+        from axes.utils import reset
+
+        for username in queryset.values_list("username", flat=True):
+            reset(username=username)
+        self.message_user(request, gettext("Logins unlocked: %(count)d.") % {"count": queryset.count()})
 
     @admin.display(description=_("roles"))
     def group_names(self, obj):

@@ -8,17 +8,21 @@ from django.utils.translation import gettext as _
 from federation import reporting
 from federation.filters import ReportFilterSet, report_villages
 
-REPORT_PERMISSION = "federation.view_reports"
+REPORT_PERMISSION = reporting.PAGE_PERMISSION
 
 
 def report_view(request, admin_site):
+    """Only the reports the user may read (`Report.allowed`) are listed; another one by name is
+    refused (403), in every format."""
     if not request.user.has_perm(REPORT_PERMISSION):
         raise PermissionDenied
-    reports = {name: entry for name, entry in reporting.discover().items() if entry.allowed(request.user)}
-    name = request.GET.get("report") or "annual_summary"
-    entry = reports.get(name)
+    registered = reporting.discover()
+    entry = registered.get(request.GET.get("report") or "annual_summary")
     if entry is None:
         raise Http404(_("There is no such report."))
+    if not entry.allowed(request.user):
+        raise PermissionDenied
+    reports = {key: report for key, report in registered.items() if report.allowed(request.user)}
     kind = request.GET.get("format", "html")
     if kind not in ("html", *reporting.FORMATS):
         raise Http404(_("There is no such format."))
@@ -56,3 +60,15 @@ def report_view(request, admin_site):
             query=query.urlencode(),
         )
     return TemplateResponse(request, "admin/federation/report.html", context)
+
+
+def locked_out(request, response=None, credentials=None):
+    """django-axes' answer to a login of a locked username and address: the Chinese page."""
+    from django.conf import settings
+    from django.shortcuts import render
+
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(request, "locked_out.html", context, status=429)

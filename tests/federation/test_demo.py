@@ -6,6 +6,7 @@ from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db.models import Count, Sum
+from django.test import RequestFactory
 
 from federation.identity import parse_id_number
 from federation.models import Activity, Honor, Household, Person, Village
@@ -78,9 +79,9 @@ def test_seed_demo_builds_the_town_and_a_second_run_changes_nothing(db):
     # The demo users log in with the documented password, each in their role and scope.
     roles = {"town": [TOWN_ADMIN], "taiba": [VILLAGE_CLERK, HEALTH_RECORDER, CARE_RECORDER], "county": [COUNTY_READER]}
     for username in ["admin", "town", "taiba", "county"]:
-        user = authenticate(username=username, password="zhanerxiang-demo")
+        user = authenticate(RequestFactory().post("/admin/login/"), username=username, password="zhanerxiang-demo")
         assert user is not None and user.is_staff, username
         if username in roles:
             assert sorted(user.groups.values_list("name", flat=True)) == sorted(roles[username])
-    taiba = authenticate(username="taiba", password="zhanerxiang-demo")
+    taiba = authenticate(RequestFactory().post("/admin/login/"), username="taiba", password="zhanerxiang-demo")
     assert set(Village.objects.filter(pk__in=scope_for(taiba).village_ids).values_list("name", flat=True)) == {"太坝村"}

@@ -28,10 +28,23 @@ def test_check_deploy_passes_with_production_settings():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_production_refuses_to_start_without_a_secret_key():
-    result = manage("check", env={**PRODUCTION, "SECRET_KEY": ""})
-    assert result.returncode != 0
-    assert "SECRET_KEY must be set" in result.stderr
+def test_production_without_a_secret_key_makes_its_own_and_keeps_it(tmp_path):
+    key_file = tmp_path / "secret_key"
+    env = {**PRODUCTION, "SECRET_KEY": "", "SECRET_KEY_FILE": str(key_file)}
+    show = "from django.conf import settings; print(settings.SECRET_KEY)"
+    first = manage("shell", "-c", show, env=env)
+    assert first.returncode == 0, first.stderr
+    key = first.stdout.split()[-1]
+    assert len(key) >= 50 and "dev-only" not in key
+    assert key_file.read_text() == key and key_file.stat().st_mode & 0o077 == 0
+    assert manage("shell", "-c", show, env=env).stdout.split()[-1] == key
+
+
+def test_debug_is_off_unless_asked_for():
+    show = "from django.conf import settings; print(settings.DEBUG)"
+    assert manage("shell", "-c", show, env={"SECRET_KEY": PRODUCTION["SECRET_KEY"]}).stdout.split()[-1] == "False"
+    assert manage("shell", "-c", show, env={"DEBUG": "1"}).stdout.split()[-1] == "True"
+    assert "DEBUG = 1" in (ROOT / "Makefile").read_text()  # make run turns it on
 
 
 def test_language_time_zone_and_security_defaults():
