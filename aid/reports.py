@@ -1,5 +1,7 @@
 """Care and aid figures: the 关爱帮扶 rows of the annual summary and per-village tables.
-Aggregates only: no names, no parties, so a domestic-violence case is one count among others."""
+Aggregates only: no names, no parties, so a domestic-violence case is one count among others.
+Care files (targets, pairings, visits, disputes) need the care role's view permissions;
+charity aid, kept by the village clerk, hers."""
 
 from django.db.models import Count, DecimalField, Q, Sum
 from django.db.models.functions import Coalesce
@@ -27,29 +29,33 @@ def charity(rs: ReportScope, period: Period):
     return CharityAid.objects.filter(household__village_id__in=rs.village_ids, date__range=(period.start, period.end))
 
 
-@summary_figure("pairings", "aided_households", "disputes_found", "disputes_resolved")
-def _summary(rs: ReportScope, period: Period) -> dict:
+@summary_figure("pairings", permission="aid.view_pairing")
+def _pairings(rs: ReportScope, period: Period) -> dict:
+    return {"pairings": (pairings(rs, period).count(), changelist(Pairing))}
+
+
+@summary_figure("aided_households", permission="aid.view_charityaid")
+def _aided_households(rs: ReportScope, period: Period) -> dict:
+    url = changelist(CharityAid, date__gte=period.start.isoformat(), date__lte=period.end.isoformat())
+    return {"aided_households": (charity(rs, period).aggregate(n=Count("household", distinct=True))["n"], url)}
+
+
+@summary_figure("disputes_found", "disputes_resolved", permission="aid.view_disputecase")
+def _disputes(rs: ReportScope, period: Period) -> dict:
     dates = (period.start, period.end)
     cases = disputes(rs).aggregate(
         found=Count("pk", filter=Q(found_on__range=dates)),
         resolved=Count("pk", filter=Q(status=DisputeCase.Status.RESOLVED, closed_on__range=dates)),
     )
     found_url = changelist(DisputeCase, found_on__gte=period.start.isoformat(), found_on__lte=period.end.isoformat())
-    return {
-        "pairings": (pairings(rs, period).count(), changelist(Pairing)),
-        "aided_households": (
-            charity(rs, period).aggregate(n=Count("household", distinct=True))["n"],
-            changelist(CharityAid, date__gte=period.start.isoformat(), date__lte=period.end.isoformat()),
-        ),
-        "disputes_found": (cases["found"], found_url),
-        "disputes_resolved": (cases["resolved"], None),
-    }
+    return {"disputes_found": (cases["found"], found_url), "disputes_resolved": (cases["resolved"], None)}
 
 
 @report(
     "care_targets_villages",
     gettext_lazy("Care targets by village"),
     gettext_lazy("People on the care register at the period's end, by category."),
+    permission="aid.view_caretarget",
 )
 def care_targets_villages(rs: ReportScope, period: Period) -> Table:
     categories = CareTarget.Category
@@ -72,6 +78,7 @@ def care_targets_villages(rs: ReportScope, period: Period) -> Table:
     "pairings_villages",
     gettext_lazy("Caring mothers and visits by village"),
     gettext_lazy("Pairings active in the period, caring mothers, children, and visits by kind."),
+    permission=("aid.view_pairing", "aid.view_carevisit"),
 )
 def pairings_villages(rs: ReportScope, period: Period) -> Table:
     paired = {
@@ -123,6 +130,7 @@ def pairings_villages(rs: ReportScope, period: Period) -> Table:
     "disputes_villages",
     gettext_lazy("Marriage and family disputes by village"),
     gettext_lazy("Cases found in the period by kind, and where the cases found stand now."),
+    permission="aid.view_disputecase",
 )
 def disputes_villages(rs: ReportScope, period: Period) -> Table:
     kinds, statuses = DisputeCase.Kind, DisputeCase.Status
@@ -158,6 +166,7 @@ def disputes_villages(rs: ReportScope, period: Period) -> Table:
     "charity_villages",
     gettext_lazy("Charity aid by village"),
     gettext_lazy("Households aided in the period, times, and amounts."),
+    permission="aid.view_charityaid",
 )
 def charity_villages(rs: ReportScope, period: Period) -> Table:
     figures = {

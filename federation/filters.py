@@ -92,6 +92,7 @@ class ReportFilterSet(django_filters.FilterSet):
             village_ids=[village.pk for village in villages],
             town_ids=town_ids,
             town_name=towns.pop() if len(towns) == 1 else "",
+            user=self.request.user,
         )
 
     @property

@@ -424,7 +424,15 @@ class AuditRecord(models.Model):
 
 
 class ImportRecord(AuditRecord):
-    """One import of a roster file: who, when, which file, and what it did. Append-only."""
+    """One import of a roster file: who, when, which file, and what it did. Append-only.
+
+    A failed or interrupted import is recorded too (outside its rolled-back transaction),
+    with no counts of what it would have written."""
+
+    class Status(models.TextChoices):
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")  # the file or a row had an error: nothing written
+        INTERRUPTED = "interrupted", _("interrupted")  # the writing broke off: nothing written
 
     resource = models.CharField(_("roster"), max_length=50)
     file_name = models.CharField(_("file name"), max_length=200)
@@ -434,6 +442,19 @@ class ImportRecord(AuditRecord):
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     errors = models.PositiveIntegerField(_("errors"), default=0)
     applied = models.BooleanField(_("applied"), default=False, help_text=_("False when errors stopped the import."))
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=Status.choices,
+        default=Status.FAILED,
+        help_text=_("Failed: the file had errors. Interrupted: the writing broke off. Either way nothing was written."),
+    )
+    error = models.CharField(
+        _("cause of interruption"),
+        max_length=200,
+        blank=True,
+        help_text=_("The kind of error that interrupted the import; the server log has the details."),
+    )
 
     class Meta:
         verbose_name = _("import record")
@@ -458,7 +479,11 @@ class ReportLog(AuditRecord):
         verbose_name_plural = _("report logs")
         ordering = ["-created_at"]
         default_permissions = ("view",)
-        permissions = [("view_reports", _("Can view and download reports"))]
+        permissions = [
+            ("view_reports", _("Can view and download reports")),
+            # The county reader: every report of figures, without opening the records counted.
+            ("view_all_figures", _("Can read the figures of every report without the records' permissions")),
+        ]
 
     def __str__(self) -> str:
         return gettext("Report log #%(id)s") % {"id": self.pk}

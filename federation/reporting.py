@@ -4,13 +4,18 @@ A report is a function of (scope, period) that returns a `Table`. Each app regis
 reports in its reports.py with `@report(...)`; the admin report page, the downloads and
 `manage.py county_report` all call the same functions. Figures are aggregates computed in
 the database, so a report's query count does not grow with the records.
+
+Who reads a report is one rule, `may_read`: the page's permission, and the view permission of
+every kind of record the report counts (declared by the app in its `@report`). A county
+reader, who opens no record, holds `FIGURES_PERMISSION` instead: it reads every report of
+figures, never one that lists people (`personal`).
 """
 
 import csv
 import io
 import re
 from calendar import monthrange
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -21,6 +26,30 @@ from django.utils.translation import gettext as _
 
 from federation.exporting import neutralize
 from federation.scoping import Scope
+
+PAGE_PERMISSION = "federation.view_reports"
+# Reads the figures of every domain without the records' own permissions (the county reader).
+FIGURES_PERMISSION = "federation.view_all_figures"
+
+
+def permissions_of(permission: str | Iterable[str]) -> tuple[str, ...]:
+    """("app.codename", ...) from one permission or several; () needs none but the page's."""
+    names = (permission,) if isinstance(permission, str) else tuple(permission)
+    for name in names:
+        if not re.fullmatch(r"\w+\.\w+", name):
+            raise ValueError(f"not a permission: {name!r}")
+    return names
+
+
+def may_read(user, permissions: tuple[str, ...], *, personal: bool = False) -> bool:
+    """The one rule of who reads which figures: a report, a download, a row of the annual
+    summary. The page's permission, then every permission of the records counted; without
+    them, the figures permission, which never opens a list of people."""
+    if user is None or not user.has_perm(PAGE_PERMISSION):
+        return False
+    if all(user.has_perm(name) for name in permissions):
+        return True
+    return not personal and user.has_perm(FIGURES_PERMISSION)
 
 
 class PeriodError(ValueError):
@@ -75,6 +104,10 @@ class ReportScope:
     village_ids: list[int]
     town_ids: list[int]
     town_name: str = ""
+    user: object = None  # who reads: the annual summary leaves out the rows they may not read
+
+    def may_read(self, permissions: tuple[str, ...]) -> bool:
+        return may_read(self.user, permissions)
 
     def village_rows(self) -> list[tuple[int, str]]:
         """(id, name) of the chosen villages in their order: the rows of per-village tables."""
@@ -113,20 +146,24 @@ class Report:
     title: Callable[[], str]
     function: Callable[[ReportScope, Period], Table]
     description: Callable[[], str]
+    permissions: tuple[str, ...]  # the view permissions of the records it counts
     personal: bool = False  # lists people (a ledger): not for readers of aggregates
 
     def allowed(self, user) -> bool:
-        return not self.personal or user.has_perm("federation.view_person")
+        return may_read(user, self.permissions, personal=self.personal)
 
 
 REPORTS: dict[str, Report] = {}
 
 
-def report(name: str, title, description="", *, personal: bool = False):
-    """Register a report function under `name` (the command's name for it)."""
+def report(name: str, title, description="", *, permission: str | Iterable[str], personal: bool = False):
+    """Register a report function under `name` (the command's name for it). `permission`:
+    the view permission (or permissions) of the records it counts, or () for none; a
+    `personal` report lists people, so it also names the permission of what it lists."""
+    permissions = permissions_of(permission)
 
     def register(function):
-        REPORTS[name] = Report(name, lambda: str(title), function, lambda: str(description), personal)
+        REPORTS[name] = Report(name, lambda: str(title), function, lambda: str(description), permissions, personal)
         return function
 
     return register

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from federation.models import Activity, Honor, Household, Person, Village
-from federation.reporting import Period, ReportScope, Table, report
+from federation.reporting import Period, ReportScope, Table, permissions_of, report
 
 K = Activity.Kind
 
@@ -21,6 +21,7 @@ CARE = pgettext_lazy("annual summary", "Care and aid")
 
 # The annual summary's rows, in the county's order: (板块, 指标, 单位, figure key).
 # Each domain app adds the figures of its keys with `summary_figure`; until it does, 0.
+# A row whose records the reader may not read is left out (never shown as 0).
 SUMMARY_ROWS = [
     (GUIDANCE, pgettext_lazy("annual summary", "Publicity activities"), pgettext_lazy("unit", "sessions"), "publicity"),
     (
@@ -95,15 +96,18 @@ SUMMARY_ROWS = [
     ),
 ]
 
-FIGURES = {}  # key -> function(ReportScope, Period) -> {key: (value, url or None)}
+# key -> (function(ReportScope, Period) -> {key: (value, url or None)}, permissions)
+FIGURES = {}
 
 
-def summary_figure(*keys):
-    """Register a function that computes some figures of the annual summary."""
+def summary_figure(*keys, permission):
+    """Register a function that computes some figures of the annual summary, with the view
+    permission (or permissions) of the records it counts, as `@report` declares them."""
+    permissions = permissions_of(permission)
 
     def register(function):
         for key in keys:
-            FIGURES[key] = function
+            FIGURES[key] = (function, permissions)
         return function
 
     return register
@@ -135,6 +139,7 @@ def activities_in(rs: ReportScope, period: Period):
     "volunteer_beneficiaries",
     "materials",
     "consultations",
+    permission="federation.view_activity",
 )
 def _activity_figures(rs: ReportScope, period: Period) -> dict:
     by_kind = {
@@ -156,7 +161,7 @@ def _activity_figures(rs: ReportScope, period: Period) -> dict:
     return figures
 
 
-@summary_figure("legal_villages")
+@summary_figure("legal_villages", permission="federation.view_activity")
 def _legal_villages(rs: ReportScope, period: Period) -> dict:
     villages = Village.objects.filter(
         pk__in=rs.village_ids,
@@ -177,7 +182,7 @@ def honours_in(rs: ReportScope, period: Period):
     return Honor.objects.filter((dated | undated) & in_scope)
 
 
-@summary_figure("honoured")
+@summary_figure("honoured", permission="federation.view_honor")
 def _honoured(rs: ReportScope, period: Period) -> dict:
     honours = honours_in(rs, period)
     # A household honour counts its head.
@@ -193,21 +198,26 @@ def _honoured(rs: ReportScope, period: Period) -> dict:
     "annual_summary",
     gettext_lazy("Annual work summary"),
     gettext_lazy("The figures of the year-in-review, board by board."),
+    permission=(),  # each row is read with the permission of its own records
 )
 def annual_summary(rs: ReportScope, period: Period) -> Table:
+    """Every domain's figures; a row the reader may not read (`rs.may_read`) is left out."""
     from federation.reporting import discover
 
     discover()  # every app's figures
     computed = {}
     table = Table(header=[_("Board"), _("Indicator"), _("Value"), _("Unit")])
-    for index, (board, indicator, unit, key) in enumerate(SUMMARY_ROWS):
-        function = FIGURES.get(key)
-        if function is not None and key not in computed:
-            computed.update(function(rs, period))
+    for board, indicator, unit, key in SUMMARY_ROWS:
+        function, permissions = FIGURES.get(key, (None, ()))
+        if function is not None:
+            if not rs.may_read(permissions):
+                continue
+            if key not in computed:
+                computed.update(function(rs, period))
         value, url = computed.get(key, (0, None))
         table.rows.append([str(board), str(indicator), value, str(unit)])
         if url:
-            table.links[(index, 2)] = url
+            table.links[(len(table.rows) - 1, 2)] = url
     return table
 
 
@@ -215,6 +225,7 @@ def annual_summary(rs: ReportScope, period: Period) -> Table:
     "activities",
     gettext_lazy("Activities"),
     gettext_lazy("Per village and kind: sessions, participants, beneficiaries, materials, consultations."),
+    permission="federation.view_activity",
 )
 def activities(rs: ReportScope, period: Period) -> Table:
     table = Table(
@@ -300,7 +311,12 @@ def activities(rs: ReportScope, period: Period) -> Table:
     return table
 
 
-@report("honors", gettext_lazy("Honours"), gettext_lazy("Per award: people and households honoured."))
+@report(
+    "honors",
+    gettext_lazy("Honours"),
+    gettext_lazy("Per award: people and households honoured."),
+    permission="federation.view_honor",
+)
 def honors(rs: ReportScope, period: Period) -> Table:
     table = Table(header=[_("Award"), pgettext("honours report", "People"), pgettext("honours report", "Households")])
     labels = dict(Honor.Award.choices)
@@ -320,6 +336,7 @@ def honors(rs: ReportScope, period: Period) -> Table:
     "population",
     gettext_lazy("Population"),
     gettext_lazy("Per village: households, people, women, girls aged 9–14, people by status."),
+    permission=("federation.view_person", "federation.view_household"),
 )
 def population(rs: ReportScope, period: Period) -> Table:
     """Counts as registered now; girls are aged 9–14 on the period's last day."""

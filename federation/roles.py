@@ -2,6 +2,7 @@
 
 TOWN_ADMIN = "镇妇联管理员"
 VILLAGE_CLERK = "村妇联专干"
+# Reads every report of figures (federation.view_all_figures), opens no record and no list of people.
 COUNTY_READER = "县妇联查阅"
 # Health records are given apart: a clerk keeps them only with this role as well.
 HEALTH_RECORDER = "健康档案录入"

@@ -1,5 +1,6 @@
 """Health figures: the 两癌与HPV rows of the annual summary and per-village tables.
-All are aggregates (no names), so the county reader sees them too."""
+All are aggregates (no names): each needs the view permission of the health records it
+counts (the health role's), or the county reader's figures permission."""
 
 from django.db.models import Count, DecimalField, Q, Sum
 from django.db.models.functions import Coalesce
@@ -13,6 +14,8 @@ from health.models import CancerAidApplication, HPVDeferral, InsurancePolicy, Sc
 
 Status = CancerAidApplication.Status
 NOT_NORMAL = [Screening.Result.ABNORMAL, Screening.Result.SUSPECTED, Screening.Result.CONFIRMED]
+# The HPV roster: the girls, their doses and the reasons recorded for the others.
+HPV = ("health.view_hpvgirl", "health.view_hpvdose", "health.view_hpvdeferral")
 
 
 def screenings(rs: ReportScope, period: Period):
@@ -33,26 +36,31 @@ def applications(rs: ReportScope, period: Period):
     )
 
 
-@summary_figure("screened", "insured", "aid_applications", "hpv_coverage")
-def _summary(rs: ReportScope, period: Period) -> dict:
-    dates = {"date__gte": period.start.isoformat(), "date__lte": period.end.isoformat()}
+def _dates(period: Period, field: str = "date") -> dict:
+    return {f"{field}__gte": period.start.isoformat(), f"{field}__lte": period.end.isoformat()}
+
+
+@summary_figure("screened", permission="health.view_screening")
+def _screened(rs: ReportScope, period: Period) -> dict:
     screened = screenings(rs, period).filter(free_programme=True).aggregate(n=Count("person", distinct=True))["n"]
-    insured = policies(rs, period).aggregate(n=Count("person", distinct=True))["n"]
-    submitted = applications(rs, period).count()
+    return {"screened": (screened, changelist(Screening, free_programme__exact=1, **_dates(period)))}
+
+
+@summary_figure("insured", permission="health.view_insurancepolicy")
+def _insured(rs: ReportScope, period: Period) -> dict:
+    return {"insured": (policies(rs, period).aggregate(n=Count("person", distinct=True))["n"], None)}
+
+
+@summary_figure("aid_applications", permission="health.view_canceraidapplication")
+def _aid_applications(rs: ReportScope, period: Period) -> dict:
+    url = changelist(CancerAidApplication, **_dates(period, "submitted_on"))
+    return {"aid_applications": (applications(rs, period).count(), url)}
+
+
+@summary_figure("hpv_coverage", permission=HPV)
+def _hpv_coverage(rs: ReportScope, period: Period) -> dict:
     eligible, vaccinated = selectors.hpv_totals(rs.village_ids, period.end)
-    return {
-        "screened": (screened, changelist(Screening, free_programme__exact=1, **dates)),
-        "insured": (insured, None),
-        "aid_applications": (
-            submitted,
-            changelist(
-                CancerAidApplication,
-                submitted_on__gte=period.start.isoformat(),
-                submitted_on__lte=period.end.isoformat(),
-            ),
-        ),
-        "hpv_coverage": (selectors.percent(vaccinated, eligible) or 0, None),
-    }
+    return {"hpv_coverage": (selectors.percent(vaccinated, eligible) or 0, None)}
 
 
 @report(
@@ -61,6 +69,7 @@ def _summary(rs: ReportScope, period: Period) -> dict:
     gettext_lazy(
         "Girls aged 9–14 on the period's last day: vaccinated, coverage, full course, and why the others are not."
     ),
+    permission=HPV,
 )
 def hpv_villages(rs: ReportScope, period: Period) -> Table:
     coverage = selectors.hpv_coverage(rs.village_ids, period.end)
@@ -98,6 +107,7 @@ def hpv_villages(rs: ReportScope, period: Period) -> Table:
     "screening_villages",
     gettext_lazy("Two-cancer screening by village"),
     gettext_lazy("Women screened in the period (free programme and all), abnormal results, rechecks, confirmed."),
+    permission="health.view_screening",
 )
 def screening_villages(rs: ReportScope, period: Period) -> Table:
     women = lambda condition=None: Count("person", distinct=True, filter=condition)  # noqa: E731
@@ -138,6 +148,7 @@ def screening_villages(rs: ReportScope, period: Period) -> Table:
     "insurance_villages",
     gettext_lazy("Two-cancer insurance by village"),
     gettext_lazy("Women insured in the period, policies and premiums by who paid."),
+    permission="health.view_insurancepolicy",
 )
 def insurance_villages(rs: ReportScope, period: Period) -> Table:
     premiums = lambda condition=None: Coalesce(  # noqa: E731
@@ -177,6 +188,7 @@ def insurance_villages(rs: ReportScope, period: Period) -> Table:
     "cancer_aid_villages",
     gettext_lazy("Two-cancer aid by village"),
     gettext_lazy("Applications submitted in the period, where each stands now, and the amounts."),
+    permission="health.view_canceraidapplication",
 )
 def cancer_aid_villages(rs: ReportScope, period: Period) -> Table:
     amounts = lambda field, condition=None: Coalesce(  # noqa: E731

@@ -20,7 +20,9 @@ def live_redemptions(rs: ReportScope, period: Period):
     )
 
 
-@summary_figure("redemption_sessions", "points_redeemed", "redemption_beneficiaries")
+@summary_figure(
+    "redemption_sessions", "points_redeemed", "redemption_beneficiaries", permission="points.view_redemption"
+)
 def _summary(rs: ReportScope, period: Period) -> dict:
     figures = live_redemptions(rs, period).aggregate(
         sessions=Count("event", distinct=True),
@@ -40,6 +42,7 @@ def _summary(rs: ReportScope, period: Period) -> dict:
     "points_villages",
     gettext_lazy("Points supermarket by village"),
     gettext_lazy("Households earning, points earned, deducted, redeemed and outstanding, sessions, beneficiaries."),
+    permission=("points.view_pointentry", "points.view_redemption"),
 )
 def points_villages(rs: ReportScope, period: Period) -> Table:
     """Redeemed counts redemptions not cancelled at sessions in the period (as the summary
@@ -110,6 +113,7 @@ def points_villages(rs: ReportScope, period: Period) -> Table:
     "points_goods",
     gettext_lazy("Points supermarket goods"),
     gettext_lazy("Goods redeemed in the period and their stock now."),
+    permission=("points.view_goods", "points.view_redemptionitem"),
 )
 def points_goods(rs: ReportScope, period: Period) -> Table:
     redeemed = {
@@ -133,6 +137,7 @@ def points_goods(rs: ReportScope, period: Period) -> Table:
     "points_register",
     gettext_lazy("Points registration ledger"),
     gettext_lazy("Every award, deduction and reversal, by date."),
+    permission=("points.view_pointentry", "federation.view_household", "federation.view_person"),
     personal=True,
 )
 def points_register(rs: ReportScope, period: Period) -> Table:
@@ -185,6 +190,7 @@ def points_register(rs: ReportScope, period: Period) -> Table:
     "points_redemptions",
     gettext_lazy("Redemption ledger"),
     gettext_lazy("Every goods redeemed, by session."),
+    permission=("points.view_redemptionitem", "federation.view_household", "federation.view_person"),
     personal=True,
 )
 def points_redemptions(rs: ReportScope, period: Period) -> Table:
@@ -235,6 +241,7 @@ def points_redemptions(rs: ReportScope, period: Period) -> Table:
     "points_sessions",
     gettext_lazy("Redemption session record"),
     gettext_lazy("Each redemption session with its households, people and points."),
+    permission=("points.view_redemptionevent", "points.view_redemption"),
 )
 def points_sessions(rs: ReportScope, period: Period) -> Table:
     live = Q(redemptions__cancelled_at__isnull=True)

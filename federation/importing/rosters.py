@@ -189,6 +189,7 @@ class RosterResource(ScopedResource):
                 self.record(report)
             return report
         self.writing = not dry_run
+        interruption = None  # the exception that broke off the write, if one did
         try:
             with transaction.atomic():
                 plan = self.plan(rows)
@@ -204,16 +205,18 @@ class RosterResource(ScopedResource):
                     plan.apply(user=self.user, reason=reason)
                 if self.errors or dry_run:
                     transaction.set_rollback(True)
-        except (IntegrityError, ValidationError):
+        except (IntegrityError, ValidationError) as error:
             # A write that no row's check foresaw (someone saved the same record meanwhile).
+            interruption = error
             self.errors.append(
                 RowError(
                     None, "", _("The records changed while importing; nothing was written. Import the file again.")
                 )
             )
-        except DatabaseError:
-            # Never a server error for a roster: the clerk keeps her file and is told, and
-            # the log says what to mend.
+        except Exception as error:
+            # Never a server error for a roster, whatever broke (the database, or a fault in
+            # the code): the clerk keeps her file and is told, and the log says what to mend.
+            interruption = error
             logger.exception("import of %s (%s) failed", self.import_name, file_name)
             self.errors.append(
                 RowError(
@@ -225,13 +228,20 @@ class RosterResource(ScopedResource):
                     ),
                 )
             )
+        except BaseException as error:
+            # The process is being stopped (a worker's timeout, Ctrl-C): the transaction has
+            # rolled back; record that, then let it stop.
+            if not dry_run:
+                report.errors.append(RowError(None, "", _("The import was interrupted; nothing was written.")))
+                self.record(report, interruption=error)
+            raise
         finally:
             self.writing = False
         report.errors.extend(self.errors)
         report.errors.sort(key=lambda error: error.row or 0)
         report.applied = not dry_run and not report.errors
         if not dry_run and report.errors:
-            self.record(report)
+            self.record(report, interruption=interruption)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -240,7 +250,9 @@ class RosterResource(ScopedResource):
         from federation.models import ImportRecord
 
         previous = (
-            ImportRecord.objects.filter(resource=self.import_name, sha256=report.sha256, applied=True)
+            ImportRecord.objects.filter(
+                resource=self.import_name, sha256=report.sha256, status=ImportRecord.Status.SUCCEEDED
+            )
             .order_by("-created_at")
             .first()
         )
@@ -253,20 +265,39 @@ class RosterResource(ScopedResource):
                 % {"when": timezone.localtime(previous.created_at).strftime("%Y-%m-%d %H:%M"), "id": previous.pk}
             )
 
-    def record(self, report: ImportReport):
+    def record(self, report: ImportReport, *, interruption: BaseException | None = None):
+        """Record an import: a successful one inside its transaction, a failed or interrupted
+        one after its transaction rolled back (so that the record remains), without counts:
+        nothing was written."""
         from federation.models import ImportRecord
 
-        return ImportRecord.objects.create(
-            user=self.user if self.user and self.user.pk else None,
-            resource=report.resource,
-            file_name=report.file_name[:200],
-            sha256=report.sha256,
-            new=report.new,
-            updated=report.updated,
-            unchanged=report.unchanged,
-            errors=len(report.errors),
-            applied=not report.errors,
-        )
+        fields = {
+            "user": self.user if self.user and self.user.pk else None,
+            "resource": report.resource,
+            "file_name": report.file_name[:200],
+            "sha256": report.sha256,
+            "errors": len(report.errors),
+        }
+        if not report.errors:
+            return ImportRecord.objects.create(
+                **fields,
+                new=report.new,
+                updated=report.updated,
+                unchanged=report.unchanged,
+                applied=True,
+                status=ImportRecord.Status.SUCCEEDED,
+            )
+        if interruption is None:
+            status, error = ImportRecord.Status.FAILED, ""
+        else:
+            status, error = ImportRecord.Status.INTERRUPTED, type(interruption).__name__[:200]
+        try:
+            with transaction.atomic():
+                return ImportRecord.objects.create(**fields, applied=False, status=status, error=error)
+        except DatabaseError:
+            # The database itself is gone: the clerk is told all the same, the log keeps it.
+            logger.exception("the failed import of %s (%s) could not be recorded", report.resource, report.file_name)
+            return None
 
     def find_header(self, table: Table) -> tuple[int, dict[int, Column], list[str], list[str]]:
         """Return the header row's index, its columns by position, all headers and the ignored ones."""

@@ -52,7 +52,10 @@ def test_every_link_a_report_offers_opens_its_list(name, client_for, town_admin,
     # The town administrator opens every list; a clerk may lack a role (403), never a 400.
     for user, allowed in ((town_admin, {200}), (clerk, {200, 403})):
         client = client_for(user)
-        table = client.get("/admin/reports/", {"report": name, "year": 2024}).context["table"]
+        response = client.get("/admin/reports/", {"report": name, "year": 2024})
+        if user == clerk and response.status_code == 403:
+            continue  # a report of records she may not read (tests/federation/test_report_permissions.py)
+        table = response.context["table"]
         for url in {*table.links.values(), *getattr(table, "row_links", {}).values()}:
             if not url or not urlsplit(url).path.startswith("/admin/"):
                 continue

@@ -81,6 +81,6 @@ def test_the_three_ledgers_have_the_paper_columns(family, rule, oil, event, capf
 
 def test_the_county_reader_gets_no_ledgers(client_for, county_reader, clerk, family):
     client = client_for(county_reader)
-    assert client.get("/admin/reports/", {"report": "points_register", "year": 2024}).status_code == 404
+    assert client.get("/admin/reports/", {"report": "points_register", "year": 2024}).status_code == 403
     assert "points_register" not in client.get("/admin/reports/").content.decode()
     assert client_for(clerk).get("/admin/reports/", {"report": "points_register", "year": 2024}).status_code == 200

@@ -34,19 +34,22 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", default="-", help=_("the file to write; - for standard output"))
 
     def handle(self, *args, report=None, **options):
-        reports = reporting.discover()
+        user = self._user(options["user"])
+        # The reports the user may read (`Report.allowed`, as on the page); the shell reads all.
+        reports = {name: entry for name, entry in reporting.discover().items() if entry.allowed(user)}
         if options["list"]:
             for name, entry in sorted(reports.items()):
                 self.stdout.write(f"{name}\t{entry.title()}")
             return
         entry = reports.get(report)
+        if entry is None and report in reporting.discover():
+            raise fail(
+                _("The user %(user)s may not read the report %(name)s.") % {"user": options["user"], "name": report}
+            )
         if entry is None:
             raise fail(
                 _("Unknown report %(name)s; known: %(known)s.") % {"name": report, "known": "、".join(sorted(reports))}
             )
-        user = self._user(options["user"])
-        if not entry.allowed(user):
-            raise fail(_("The user %(user)s may not see reports.") % {"user": options["user"]})
         request = SimpleNamespace(user=user)
         villages = report_villages(request)
         chosen = []
@@ -86,6 +89,6 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=username, is_active=True).first()
         if user is None or isinstance(user, AnonymousUser):
             raise fail(_("There is no active user %(user)s.") % {"user": username})
-        if not user.has_perm("federation.view_reports"):
+        if not user.has_perm(reporting.PAGE_PERMISSION):
             raise fail(_("The user %(user)s may not see reports.") % {"user": username})
         return user
