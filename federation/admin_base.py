@@ -6,7 +6,6 @@ change/delete/history pages (404), history rows and exports. It also masks ID nu
 phones for users without the full-identity permission, in lists, forms, history and exports.
 """
 
-import re
 from functools import cache
 
 from django import forms
@@ -14,6 +13,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -26,6 +26,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from federation.exporting import ScopedResource, can_see_identity, identity_masker
+from federation.fields import CONTROL_CHARACTERS
 from federation.importing.views import RosterImportMixin
 from federation.models import RecordAccess, ReportLog, Village
 from federation.scoping import in_scope, is_scoped_model, scope_for, scoped_choices
@@ -47,7 +48,6 @@ FILTER_SUFFIXES = (
     "__id__exact",
     "__id__in",
 )
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def identity_fields(model) -> dict[str, object]:
@@ -60,6 +60,23 @@ def identity_fields(model) -> dict[str, object]:
 
 
 @cache
+def reaches_identity(model, path: str) -> bool:
+    """Whether a search or lookup path ("head__id_number", "person__phone__startswith")
+    reaches an ID number or a phone."""
+    for name in path.lstrip("^=@").split("__"):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False
+        if identity_masker(field) is not None:
+            return True
+        if not field.is_relation or field.related_model is None:
+            return False
+        model = field.related_model
+    return False
+
+
+@cache
 def masked_column(model, name):
     """A list/readonly column that shows `name` masked."""
     field = model._meta.get_field(name)
@@ -69,7 +86,7 @@ def masked_column(model, name):
         return masker(getattr(obj, name))
 
     column.short_description = field.verbose_name
-    column.admin_order_field = name
+    # Not sortable: the order of hidden digits would tell what they are.
     column.__name__ = name
     return column
 
@@ -123,6 +140,35 @@ class IdentityMaskingFormMixin:
                 if name in self.fields and not cleaned_data.get(name):
                     cleaned_data[name] = getattr(self.instance, name)
         return cleaned_data
+
+
+class HiddenLinksFormMixin:
+    """Many-to-many choices offer only what the editor may see (her villages, her people);
+    on a change, the links she cannot see are added back to what is saved, so that whoever
+    saves the form (save_m2m or a service given cleaned_data) keeps them."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if not self.instance.pk:
+            return cleaned_data
+        for field in self.instance._meta.many_to_many:
+            form_field = self.fields.get(field.name)
+            chosen = cleaned_data.get(field.name)
+            if not isinstance(form_field, forms.ModelMultipleChoiceField) or chosen is None:
+                continue
+            if not is_scoped_model(field.related_model):
+                continue
+            hidden = getattr(self.instance, field.name).exclude(pk__in=form_field.queryset.values("pk"))
+            cleaned_data[field.name] = field.related_model._default_manager.filter(
+                Q(pk__in=[obj.pk for obj in chosen]) | Q(pk__in=hidden.values("pk"))
+            )
+        return cleaned_data
+
+
+def keeping_hidden_links(form):
+    if any(is_scoped_model(field.related_model) for field in form._meta.model._meta.many_to_many):
+        return type(form.__name__, (HiddenLinksFormMixin, form), {})
+    return form
 
 
 class MaskingHistoryHelper(HistoricalRecordContextHelper):
@@ -184,6 +230,12 @@ class ScopedAdminMixin:
             kwargs["queryset"] = scoped_choices(related, request)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def get_formset(self, request, obj=None, **kwargs):
+        # Inlines keep what their editor cannot see, as model forms do (get_form).
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = keeping_hidden_links(formset.form)
+        return formset
+
     def mask_columns(self, request, names):
         if can_see_identity(request.user):
             return names
@@ -200,9 +252,10 @@ class ScopedAdminMixin:
         fields = super().get_search_fields(request)
         if can_see_identity(request.user):
             return fields
-        # Partial searches would let a user recover a hidden number digit by digit.
-        masked = identity_fields(self.model)
-        return [f"={name}" if name.split("__")[-1] in masked else name for name in fields]
+        # Partial searches would let a user recover a hidden number digit by digit, through
+        # a relation (head__id_number) as well as on the model itself; lists and autocomplete
+        # both search through here.
+        return [f"={name.lstrip('^=@')}" if reaches_identity(self.model, name) else name for name in fields]
 
 
 class ExportForm(SelectableFieldsExportForm):
@@ -246,10 +299,16 @@ class ScopedModelAdmin(ScopedAdminMixin, RosterImportMixin, ExportMixin, SimpleH
     def lookup_allowed(self, lookup, value, request=None):
         if CONTROL_CHARACTERS.search(str(value)):
             return False  # PostgreSQL refuses NUL in text: a 400, not a 500
+        if reaches_identity(self.model, lookup) and not can_see_identity(request.user):
+            return False
         return lookup in self.declared_lookups(request) and super().lookup_allowed(lookup, value, request)
 
     def get_search_results(self, request, queryset, search_term):
-        return super().get_search_results(request, queryset, CONTROL_CHARACTERS.sub("", search_term))
+        queryset, duplicates = super().get_search_results(request, queryset, CONTROL_CHARACTERS.sub("", search_term))
+        if not queryset.ordered:
+            # An annotation's GROUP BY drops the model's ordering; autocomplete pages need one.
+            queryset = queryset.order_by(*(self.model._meta.ordering or ["-pk"]))
+        return queryset, duplicates
 
     def get_changeform_initial_data(self, request):
         # A clerk of one village (or anyone in one town) should not have to pick it.
@@ -276,7 +335,7 @@ class ScopedModelAdmin(ScopedAdminMixin, RosterImportMixin, ExportMixin, SimpleH
         return filters
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
+        form = keeping_hidden_links(super().get_form(request, obj, change=change, **kwargs))
         masks = self.get_form_masks(request)
         if not masks:
             return form
@@ -327,18 +386,32 @@ class ScopedModelAdmin(ScopedAdminMixin, RosterImportMixin, ExportMixin, SimpleH
     def get_historical_record_context_helper(self, request, historical_record):
         return MaskingHistoryHelper(self.model, historical_record, full_identity=can_see_identity(request.user))
 
-    def save_related(self, request, form, formsets, change):
-        # The M2M widgets offer only the user's villages: keep the links to the others.
-        hidden = {}
-        if change:
-            for name, field in form.fields.items():
-                if isinstance(field, forms.ModelMultipleChoiceField) and name in form.cleaned_data:
-                    current = getattr(form.instance, name).all()
-                    hidden[name] = list(current.exclude(pk__in=field.queryset.values("pk")))
-        super().save_related(request, form, formsets, change)
-        for name, related in hidden.items():
-            if related:
-                getattr(form.instance, name).add(*related)
+    def shared_beyond(self, request, pks) -> set:
+        """The records among `pks` linked to villages (people, …) outside the user's scope:
+        deleting one would delete it for them too."""
+        if scope_for(request.user).everything:
+            return set()
+        shared = set()
+        for field in self.model._meta.many_to_many:
+            if not is_scoped_model(field.related_model):
+                continue
+            source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+            visible = scoped_choices(field.related_model, request).values("pk")
+            links = field.remote_field.through.objects.filter(**{f"{source}__in": pks})
+            shared.update(links.exclude(**{f"{target}__in": visible}).values_list(source, flat=True))
+        return shared
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.pk in self.shared_beyond(request, [obj.pk]):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        shared = self.shared_beyond(request, [obj.pk for obj in objs])
+        refused = gettext("%(record)s, shared with villages you do not see")
+        perms_needed = {*perms_needed, *(refused % {"record": obj} for obj in objs if obj.pk in shared)}
+        return deleted, counts, perms_needed, protected
 
     def get_resource_classes(self, request):
         if self.resource_classes:

@@ -3,8 +3,10 @@
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from import_export import resources
+from import_export.declarative import ModelDeclarativeMetaclass
+from import_export.fields import Field
 
-from federation.fields import IdNumberField, PhoneField
+from federation.fields import CONTROL_CHARACTERS, IdNumberField, PhoneField
 from federation.identity import mask_id_number, mask_phone
 from federation.scoping import NOTHING, in_scope, scope_for
 
@@ -13,9 +15,12 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def neutralize(value):
-    """Make a text cell inert in Excel: prefix ' to anything that could start a formula."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
+    """Make a text cell inert in Excel: prefix ' to anything that could start a formula, and
+    drop the control characters that an .xlsx cannot hold (older data may still have them)."""
+    if isinstance(value, str):
+        value = CONTROL_CHARACTERS.sub("", value)
+        if value.startswith(_FORMULA_STARTS):
+            return "'" + value
     return value
 
 
@@ -32,8 +37,46 @@ def identity_masker(model_field):
     return None
 
 
-class ScopedResource(resources.ModelResource):
-    """Base of every resource: scoped to the user's villages, masked, formula-safe.
+def is_internal(model_field) -> bool:
+    """A machine's identifier that nobody reads: the automatic primary key and any UUID
+    (a form's double-submit token, say).
+
+    `editable=False` is no such mark: it also guards what people read and only services
+    write (a status, a balance, a case number, a birth date taken from the ID number)."""
+    if isinstance(model_field, models.UUIDField):
+        return True
+    return bool(model_field.primary_key and model_field.auto_created)
+
+
+class ScopedResourceMetaclass(ModelDeclarativeMetaclass):
+    """Leaves internal fields out of the columns a resource takes from its model, so that
+    no export (and no export form's column list) offers them. A resource still gets one by
+    declaring it, or by naming it in `Meta.fields`."""
+
+    def __new__(cls, name, bases, attrs):
+        # Declared here, or kept by a base resource already.
+        declared = {key for key, value in attrs.items() if isinstance(value, Field)}
+        declared.update(key for base in bases for key in getattr(base, "fields", {}))
+        new_class = super().__new__(cls, name, bases, attrs)
+        model = new_class._meta.model
+        if model is None:
+            return new_class
+        named = set(new_class._meta.fields or ())
+        for key, field in list(new_class.fields.items()):
+            if key in declared or key in named or not field.attribute or "__" in field.attribute:
+                continue
+            try:
+                model_field = model._meta.get_field(field.attribute)
+            except FieldDoesNotExist:
+                continue
+            if is_internal(model_field):
+                del new_class.fields[key]
+        return new_class
+
+
+class ScopedResource(resources.ModelResource, metaclass=ScopedResourceMetaclass):
+    """Base of every resource: scoped to the user's villages, masked, formula-safe, and
+    without internal columns (see `is_internal`).
 
     Without a user it exports nothing (the export form can build a resource with none).
     """

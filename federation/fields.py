@@ -1,8 +1,39 @@
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Func, Value
+from django.utils.translation import gettext_lazy as _
 
 from federation.identity import normalize_phone, normalize_text, validate_id_number, validate_phone
+
+# C0 and C1 control characters except tab, newline and carriage return: nobody can see them,
+# PostgreSQL refuses NUL in text and an .xlsx cannot hold them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def refuse_control_characters(value) -> None:
+    control = CONTROL_CHARACTERS.search(value) if isinstance(value, str) else None
+    if control:
+        raise ValidationError(
+            _(
+                "Contains an invisible control character (%(code)s), usually copied from another "
+                "program; delete it and type the text again."
+            ),
+            code="control_character",
+            params={"code": f"U+{ord(control.group()):04X}"},
+        )
+
+
+def guard_text_fields(models_) -> None:
+    """Give every text field of every model the control-character rule, so that a form, an
+    import and a service's full_clean refuse it alike, in an app added next year too."""
+    for model in models_:
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.CharField | models.TextField) and not field.choices:
+                # Added to the computed list, not to _validators: that one is in migrations.
+                if refuse_control_characters not in field.validators:
+                    field.validators.append(refuse_control_characters)
 
 
 class IdNumberField(models.CharField):

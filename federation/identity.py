@@ -186,11 +186,14 @@ def validate_phone(value: object) -> None:
 
 
 def mask_id_number(number: str) -> str:
+    """Keep the region code (the town's own, known to all) and hide the rest. Lists show the
+    birth date and sex beside a number, so hiding only the 8 birth-date digits and showing the
+    last four would put the whole number on the screen."""
     if not number:
         return ""
-    if len(number) <= 10:
+    if len(number) <= 6:
         return "*" * len(number)
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+    return number[:6] + "*" * (len(number) - 6)
 
 
 def mask_phone(phone: str) -> str:

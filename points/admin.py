@@ -103,8 +103,10 @@ class EntryForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["rule"].required = True
-        self.fields["date"].initial = timezone.localdate
+        # A recorded line is read-only: its page has no fields to set.
+        if "rule" in self.fields:
+            self.fields["rule"].required = True
+            self.fields["date"].initial = timezone.localdate
 
 
 @admin.register(PointEntry)

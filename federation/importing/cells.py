@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
+from federation.fields import refuse_control_characters
 from federation.identity import IdNumber, mask_id_number, mask_phone, normalize_text, parse_id_number
 from federation.identity import normalize_phone as _normalize_phone
 from federation.importing.villages import VillageError, village_key  # noqa: F401 - part of the API
@@ -40,25 +41,18 @@ def _integral(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-# C0 and C1 control characters except tab, newline and carriage return (whitespace, which
-# is squeezed): nobody can see them, and PostgreSQL refuses NUL in text at confirm.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Zero-width characters pasted from web pages and WeChat would make 王建国 differ from itself.
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
 
 
 def cell_text(value: object) -> str:
-    """A cell as text (a whole number without its ".0"), refused if it holds a control character."""
+    """A cell as text (a whole number without its ".0"), refused if it holds a control character
+    (squeezing whitespace would hide it, and PostgreSQL refuses NUL at confirm)."""
     text = _integral(value) if isinstance(value, float) else str(value)
-    control = _CONTROL.search(text)
-    if control:
-        raise CellError(
-            _(
-                "The cell contains an invisible control character (%(code)s), usually copied from "
-                "another program; delete the cell's content and type it again."
-            )
-            % {"code": f"U+{ord(control.group()):04X}"}
-        )
+    try:
+        refuse_control_characters(text)
+    except ValidationError as error:
+        raise CellError(error.messages[0]) from None
     return text
 
 

@@ -107,7 +107,7 @@ def test_future_birth_date_is_rejected():
 
 
 def test_masks():
-    assert mask_id_number("621228198001012686") == "621228********2686"
+    assert mask_id_number("621228198001012686") == "621228************"
     assert mask_phone("13812345678") == "138****5678"
     assert mask_phone("0939-4123456") == "0939-***3456"
 

@@ -130,9 +130,10 @@ def test_an_id_number_cell_and_its_csv_text_get_one_message():
     assert IdNumberWidget().clean("\ufeff11010519491231002x\u200b").number == "11010519491231002X"
 
 
+# The one message of the field layer's rule (federation.fields), in forms and imports alike.
 CONTROL = (
-    "The cell contains an invisible control character (%s), usually copied from another program; "
-    "delete the cell's content and type it again."
+    "Contains an invisible control character (%s), usually copied from another program; "
+    "delete it and type the text again."
 )
 
 
