@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import display_for_field, label_for_field, lookup_field
-from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -27,6 +26,7 @@ from aid.services import (
 )
 from federation.admin_base import (
     AccessLoggedAdminMixin,
+    ScopedChangeList,
     ScopedModelAdmin,
     ScopedTabularInline,
     ServiceInlinesMixin,
@@ -199,7 +199,7 @@ class OpenCaseFilter(admin.SimpleListFilter):
 CONFIDENTIAL_SAFE_LOOKUPS = (*DisputeCase.CONFIDENTIAL_VISIBLE, OpenCaseFilter.parameter_name)
 
 
-class ConfidentialChangeList(ChangeList):
+class ConfidentialChangeList(ScopedChangeList):
     """The dispute list (and export) of a user without the domestic-violence permission."""
 
     def __init__(self, *args, **kwargs):

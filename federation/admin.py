@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -9,7 +10,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from federation.admin_base import ScopedModelAdmin, ScopedStackedInline, ScopedTabularInline, scoped_choices
+from federation.admin_base import (
+    ScopedModelAdmin,
+    ScopedStackedInline,
+    ScopedTabularInline,
+    TypedInputMixin,
+    scoped_choices,
+)
 from federation.models import (
     Activity,
     ActivityAttachment,
@@ -347,10 +354,16 @@ class StaffScopeInline(ScopedStackedInline):
 
 User = get_user_model()
 admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class FederationGroupAdmin(TypedInputMixin, GroupAdmin):
+    pass
 
 
 @admin.register(User)
-class FederationUserAdmin(UserAdmin):
+class FederationUserAdmin(TypedInputMixin, UserAdmin):
     inlines = [StaffScopeInline]
     list_display = ["username", "first_name", "is_active", "is_staff", "group_names", "scope", "locked"]
     list_select_related = ["staff_scope__town"]

@@ -84,6 +84,25 @@ def test_the_points_register_xlsx_strips_them_too(client_for, town_admin, taiba,
     assert any("好" in row for row in rows)
 
 
-@pytest.mark.parametrize("url", ["/admin/federation/person/", "/admin/points/pointentry/"])
-def test_a_nul_in_a_search_is_no_server_error(client_for, town_admin, own_household, url):
-    assert client_for(town_admin).get(url, {"q": "王\x00"}).status_code == 200
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/federation/person/?q=王%00",
+        "/admin/points/pointentry/?note=%07",
+        "/admin/reports/?report=population&year=2024&village=%00",
+        "/admin/federation/person/%00/change/",
+        "/files/%00",
+    ],
+)
+def test_a_control_character_in_any_address_is_a_400(client_for, town_admin, own_household, url):
+    response = client_for(town_admin).get(url)
+    assert response.status_code == 400
+    assert "无法识别" in response.content.decode()
+
+
+def test_a_login_name_too_long_for_any_user_is_a_failed_login_not_a_server_error(client, db):
+    response = client.post("/admin/login/", {"username": "王" * 5000, "password": "x"})
+    assert response.status_code == 200
+    from axes.models import AccessAttempt
+
+    assert AccessAttempt.objects.get().username == "王" * 150
