@@ -112,21 +112,23 @@ class ScopedRawIdWidget(ForeignKeyRawIdWidget):
         return super().label_and_url_for_value(value)
 
 
+def is_key(key_field, value) -> bool:
+    """Whether `value` can be a value of `key_field` (not "abc", not a number past the
+    column's range): what a browser sends always is, what a probe sends may not be."""
+    try:
+        key_field.run_validators(key_field.to_python(value))
+    except (ValidationError, TypeError):
+        return False
+    return True
+
+
 def valid_keys(field, values) -> list:
-    """The values that can be keys of `field`'s related model (a re-shown form may hold
-    what was typed: "abc", or a number past the column's range)."""
+    """The values that can be keys of the relation `field`'s related model."""
     target = field.target_field if field.many_to_one else field.related_model._meta.pk
-    valid = []
-    for value in values:
-        try:
-            target.run_validators(target.to_python(value))
-        except (ValidationError, TypeError):
-            continue
-        valid.append(value)
-    return valid
+    return [value for value in values if is_key(target, value)]
 
 
-class ScopedModelChoiceField(forms.ModelChoiceField):
+class ValidKeysModelChoiceField(forms.ModelChoiceField):
     def to_python(self, value):
         try:
             return super().to_python(value)
@@ -134,16 +136,14 @@ class ScopedModelChoiceField(forms.ModelChoiceField):
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
 
 
-class ScopedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+class ValidKeysModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     def _check_values(self, value):
-        pk = self.queryset.model._meta.get_field(self.to_field_name or self.queryset.model._meta.pk.name)
+        key = self.queryset.model._meta.get_field(self.to_field_name or self.queryset.model._meta.pk.name)
         for item in value if isinstance(value, list | tuple) else []:
-            try:
-                pk.run_validators(pk.to_python(item))
-            except (ValidationError, TypeError):
+            if not is_key(key, item):
                 raise ValidationError(
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": item}
-                ) from None
+                )
         return super()._check_values(value)
 
 
@@ -152,11 +152,11 @@ class ValidKeysAutocompleteMixin:
         return super().optgroups(name, valid_keys(self.field, value), attr)
 
 
-class ScopedAutocompleteSelect(ValidKeysAutocompleteMixin, AutocompleteSelect):
+class ValidKeysAutocompleteSelect(ValidKeysAutocompleteMixin, AutocompleteSelect):
     pass
 
 
-class ScopedAutocompleteSelectMultiple(ValidKeysAutocompleteMixin, AutocompleteSelectMultiple):
+class ValidKeysAutocompleteSelectMultiple(ValidKeysAutocompleteMixin, AutocompleteSelectMultiple):
     pass
 
 
@@ -165,8 +165,8 @@ def with_valid_keys(formfield):
     widget = getattr(formfield, "widget", None)
     inner = getattr(widget, "widget", widget)
     for plain, safe in (
-        (AutocompleteSelect, ScopedAutocompleteSelect),
-        (AutocompleteSelectMultiple, ScopedAutocompleteSelectMultiple),
+        (AutocompleteSelect, ValidKeysAutocompleteSelect),
+        (AutocompleteSelectMultiple, ValidKeysAutocompleteSelectMultiple),
     ):
         if type(inner) is plain:
             inner.__class__ = safe
@@ -298,12 +298,8 @@ class TypedInputMixin:
         return ScopedChangeList
 
     def response_action(self, request, queryset):
-        pk = self.model._meta.pk
-        for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
-            try:
-                pk.run_validators(pk.to_python(value))
-            except ValidationError:
-                raise BadRequest(gettext("The selection is not valid.")) from None
+        if not all(is_key(self.model._meta.pk, value) for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)):
+            raise BadRequest(gettext("The selection is not valid."))
         return super().response_action(request, queryset)
 
     def get_changeform_initial_data(self, request):
@@ -322,11 +318,11 @@ class TypedInputMixin:
         return initial
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        kwargs.setdefault("form_class", ScopedModelChoiceField)
+        kwargs.setdefault("form_class", ValidKeysModelChoiceField)
         return with_valid_keys(super().formfield_for_foreignkey(db_field, request, **kwargs))
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        kwargs.setdefault("form_class", ScopedModelMultipleChoiceField)
+        kwargs.setdefault("form_class", ValidKeysModelMultipleChoiceField)
         return with_valid_keys(super().formfield_for_manytomany(db_field, request, **kwargs))
 
 

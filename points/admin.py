@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from federation.admin_base import ScopedAutocompleteSelect, ScopedModelAdmin, ScopedTabularInline, scoped_choices
+from federation.admin_base import ScopedModelAdmin, ScopedTabularInline, ValidKeysAutocompleteSelect, scoped_choices
 from federation.models import Household, Person
 from points.models import Goods, PointEntry, PointRule, Redemption, RedemptionEvent, RedemptionItem, StockLine
 from points.resources import PointEntriesResource
@@ -178,11 +178,11 @@ class RedeemForm(forms.Form):
         super().__init__(*args, **kwargs)
         site = admin.site
         # The widget first: setting the queryset gives the widget its choices.
-        self.fields["household"].widget = ScopedAutocompleteSelect(Redemption._meta.get_field("household"), site)
+        self.fields["household"].widget = ValidKeysAutocompleteSelect(Redemption._meta.get_field("household"), site)
         self.fields["household"].queryset = (
             scoped_choices(Household, request).filter(village=event.village).select_related("head")
         )
-        self.fields["person"].widget = ScopedAutocompleteSelect(Redemption._meta.get_field("person"), site)
+        self.fields["person"].widget = ValidKeysAutocompleteSelect(Redemption._meta.get_field("person"), site)
         self.fields["person"].queryset = scoped_choices(Person, request).filter(village=event.village)
         self.goods = list(goods)
         for item in self.goods:
