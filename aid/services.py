@@ -21,10 +21,13 @@ def _age(person: Person, day: date) -> int:
 
 @transaction.atomic
 def aid_record_save(*, record, by=None):
-    """Check and save a care target, visit or charity aid."""
+    """Check and save a care target, pairing, visit or charity aid. A new record names `by`
+    as its recorder where it keeps one; every save names `by` on its history row."""
     if record.pk is None and hasattr(record, "recorded_by_id") and by is not None and by.pk:
         record.recorded_by = by
     record.full_clean()
+    if by is not None:
+        record._history_user = by
     record.save()
     return record
 
@@ -87,6 +90,8 @@ def pairing_end(*, pairing: Pairing, day: date, by=None) -> Pairing:
         raise ValidationError(_("The pairing ends before it starts."))
     pairing.end = day
     pairing.full_clean()
+    if by is not None:
+        pairing._history_user = by
     pairing.save()
     return pairing
 
@@ -122,22 +127,28 @@ def dispute_save(*, case: DisputeCase, parties=None, by=None) -> DisputeCase:
         if by is not None and by.pk:
             case.recorded_by = by
     case.full_clean()
+    if by is not None:
+        case._history_user = by  # the parties' history row names them too
     case.save()
     if parties is not None:
         case.parties.set(parties)
     return case
 
 
-def _step(case: DisputeCase, allowed: tuple, action: str, **changes) -> DisputeCase:
+def _step(case: DisputeCase, allowed: tuple, action: str, by, **changes) -> DisputeCase:
+    """Move the case on (see `status_step`); the history row of the step names `by`."""
     day = changes.get("closed_on") or changes.get("mediation_started_on")
     if day and day < case.found_on:
         raise ValidationError(_("The date is before the case was found."))
     refused = _("The case is %(status)s; it cannot be %(action)s.") % {"status": "%(status)s", "action": action}
+    if by is not None:
+        # status_step saves the row it locked, not `case`: the actor goes on that row.
+        changes["_history_user"] = by
     return status_step(case, allowed=allowed, refused=refused, **changes)
 
 
 def dispute_start_mediation(*, case: DisputeCase, day: date, by=None) -> DisputeCase:
-    return _step(case, (Status.REGISTERED,), _("being mediated"), status=Status.MEDIATING, mediation_started_on=day)
+    return _step(case, (Status.REGISTERED,), _("being mediated"), by, status=Status.MEDIATING, mediation_started_on=day)
 
 
 def _require(text: str, message: str) -> str:
@@ -152,6 +163,7 @@ def dispute_resolve(*, case: DisputeCase, day: date, outcome: str, by=None) -> D
         case,
         (Status.REGISTERED, Status.MEDIATING),
         _("resolved"),
+        by,
         status=Status.RESOLVED,
         closed_on=day,
         outcome=outcome,
@@ -165,6 +177,7 @@ def dispute_transfer(*, case: DisputeCase, day: date, to: str, outcome: str, by=
         case,
         (Status.REGISTERED, Status.MEDIATING),
         _("transferred"),
+        by,
         status=Status.TRANSFERRED,
         closed_on=day,
         transferred_to=to[:100],
@@ -178,6 +191,7 @@ def dispute_terminate(*, case: DisputeCase, day: date, outcome: str, by=None) ->
         case,
         (Status.REGISTERED, Status.MEDIATING),
         _("terminated"),
+        by,
         status=Status.TERMINATED,
         closed_on=day,
         outcome=outcome,

@@ -15,7 +15,7 @@ from federation.models import Person, Town
 from federation.roles import HEALTH_RECORDER
 from health import selectors
 from health.models import CancerAidApplication, HPVDeferral, HPVDose, InsurancePolicy, Screening
-from health.services import aid_application_approve, aid_application_pay, health_record_save
+from health.services import cancer_aid_approve, cancer_aid_pay, health_record_save
 
 SEED = 20240069
 YEAR_END = date(2024, 12, 31)
@@ -117,10 +117,10 @@ def seed_women(town: Town, rng: random.Random) -> None:
             by=None,
         )
         if index == 0:
-            application = aid_application_approve(
+            application = cancer_aid_approve(
                 application=application, amount=Decimal("10000.00"), day=date(2024, 6, 18), by=reviewer
             )
-            aid_application_pay(application=application, day=date(2024, 7, 2), by=reviewer)
+            cancer_aid_pay(application=application, day=date(2024, 7, 2), by=reviewer)
 
 
 @transaction.atomic

@@ -15,7 +15,8 @@ Status = CancerAidApplication.Status
 
 @transaction.atomic
 def health_record_save(*, record, by) -> object:
-    """Check and save a screening, policy, dose, reason or new aid application.
+    """Check and save a screening, policy, dose, reason or new aid application. A new
+    record names `by` as its recorder; every save names `by` on its history row.
 
     The model's checks (a woman, consent before a result, doses dated in order and not
     before birth) run here, so a form, an import and the demo get the same answer.
@@ -29,6 +30,8 @@ def health_record_save(*, record, by) -> object:
     if record.person_id:
         record.village_id = record.person.village_id
     record.full_clean()
+    if by is not None:
+        record._history_user = by
     record.save()
     return record
 
@@ -49,25 +52,29 @@ def hpv_deferral_save(*, deferral: HPVDeferral, by) -> HPVDeferral:
     return health_record_save(record=deferral, by=by)
 
 
-def aid_application_submit(*, application: CancerAidApplication, by) -> CancerAidApplication:
+def cancer_aid_submit(*, application: CancerAidApplication, by) -> CancerAidApplication:
     if application.pk is None:
         application.status = Status.SUBMITTED
     return health_record_save(record=application, by=by)
 
 
-def _refused(action: str) -> str:
-    return _("The application is %(status)s; it cannot be %(action)s.") % {"status": "%(status)s", "action": action}
+def _step(application: CancerAidApplication, allowed: tuple, action: str, by, **changes) -> CancerAidApplication:
+    """Move the application on (see `status_step`); the history row of the step names `by`."""
+    refused = _("The application is %(status)s; it cannot be %(action)s.") % {"status": "%(status)s", "action": action}
+    if by is not None:
+        # status_step saves the row it locked, not `application`: the actor goes on that row.
+        changes["_history_user"] = by
+    return status_step(application, allowed=allowed, refused=refused, **changes)
 
 
-def aid_application_approve(
-    *, application: CancerAidApplication, amount: Decimal, day: date, by
-) -> CancerAidApplication:
+def cancer_aid_approve(*, application: CancerAidApplication, amount: Decimal, day: date, by) -> CancerAidApplication:
     if amount is None or amount <= 0:
         raise ValidationError(_("Give the amount granted."))
-    return status_step(
+    return _step(
         application,
-        allowed=(Status.SUBMITTED,),
-        refused=_refused(_("approved")),
+        (Status.SUBMITTED,),
+        _("approved"),
+        by,
         status=Status.APPROVED,
         amount_granted=amount,
         reviewed_on=day,
@@ -75,13 +82,14 @@ def aid_application_approve(
     )
 
 
-def aid_application_reject(*, application: CancerAidApplication, reason: str, day: date, by) -> CancerAidApplication:
+def cancer_aid_reject(*, application: CancerAidApplication, reason: str, day: date, by) -> CancerAidApplication:
     if not reason.strip():
         raise ValidationError(_("Give the reason the application was not approved."))
-    return status_step(
+    return _step(
         application,
-        allowed=(Status.SUBMITTED,),
-        refused=_refused(_("rejected")),
+        (Status.SUBMITTED,),
+        _("rejected"),
+        by,
         status=Status.REJECTED,
         reject_reason=reason.strip()[:200],
         reviewed_on=day,
@@ -89,13 +97,14 @@ def aid_application_reject(*, application: CancerAidApplication, reason: str, da
     )
 
 
-def aid_application_pay(*, application: CancerAidApplication, day: date, by) -> CancerAidApplication:
+def cancer_aid_pay(*, application: CancerAidApplication, day: date, by) -> CancerAidApplication:
     if application.reviewed_on and day < application.reviewed_on:
         raise ValidationError(_("The payment cannot be dated before the approval."))
-    return status_step(
+    return _step(
         application,
-        allowed=(Status.APPROVED,),
-        refused=_refused(_("paid")),
+        (Status.APPROVED,),
+        _("paid"),
+        by,
         status=Status.PAID,
         paid_on=day,
         paid_by=by,

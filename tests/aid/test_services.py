@@ -1,14 +1,18 @@
 """The rules of care and disputes, through the services and through the ORM directly."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from aid.models import CareTarget, CareVisit, DisputeCase, Pairing
+from aid.models import CareTarget, CareVisit, CharityAid, DisputeCase, Pairing
 from aid.services import (
     aid_record_save,
+    care_target_save,
+    care_visit_save,
+    charity_aid_save,
     dispute_resolve,
     dispute_save,
     dispute_start_mediation,
@@ -192,3 +196,65 @@ def test_register_dates_and_child_categories(taiba):
     with pytest.raises(ValidationError) as error:
         on_register(person)  # 24 years old: not a left-behind child
     assert error.value.message_dict["category"] == ["张三 已年满 18 岁，不是儿童。"]
+
+
+def history_users(record) -> list:
+    """Who each history row of `record` names, oldest first."""
+    return [row.history_user for row in record.history.order_by("history_id")]
+
+
+def test_the_record_services_name_who_saved(taiba, mother, clerk, town_admin):
+    person = PersonFactory(village=taiba, born=date(2015, 1, 1))
+    target = care_target_save(target=CareTarget(person=person, category="lb_child", since=date(2024, 1, 1)), by=clerk)
+    pairing = pairing_save(pairing=Pairing(mother=mother, child=person, start=DAY), by=clerk)
+    visit = care_visit_save(visit=CareVisit(pairing=pairing, date=DAY, kind="visit", content="走访"), by=clerk)
+    aid = charity_aid_save(
+        aid=CharityAid(household=person.household, date=DAY, drive="99公益日", amount=Decimal("500"), reason="因病"),
+        by=clerk,
+    )
+    # The register keeps no recorder field: its history names who wrote it.
+    assert history_users(target) == [clerk]
+    for record in (pairing, visit, aid):
+        record.refresh_from_db()
+        assert (record.recorded_by, history_users(record)) == (clerk, [clerk])
+    # Someone else's change keeps the recorder and names the editor on the history row.
+    for record, field in ((target, "situation"), (visit, "gifts"), (aid, "goods")):
+        record.refresh_from_db()
+        setattr(record, field, "书包")
+        aid_record_save(record=record, by=town_admin)
+        record.refresh_from_db()
+        assert history_users(record) == [clerk, town_admin]
+    assert (visit.recorded_by, aid.recorded_by) == (clerk, clerk)
+    pairing_end(pairing=pairing, day=date(2024, 6, 1), by=town_admin)
+    assert history_users(pairing) == [clerk, town_admin]
+
+
+@pytest.mark.parametrize(
+    ("close", "status"),
+    [
+        (lambda case, by: dispute_resolve(case=case, day=DAY, outcome="和解", by=by), "resolved"),
+        (lambda case, by: dispute_transfer(case=case, day=DAY, to="县法院", outcome="诉讼", by=by), "transferred"),
+        (lambda case, by: dispute_terminate(case=case, day=DAY, outcome="撤回", by=by), "terminated"),
+    ],
+)
+def test_a_dispute_names_who_registered_it_and_who_took_each_step(taiba, clerk, town_admin, close, status):
+    case = dispute_save(
+        case=DisputeCase(village=taiba, kind="family", source="visit", found_on=DAY, summary="争吵"),
+        parties=[PersonFactory(village=taiba)],
+        by=clerk,
+    )
+    assert case.recorded_by == clerk
+    case.summary = "争吵，已劝和"
+    dispute_save(case=case, by=town_admin)
+    case = dispute_start_mediation(case=case, day=DAY, by=town_admin)
+    case = close(case, clerk)
+    rows = case.history.order_by("history_id")
+    assert [(row.status, row.history_user) for row in rows] == [
+        ("registered", clerk),  # registered
+        ("registered", clerk),  # its parties
+        ("registered", town_admin),
+        ("mediating", town_admin),
+        (status, clerk),
+    ]
+    case.refresh_from_db()
+    assert case.recorded_by == clerk

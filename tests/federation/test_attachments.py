@@ -94,11 +94,16 @@ def test_wrong_files_are_refused_with_a_chinese_error(client_for, clerk, taiba, 
 
 
 def test_a_file_over_the_cap_is_refused(client_for, clerk, taiba, settings):
-    settings.ATTACHMENT_MAX_BYTES = 1024 * 1024
+    settings.ATTACHMENT_MAX_BYTES = 2 * 1024 * 1024
     activity = ActivityFactory(town=taiba.town, villages=[taiba])
-    response = upload(client_for(clerk), activity, taiba, "大.png", PNG + b"\x00" * (1024 * 1024))
-    assert "上限为 1 MB" in response.content.decode()
+    client = client_for(clerk)
+    response = upload(client, activity, taiba, "大.png", PNG.ljust(3 * 1024 * 1024, b"\x00"))
+    # The file's size and the limit differ, so the message shows it names each.
+    assert "文件大小为 3.0 MB，上限为 2 MB。" in response.content.decode()
     assert not ActivityAttachment.objects.exists()
+    # A file of exactly the limit is taken.
+    assert upload(client, activity, taiba, "刚好.png", PNG.ljust(2 * 1024 * 1024, b"\x00")).status_code == 302
+    assert ActivityAttachment.objects.get().file.size == 2 * 1024 * 1024
 
 
 def test_an_unknown_file_path_is_404(client_for, superuser):

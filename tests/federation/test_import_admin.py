@@ -164,9 +164,11 @@ def test_households_import_from_the_household_list(client_for, town_admin, taiba
 
 
 def test_a_file_over_the_size_limit_is_refused(client_for, town_admin, taiba, settings):
-    settings.IMPORT_MAX_BYTES = 100
-    response = upload(client_for(town_admin), "people_utf8.csv")
-    assert response.context["form"].errors["file"] == ["文件大小为 0.0 MB，上限为 0 MB。"]
+    settings.IMPORT_MAX_BYTES = 2 * 1024 * 1024
+    content = (DATA / "people_utf8.csv").read_bytes().ljust(3 * 1024 * 1024, b"\n")
+    response = upload(client_for(town_admin), "people_utf8.csv", content)
+    # The file's size and the limit differ, so the message shows it names each.
+    assert response.context["form"].errors["file"] == ["文件大小为 3.0 MB，上限为 2 MB。"]
     assert not Person.objects.exists()
 
 

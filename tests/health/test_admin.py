@@ -6,13 +6,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib.admin.models import ADDITION, LogEntry
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from federation.models import RecordAccess
 from health.models import CancerAidApplication, HPVDeferral, HPVDose, Screening
-from health.services import aid_application_submit, health_record_save
+from health.services import cancer_aid_submit, health_record_save
 from tests.factories import PersonFactory
 from tests.health.conftest import dose
 
@@ -26,7 +27,7 @@ def screening(person, **extra):
 
 
 def application(person):
-    return aid_application_submit(
+    return cancer_aid_submit(
         application=CancerAidApplication(
             person=person,
             diagnosis="宫颈癌晚期",
@@ -114,15 +115,18 @@ def test_a_diagnosis_never_reaches_titles_messages_or_the_admin_log(client_for, 
         follow=True,
     )
     assert response.status_code == 200
-    from django.contrib.admin.models import LogEntry
-
     assert "乳腺癌" not in " ".join(str(m) for m in response.context["messages"])
-    assert all("乳腺癌" not in entry.object_repr for entry in LogEntry.objects.all())
     record = CancerAidApplication.objects.get()
     assert "乳腺癌" not in str(record) and record.recorded_by == town_admin
+    # Exactly the one entry of the addition, then its text: the record's name, no diagnosis.
+    entries = list(LogEntry.objects.values_list("user", "action_flag", "content_type__model", "object_id"))
+    assert entries == [(town_admin.pk, ADDITION, "canceraidapplication", str(record.pk))]
+    entry = LogEntry.objects.get()
+    assert entry.object_repr == f"救助申请 #{record.pk}"
+    assert "乳腺癌" not in entry.get_change_message()
 
 
-def test_aid_application_review_and_payment(client_for, town_admin, health_clerk, woman):
+def test_cancer_aid_review_and_payment(client_for, town_admin, health_clerk, woman):
     record = application(woman)
     clerk = client_for(health_clerk)
     assert clerk.get(f"/admin/health/canceraidapplication/{record.pk}/review/").status_code == 403

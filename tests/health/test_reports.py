@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from health.models import CancerAidApplication, HPVDeferral, InsurancePolicy, Screening
-from health.services import aid_application_approve, aid_application_submit, health_record_save
+from health.services import cancer_aid_approve, cancer_aid_submit, health_record_save
 from tests.factories import PersonFactory
 from tests.health.conftest import dose
 
@@ -48,7 +48,7 @@ def grow(village, n, year=2024):
             ),
             by=None,
         )
-        application = aid_application_submit(
+        application = cancer_aid_submit(
             application=CancerAidApplication(
                 person=woman,
                 diagnosis="x",
@@ -60,7 +60,7 @@ def grow(village, n, year=2024):
             by=None,
         )
         if index % 2:
-            aid_application_approve(application=application, amount=Decimal("40"), day=day, by=None)
+            cancer_aid_approve(application=application, amount=Decimal("40"), day=day, by=None)
         girl = PersonFactory(village=village, born=date(2012, 1, 1))
         if index % 2:
             dose(girl, 1, day)

@@ -9,10 +9,10 @@ from django.db import IntegrityError, transaction
 
 from health.models import CancerAidApplication, HPVDose, InsurancePolicy, Screening
 from health.services import (
-    aid_application_approve,
-    aid_application_pay,
-    aid_application_reject,
-    aid_application_submit,
+    cancer_aid_approve,
+    cancer_aid_pay,
+    cancer_aid_reject,
+    cancer_aid_submit,
     health_record_save,
 )
 from tests.factories import PersonFactory
@@ -26,7 +26,7 @@ def screening(person, **extra):
 
 
 def application(person):
-    return aid_application_submit(
+    return cancer_aid_submit(
         application=CancerAidApplication(
             person=person,
             diagnosis="宫颈癌",
@@ -118,27 +118,27 @@ def test_one_policy_per_woman_year_and_product(woman):
     assert "保障期结束早于开始。" in messages(error)
 
 
-def test_aid_application_steps(woman, town_admin):
+def test_cancer_aid_steps(woman, town_admin):
     app = application(woman)
     assert app.status == "submitted" and str(app) == f"救助申请 #{app.pk}"  # no diagnosis in its name
     with pytest.raises(ValidationError) as error:
-        aid_application_pay(application=app, day=DAY, by=town_admin)
+        cancer_aid_pay(application=app, day=DAY, by=town_admin)
     assert messages(error) == ["该申请目前为“已申报”，不能“已发放”。"]
-    app = aid_application_approve(application=app, amount=Decimal("8000"), day=date(2024, 6, 1), by=town_admin)
+    app = cancer_aid_approve(application=app, amount=Decimal("8000"), day=date(2024, 6, 1), by=town_admin)
     assert (app.status, app.amount_granted, app.reviewed_by) == ("approved", Decimal("8000"), town_admin)
     with pytest.raises(ValidationError) as error:
-        aid_application_reject(application=app, reason="材料不全", day=DAY, by=town_admin)
+        cancer_aid_reject(application=app, reason="材料不全", day=DAY, by=town_admin)
     assert messages(error) == ["该申请目前为“审核通过”，不能“未通过”。"]
     with pytest.raises(ValidationError) as error:
-        aid_application_pay(application=app, day=date(2024, 5, 1), by=town_admin)
+        cancer_aid_pay(application=app, day=date(2024, 5, 1), by=town_admin)
     assert messages(error) == ["发放日期不能早于审核日期。"]
-    app = aid_application_pay(application=app, day=date(2024, 7, 1), by=town_admin)
+    app = cancer_aid_pay(application=app, day=date(2024, 7, 1), by=town_admin)
     assert (app.status, app.paid_on) == ("paid", date(2024, 7, 1))
     # A paid application cannot go back, nor be edited.
     for step in (
-        lambda: aid_application_approve(application=app, amount=Decimal("1"), day=DAY, by=town_admin),
-        lambda: aid_application_reject(application=app, reason="x", day=DAY, by=town_admin),
-        lambda: aid_application_pay(application=app, day=date(2024, 8, 1), by=town_admin),
+        lambda: cancer_aid_approve(application=app, amount=Decimal("1"), day=DAY, by=town_admin),
+        lambda: cancer_aid_reject(application=app, reason="x", day=DAY, by=town_admin),
+        lambda: cancer_aid_pay(application=app, day=date(2024, 8, 1), by=town_admin),
     ):
         with pytest.raises(ValidationError):
             step()
@@ -153,10 +153,49 @@ def test_aid_application_steps(woman, town_admin):
 def test_rejection_needs_a_reason_and_approval_an_amount(woman, town_admin):
     app = application(woman)
     with pytest.raises(ValidationError) as error:
-        aid_application_reject(application=app, reason=" ", day=DAY, by=town_admin)
+        cancer_aid_reject(application=app, reason=" ", day=DAY, by=town_admin)
     assert messages(error) == ["请填写未通过的原因。"]
     with pytest.raises(ValidationError) as error:
-        aid_application_approve(application=app, amount=Decimal("0"), day=DAY, by=town_admin)
+        cancer_aid_approve(application=app, amount=Decimal("0"), day=DAY, by=town_admin)
     assert messages(error) == ["请填写批准金额。"]
-    app = aid_application_reject(application=app, reason="不符合条件", day=DAY, by=town_admin)
+    app = cancer_aid_reject(application=app, reason="不符合条件", day=DAY, by=town_admin)
     assert (app.status, app.reject_reason) == ("rejected", "不符合条件")
+
+
+def history(record) -> list[tuple]:
+    """Each history row of `record` as (status, who), oldest first."""
+    return [(row.status, row.history_user) for row in record.history.order_by("history_id")]
+
+
+def test_a_record_names_who_wrote_it_and_who_changed_it(woman, clerk, town_admin):
+    record = health_record_save(record=screening(woman), by=clerk)
+    record.notes = "复查"
+    health_record_save(record=record, by=town_admin)
+    record.refresh_from_db()
+    assert record.recorded_by == clerk
+    assert [row.history_user for row in record.history.order_by("history_id")] == [clerk, town_admin]
+
+
+def test_cancer_aid_names_who_submitted_reviewed_and_paid(woman, clerk, town_admin):
+    values = {"diagnosis": "宫颈癌", "hospital": "省妇幼", "medical_costs": Decimal("30000"), "submitted_on": DAY}
+    app = cancer_aid_submit(
+        application=CancerAidApplication(person=woman, amount_requested=Decimal("10000"), **values), by=clerk
+    )
+    app.notes = "补充材料"
+    cancer_aid_submit(application=app, by=town_admin)
+    app = cancer_aid_approve(application=app, amount=Decimal("8000"), day=date(2024, 6, 1), by=town_admin)
+    app = cancer_aid_pay(application=app, day=date(2024, 7, 1), by=clerk)
+    app.refresh_from_db()
+    assert (app.recorded_by, app.reviewed_by, app.paid_by) == (clerk, town_admin, clerk)
+    assert history(app) == [
+        ("submitted", clerk),
+        ("submitted", town_admin),
+        ("approved", town_admin),
+        ("paid", clerk),
+    ]
+    rejected = cancer_aid_submit(
+        application=CancerAidApplication(person=woman, amount_requested=Decimal("5000"), **values), by=clerk
+    )
+    rejected = cancer_aid_reject(application=rejected, reason="不符合条件", day=DAY, by=town_admin)
+    assert rejected.reviewed_by == town_admin
+    assert history(rejected) == [("submitted", clerk), ("rejected", town_admin)]
