@@ -32,6 +32,7 @@ from federation.admin_base import (
     ServiceInlinesMixin,
     village_filter,
 )
+from federation.scoping import in_scope, scope_for
 
 
 class WithoutMotherFilter(admin.SimpleListFilter):
@@ -389,22 +390,21 @@ class CharityAidAdmin(ScopedModelAdmin):
         aid_record_save(record=obj, by=request.user)
 
 
-@admin.site.register_reminders
 def care_reminders(request) -> list[tuple]:
     """The care work waiting today, in the user's villages."""
     today, items = timezone.localdate(), []
     if request.user.has_perm("aid.view_caretarget"):
-        targets = CareTargetAdmin(CareTarget, admin.site).get_queryset(request)
+        targets = in_scope(CareTarget.objects.all(), scope_for(request.user))
         url = reverse("admin:aid_caretarget_changelist")
         count = selectors.children_without_mother(targets, today).count()
         items.append((gettext("Children in care without a caring mother"), count, f"{url}?list=no_mother"))
     if request.user.has_perm("aid.view_pairing"):
-        pairings = PairingAdmin(Pairing, admin.site).get_queryset(request)
+        pairings = selectors.with_last_visit(in_scope(Pairing.objects.all(), scope_for(request.user)))
         url = reverse("admin:aid_pairing_changelist")
         count = pairings.filter(selectors.overdue_q(today)).count()
         items.append((gettext("Pairings without a visit in 30 days"), count, f"{url}?list=overdue"))
     if request.user.has_perm("aid.view_disputecase"):
-        cases = DisputeCaseAdmin(DisputeCase, admin.site).get_queryset(request)
+        cases = in_scope(DisputeCase.objects.all(), scope_for(request.user))
         url = reverse("admin:aid_disputecase_changelist")
         count = cases.exclude(status__in=DisputeCase.CLOSED).count()
         items.append((gettext("Open dispute cases"), count, f"{url}?open=yes"))

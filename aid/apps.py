@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class AidConfig(AppConfig):
     name = "aid"
     verbose_name = _("Care and aid")
+
+    def ready(self):
+        # Importing reports.py and resources.py registers the app's reports, summary rows and
+        # figures, and rosters; the admin was imported by the admin's autodiscovery.
+        from aid import admin, demo, reports, resources  # noqa: F401
+        from federation.registry import registry
+
+        registry.add_demo("aid", demo.seed)
+        registry.add_work_list("care", admin.care_reminders)
+        registry.extend_roster("people", resources.CareCategoryColumn())

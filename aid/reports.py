@@ -6,12 +6,37 @@ charity aid, kept by the village clerk, hers."""
 from django.db.models import Count, DecimalField, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from aid import selectors
 from aid.models import CareTarget, CareVisit, CharityAid, DisputeCase, Pairing
-from federation.reporting import Period, ReportScope, Table, money, report
-from federation.reports import changelist, summary_figure
+from federation.reporting import Period, ReportScope, Table, money, report, summary_figure, summary_rows
+from federation.reports import CARE, changelist
+
+summary_rows(
+    ("pairings", CARE, pgettext_lazy("annual summary", "Caring mother pairings"), pgettext_lazy("unit", "pairs"), 160),
+    (
+        "aided_households",
+        CARE,
+        pgettext_lazy("annual summary", "Extremely poor families aided"),
+        pgettext_lazy("unit", "households"),
+        170,
+    ),
+    (
+        "disputes_found",
+        CARE,
+        pgettext_lazy("annual summary", "Marriage and family disputes found"),
+        pgettext_lazy("unit", "cases"),
+        200,
+    ),
+    (
+        "disputes_resolved",
+        CARE,
+        pgettext_lazy("annual summary", "Marriage and family disputes resolved"),
+        pgettext_lazy("unit", "cases"),
+        210,
+    ),
+)
 
 
 def pairings(rs: ReportScope, period: Period):

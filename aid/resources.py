@@ -1,7 +1,9 @@
-"""Care rosters: the left-behind children roster (留守儿童花名册) and the dispute export."""
+"""Care rosters: the left-behind children roster (留守儿童花名册), the people roster's 人员类别
+column, and the dispute export."""
 
 from datetime import date
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,6 +19,7 @@ from federation.importing import (
     NameWidget,
     PhoneWidget,
     Plan,
+    RosterExtension,
     SourceRow,
     TextWidget,
     among,
@@ -42,6 +45,55 @@ def ensure_care_targets(targets: list[tuple[str, str]], user, day: date | None =
         if (number, category) not in open_targets:
             aid_record_save(record=CareTarget(person=people[number], category=category, since=day), by=user)
             open_targets.add((number, category))
+
+
+class CareCategoryColumn(RosterExtension):
+    """The people roster's 人员类别: puts a person on the care register (留守儿童, 特困人员…) in
+    the same import; exported only to those who may see care records."""
+
+    columns = {
+        "category": Column(
+            "category", "人员类别", ChoiceWidget(CareTarget.Category.choices, CATEGORY_SYNONYMS), aliases=["关爱类别"]
+        )
+    }
+
+    @staticmethod
+    def sees_care(resource) -> bool:
+        return bool(resource.user and resource.user.has_perm("aid.view_caretarget"))
+
+    def filter_export(self, resource, queryset):
+        if self.sees_care(resource):  # every person's open categories in one more query, not one each
+            open_targets = CareTarget.objects.filter(until__isnull=True).order_by("category")
+            queryset = queryset.prefetch_related(Prefetch("care_targets", open_targets, to_attr="open_care_targets"))
+        return queryset
+
+    def dehydrate(self, resource, name, person):
+        if not self.sees_care(resource):
+            return ""
+        targets = getattr(person, "open_care_targets", None)
+        if targets is None:
+            targets = person.care_targets.filter(until__isnull=True).order_by("category")
+        return "、".join(target.get_category_display() for target in targets)
+
+    def plan(self, resource, rows, plan):
+        """The (ID number, category) pairs the column asks for, put on the register after the
+        people are written; a row error for a user who may not register care targets, or a
+        child category for an adult."""
+        targets = []
+        may = resource.user is None or resource.user.has_perm("aid.add_caretarget")
+        today = timezone.localdate()
+        for row, idn in rows:
+            category = row.values.get("category")
+            if not category:
+                continue
+            if not may:
+                resource.error(row, "category", _("You may not put people on the care register."))
+            elif CareTarget.adult_in_child_category(category, idn.birth_date, today):
+                resource.error(row, "category", _("An adult cannot be registered as a child."))
+            else:
+                targets.append((idn.number, category))
+        if targets:
+            plan.after.append(lambda user, reason: ensure_care_targets(targets, user))
 
 
 class CareTargetsResource(PersonRosterResource):

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -15,7 +15,7 @@ from federation.admin_base import (
     ScopedStackedInline,
     ScopedTabularInline,
     TypedInputMixin,
-    scoped_choices,
+    village_filter,
 )
 from federation.models import (
     Activity,
@@ -271,23 +271,10 @@ class ActivityAdmin(ScopedModelAdmin):
         return "、".join(names) if names else gettext("whole town")
 
 
-class HonorVillageFilter(admin.SimpleListFilter):
-    title = _("village")
-    parameter_name = "village"
-
-    def lookups(self, request, model_admin):
-        return [(village.pk, village.name) for village in scoped_choices(Village, request)]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(Q(person__village=self.value()) | Q(household__village=self.value()))
-        return queryset
-
-
 @admin.register(Honor)
 class HonorAdmin(ScopedModelAdmin):
     list_display = ["year", "award", "title", "level", "recipient", "village"]
-    list_filter = ["year", "award", "level", HonorVillageFilter]
+    list_filter = ["year", "award", "level", village_filter("person__village", "household__village")]
     list_select_related = ["person__village", "household__village", "household__head"]
     search_fields = ["title", "person__name", "household__number", "household__head__name"]
     autocomplete_fields = ["person", "household"]

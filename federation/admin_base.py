@@ -4,326 +4,48 @@ Scoping `get_queryset` alone leaks (see shared/NOTES.md): this base also limits 
 M2M choices (so a POSTed id of another village is a form error), raw-id labels,
 change/delete/history pages (404), history rows and exports. It also masks ID numbers and
 phones for users without the full-identity permission, in lists, forms, history and exports.
+
+Its rooms: admin_scoping (choices, filters, lookups, shared links), admin_masking,
+admin_input (what only a probe sends), admin_export, admin_access (the access log), and
+federation.importing.views (roster imports); ScopedModelAdmin combines them.
 """
 
-from functools import cache
-
-from django import forms
 from django.contrib import admin
-from django.contrib.admin import helpers
-from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.views.main import ChangeList
-from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple, ForeignKeyRawIdWidget
-from django.core.exceptions import BadRequest, FieldDoesNotExist, ValidationError
-from django.db import DataError
-from django.db.models import Q
 from django.http import Http404
-from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
-from import_export.formats.base_formats import CSV, XLSX
-from import_export.forms import SelectableFieldsExportForm
 from simple_history.admin import SimpleHistoryAdmin
-from simple_history.template_utils import HistoricalRecordContextHelper
 
-from federation.exporting import ScopedResource, can_see_identity, identity_masker
-from federation.importing.views import RosterImportMixin
-from federation.models import RecordAccess, ReportLog, Village
-from federation.scoping import in_scope, is_scoped_model, scope_for, scoped_choices
-
-# What the stock field filters and the date hierarchy put in a list's URL.
-FILTER_SUFFIXES = (
-    "",
-    "__exact",
-    "__in",
-    "__isnull",
-    "__isempty",
-    "__gte",
-    "__gt",
-    "__lte",
-    "__lt",
-    "__year",
-    "__month",
-    "__day",
-    "__id__exact",
-    "__id__in",
+# The rooms of the base, combined below; their names are the base's API for every app.
+from federation.admin_access import AccessLoggedAdminMixin  # noqa: F401
+from federation.admin_export import ExportAdminMixin, ExportForm  # noqa: F401
+from federation.admin_input import (  # noqa: F401
+    ScopedChangeList,
+    TypedInputMixin,
+    ValidKeysAutocompleteSelect,
+    is_key,
+    valid_keys,
 )
-
-
-def identity_fields(model) -> dict[str, object]:
-    """Map the names of a model's ID-number and phone fields to their masking function."""
-    return {
-        field.name: identity_masker(field)
-        for field in model._meta.concrete_fields
-        if identity_masker(field) is not None
-    }
-
-
-@cache
-def reaches_identity(model, path: str) -> bool:
-    """Whether a search or lookup path ("head__id_number", "person__phone__startswith")
-    reaches an ID number or a phone."""
-    for name in path.lstrip("^=@").split("__"):
-        try:
-            field = model._meta.get_field(name)
-        except FieldDoesNotExist:
-            return False
-        if identity_masker(field) is not None:
-            return True
-        if not field.is_relation or field.related_model is None:
-            return False
-        model = field.related_model
-    return False
-
-
-@cache
-def masked_column(model, name):
-    """A list/readonly column that shows `name` masked."""
-    field = model._meta.get_field(name)
-    masker = identity_masker(field)
-
-    def column(obj):
-        return masker(getattr(obj, name))
-
-    column.short_description = field.verbose_name
-    # Not sortable: the order of hidden digits would tell what they are.
-    column.__name__ = name
-    return column
-
-
-class ScopedRawIdWidget(ForeignKeyRawIdWidget):
-    """A raw-id widget whose label is looked up in the user's scope only."""
-
-    def __init__(self, rel, admin_site, queryset, attrs=None, using=None):
-        super().__init__(rel, admin_site, attrs=attrs, using=using)
-        self.queryset = queryset
-
-    def label_and_url_for_value(self, value):
-        key = self.rel.get_related_field().name
-        try:
-            visible = self.queryset.filter(**{key: value}).exists()
-        except (ValueError, TypeError, OverflowError):
-            visible = False
-        if not visible:
-            return "", ""
-        return super().label_and_url_for_value(value)
-
-
-def is_key(key_field, value) -> bool:
-    """Whether `value` can be a value of `key_field` (not "abc", not a number past the
-    column's range): what a browser sends always is, what a probe sends may not be."""
-    try:
-        key_field.run_validators(key_field.to_python(value))
-    except (ValidationError, TypeError):
-        return False
-    return True
-
-
-def valid_keys(field, values) -> list:
-    """The values that can be keys of the relation `field`'s related model."""
-    target = field.target_field if field.many_to_one else field.related_model._meta.pk
-    return [value for value in values if is_key(target, value)]
-
-
-class ValidKeysModelChoiceField(forms.ModelChoiceField):
-    def to_python(self, value):
-        try:
-            return super().to_python(value)
-        except OverflowError:  # SQLite: a number past the column's range
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
-
-
-class ValidKeysModelMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def _check_values(self, value):
-        key = self.queryset.model._meta.get_field(self.to_field_name or self.queryset.model._meta.pk.name)
-        for item in value if isinstance(value, list | tuple) else []:
-            if not is_key(key, item):
-                raise ValidationError(
-                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": item}
-                )
-        return super()._check_values(value)
-
-
-class ValidKeysAutocompleteMixin:
-    def optgroups(self, name, value, attr=None):
-        return super().optgroups(name, valid_keys(self.field, value), attr)
-
-
-class ValidKeysAutocompleteSelect(ValidKeysAutocompleteMixin, AutocompleteSelect):
-    pass
-
-
-class ValidKeysAutocompleteSelectMultiple(ValidKeysAutocompleteMixin, AutocompleteSelectMultiple):
-    pass
-
-
-def with_valid_keys(formfield):
-    """Give an autocomplete widget (inside its wrapper) the class that skips invalid keys."""
-    widget = getattr(formfield, "widget", None)
-    inner = getattr(widget, "widget", widget)
-    for plain, safe in (
-        (AutocompleteSelect, ValidKeysAutocompleteSelect),
-        (AutocompleteSelectMultiple, ValidKeysAutocompleteSelectMultiple),
-    ):
-        if type(inner) is plain:
-            inner.__class__ = safe
-    return formfield
-
-
-class IdentityMaskingFormMixin:
-    """Hide stored ID numbers and phones on change forms from users who may not see them.
-
-    The field starts empty with the masked value as its placeholder; left empty, the
-    stored value is kept, and a new value typed in replaces it.
-    """
-
-    masked_fields: dict = {}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.instance.pk:
-            return
-        for name, masker in self.masked_fields.items():
-            field = self.fields.get(name)
-            if field is None:
-                continue
-            stored = getattr(self.instance, name)
-            self.initial[name] = ""
-            field.required = False
-            field.widget.attrs["placeholder"] = masker(stored)
-            field.widget.attrs["autocomplete"] = "off"
-            field.help_text = _("Hidden. Leave empty to keep the stored value, or type a new one to replace it.")
-
-    def clean(self):
-        cleaned_data = super().clean()
-        if self.instance.pk:
-            for name in self.masked_fields:
-                if name in self.fields and not cleaned_data.get(name):
-                    cleaned_data[name] = getattr(self.instance, name)
-        return cleaned_data
-
-
-class HiddenLinksFormMixin:
-    """Many-to-many choices offer only what the editor may see (her villages, her people);
-    on a change, the links she cannot see are added back to what is saved, so that whoever
-    saves the form (save_m2m or a service given cleaned_data) keeps them."""
-
-    def clean(self):
-        cleaned_data = super().clean()
-        if not self.instance.pk:
-            return cleaned_data
-        for field in self.instance._meta.many_to_many:
-            form_field = self.fields.get(field.name)
-            chosen = cleaned_data.get(field.name)
-            if not isinstance(form_field, forms.ModelMultipleChoiceField) or chosen is None:
-                continue
-            if not is_scoped_model(field.related_model):
-                continue
-            hidden = getattr(self.instance, field.name).exclude(pk__in=form_field.queryset.values("pk"))
-            cleaned_data[field.name] = field.related_model._default_manager.filter(
-                Q(pk__in=[obj.pk for obj in chosen]) | Q(pk__in=hidden.values("pk"))
-            )
-        return cleaned_data
-
-
-def keeping_hidden_links(form):
-    if any(is_scoped_model(field.related_model) for field in form._meta.model._meta.many_to_many):
-        return type(form.__name__, (HiddenLinksFormMixin, form), {})
-    return form
-
-
-class MaskingHistoryHelper(HistoricalRecordContextHelper):
-    def __init__(self, model, record, *, full_identity: bool):
-        super().__init__(model, record)
-        self.maskers = {} if full_identity else identity_fields(model)
-
-    def prepare_delta_change_value(self, change, value):
-        masker = self.maskers.get(change.field)
-        if masker is not None:
-            return masker(value or "")
-        return super().prepare_delta_change_value(change, value)
-
-
-class ScopedRelatedFilter(admin.RelatedFieldListFilter):
-    """A sidebar filter that offers only the user's villages (or other scoped rows)."""
-
-    def field_choices(self, field, request, model_admin):
-        return [(obj.pk, str(obj)) for obj in scoped_choices(field.related_model, request)]
-
-
-@cache
-def village_filter(path: str):
-    """A sidebar filter by village for records that reach it through `path`
-    (e.g. "person__village"), offering the user's villages only."""
-
-    class VillageFilter(admin.SimpleListFilter):
-        title = _("village")
-        parameter_name = "village"
-
-        def lookups(self, request, model_admin):
-            return [(village.pk, village.name) for village in scoped_choices(Village, request)]
-
-        def queryset(self, request, queryset):
-            return queryset.filter(**{path: self.value()}) if self.value() else queryset
-
-    return VillageFilter
-
-
-class ScopedChangeList(ChangeList):
-    """A list whose sidebar filters cannot fail on a typed value: `?village=abc` is a wrong
-    filter (Django shows the list with ?e=1), not a server error."""
-
-    def get_queryset(self, request, exclude_parameters=None):
-        try:
-            return super().get_queryset(request, exclude_parameters)
-        except (ValueError, TypeError, ValidationError) as error:
-            raise IncorrectLookupParameters(error) from error
-
-    def get_results(self, request):
-        try:
-            super().get_results(request)
-        except (OverflowError, DataError) as error:  # a number past the column's range
-            raise IncorrectLookupParameters(error) from error
-
-
-class TypedInputMixin:
-    """What a browser never sends and a probe does — `?village=abc`, a selection of "abc",
-    a number past the column's range in a choice — is a 400 or a form error, never a server
-    error. For every admin, the scoped ones and the user and group admins."""
-
-    def get_changelist(self, request, **kwargs):
-        return ScopedChangeList
-
-    def response_action(self, request, queryset):
-        if not all(is_key(self.model._meta.pk, value) for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)):
-            raise BadRequest(gettext("The selection is not valid."))
-        return super().response_action(request, queryset)
-
-    def get_changeform_initial_data(self, request):
-        initial = super().get_changeform_initial_data(request)
-        # Values from the URL (?household=…) for relations: only ids that are ids, or the
-        # form's widgets would fail on them.
-        for name, value in list(initial.items()):
-            try:
-                field = self.model._meta.get_field(name)
-            except FieldDoesNotExist:
-                continue
-            if field.is_relation and field.related_model is not None:
-                items = value if isinstance(value, list) else str(value).split(",")
-                if valid_keys(field, items) != items:
-                    del initial[name]
-        return initial
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        kwargs.setdefault("form_class", ValidKeysModelChoiceField)
-        return with_valid_keys(super().formfield_for_foreignkey(db_field, request, **kwargs))
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        kwargs.setdefault("form_class", ValidKeysModelMultipleChoiceField)
-        return with_valid_keys(super().formfield_for_manytomany(db_field, request, **kwargs))
+from federation.admin_masking import (  # noqa: F401
+    IdentityMaskingFormMixin,
+    MaskingHistoryHelper,
+    identity_fields,
+    masked_column,
+    reaches_identity,
+)
+from federation.admin_scoping import (  # noqa: F401
+    FILTER_SUFFIXES,
+    HiddenLinksFormMixin,
+    ScopedRawIdWidget,
+    ScopedRelatedFilter,
+    keeping_hidden_links,
+    village_filter,
+)
+from federation.exporting import can_see_identity
+from federation.importing.views import RosterImportMixin
+from federation.registry import registry
+from federation.scoping import in_scope, is_scoped_model, scope_for, scoped_choices
 
 
 class ScopedAdminMixin(TypedInputMixin):
@@ -376,25 +98,11 @@ class ScopedAdminMixin(TypedInputMixin):
         return [f"={name.lstrip('^=@')}" if reaches_identity(self.model, name) else name for name in fields]
 
 
-class ExportForm(SelectableFieldsExportForm):
-    """The export form, with the columns named as the user knows them."""
-
-    def _get_field_label(self, resource, field_name):
-        try:
-            return str(resource._meta.model._meta.get_field(field_name).verbose_name)
-        except FieldDoesNotExist:
-            return str(resource.fields[field_name].column_name)
-
-
-class ScopedModelAdmin(ScopedAdminMixin, RosterImportMixin, ExportMixin, SimpleHistoryAdmin):
+class ScopedModelAdmin(ScopedAdminMixin, RosterImportMixin, ExportAdminMixin, ExportMixin, SimpleHistoryAdmin):
     """Base of every ModelAdmin: village scope, masking, history, import and export."""
 
     import_export_change_list_template = "admin/federation/change_list.html"
     change_form_template = "admin/federation/change_form.html"
-    export_form_class = ExportForm
-    formats = [CSV, XLSX]
-    to_encoding = "utf-8-sig"  # so Excel on a Chinese Windows PC reads the CSV as UTF-8
-    resource_classes = []
     list_per_page = 50
     show_full_result_count = False
 
@@ -530,40 +238,14 @@ class ScopedModelAdmin(ScopedAdminMixin, RosterImportMixin, ExportMixin, SimpleH
         perms_needed = {*perms_needed, *(refused % {"record": obj} for obj in objs if obj.pk in shared)}
         return deleted, counts, perms_needed, protected
 
-    def get_resource_classes(self, request):
-        if self.resource_classes:
-            return self.resource_classes
-        return [_default_resource(self.model)]
+    # What other apps add to this admin (federation.registry.extend_admin), read per request:
+    # the apps register after the admin was built.
+    def get_inlines(self, request, obj):
+        return [*super().get_inlines(request, obj), *registry.admin_extension(self.model).inlines]
 
-    def get_valid_export_item_pks(self, request):
-        return self.get_queryset(request).values_list("pk", flat=True)
-
-    def get_export_resource_kwargs(self, request, **kwargs):
-        return {**kwargs, "user": request.user}
-
-    def get_export_filename(self, request, queryset, file_format):
-        stamp = timezone.localdate().strftime("%Y%m%d")
-        return f"{self.model._meta.verbose_name_plural}_{stamp}.{file_format.get_extension()}"
-
-    def _do_file_export(self, file_format, request, queryset, export_form=None):
-        response = super()._do_file_export(file_format, request, queryset, export_form=export_form)
-        # A Chinese file name needs RFC 5987 encoding; every export is logged like a report.
-        name = self.get_export_filename(request, queryset, file_format)
-        response["Content-Disposition"] = content_disposition_header(True, name)
-        ReportLog.objects.create(
-            user=request.user,
-            report=f"export:{self.model._meta.label_lower}",
-            filters=dict(request.GET.lists()),
-            format=file_format.get_extension(),
-            rows=queryset.count(),
-        )
-        return response
-
-
-@cache
-def _default_resource(model):
-    meta = type("Meta", (), {"model": model, "exclude": ["id"]})
-    return type(f"{model.__name__}Resource", (ScopedResource,), {"Meta": meta, "__module__": __name__})
+    def _get_base_actions(self):
+        extra = (self.get_action(action) for action in registry.admin_extension(self.model).actions)
+        return [*super()._get_base_actions(), *(action for action in extra if action)]
 
 
 class ScopedTabularInline(ScopedAdminMixin, admin.TabularInline):
@@ -575,27 +257,6 @@ class ScopedTabularInline(ScopedAdminMixin, admin.TabularInline):
 
 class ScopedStackedInline(ScopedAdminMixin, admin.StackedInline):
     extra = 0
-
-
-class AccessLoggedAdminMixin:
-    """For sensitive records: opening one, or its history, is logged (RecordAccess)."""
-
-    def log_access(self, request, obj, action: str) -> None:
-        RecordAccess.objects.create(
-            user=request.user, record=self.model._meta.label_lower, object_id=str(obj.pk)[:20], action=action
-        )
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        obj = self.get_object_or_404(request, object_id)
-        if request.method == "GET" and self.has_view_or_change_permission(request, obj):
-            self.log_access(request, obj, "view")
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def history_view(self, request, object_id, extra_context=None):
-        obj = self.get_object_or_404(request, object_id)
-        if self.has_view_or_change_permission(request, obj):
-            self.log_access(request, obj, "history")
-        return super().history_view(request, object_id, extra_context)
 
 
 class ServiceInlinesMixin:

@@ -10,13 +10,14 @@ class FederationConfig(AppConfig):
 
     def ready(self):
         from django.apps import apps
-        from django.conf import settings
 
+        from federation import reports, resources  # noqa: F401 - they register the core's own
         from federation.fields import guard_text_fields
+        from federation.registry import project_apps
 
         # The project's apps and the user accounts; not sessions or libraries' logs.
-        ours = [config for config in apps.get_app_configs() if config.path.startswith(str(settings.BASE_DIR))]
-        guard_text_fields([model for config in ours for model in config.get_models()] + [apps.get_model("auth.User")])
+        models = [model for config in project_apps() for model in config.get_models()]
+        guard_text_fields([*models, apps.get_model("auth.User")])
 
 
 class FederationAdminConfig(admin_apps.AdminConfig):

@@ -1,7 +1,8 @@
 """County reports: one registry, one period, one scope, one CSV/XLSX writer.
 
 A report is a function of (scope, period) that returns a `Table`. Each app registers its
-reports in its reports.py with `@report(...)`; the admin report page, the downloads and
+reports in its reports.py with `@report(...)` (imported by its AppConfig.ready(), filling
+federation.registry); the admin report page, the downloads and
 `manage.py county_report` all call the same functions. Figures are aggregates computed in
 the database, so a report's query count does not grow with the records.
 
@@ -25,6 +26,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from federation.exporting import neutralize
+from federation.registry import SummaryRow, registry
 from federation.scoping import Scope
 
 PAGE_PERMISSION = "federation.view_reports"
@@ -153,9 +155,6 @@ class Report:
         return may_read(user, self.permissions, personal=self.personal)
 
 
-REPORTS: dict[str, Report] = {}
-
-
 def report(name: str, title, description="", *, permission: str | Iterable[str], personal: bool = False):
     """Register a report function under `name` (the command's name for it). `permission`:
     the view permission (or permissions) of the records it counts, or () for none; a
@@ -163,17 +162,34 @@ def report(name: str, title, description="", *, permission: str | Iterable[str],
     permissions = permissions_of(permission)
 
     def register(function):
-        REPORTS[name] = Report(name, lambda: str(title), function, lambda: str(description), permissions, personal)
+        registry.add_report(Report(name, lambda: str(title), function, lambda: str(description), permissions, personal))
         return function
 
     return register
 
 
-def discover() -> dict[str, Report]:
-    from django.utils.module_loading import autodiscover_modules
+def summary_figure(*keys, permission):
+    """Register a function that computes some figures of the annual summary, with the view
+    permission (or permissions) of the records it counts, as `@report` declares them."""
+    permissions = permissions_of(permission)
 
-    autodiscover_modules("reports")
-    return REPORTS
+    def register(function):
+        for key in keys:
+            registry.add_figure(key, function, permissions)
+        return function
+
+    return register
+
+
+def summary_rows(*rows) -> None:
+    """Declare rows of the annual summary: (key, board, indicator, unit, order) each."""
+    for key, section, indicator, unit, order in rows:
+        registry.add_summary_row(SummaryRow(key, section, indicator, unit, order))
+
+
+def discover() -> dict[str, Report]:
+    """Every app's reports (registered when the apps were ready)."""
+    return registry.reports
 
 
 # --- Writing ---------------------------------------------------------------------------

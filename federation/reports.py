@@ -10,107 +10,64 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from federation.models import Activity, Honor, Household, Person, Village
-from federation.reporting import Period, ReportScope, Table, permissions_of, report
+from federation.registry import registry
+from federation.reporting import Period, ReportScope, Table, report, summary_figure, summary_rows
 
 K = Activity.Kind
 
+# The boards of the annual summary that the federation's own figures fill; each domain app
+# declares its rows (and boards) in its own reports.py.
 GUIDANCE = pgettext_lazy("annual summary", "Ideological guidance")
-POINTS = pgettext_lazy("annual summary", "Points supermarket")
-HEALTH = pgettext_lazy("annual summary", "Two cancers and HPV")
 CARE = pgettext_lazy("annual summary", "Care and aid")
 
-# The annual summary's rows, in the county's order: (板块, 指标, 单位, figure key).
-# Each domain app adds the figures of its keys with `summary_figure`; until it does, 0.
-# A row whose records the reader may not read is left out (never shown as 0).
-SUMMARY_ROWS = [
-    (GUIDANCE, pgettext_lazy("annual summary", "Publicity activities"), pgettext_lazy("unit", "sessions"), "publicity"),
+summary_rows(
     (
+        "publicity",
+        GUIDANCE,
+        pgettext_lazy("annual summary", "Publicity activities"),
+        pgettext_lazy("unit", "sessions"),
+        10,
+    ),
+    (
+        "legal_villages",
         GUIDANCE,
         pgettext_lazy("annual summary", "Legal consultation in villages (communities)"),
         pgettext_lazy("unit", "villages"),
-        "legal_villages",
+        20,
     ),
-    (GUIDANCE, pgettext_lazy("annual summary", "Theory study"), pgettext_lazy("unit", "sessions"), "theory_study"),
-    (GUIDANCE, pgettext_lazy("annual summary", "Seminars"), pgettext_lazy("unit", "sessions"), "seminar"),
-    (GUIDANCE, pgettext_lazy("annual summary", "Training"), pgettext_lazy("unit", "sessions"), "training"),
-    (GUIDANCE, pgettext_lazy("annual summary", "People honoured"), pgettext_lazy("unit", "people"), "honoured"),
+    ("theory_study", GUIDANCE, pgettext_lazy("annual summary", "Theory study"), pgettext_lazy("unit", "sessions"), 30),
+    ("seminar", GUIDANCE, pgettext_lazy("annual summary", "Seminars"), pgettext_lazy("unit", "sessions"), 40),
+    ("training", GUIDANCE, pgettext_lazy("annual summary", "Training"), pgettext_lazy("unit", "sessions"), 50),
+    ("honoured", GUIDANCE, pgettext_lazy("annual summary", "People honoured"), pgettext_lazy("unit", "people"), 60),
     (
+        "volunteer",
         GUIDANCE,
         pgettext_lazy("annual summary", "Volunteer service activities"),
         pgettext_lazy("unit", "sessions"),
-        "volunteer",
+        70,
     ),
     (
+        "volunteer_beneficiaries",
         GUIDANCE,
         pgettext_lazy("annual summary", "People reached by volunteer service"),
         pgettext_lazy("unit", "people"),
-        "volunteer_beneficiaries",
+        80,
     ),
     (
-        POINTS,
-        pgettext_lazy("annual summary", "Redemption sessions"),
-        pgettext_lazy("unit", "times"),
-        "redemption_sessions",
-    ),
-    (POINTS, pgettext_lazy("annual summary", "Points redeemed"), pgettext_lazy("unit", "points"), "points_redeemed"),
-    (
-        POINTS,
-        pgettext_lazy("annual summary", "Beneficiaries"),
-        pgettext_lazy("unit", "people"),
-        "redemption_beneficiaries",
-    ),
-    (HEALTH, pgettext_lazy("annual summary", "Free two-cancer screening"), pgettext_lazy("unit", "people"), "screened"),
-    (HEALTH, pgettext_lazy("annual summary", "Two-cancer insurance"), pgettext_lazy("unit", "people"), "insured"),
-    (
-        HEALTH,
-        pgettext_lazy("annual summary", "Two-cancer aid applications"),
-        pgettext_lazy("unit", "people"),
-        "aid_applications",
-    ),
-    (HEALTH, pgettext_lazy("annual summary", "HPV vaccination rate of girls of eligible age"), "%", "hpv_coverage"),
-    (CARE, pgettext_lazy("annual summary", "Caring mother pairings"), pgettext_lazy("unit", "pairs"), "pairings"),
-    (
-        CARE,
-        pgettext_lazy("annual summary", "Extremely poor families aided"),
-        pgettext_lazy("unit", "households"),
-        "aided_households",
-    ),
-    (
+        "materials",
         CARE,
         pgettext_lazy("annual summary", "Publicity materials distributed"),
         pgettext_lazy("unit", "copies"),
-        "materials",
-    ),
-    (CARE, pgettext_lazy("annual summary", "Consultations received"), pgettext_lazy("unit", "times"), "consultations"),
-    (
-        CARE,
-        pgettext_lazy("annual summary", "Marriage and family disputes found"),
-        pgettext_lazy("unit", "cases"),
-        "disputes_found",
+        180,
     ),
     (
+        "consultations",
         CARE,
-        pgettext_lazy("annual summary", "Marriage and family disputes resolved"),
-        pgettext_lazy("unit", "cases"),
-        "disputes_resolved",
+        pgettext_lazy("annual summary", "Consultations received"),
+        pgettext_lazy("unit", "times"),
+        190,
     ),
-]
-
-# key -> (function(ReportScope, Period) -> {key: (value, url or None)}, permissions)
-FIGURES = {}
-
-
-def summary_figure(*keys, permission):
-    """Register a function that computes some figures of the annual summary, with the view
-    permission (or permissions) of the records it counts, as `@report` declares them."""
-    permissions = permissions_of(permission)
-
-    def register(function):
-        for key in keys:
-            FIGURES[key] = (function, permissions)
-        return function
-
-    return register
+)
 
 
 def changelist(model, **params) -> str:
@@ -201,21 +158,18 @@ def _honoured(rs: ReportScope, period: Period) -> dict:
     permission=(),  # each row is read with the permission of its own records
 )
 def annual_summary(rs: ReportScope, period: Period) -> Table:
-    """Every domain's figures; a row the reader may not read (`rs.may_read`) is left out."""
-    from federation.reporting import discover
-
-    discover()  # every app's figures
+    """Every app's rows, in their order; a row the reader may not read (`rs.may_read`) is
+    left out. Every row has its figure (a system check holds it)."""
     computed = {}
     table = Table(header=[_("Board"), _("Indicator"), _("Value"), _("Unit")])
-    for board, indicator, unit, key in SUMMARY_ROWS:
-        function, permissions = FIGURES.get(key, (None, ()))
-        if function is not None:
-            if not rs.may_read(permissions):
-                continue
-            if key not in computed:
-                computed.update(function(rs, period))
-        value, url = computed.get(key, (0, None))
-        table.rows.append([str(board), str(indicator), value, str(unit)])
+    for row in registry.summary():
+        function, permissions = registry.figures[row.key]
+        if not rs.may_read(permissions):
+            continue
+        if row.key not in computed:
+            computed.update(function(rs, period))
+        value, url = computed[row.key]
+        table.rows.append([str(row.section), str(row.indicator), value, str(row.unit)])
         if url:
             table.links[(len(table.rows) - 1, 2)] = url
     return table

@@ -3,12 +3,9 @@
 import re
 from typing import NamedTuple
 
-from django.db.models import Prefetch
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from aid.models import CATEGORY_SYNONYMS, CareTarget
 from federation.identity import check_character, mask_id_number
 from federation.importing import (
     SAMPLE_ROWS,
@@ -193,10 +190,6 @@ class PeopleResource(RosterResource):
         "relation_to_head", "与户主关系", ChoiceWidget(Person.Relation.choices, RELATION_SYNONYMS), aliases=["关系"]
     )
     status = Column("status", "状态", ChoiceWidget(Person.Status.choices, STATUS_SYNONYMS), aliases=["人员状态"])
-    # 人员类别 puts a person on the care register (留守儿童, 特困人员…) in the same import.
-    category = Column(
-        "category", "人员类别", ChoiceWidget(CareTarget.Category.choices, CATEGORY_SYNONYMS), aliases=["关爱类别"]
-    )
 
     class Meta:
         model = Person
@@ -211,7 +204,6 @@ class PeopleResource(RosterResource):
             "head_id_number",
             "relation_to_head",
             "status",
-            "category",
         ]
 
     @classmethod
@@ -240,43 +232,6 @@ class PeopleResource(RosterResource):
     def dehydrate_group(self, person):
         return person.household.group if person.household_id else ""
 
-    def sees_care(self) -> bool:
-        # The register is for those who may see care records.
-        return bool(self.user and self.user.has_perm("aid.view_caretarget"))
-
-    def filter_export(self, queryset, **kwargs):
-        queryset = super().filter_export(queryset, **kwargs)
-        if self.sees_care():  # every person's open categories in one more query, not one each
-            open_targets = CareTarget.objects.filter(until__isnull=True).order_by("category")
-            queryset = queryset.prefetch_related(Prefetch("care_targets", open_targets, to_attr="open_care_targets"))
-        return queryset
-
-    def dehydrate_category(self, person):
-        if not self.sees_care():
-            return ""
-        targets = getattr(person, "open_care_targets", None)
-        if targets is None:
-            targets = person.care_targets.filter(until__isnull=True).order_by("category")
-        return "、".join(target.get_category_display() for target in targets)
-
-    def care_targets(self, rows) -> list[tuple[str, str]]:
-        """The (ID number, category) pairs the 人员类别 column asks for; a row error for a
-        user who may not register care targets, or a child category for an adult."""
-        targets = []
-        may = self.user is None or self.user.has_perm("aid.add_caretarget")
-        today = timezone.localdate()
-        for row, idn in rows:
-            category = row.values.get("category")
-            if not category:
-                continue
-            if not may:
-                self.error(row, "category", _("You may not put people on the care register."))
-            elif CareTarget.adult_in_child_category(category, idn.birth_date, today):
-                self.error(row, "category", _("An adult cannot be registered as a child."))
-            else:
-                targets.append((idn.number, category))
-        return targets
-
     def optional_when_known(self, attribute):
         return attribute == "village" and self.only_village() is not None
 
@@ -289,7 +244,6 @@ class PeopleResource(RosterResource):
             and getattr(row.values.get("head_id_number"), "number", None) == row.values["id_number"].number
         }
         rows = self._unique_rows(rows)
-        care_targets = self.care_targets(rows)
         known = self._known_people([idn.number for _row, idn in rows])
         referenced = {
             row.values["head_id_number"].number
@@ -410,10 +364,8 @@ class PeopleResource(RosterResource):
         plan.update(Household, households)
         plan.creates = [(Household, new_households, False), (Person, creates, True)]
         plan.after = [lambda user, reason: self._link_heads(new_households, user, reason)]
-        if care_targets:
-            from aid.resources import ensure_care_targets
-
-            plan.after.append(lambda user, reason: ensure_care_targets(care_targets, user))
+        for extension in self.extensions:  # e.g. the care register's 人员类别 (aid)
+            extension.plan(self, rows, plan)
         return plan
 
     def _unique_rows(self, rows):

@@ -31,15 +31,11 @@ class FederationAdminSite(admin.AdminSite):
     enable_nav_sidebar = True
 
     index_template = "admin/federation/index.html"
-    # Functions of the request that return the home page's reminders: (label, value, url).
-    reminders: list = []
-
-    def register_reminders(self, function):
-        self.reminders.append(function)
-        return function
 
     def index(self, request, extra_context=None):
-        reminders = [item for function in self.reminders for item in function(request)]
+        from federation.registry import registry
+
+        reminders = [item for function in registry.work_lists.values() for item in function(request)]
         return super().index(request, {**(extra_context or {}), "reminders": reminders})
 
     def get_urls(self):

@@ -2,8 +2,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,6 +19,7 @@ from federation.admin_base import (
     village_filter,
 )
 from federation.models import Village
+from federation.scoping import in_scope, scope_for
 from health import selectors
 from health.models import (
     CancerAidApplication,
@@ -32,9 +31,9 @@ from health.models import (
 )
 from health.resources import HPVRosterResource, ScreeningsResource
 from health.services import (
-    aid_application_approve,
-    aid_application_pay,
-    aid_application_reject,
+    cancer_aid_approve,
+    cancer_aid_pay,
+    cancer_aid_reject,
     health_record_save,
 )
 
@@ -61,7 +60,7 @@ class RecheckPendingFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "pending":
-            return queryset.exclude(result__in=["", Screening.Result.NORMAL]).filter(recheck_outcome="")
+            return queryset.filter(selectors.recheck_pending_q())
         return queryset
 
 
@@ -194,15 +193,15 @@ class CancerAidApplicationAdmin(HealthAdmin):
             data = form.cleaned_data
             try:
                 if data["step"] == "approve":
-                    done = aid_application_approve(
+                    done = cancer_aid_approve(
                         application=application, amount=data["amount"], day=data["day"], by=request.user
                     )
                 elif data["step"] == "reject":
-                    done = aid_application_reject(
+                    done = cancer_aid_reject(
                         application=application, reason=data["reason"], day=data["day"], by=request.user
                     )
                 else:
-                    done = aid_application_pay(application=application, day=data["day"], by=request.user)
+                    done = cancer_aid_pay(application=application, day=data["day"], by=request.user)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -264,7 +263,7 @@ class HPVStateFilter(admin.SimpleListFilter):
         if self.value() == "full":
             return queryset.filter(full_course=True)
         if self.value() == "ask":
-            return queryset.filter(vaccinated=False, ask_again_on__lte=today)
+            return queryset.filter(selectors.ask_again_q(today))
         return queryset
 
 
@@ -299,16 +298,7 @@ class HPVGirlAdmin(ServiceInlinesMixin, HealthAdmin):
     record_service = staticmethod(health_record_save)
 
     def get_queryset(self, request):
-        today = timezone.localdate()
-        girls = super().get_queryset(request).filter(selectors.eligible_q(today))
-        doses = HPVDose.objects.filter(person=OuterRef("pk")).order_by()
-        latest = HPVDeferral.objects.filter(person=OuterRef("pk")).order_by("-recorded_on", "-pk")
-        return selectors.annotate_hpv(girls, today).annotate(
-            dose_count=Coalesce(Subquery(doses.values("person").annotate(n=Count("pk")).values("n")), 0),
-            first_dose_date=Subquery(doses.order_by("date").values("date")[:1]),
-            last_dose_date=Subquery(doses.order_by("-date").values("date")[:1]),
-            ask_again_on=Subquery(latest.values("ask_again_on")[:1]),
-        )
+        return selectors.hpv_girls(super().get_queryset(request), timezone.localdate())
 
     def has_add_permission(self, request):
         return False  # girls come from the people roster
@@ -368,7 +358,6 @@ class HPVDoseAdmin(HealthAdmin):
     fields = ["person", "dose_number", "date", "vaccine", "site", "consent_by", "consent_on"]
 
 
-@admin.site.register_reminders
 def health_reminders(request) -> list[tuple]:
     """The health work waiting today, in the user's villages."""
     user, today = request.user, timezone.localdate()
@@ -379,7 +368,7 @@ def health_reminders(request) -> list[tuple]:
         url = reverse("admin:health_hpvgirl_changelist")
         coverage = f"{selectors.percent(vaccinated, eligible) or 0}%（{vaccinated}/{eligible}）"
         items.append((gettext("HPV coverage of girls aged 9–14 today"), coverage, url))
-        girls = HPVGirlAdmin(HPVGirl, admin.site).get_queryset(request)
+        girls = selectors.hpv_girls(in_scope(HPVGirl.objects.all(), scope_for(user)), today)
         items.append(
             (
                 gettext("Second HPV doses due"),
@@ -390,19 +379,18 @@ def health_reminders(request) -> list[tuple]:
         items.append(
             (
                 gettext("Girls to ask again about HPV"),
-                girls.filter(vaccinated=False, ask_again_on__lte=today).count(),
+                girls.filter(selectors.ask_again_q(today)).count(),
                 f"{url}?hpv=ask",
             )
         )
     if user.has_perm("health.view_screening"):
-        pending = ScreeningAdmin(Screening, admin.site).get_queryset(request)
-        pending = pending.exclude(result__in=["", Screening.Result.NORMAL]).filter(recheck_outcome="")
+        pending = in_scope(Screening.objects.filter(selectors.recheck_pending_q()), scope_for(user))
         url = reverse("admin:health_screening_changelist")
         items.append(
             (gettext("Abnormal screenings without a recheck outcome"), pending.count(), f"{url}?recheck=pending")
         )
     if user.has_perm("health.view_canceraidapplication"):
-        applications = CancerAidApplicationAdmin(CancerAidApplication, admin.site).get_queryset(request)
+        applications = in_scope(CancerAidApplication.objects.all(), scope_for(user))
         url = reverse("admin:health_canceraidapplication_changelist")
         for status, label in (
             (CancerAidApplication.Status.SUBMITTED, gettext("Aid applications waiting for review")),

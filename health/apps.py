@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class HealthConfig(AppConfig):
     name = "health"
     verbose_name = _("Two cancers and HPV")
+
+    def ready(self):
+        # Importing reports.py and resources.py registers the app's reports, summary rows and
+        # figures, and rosters; the admin was imported by the admin's autodiscovery.
+        from federation.registry import registry
+        from health import admin, demo, reports, resources  # noqa: F401
+
+        registry.add_demo("health", demo.seed)
+        registry.add_work_list("health", admin.health_reminders)

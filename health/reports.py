@@ -5,17 +5,43 @@ counts (the health role's), or the county reader's figures permission."""
 from django.db.models import Count, DecimalField, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from federation.reporting import Period, ReportScope, Table, money, report
-from federation.reports import changelist, summary_figure
+from federation.reporting import Period, ReportScope, Table, money, report, summary_figure, summary_rows
+from federation.reports import changelist
 from health import selectors
 from health.models import CancerAidApplication, HPVDeferral, InsurancePolicy, Screening
 
 Status = CancerAidApplication.Status
-NOT_NORMAL = [Screening.Result.ABNORMAL, Screening.Result.SUSPECTED, Screening.Result.CONFIRMED]
+NOT_NORMAL = selectors.NOT_NORMAL
 # The HPV roster: the girls, their doses and the reasons recorded for the others.
 HPV = ("health.view_hpvgirl", "health.view_hpvdose", "health.view_hpvdeferral")
+HEALTH = pgettext_lazy("annual summary", "Two cancers and HPV")
+
+summary_rows(
+    (
+        "screened",
+        HEALTH,
+        pgettext_lazy("annual summary", "Free two-cancer screening"),
+        pgettext_lazy("unit", "people"),
+        120,
+    ),
+    ("insured", HEALTH, pgettext_lazy("annual summary", "Two-cancer insurance"), pgettext_lazy("unit", "people"), 130),
+    (
+        "aid_applications",
+        HEALTH,
+        pgettext_lazy("annual summary", "Two-cancer aid applications"),
+        pgettext_lazy("unit", "people"),
+        140,
+    ),
+    (
+        "hpv_coverage",
+        HEALTH,
+        pgettext_lazy("annual summary", "HPV vaccination rate of girls of eligible age"),
+        "%",
+        150,
+    ),
+)
 
 
 def screenings(rs: ReportScope, period: Period):
@@ -120,7 +146,7 @@ def screening_villages(rs: ReportScope, period: Period) -> Table:
             free=women(Q(free_programme=True)),
             abnormal=women(Q(result__in=NOT_NORMAL)),
             rechecked=women(~Q(recheck_outcome="")),
-            pending=women(Q(result__in=NOT_NORMAL, recheck_outcome="")),
+            pending=women(selectors.recheck_pending_q()),
             confirmed=women(Q(result=Screening.Result.CONFIRMED) | Q(recheck_outcome=Screening.Result.CONFIRMED)),
         )
         .order_by()

@@ -12,10 +12,11 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from federation.identity import years_before
 from federation.models import Person
-from health.models import HPVDeferral, HPVDose
+from health.models import HPVDeferral, HPVDose, Screening
 
 FIRST_AGE, LAST_AGE = 9, 14
 
@@ -48,6 +49,32 @@ def annotate_hpv(girls: QuerySet, on: date) -> QuerySet:
         full_course=Exists(doses.filter(dose_number__gte=2)),
         reason=Subquery(latest_reason),
     )
+
+
+def hpv_girls(people: QuerySet, on: date) -> QuerySet:
+    """The eligible girls among `people` with what the HPV list shows and filters: whether
+    vaccinated, their doses, the latest reason and when to ask again."""
+    doses = HPVDose.objects.filter(person=OuterRef("pk")).order_by()
+    latest = HPVDeferral.objects.filter(person=OuterRef("pk")).order_by("-recorded_on", "-pk")
+    return annotate_hpv(people.filter(eligible_q(on)), on).annotate(
+        dose_count=Coalesce(Subquery(doses.values("person").annotate(n=Count("pk")).values("n")), 0),
+        first_dose_date=Subquery(doses.order_by("date").values("date")[:1]),
+        last_dose_date=Subquery(doses.order_by("-date").values("date")[:1]),
+        ask_again_on=Subquery(latest.values("ask_again_on")[:1]),
+    )
+
+
+def ask_again_q(on: date) -> Q:
+    """Girls (from `hpv_girls`) not vaccinated whose family is to be asked again by `on`."""
+    return Q(vaccinated=False, ask_again_on__lte=on)
+
+
+NOT_NORMAL = [Screening.Result.ABNORMAL, Screening.Result.SUSPECTED, Screening.Result.CONFIRMED]
+
+
+def recheck_pending_q() -> Q:
+    """Screenings with a result that is not normal and no recheck outcome yet."""
+    return Q(result__in=NOT_NORMAL, recheck_outcome="")
 
 
 def percent(part: int, whole: int) -> int | None:

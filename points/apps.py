@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class PointsConfig(AppConfig):
     name = "points"
     verbose_name = _("Points supermarket")
+
+    def ready(self):
+        # Importing reports.py and resources.py registers the app's reports, summary rows and
+        # figures, and rosters; the admin was imported by the admin's autodiscovery.
+        from federation.registry import registry
+        from points import admin, demo, reports, resources  # noqa: F401
+
+        registry.add_demo("points", demo.seed)
+        # The household's page lists its ledger, and households get the "record points" action.
+        registry.extend_admin("federation.household", actions=[admin.award_points], inlines=[admin.LedgerInline])

@@ -3,14 +3,39 @@
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from federation.models import Household, Village
-from federation.reporting import Period, ReportScope, Table, report
-from federation.reports import changelist, summary_figure
+from federation.reporting import Period, ReportScope, Table, report, summary_figure, summary_rows
+from federation.reports import changelist
 from points.models import Goods, PointEntry, PointRule, Redemption, RedemptionEvent, RedemptionItem
 
 K = PointEntry.Kind
+POINTS = pgettext_lazy("annual summary", "Points supermarket")
+
+summary_rows(
+    (
+        "redemption_sessions",
+        POINTS,
+        pgettext_lazy("annual summary", "Redemption sessions"),
+        pgettext_lazy("unit", "times"),
+        90,
+    ),
+    (
+        "points_redeemed",
+        POINTS,
+        pgettext_lazy("annual summary", "Points redeemed"),
+        pgettext_lazy("unit", "points"),
+        100,
+    ),
+    (
+        "redemption_beneficiaries",
+        POINTS,
+        pgettext_lazy("annual summary", "Beneficiaries"),
+        pgettext_lazy("unit", "people"),
+        110,
+    ),
+)
 
 
 def live_redemptions(rs: ReportScope, period: Period):

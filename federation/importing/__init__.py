@@ -30,8 +30,8 @@ from federation.importing.cells import (
 )
 from federation.importing.reading import HEADER_SEARCH_ROWS, ImportFileError, Table, read_table
 from federation.importing.rosters import (
-    REGISTRY,
     ImportReport,
+    RosterExtension,
     RosterResource,
     RowError,
     SourceRow,
@@ -51,7 +51,6 @@ from federation.importing.writing import (
 
 __all__ = [
     "HEADER_SEARCH_ROWS",
-    "REGISTRY",
     "SAMPLE_ROWS",
     "CellError",
     "ChoiceWidget",
@@ -64,6 +63,7 @@ __all__ = [
     "ImportReport",
     "PhoneWidget",
     "Plan",
+    "RosterExtension",
     "RosterResource",
     "Row",
     "RowError",

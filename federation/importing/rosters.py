@@ -5,10 +5,11 @@ import hashlib
 import logging
 import re
 import time
+from copy import deepcopy
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
@@ -16,10 +17,11 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
-from federation.exporting import ScopedResource
+from federation.exporting import ScopedResource, neutralize
 from federation.importing.cells import CellError, Column, is_blank, normalize_header
 from federation.importing.reading import HEADER_SEARCH_ROWS, ImportFileError, Table, read_tables
 from federation.importing.villages import Villages
+from federation.registry import registry
 from federation.scoping import EVERYTHING, Scope, scope_for
 
 logger = logging.getLogger(__name__)
@@ -116,7 +118,23 @@ class SourceRow:
 
 # --- Resources -----------------------------------------------------------------------
 
-REGISTRY: dict[str, type["RosterResource"]] = {}
+
+class RosterExtension:
+    """What an app adds to another app's roster (`registry.extend_roster(name, extension)`):
+    columns, how they export, and what the import does with them once the roster has
+    planned its own rows. The core's rosters need not know the app."""
+
+    columns: dict[str, Column] = {}
+
+    def filter_export(self, resource, queryset):
+        return queryset
+
+    def dehydrate(self, resource, name: str, record) -> str:
+        return ""
+
+    def plan(self, resource, rows: list, plan) -> None:
+        """`rows`: the (row, key) pairs the roster keeps; add row errors with
+        `resource.error(...)` and steps to `plan.after`."""
 
 
 class RosterResource(ScopedResource):
@@ -136,18 +154,38 @@ class RosterResource(ScopedResource):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if cls.import_name:
-            if REGISTRY.get(cls.import_name, cls) is not cls:
-                raise ImproperlyConfigured(f"Two rosters are named {cls.import_name}.")
-            REGISTRY[cls.import_name] = cls
+            registry.add_roster(cls)  # a second roster of the same name is refused
 
     def __init__(self, user=None, *, scope: Scope | None = None, default_village=None, **kwargs):
         super().__init__(user=user, **kwargs)
+        for extension in self.extensions:
+            self.fields.update({name: deepcopy(column) for name, column in extension.columns.items()})
         self.scope = scope if scope is not None else (scope_for(user) if user else EVERYTHING)
         self.default_village = default_village
         self.errors: list[RowError] = []
         self.writing = False  # True while planning the real write: lock what will be updated
 
     # -- columns and villages --
+
+    @property
+    def extensions(self) -> list[RosterExtension]:
+        return registry.roster_extensions.get(self.import_name, [])
+
+    def extension_of(self, name: str) -> RosterExtension | None:
+        return next((extension for extension in self.extensions if name in extension.columns), None)
+
+    def filter_export(self, queryset, **kwargs):
+        queryset = super().filter_export(queryset, **kwargs)
+        for extension in self.extensions:
+            queryset = extension.filter_export(self, queryset)
+        return queryset
+
+    def export_field(self, field, instance, **kwargs):
+        name = self.get_field_name(field)
+        extension = self.extension_of(name)
+        if extension is not None:
+            return neutralize(extension.dehydrate(self, name, instance))
+        return super().export_field(field, instance, **kwargs)
 
     def columns(self) -> list[Column]:
         return [column for column in self.fields.values() if isinstance(column, Column)]
@@ -547,8 +585,5 @@ class RosterResource(ScopedResource):
 
 
 def discover() -> dict[str, type[RosterResource]]:
-    """Import every app's resources module so that their rosters register."""
-    from django.utils.module_loading import autodiscover_modules
-
-    autodiscover_modules("resources")
-    return REGISTRY
+    """Every app's rosters (registered when the apps were ready)."""
+    return registry.rosters

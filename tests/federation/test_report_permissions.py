@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 
 from federation import reporting
 from federation.models import ReportLog
-from federation.reports import FIGURES
+from federation.registry import registry
 from federation.roles import CARE_RECORDER, HEALTH_RECORDER, VILLAGE_CLERK
 from tests.factories import UserFactory, give_scope
 from tests.health.test_reports import grow
@@ -90,14 +90,14 @@ def care_clerk(town, taiba):
 def test_every_report_is_classified_and_declares_existing_permissions(db):
     assert set(NAMES) == FEDERATION | POINTS | LEDGERS | CHARITY | HEALTH | CARE
     declared = {name for entry in REPORTS.values() for name in entry.permissions}
-    declared |= {name for _function, permissions in FIGURES.values() for name in permissions}
+    declared |= {name for _function, permissions in registry.figures.values() for name in permissions}
     existing = {
         f"{app}.{codename}" for app, codename in Permission.objects.values_list("content_type__app_label", "codename")
     }
     assert declared - existing == set()  # a misspelt permission would refuse everyone but superusers
     # Only the annual summary needs no record permission (its rows each need theirs).
     assert [name for name in NAMES if not REPORTS[name].permissions] == ["annual_summary"]
-    assert all(permissions for _function, permissions in FIGURES.values())
+    assert all(permissions for _function, permissions in registry.figures.values())
     assert {name for name in NAMES if REPORTS[name].personal} == LEDGERS
 
 

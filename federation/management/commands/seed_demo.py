@@ -1,14 +1,9 @@
-from importlib import import_module
-from importlib.util import find_spec
-
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from federation import demo
 from federation.models import Activity, Honor, Household, Person, Village
-
-# Each domain app adds its part of the demo town in its own demo.py.
-APPS_WITH_DEMO = ["points", "health", "aid"]
+from federation.registry import registry
 
 
 class Command(BaseCommand):
@@ -16,9 +11,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         town = demo.seed()
-        for app in APPS_WITH_DEMO:
-            if find_spec(f"{app}.demo"):
-                import_module(f"{app}.demo").seed(town)
+        for seed in registry.demos.values():  # each app's part, registered in its ready()
+            seed(town)
         if options["verbosity"] == 0:
             return
         self.stdout.write(

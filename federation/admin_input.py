@@ -1,0 +1,127 @@
+"""What a browser never sends and a probe does is a 400 or a form error, never a 500: keys that
+are not keys, typed filters, numbers past a column's range.
+"""
+
+from django import forms
+from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import BadRequest, FieldDoesNotExist, ValidationError
+from django.db import DataError
+from django.utils.translation import gettext
+
+
+def is_key(key_field, value) -> bool:
+    """Whether `value` can be a value of `key_field` (not "abc", not a number past the
+    column's range): what a browser sends always is, what a probe sends may not be."""
+    try:
+        key_field.run_validators(key_field.to_python(value))
+    except (ValidationError, TypeError):
+        return False
+    return True
+
+
+def valid_keys(field, values) -> list:
+    """The values that can be keys of the relation `field`'s related model."""
+    target = field.target_field if field.many_to_one else field.related_model._meta.pk
+    return [value for value in values if is_key(target, value)]
+
+
+class ValidKeysModelChoiceField(forms.ModelChoiceField):
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except OverflowError:  # SQLite: a number past the column's range
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
+
+
+class ValidKeysModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        key = self.queryset.model._meta.get_field(self.to_field_name or self.queryset.model._meta.pk.name)
+        for item in value if isinstance(value, list | tuple) else []:
+            if not is_key(key, item):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": item}
+                )
+        return super()._check_values(value)
+
+
+class ValidKeysAutocompleteMixin:
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, valid_keys(self.field, value), attr)
+
+
+class ValidKeysAutocompleteSelect(ValidKeysAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class ValidKeysAutocompleteSelectMultiple(ValidKeysAutocompleteMixin, AutocompleteSelectMultiple):
+    pass
+
+
+def with_valid_keys(formfield):
+    """Give an autocomplete widget (inside its wrapper) the class that skips invalid keys."""
+    widget = getattr(formfield, "widget", None)
+    inner = getattr(widget, "widget", widget)
+    for plain, safe in (
+        (AutocompleteSelect, ValidKeysAutocompleteSelect),
+        (AutocompleteSelectMultiple, ValidKeysAutocompleteSelectMultiple),
+    ):
+        if type(inner) is plain:
+            inner.__class__ = safe
+    return formfield
+
+
+class ScopedChangeList(ChangeList):
+    """A list whose sidebar filters cannot fail on a typed value: `?village=abc` is a wrong
+    filter (Django shows the list with ?e=1), not a server error."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        try:
+            return super().get_queryset(request, exclude_parameters)
+        except (ValueError, TypeError, ValidationError) as error:
+            raise IncorrectLookupParameters(error) from error
+
+    def get_results(self, request):
+        try:
+            super().get_results(request)
+        except (OverflowError, DataError) as error:  # a number past the column's range
+            raise IncorrectLookupParameters(error) from error
+
+
+class TypedInputMixin:
+    """What a browser never sends and a probe does — `?village=abc`, a selection of "abc",
+    a number past the column's range in a choice — is a 400 or a form error, never a server
+    error. For every admin, the scoped ones and the user and group admins."""
+
+    def get_changelist(self, request, **kwargs):
+        return ScopedChangeList
+
+    def response_action(self, request, queryset):
+        if not all(is_key(self.model._meta.pk, value) for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)):
+            raise BadRequest(gettext("The selection is not valid."))
+        return super().response_action(request, queryset)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        # Values from the URL (?household=…) for relations: only ids that are ids, or the
+        # form's widgets would fail on them.
+        for name, value in list(initial.items()):
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if field.is_relation and field.related_model is not None:
+                items = value if isinstance(value, list) else str(value).split(",")
+                if valid_keys(field, items) != items:
+                    del initial[name]
+        return initial
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", ValidKeysModelChoiceField)
+        return with_valid_keys(super().formfield_for_foreignkey(db_field, request, **kwargs))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", ValidKeysModelMultipleChoiceField)
+        return with_valid_keys(super().formfield_for_manytomany(db_field, request, **kwargs))

@@ -1,0 +1,115 @@
+"""The one way an app plugs into the core: federation names no domain app.
+
+Each app fills the registry in its `AppConfig.ready()` (importing its reports.py and
+resources.py registers their reports, summary figures and rosters): its reports, the rows of
+the annual summary and the functions computing them, its rosters and its extensions of
+another app's roster, its home-page work lists, what it adds to another app's admin, and its
+part of the demo town. A name registered twice is refused at startup, and a system check
+fails when a summary row has no figure.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """A row of the annual summary (年度工作汇总): its board, indicator and unit as the county
+    names them, its place among all rows, and the key of the figure that fills it."""
+
+    key: str
+    section: object
+    indicator: object
+    unit: object
+    order: int
+
+
+@dataclass
+class AdminExtension:
+    """What an app adds to another app's admin (the points ledger on a household's page)."""
+
+    actions: list = field(default_factory=list)
+    inlines: list = field(default_factory=list)
+
+
+class Registry:
+    def __init__(self):
+        self.reports: dict[str, object] = {}
+        self.summary_rows: dict[str, SummaryRow] = {}
+        self.figures: dict[str, tuple[Callable, tuple[str, ...]]] = {}
+        self.rosters: dict[str, type] = {}
+        self.roster_extensions: dict[str, list] = {}
+        self.work_lists: dict[str, Callable] = {}
+        self.demos: dict[str, Callable] = {}
+        self.admin_extensions: dict[str, AdminExtension] = {}
+
+    @staticmethod
+    def _add(table: dict, name: str, value, what: str) -> None:
+        if name in table and table[name] is not value:
+            raise ImproperlyConfigured(f"Two {what}s are named {name!r}.")
+        table[name] = value
+
+    def add_report(self, report) -> None:
+        self._add(self.reports, report.name, report, "report")
+
+    def add_summary_row(self, row: SummaryRow) -> None:
+        self._add(self.summary_rows, row.key, row, "summary row")
+
+    def add_figure(self, key: str, function: Callable, permissions: tuple[str, ...]) -> None:
+        """`function(report_scope, period)` returns {key: (value, url or None)} for its keys."""
+        self._add(self.figures, key, (function, permissions), "summary figure")
+
+    def add_roster(self, resource_class: type) -> None:
+        self._add(self.rosters, resource_class.import_name, resource_class, "roster")
+
+    def extend_roster(self, name: str, extension) -> None:
+        """Add an app's columns and steps to another app's roster (see RosterExtension)."""
+        self.roster_extensions.setdefault(name, []).append(extension)
+
+    def add_work_list(self, name: str, function: Callable) -> None:
+        """`function(request)` returns the home page's reminders: [(label, count, url)]."""
+        self._add(self.work_lists, name, function, "work list")
+
+    def add_demo(self, name: str, seed: Callable) -> None:
+        """`seed(town)` adds the app's part of the demo town; apps seed in INSTALLED_APPS order."""
+        self._add(self.demos, name, seed, "demo")
+
+    def extend_admin(self, model_label: str, *, actions=(), inlines=()) -> None:
+        extension = self.admin_extensions.setdefault(model_label.lower(), AdminExtension())
+        extension.actions.extend(actions)
+        extension.inlines.extend(inlines)
+
+    def admin_extension(self, model) -> AdminExtension:
+        return self.admin_extensions.get(model._meta.label_lower, AdminExtension())
+
+    def summary(self) -> list[SummaryRow]:
+        return sorted(self.summary_rows.values(), key=lambda row: row.order)
+
+
+registry = Registry()
+
+
+def project_apps() -> list:
+    """The app configs of this project (top-level folders of the checkout), not libraries'."""
+    from pathlib import Path
+
+    from django.apps import apps
+    from django.conf import settings
+
+    return [config for config in apps.get_app_configs() if Path(config.path).parent == Path(settings.BASE_DIR)]
+
+
+@checks.register()
+def summary_rows_have_figures(app_configs, **kwargs):
+    return [
+        checks.Error(
+            f"The annual summary's row {row.key!r} has no figure.",
+            hint="Register the function computing it with summary_figure() in the app's reports.py.",
+            id="federation.E001",
+        )
+        for row in registry.summary()
+        if row.key not in registry.figures
+    ]
