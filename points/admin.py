@@ -16,7 +16,16 @@ from federation.admin_base import ScopedModelAdmin, ScopedTabularInline, ValidKe
 from federation.models import Household, Person
 from points.models import Goods, PointEntry, PointRule, Redemption, RedemptionEvent, RedemptionItem, StockLine
 from points.resources import PointEntriesResource
-from points.services import goods_restock, point_award, point_entry_reverse, redemption_cancel, redemption_create
+from points.services import (
+    goods_restock,
+    goods_save,
+    point_award,
+    point_entry_reverse,
+    point_rule_save,
+    redemption_cancel,
+    redemption_create,
+    redemption_event_save,
+)
 
 
 def with_reason(model_admin, request, queryset, action, title, service, done_message):
@@ -43,6 +52,18 @@ def with_reason(model_admin, request, queryset, action, title, service, done_mes
     return None
 
 
+class ServiceErrorsAsMessagesMixin:
+    """save_model calls a service; a rule it refuses (ValidationError) is shown as a message
+    on the same page, the transaction of the save rolled back."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
 class ReadOnlyLedgerAdmin(ScopedModelAdmin):
     """Ledger lines are never edited or deleted; corrections are new lines."""
 
@@ -54,11 +75,14 @@ class ReadOnlyLedgerAdmin(ScopedModelAdmin):
 
 
 @admin.register(PointRule)
-class PointRuleAdmin(ScopedModelAdmin):
+class PointRuleAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
     list_display = ["category", "description", "points", "active"]
     list_filter = ["category", "active"]
     search_fields = ["description"]
     fields = ["town", "category", "description", "points", "active"]
+
+    def save_model(self, request, obj, form, change):
+        point_rule_save(rule=obj, by=request.user)
 
 
 class GoodsForm(forms.ModelForm):
@@ -75,7 +99,7 @@ class GoodsForm(forms.ModelForm):
 
 
 @admin.register(Goods)
-class GoodsAdmin(ScopedModelAdmin):
+class GoodsAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
     form = GoodsForm
     list_display = ["name", "unit", "points_price", "stock_display", "active"]
     list_filter = ["active"]
@@ -90,7 +114,7 @@ class GoodsAdmin(ScopedModelAdmin):
         return obj.stock
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+        goods_save(goods=obj, by=request.user)
         if form.cleaned_data.get("restock"):
             goods_restock(goods=obj, quantity=form.cleaned_data["restock"], by=request.user, note=gettext("Received"))
 
@@ -109,7 +133,7 @@ class EntryForm(forms.ModelForm):
 
 
 @admin.register(PointEntry)
-class PointEntryAdmin(ReadOnlyLedgerAdmin):
+class PointEntryAdmin(ServiceErrorsAsMessagesMixin, ReadOnlyLedgerAdmin):
     form = EntryForm
     import_resource = PointEntriesResource
     list_display = ["date", "household", "person", "rule", "kind", "points", "balance_after", "note", "recorded_by"]
@@ -127,13 +151,6 @@ class PointEntryAdmin(ReadOnlyLedgerAdmin):
         obj.pk = point_award(
             household=obj.household, rule=obj.rule, day=obj.date, by=request.user, person=obj.person, note=obj.note
         ).pk
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as error:
-            self.message_user(request, " ".join(error.messages), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
     @admin.action(description=_("Reverse the selected lines"), permissions=["add"])
     def reverse_entries(self, request, queryset):
@@ -201,13 +218,16 @@ class RedeemForm(forms.Form):
 
 
 @admin.register(RedemptionEvent)
-class RedemptionEventAdmin(ScopedModelAdmin):
+class RedemptionEventAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
     list_display = ["date", "village", "place", "redemption_count", "points_total"]
     list_filter = ["village", ("date", admin.DateFieldListFilter)]
     list_select_related = ["village"]
     search_fields = ["place", "notes"]
     date_hierarchy = "date"
     fields = ["village", "date", "place", "notes"]
+
+    def save_model(self, request, obj, form, change):
+        redemption_event_save(event=obj, by=request.user)
 
     def get_queryset(self, request):
         live = Q(redemptions__cancelled_at__isnull=True)
@@ -370,7 +390,6 @@ def award_points(modeladmin, request, queryset):
 
 
 award_points.short_description = _("Record points for the selected households")
-admin.site._registry[Household].actions = [*admin.site._registry[Household].actions, award_points]
 
 
 class LedgerInline(ScopedTabularInline):
@@ -385,7 +404,3 @@ class LedgerInline(ScopedTabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("rule")
-
-
-household_admin = admin.site._registry[Household]
-household_admin.inlines = [*household_admin.inlines, LedgerInline]

@@ -9,7 +9,14 @@ from django.db import transaction
 
 from federation.models import Household, Person, Town
 from points.models import Goods, PointEntry, PointRule, RedemptionEvent
-from points.services import goods_restock, point_award, redemption_create
+from points.services import (
+    goods_restock,
+    goods_save,
+    point_award,
+    point_rule_save,
+    redemption_create,
+    redemption_event_save,
+)
 
 SEED = 20240142
 SESSIONS, POINTS, PEOPLE = 142, 18510, 588
@@ -44,8 +51,12 @@ def seed(town: Town) -> None:
     if PointEntry.objects.filter(household__village__town=town).exists():
         return
     rng = random.Random(SEED)
-    rules = [PointRule.objects.create(town=town, category=c, description=d, points=p) for c, d, p in RULES]
-    goods = [Goods.objects.create(town=town, name=n, unit=u, points_price=p, low_stock=10) for n, u, p in GOODS]
+    rules = [
+        point_rule_save(rule=PointRule(town=town, category=c, description=d, points=p), by=None) for c, d, p in RULES
+    ]
+    goods = [
+        goods_save(goods=Goods(town=town, name=n, unit=u, points_price=p, low_stock=10), by=None) for n, u, p in GOODS
+    ]
     for item in goods:
         goods_restock(goods=item, quantity=2000, by=None, note="年初入库")
     salt = goods[0]
@@ -55,7 +66,8 @@ def seed(town: Town) -> None:
     for index in range(SESSIONS):
         village = villages[index % len(villages)]
         day = date(2024, 1, 15) + timedelta(days=index * 340 // SESSIONS)
-        events.append(RedemptionEvent.objects.create(village=village, date=day, place=f"{village.name}妇女之家"))
+        event = RedemptionEvent(village=village, date=day, place=f"{village.name}妇女之家")
+        events.append(redemption_event_save(event=event, by=None))
 
     # Who redeems: 588 resident adult women (one per household), a few of them twice.
     people = list(

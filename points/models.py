@@ -91,7 +91,7 @@ class PointEntry(ScopedModel, models.Model):
         "self", models.PROTECT, null=True, blank=True, related_name="reversed_by", verbose_name=_("reverses")
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+", verbose_name=_("recorded by")
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -185,7 +185,7 @@ class StockLine(models.Model):
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+", verbose_name=_("recorded by")
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -239,6 +239,20 @@ class RedemptionEvent(ScopedModel, models.Model):
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.place}".strip()
 
+    def clean(self) -> None:
+        # Its redemptions were of households of its village (Redemption.clean): moving the
+        # session would make them households of another village's session.
+        if (
+            self.pk
+            and self.village_id
+            and RedemptionEvent.objects.filter(pk=self.pk, redemptions__isnull=False)
+            .exclude(village_id=self.village_id)
+            .exists()
+        ):
+            raise ValidationError(
+                {"village": gettext("The session already has redemptions: its village cannot change.")}
+            )
+
 
 class Redemption(ScopedModel, models.Model):
     scope_village_path = "household__village"
@@ -251,7 +265,7 @@ class Redemption(ScopedModel, models.Model):
     total_points = models.PositiveIntegerField(_("points"))
     token = models.UUIDField(_("form token"), default=uuid.uuid4, unique=True, editable=False)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+", verbose_name=_("recorded by")
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)

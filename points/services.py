@@ -1,11 +1,12 @@
 """Every write of the points supermarket. Balances and stock change only here, by
-conditional UPDATEs that never read-modify-write, so that no point is ever spent twice."""
+conditional UPDATEs that never read-modify-write, so that no point is ever spent twice.
+Every record is checked by its model's full_clean() and carries who wrote it: ledger
+lines in `recorded_by`, rules, goods and sessions in their history (`history_user`)."""
 
-import functools
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -16,72 +17,43 @@ from federation.models import Household, Person
 from points.models import Goods, PointEntry, PointRule, Redemption, RedemptionEvent, RedemptionItem, StockLine
 
 
-@functools.cache
-def _columns(model) -> tuple:
-    """The columns an INSERT writes (all but the id), with each field's default."""
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    return tuple((field, field.attname, field.get_default()) for field in fields)
+def _save_with_history(record, by):
+    """Validate and save a record that keeps history, naming `by` as who changed it."""
+    record.full_clean()
+    if by is not None:
+        record._history_user = by
+    record.save()
+    return record
 
 
-def _insert_sql(model, rows: list[dict], refs: dict | None = None) -> tuple[str, list]:
-    """One INSERT of the rows (attname → value; a missing value is the field's default),
-    each value prepared as save() would; `refs` gives SQL for some columns instead (a key
-    written earlier in the same statement). Rows rather than model instances: building
-    instances only to read their values back was a third of a redemption's Python."""
-    refs = refs or {}
-    columns = _columns(model)
-    quote = connection.ops.quote_name
-    row = f"({', '.join(refs.get(attname, '%s') for _field, attname, _default in columns)})"
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f, _a, _d in columns)}) "  # noqa: S608
-        f"VALUES {', '.join([row] * len(rows))}"
-    )
-    params = [
-        # Numbers, text and NULL go as they are; dates and UUIDs as the field prepares them.
-        value if value is None or type(value) in (int, str) else field.get_db_prep_save(value, connection)
-        for values in rows
-        for field, attname, default in columns
-        if attname not in refs
-        for value in (values.get(attname, default),)
-    ]
-    return sql, params
+@transaction.atomic
+def point_rule_save(*, rule: PointRule, by) -> PointRule:
+    """Add or change a point rule."""
+    return _save_with_history(rule, by)
 
 
-def _insert(model, rows: list[dict]) -> list[int]:
-    """INSERT rows in one statement and return their ids (RETURNING works on PostgreSQL
-    and on SQLite 3.35 and later)."""
-    if not rows:
-        return []
-    sql, params = _insert_sql(model, rows)
-    with connection.cursor() as cursor:
-        cursor.execute(f"{sql} RETURNING {connection.ops.quote_name(model._meta.pk.column)}", params)
-        return [pk for (pk,) in cursor.fetchall()]
+@transaction.atomic
+def goods_save(*, goods: Goods, by) -> Goods:
+    """Add or change goods. A change never writes the stock: it moves only by stock lines
+    (goods_restock, redemptions), and the value read with the form may be stale."""
+    goods.full_clean()
+    if by is not None:
+        goods._history_user = by
+    if goods._state.adding:
+        goods.save()
+    else:
+        goods.save(
+            update_fields=[
+                field.name for field in Goods._meta.concrete_fields if not field.primary_key and field.name != "stock"
+            ]
+        )
+    return goods
 
 
-def _write_redemption(redemption: dict, items: list[dict], lines: list[dict], entry: dict) -> int:
-    """INSERT a redemption with its items, stock lines and ledger line; return its id.
-    On PostgreSQL in one statement (data-modifying CTEs), elsewhere one INSERT each."""
-    if connection.vendor != "postgresql":
-        (pk,) = _insert(Redemption, [redemption])
-        for row in (*items, *lines, entry):
-            row["redemption_id"] = pk
-        for model, rows in ((RedemptionItem, items), (StockLine, lines), (PointEntry, [entry])):
-            _insert(model, rows)
-        return pk
-    ref = {"redemption_id": "(SELECT id FROM w0)"}
-    parts = [
-        _insert_sql(Redemption, [redemption]),
-        _insert_sql(RedemptionItem, items, ref),
-        _insert_sql(StockLine, lines, ref),
-        _insert_sql(PointEntry, [entry], ref),
-    ]
-    sql = (
-        f"WITH w0 AS ({parts[0][0]} RETURNING id), w1 AS ({parts[1][0]}), w2 AS ({parts[2][0]}) "
-        f"{parts[3][0]} RETURNING redemption_id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [param for _sql, params in parts for param in params])
-        return cursor.fetchone()[0]
+@transaction.atomic
+def redemption_event_save(*, event: RedemptionEvent, by) -> RedemptionEvent:
+    """Add or change a redemption session."""
+    return _save_with_history(event, by)
 
 
 def _conditional_add(model, pk: int, column: str, change: int) -> int | None:
@@ -131,6 +103,13 @@ def _check_person(household: Household, person: Person | None) -> None:
         raise ValidationError({"person": _("The person is not a member of this household.")})
 
 
+def _create(record, *, validate_unique: bool = True):
+    """Validate a new ledger record with its model's rules and constraints, then INSERT it."""
+    record.full_clean(validate_unique=validate_unique)
+    record.save(force_insert=True)
+    return record
+
+
 @transaction.atomic
 def point_award(
     *, household: Household, rule: PointRule, day: date, by, person: Person | None = None, note: str = ""
@@ -143,17 +122,19 @@ def point_award(
         raise ValidationError(_("The rule belongs to another town."))
     _check_person(household, person)
     balance = _move_balance(household.pk, rule.points)
-    return PointEntry.objects.create(
-        household=household,
-        village_id=household.village_id,
-        person=person,
-        rule=rule,
-        kind=PointEntry.Kind.AWARD if rule.points > 0 else PointEntry.Kind.DEDUCTION,
-        points=rule.points,
-        balance_after=balance,
-        date=day,
-        note=note,
-        recorded_by=by,
+    return _create(
+        PointEntry(
+            household=household,
+            village_id=household.village_id,
+            person=person,
+            rule=rule,
+            kind=PointEntry.Kind.AWARD if rule.points > 0 else PointEntry.Kind.DEDUCTION,
+            points=rule.points,
+            balance_after=balance,
+            date=day,
+            note=note,
+            recorded_by=by,
+        )
     )
 
 
@@ -184,21 +165,23 @@ def point_entry_reverse(*, entry: PointEntry, by, reason: str) -> PointEntry:
     if PointEntry.objects.filter(reverses=entry).exists():
         raise ValidationError(_("This line has already been reversed."))
     balance = _move_balance(entry.household_id, -entry.points)
+    reversal = PointEntry(
+        household_id=entry.household_id,
+        village_id=entry.village_id,
+        person_id=entry.person_id,
+        rule_id=entry.rule_id,
+        kind=PointEntry.Kind.REVERSAL,
+        points=-entry.points,
+        balance_after=balance,
+        date=timezone.localdate(),
+        note=reason.strip()[:200],
+        reverses=entry,
+        recorded_by=by,
+    )
     try:
         with transaction.atomic():
-            return PointEntry.objects.create(
-                household_id=entry.household_id,
-                village_id=entry.village_id,
-                person_id=entry.person_id,
-                rule_id=entry.rule_id,
-                kind=PointEntry.Kind.REVERSAL,
-                points=-entry.points,
-                balance_after=balance,
-                date=timezone.localdate(),
-                note=reason.strip()[:200],
-                reverses=entry,
-                recorded_by=by,
-            )
+            # "Once" is settled by the unique `reverses` in the INSERT, not by a read.
+            return _create(reversal, validate_unique=False)
     except IntegrityError:  # a concurrent reversal won the race
         raise ValidationError(_("This line has already been reversed.")) from None
 
@@ -209,9 +192,7 @@ def goods_restock(*, goods: Goods, quantity: int, by, note: str = "", kind: str 
     if quantity == 0 or (quantity < 0 and kind != StockLine.Kind.CORRECTION):
         raise ValidationError(_("The quantity must be at least 1."))
     stock = _move_stock(goods, quantity)
-    return StockLine.objects.create(
-        goods=goods, kind=kind, change=quantity, stock_after=stock, note=note, recorded_by=by
-    )
+    return _create(StockLine(goods=goods, kind=kind, change=quantity, stock_after=stock, note=note, recorded_by=by))
 
 
 def redemption_create(
@@ -240,9 +221,6 @@ def redemption_create(
 
 @transaction.atomic
 def _redeem(*, event, household, person, items, by, token) -> Redemption:
-    if household.village_id != event.village_id:
-        raise ValidationError({"household": _("The household is not of the session's village.")})
-    _check_person(household, person)
     quantities = Counter()
     goods_by_pk = {}
     for goods, quantity in items:
@@ -257,74 +235,70 @@ def _redeem(*, event, household, person, items, by, token) -> Redemption:
             raise ValidationError(_("%(goods)s is not on sale.") % {"goods": goods.name})
         if goods.town_id != event.village.town_id:
             raise ValidationError(_("%(goods)s belongs to another town.") % {"goods": goods.name})
-    total = sum(goods_by_pk[pk].points_price * quantity for pk, quantity in quantities.items())
-    now = timezone.now()
-    by_id = by.pk if by is not None else None
-    redemption = {
-        "event_id": event.pk,
-        "household_id": household.pk,
-        "person_id": person.pk,
-        "total_points": total,
-        "token": token or uuid4(),
-        "recorded_by_id": by_id,
-        "recorded_at": now,
-    }
+    redemption = Redemption(
+        event=event,
+        household=household,
+        person=person,
+        total_points=sum(goods_by_pk[pk].points_price * quantity for pk, quantity in quantities.items()),
+        recorded_by=by,
+    )
+    if token is not None:
+        redemption.token = token
+    # The model's rules (Redemption.clean: the household of the session's village, the
+    # person of the household) and its fields. Left out: whether the related rows exist,
+    # which the caller has just read and the foreign keys check at COMMIT (three queries,
+    # a quarter of a redemption's time), and the token's uniqueness, which the INSERT
+    # below settles for a double click that a read here could not see.
+    redemption.full_clean(exclude=["event", "household", "person", "recorded_by"], validate_unique=False)
+    # The redemption and its items are written before any lock is taken (a repeated form
+    # token fails here); then each row of the balance and the stock is held only while the
+    # ledger that needs its new value is written.
+    redemption.save(force_insert=True)
+    RedemptionItem.objects.bulk_create(
+        RedemptionItem(
+            redemption=redemption, goods=goods_by_pk[pk], quantity=quantity, unit_points=goods_by_pk[pk].points_price
+        )
+        for pk, quantity in sorted(quantities.items())
+    )
     short = []
     # Household first, then goods by id: every writer takes the locks in the same order.
     try:
-        balance = _move_balance(household.pk, -total)
+        balance = _move_balance(household.pk, -redemption.total_points)
     except ValidationError as error:
         short.append(error.messages[0])
-        balance = None
+    else:
+        PointEntry.objects.create(
+            household=household,
+            village_id=household.village_id,
+            person=person,
+            kind=PointEntry.Kind.REDEMPTION,
+            points=-redemption.total_points,
+            balance_after=balance,
+            date=event.date,
+            redemption=redemption,
+            recorded_by=by,
+        )
     lines = []
     for pk in sorted(quantities):
-        goods = goods_by_pk[pk]
         try:
-            stock = _move_stock(goods, -quantities[pk])
+            stock = _move_stock(goods_by_pk[pk], -quantities[pk])
         except ValidationError as error:
             short.append(error.messages[0])
             continue
         lines.append(
-            {
-                "goods_id": pk,
-                "kind": StockLine.Kind.REDEMPTION.value,
-                "change": -quantities[pk],
-                "stock_after": stock,
-                "recorded_by_id": by_id,
-                "recorded_at": now,
-            }
+            StockLine(
+                goods=goods_by_pk[pk],
+                kind=StockLine.Kind.REDEMPTION,
+                change=-quantities[pk],
+                stock_after=stock,
+                redemption=redemption,
+                recorded_by=by,
+            )
         )
     if short:
-        raise ValidationError(short)
-    items = [
-        {"goods_id": pk, "quantity": quantity, "unit_points": goods_by_pk[pk].points_price}
-        for pk, quantity in sorted(quantities.items())
-    ]
-    entry = {
-        "household_id": household.pk,
-        "village_id": household.village_id,
-        "person_id": person.pk,
-        "kind": PointEntry.Kind.REDEMPTION.value,
-        "points": -total,
-        "balance_after": balance,
-        "date": event.date,
-        "recorded_by_id": by_id,
-        "recorded_at": now,
-    }
-    # Written last, after balance and stock: a repeated form token fails here and rolls
-    # the whole redemption back.
-    saved = Redemption(
-        pk=_write_redemption(redemption, items, lines, entry),
-        event=event,
-        household=household,
-        person=person,
-        total_points=total,
-        token=redemption["token"],
-        recorded_by=by,
-        recorded_at=now,
-    )
-    saved._state.adding, saved._state.db = False, connection.alias
-    return saved
+        raise ValidationError(short)  # and everything written above is rolled back
+    StockLine.objects.bulk_create(lines)
+    return redemption
 
 
 @transaction.atomic
@@ -333,34 +307,39 @@ def redemption_cancel(*, redemption: Redemption, by, reason: str) -> Redemption:
     if not reason.strip():
         raise ValidationError(_("Give the reason for cancelling."))
     now = timezone.now()
+    # The conditional UPDATE is what makes it once, even for two clicks at the same time.
     cancelled = Redemption.objects.filter(pk=redemption.pk, cancelled_at__isnull=True).update(
         cancelled_at=now, cancelled_by=by, cancel_reason=reason.strip()[:200]
     )
     if not cancelled:
         raise ValidationError(_("This redemption has already been cancelled."))
     balance = _move_balance(redemption.household_id, redemption.total_points)
-    PointEntry.objects.create(
-        household_id=redemption.household_id,
-        village_id=redemption.event.village_id,
-        person_id=redemption.person_id,
-        kind=PointEntry.Kind.CANCELLATION,
-        points=redemption.total_points,
-        balance_after=balance,
-        date=timezone.localdate(),
-        redemption=redemption,
-        note=reason.strip()[:200],
-        recorded_by=by,
+    _create(
+        PointEntry(
+            household_id=redemption.household_id,
+            village_id=redemption.event.village_id,
+            person_id=redemption.person_id,
+            kind=PointEntry.Kind.CANCELLATION,
+            points=redemption.total_points,
+            balance_after=balance,
+            date=timezone.localdate(),
+            redemption=redemption,
+            note=reason.strip()[:200],
+            recorded_by=by,
+        )
     )
     for item in redemption.items.select_related("goods").order_by("goods_id"):
         stock = _move_stock(item.goods, item.quantity)
-        StockLine.objects.create(
-            goods=item.goods,
-            kind=StockLine.Kind.CANCELLATION,
-            change=item.quantity,
-            stock_after=stock,
-            redemption=redemption,
-            recorded_by=by,
-            note=reason.strip()[:200],
+        _create(
+            StockLine(
+                goods=item.goods,
+                kind=StockLine.Kind.CANCELLATION,
+                change=item.quantity,
+                stock_after=stock,
+                redemption=redemption,
+                recorded_by=by,
+                note=reason.strip()[:200],
+            )
         )
     redemption.refresh_from_db()
     return redemption

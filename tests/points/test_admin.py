@@ -197,3 +197,50 @@ def test_a_clerk_sees_the_stock_lines_of_her_villages_redemptions_only(
     assert "生病" not in client.get("/admin/points/stockline/?q=退货").content.decode()
     assert client.get(f"/admin/points/stockline/{theirs.first().pk}/change/").status_code == 404
     assert client_for(town_admin).get("/admin/points/stockline/").context["cl"].result_count == 4
+
+
+def test_rules_goods_and_sessions_are_saved_through_their_services(client_for, town_admin, town, taiba, oil):
+    from unittest import mock
+
+    import points.admin
+    from points.models import PointRule
+
+    client = client_for(town_admin)
+    posts = [
+        (
+            "point_rule_save",
+            "/admin/points/pointrule/add/",
+            {"town": town.pk, "category": "volunteer", "description": "志愿服务", "points": 10, "active": "on"},
+        ),
+        (
+            "goods_save",
+            f"/admin/points/goods/{oil.pk}/change/",
+            {"town": town.pk, "name": "食用油", "unit": "桶", "points_price": 35, "low_stock": 5, "active": "on"},
+        ),
+        ("redemption_event_save", "/admin/points/redemptionevent/add/", {"village": taiba.pk, "date": "2024-06-01"}),
+    ]
+    for service, url, data in posts:
+        with mock.patch.object(points.admin, service, wraps=getattr(points.admin, service)) as called:
+            assert client.post(url, data).status_code == 302
+        assert called.call_args.kwargs["by"] == town_admin
+    rule = PointRule.objects.get(description="志愿服务")
+    event = RedemptionEvent.objects.get(date="2024-06-01")
+    for record in (rule, Goods.objects.get(pk=oil.pk), event):
+        assert record.history.latest().history_user == town_admin
+    assert Goods.objects.get(pk=oil.pk).stock == 10
+
+
+def test_a_session_with_redemptions_cannot_move_to_another_village(
+    client_for, town_admin, family, rule, oil, event, fenghe
+):
+    from points.services import redemption_create
+
+    point_award(household=family, rule=rule, day=DAY, by=None)
+    redemption_create(event=event, household=family, person=family.head, items=[(oil, 1)], by=None)
+    response = client_for(town_admin).post(
+        f"/admin/points/redemptionevent/{event.pk}/change/",
+        {"village": fenghe.pk, "date": "2024-05-01", "place": "太坝村委会"},
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"village": ["本次兑换活动已有兑换记录，不能更改村(社区)。"]}
+    assert RedemptionEvent.objects.get(pk=event.pk).village == family.village

@@ -99,3 +99,29 @@ def test_twenty_households_competing_for_goods_with_stock_five(setup):
         == [70] * 5 + [100] * 15
     )
     assert mismatches() == []
+
+
+def test_twenty_submissions_of_the_same_form_record_one_redemption(setup):
+    import uuid
+
+    town, village, event = setup
+    household = family(village, "H1")
+    rule = PointRule.objects.create(town=town, category="sanitation", description="足够", points=100)
+    point_award(household=household, rule=rule, day=event.date, by=None)
+    goods = Goods.objects.create(town=town, name="洗衣皂", points_price=10)
+    goods_restock(goods=goods, quantity=100, by=None)
+    token = uuid.uuid4()
+    returned = []
+
+    def submit(i):
+        returned.append(
+            redemption_create(
+                event=event, household=household, person=household.head, items=[(goods, 1)], by=None, token=token
+            ).pk
+        )
+
+    assert race(submit) == (THREADS, 0)
+    assert Redemption.objects.count() == 1 and set(returned) == {Redemption.objects.get().pk}
+    assert Household.objects.get(pk=household.pk).points_balance == 90
+    assert Goods.objects.get(pk=goods.pk).stock == 99
+    assert mismatches() == []
