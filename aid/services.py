@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from aid.models import CareTarget, CareVisit, CharityAid, DisputeCase, Pairing
 from federation.models import Person, Town
-from federation.services import status_step
+from federation.services import save_with_history, status_step
 
 Status = DisputeCase.Status
 
@@ -25,11 +25,7 @@ def aid_record_save(*, record, by=None):
     as its recorder where it keeps one; every save names `by` on its history row."""
     if record.pk is None and hasattr(record, "recorded_by_id") and by is not None and by.pk:
         record.recorded_by = by
-    record.full_clean()
-    if by is not None:
-        record._history_user = by
-    record.save()
-    return record
+    return save_with_history(record, by)
 
 
 def care_target_save(*, target: CareTarget, by=None) -> CareTarget:

@@ -6,22 +6,25 @@ from django.db import transaction
 from federation.models import Household, Person
 
 
+def save_with_history(record, by):
+    """Validate and save a record that keeps history, naming `by` as who changed it: the one
+    way every app's services write such a record."""
+    record.full_clean()
+    if by is not None:
+        record._history_user = by
+    record.save()
+    return record
+
+
 @transaction.atomic
 def person_save(*, person: Person, by=None) -> Person:
     """Validate (normalising the ID number, deriving sex and birth date) and save."""
-    person.full_clean()
-    if by is not None:
-        person._history_user = by
-    person.save()
-    return person
+    return save_with_history(person, by)
 
 
 @transaction.atomic
 def household_save(*, household: Household, by=None) -> Household:
-    household.full_clean()
-    if by is not None:
-        household._history_user = by
-    household.save()
+    save_with_history(household, by)
     if household.head_id and household.head.relation_to_head != Person.Relation.SELF:
         head = household.head
         head.relation_to_head = Person.Relation.SELF

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from federation.services import status_step
+from federation.services import save_with_history, status_step
 from health.models import CancerAidApplication, HPVDeferral, HPVDose, InsurancePolicy, Screening
 
 Status = CancerAidApplication.Status
@@ -29,11 +29,7 @@ def health_record_save(*, record, by) -> object:
         record.recorded_by = by
     if record.person_id:
         record.village_id = record.person.village_id
-    record.full_clean()
-    if by is not None:
-        record._history_user = by
-    record.save()
-    return record
+    return save_with_history(record, by)
 
 
 def screening_save(*, screening: Screening, by) -> Screening:

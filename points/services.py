@@ -14,22 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from federation.models import Household, Person
+from federation.services import save_with_history
 from points.models import Goods, PointEntry, PointRule, Redemption, RedemptionEvent, RedemptionItem, StockLine
-
-
-def _save_with_history(record, by):
-    """Validate and save a record that keeps history, naming `by` as who changed it."""
-    record.full_clean()
-    if by is not None:
-        record._history_user = by
-    record.save()
-    return record
 
 
 @transaction.atomic
 def point_rule_save(*, rule: PointRule, by) -> PointRule:
     """Add or change a point rule."""
-    return _save_with_history(rule, by)
+    return save_with_history(rule, by)
 
 
 @transaction.atomic
@@ -53,7 +45,7 @@ def goods_save(*, goods: Goods, by) -> Goods:
 @transaction.atomic
 def redemption_event_save(*, event: RedemptionEvent, by) -> RedemptionEvent:
     """Add or change a redemption session."""
-    return _save_with_history(event, by)
+    return save_with_history(event, by)
 
 
 def _conditional_add(model, pk: int, column: str, change: int) -> int | None:
