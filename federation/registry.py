@@ -93,13 +93,29 @@ registry = Registry()
 
 
 def project_apps() -> list:
-    """The app configs of this project (top-level folders of the checkout), not libraries'."""
+    """The app configs of this project: every app whose folder is in the checkout (a
+    top-level app, or one kept deeper such as the test suite's plugin), not libraries',
+    even when their virtualenv lives in the checkout too."""
+    import sys
     from pathlib import Path
 
     from django.apps import apps
     from django.conf import settings
 
-    return [config for config in apps.get_app_configs() if Path(config.path).parent == Path(settings.BASE_DIR)]
+    base = Path(settings.BASE_DIR).resolve()
+    # A virtualenv kept in the checkout (.venv): its libraries are not the project's.
+    prefixes = {Path(prefix).resolve() for prefix in (sys.prefix, sys.exec_prefix, sys.base_prefix)}
+    environments = {prefix for prefix in prefixes if base in prefix.parents}
+
+    def ours(config) -> bool:
+        path = Path(config.path).resolve()
+        if base not in path.parents:
+            return False
+        if {"site-packages", "dist-packages"} & set(path.parts):
+            return False
+        return not any(environment == path or environment in path.parents for environment in environments)
+
+    return [config for config in apps.get_app_configs() if ours(config)]
 
 
 @checks.register()
