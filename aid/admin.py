@@ -14,6 +14,7 @@ from aid import selectors
 from aid.models import MASK, CareTarget, CareVisit, CharityAid, DisputeCase, Pairing
 from aid.resources import CareTargetsResource, DisputeCasesResource
 from aid.services import (
+    aid_record_delete,
     aid_record_save,
     dispute_parties_check,
     dispute_resolve,
@@ -30,7 +31,7 @@ from federation.admin_base import (
     ScopedModelAdmin,
     ScopedTabularInline,
     ServiceInlinesMixin,
-    village_filter,
+    VillageFilter,
 )
 from federation.scoping import in_scope, scope_for
 
@@ -55,7 +56,7 @@ class WithoutMotherFilter(admin.SimpleListFilter):
 class CareTargetAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
     import_resource = CareTargetsResource
     list_display = ["person", "village", "category", "since", "until", "guardian_name", "guardian_phone"]
-    list_filter = [WithoutMotherFilter, "category", village_filter("person__village")]
+    list_filter = [WithoutMotherFilter, "category", VillageFilter]
     list_select_related = ["person__village"]
     search_fields = ["person__name", "person__id_number", "guardian_name"]
     autocomplete_fields = ["person"]
@@ -64,6 +65,7 @@ class CareTargetAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
         (_("Guardian"), {"fields": ["guardian_name", "guardian_phone", "parents_work_place"]}),
         (_("Situation"), {"fields": ["situation"]}),
     ]
+    delete_service = staticmethod(aid_record_delete)
 
     @admin.display(description=_("village"), ordering="person__village__sort_order")
     def village(self, obj):
@@ -98,7 +100,7 @@ class PairingStateFilter(admin.SimpleListFilter):
 @admin.register(Pairing)
 class PairingAdmin(ServiceInlinesMixin, AccessLoggedAdminMixin, ScopedModelAdmin):
     list_display = ["mother", "child", "village", "start", "end", "last_visit"]
-    list_filter = [PairingStateFilter, village_filter("child__village")]
+    list_filter = [PairingStateFilter, VillageFilter]
     list_select_related = ["mother", "child__village"]
     search_fields = ["mother__name", "child__name"]
     search_help_text = _("Search by the caring mother's or the child's name: a mother's pairings list her children.")
@@ -106,6 +108,8 @@ class PairingAdmin(ServiceInlinesMixin, AccessLoggedAdminMixin, ScopedModelAdmin
     fields = ["mother", "child", "start", "end", "notes"]
     inlines = [CareVisitInline]
     record_service = staticmethod(aid_record_save)
+    record_delete_service = staticmethod(aid_record_delete)
+    delete_service = staticmethod(aid_record_delete)
     actions = ["end_pairings"]
 
     def get_queryset(self, request):
@@ -141,6 +145,7 @@ class CareVisitAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
     autocomplete_fields = ["pairing"]
     date_hierarchy = "date"
     fields = ["pairing", "date", "kind", "content", "gifts"]
+    delete_service = staticmethod(aid_record_delete)
 
     def save_model(self, request, obj, form, change):
         aid_record_save(record=obj, by=request.user)
@@ -188,9 +193,9 @@ class OpenCaseFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.exclude(status__in=DisputeCase.CLOSED)
+            return queryset.filter(selectors.open_q())
         if self.value() == "no":
-            return queryset.filter(status__in=DisputeCase.CLOSED)
+            return queryset.exclude(selectors.open_q())
         return queryset
 
 
@@ -375,12 +380,13 @@ class DisputeCaseAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
 @admin.register(CharityAid)
 class CharityAidAdmin(ScopedModelAdmin):
     list_display = ["date", "household", "village", "drive", "amount", "goods", "reason"]
-    list_filter = ["drive", village_filter("household__village")]
+    list_filter = ["drive", VillageFilter]
     list_select_related = ["household__village", "household__head"]
     search_fields = ["household__number", "household__head__name", "drive"]
     autocomplete_fields = ["household"]
     date_hierarchy = "date"
     fields = ["household", "date", "drive", "amount", "goods", "reason"]
+    delete_service = staticmethod(aid_record_delete)
 
     @admin.display(description=_("village"), ordering="household__village__sort_order")
     def village(self, obj):
@@ -406,6 +412,6 @@ def care_reminders(request) -> list[tuple]:
     if request.user.has_perm("aid.view_disputecase"):
         cases = in_scope(DisputeCase.objects.all(), scope_for(request.user))
         url = reverse("admin:aid_disputecase_changelist")
-        count = cases.exclude(status__in=DisputeCase.CLOSED).count()
+        count = cases.filter(selectors.open_q()).count()
         items.append((gettext("Open dispute cases"), count, f"{url}?open=yes"))
     return items

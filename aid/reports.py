@@ -10,7 +10,16 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from aid import selectors
 from aid.models import CareTarget, CareVisit, CharityAid, DisputeCase, Pairing
-from federation.reporting import Period, ReportScope, Table, money, report, summary_figure, summary_rows
+from federation.reporting import (
+    Period,
+    ReportScope,
+    Table,
+    money,
+    per_village,
+    report,
+    summary_figure,
+    summary_rows,
+)
 from federation.reports import CARE, changelist
 
 summary_rows(
@@ -39,36 +48,28 @@ summary_rows(
 )
 
 
-def pairings(rs: ReportScope, period: Period):
-    """Pairings active at some time in the period."""
-    return Pairing.objects.filter(
-        selectors.pairing_active_in(period.start, period.end), child__village_id__in=rs.village_ids
-    )
-
-
-def disputes(rs: ReportScope):
-    return DisputeCase.objects.filter(village_id__in=rs.village_ids)
-
-
-def charity(rs: ReportScope, period: Period):
-    return CharityAid.objects.filter(household__village_id__in=rs.village_ids, date__range=(period.start, period.end))
-
-
 @summary_figure("pairings", permission="aid.view_pairing")
 def _pairings(rs: ReportScope, period: Period) -> dict:
-    return {"pairings": (pairings(rs, period).count(), changelist(Pairing))}
+    return {"pairings": (selectors.pairings_in(rs.chosen, period.start, period.end).count(), changelist(Pairing))}
 
 
 @summary_figure("aided_households", permission="aid.view_charityaid")
 def _aided_households(rs: ReportScope, period: Period) -> dict:
     url = changelist(CharityAid, date__gte=period.start.isoformat(), date__lte=period.end.isoformat())
-    return {"aided_households": (charity(rs, period).aggregate(n=Count("household", distinct=True))["n"], url)}
+    return {
+        "aided_households": (
+            selectors.charity_in(rs.chosen, period.start, period.end).aggregate(n=Count("household", distinct=True))[
+                "n"
+            ],
+            url,
+        )
+    }
 
 
 @summary_figure("disputes_found", "disputes_resolved", permission="aid.view_disputecase")
 def _disputes(rs: ReportScope, period: Period) -> dict:
     dates = (period.start, period.end)
-    cases = disputes(rs).aggregate(
+    cases = selectors.disputes(rs.chosen).aggregate(
         found=Count("pk", filter=Q(found_on__range=dates)),
         resolved=Count("pk", filter=Q(status=DisputeCase.Status.RESOLVED, closed_on__range=dates)),
     )
@@ -84,13 +85,10 @@ def _disputes(rs: ReportScope, period: Period) -> dict:
 )
 def care_targets_villages(rs: ReportScope, period: Period) -> Table:
     categories = CareTarget.Category
-    figures = {
-        row["person__village_id"]: row
-        for row in CareTarget.objects.filter(selectors.active_on(period.end), person__village_id__in=rs.village_ids)
-        .values("person__village_id")
-        .annotate(**{c.value: Count("person", distinct=True, filter=Q(category=c)) for c in categories})
-        .order_by()
-    }
+    figures = per_village(
+        selectors.care_targets_on(rs.chosen, period.end),
+        **{c.value: Count("person", distinct=True, filter=Q(category=c)) for c in categories},
+    )
     table = Table(header=[_("Village (community)"), *(str(c.label) for c in categories)])
     for pk, name in rs.village_rows():
         row = figures.get(pk, {})
@@ -106,23 +104,18 @@ def care_targets_villages(rs: ReportScope, period: Period) -> Table:
     permission=("aid.view_pairing", "aid.view_carevisit"),
 )
 def pairings_villages(rs: ReportScope, period: Period) -> Table:
-    paired = {
-        row["child__village_id"]: row
-        for row in pairings(rs, period)
-        .values("child__village_id")
-        .annotate(pairings=Count("pk"), mothers=Count("mother", distinct=True), children=Count("child", distinct=True))
-        .order_by()
-    }
+    paired = per_village(
+        selectors.pairings_in(rs.chosen, period.start, period.end),
+        pairings=Count("pk"),
+        mothers=Count("mother", distinct=True),
+        children=Count("child", distinct=True),
+    )
     kinds = CareVisit.Kind
-    visits = {
-        row["pairing__child__village_id"]: row
-        for row in CareVisit.objects.filter(
-            pairing__child__village_id__in=rs.village_ids, date__range=(period.start, period.end)
-        )
-        .values("pairing__child__village_id")
-        .annotate(total=Count("pk"), **{k.value: Count("pk", filter=Q(kind=k)) for k in kinds})
-        .order_by()
-    }
+    visits = per_village(
+        selectors.visits_in(rs.chosen, period.start, period.end),
+        total=Count("pk"),
+        **{k.value: Count("pk", filter=Q(kind=k)) for k in kinds},
+    )
     table = Table(
         header=[
             _("Village (community)"),
@@ -147,7 +140,9 @@ def pairings_villages(rs: ReportScope, period: Period) -> Table:
         )
     table.add_total(_("Total"))
     # A caring mother may have children in two villages: the total counts her once.
-    table.rows[-1][2] = pairings(rs, period).aggregate(n=Count("mother", distinct=True))["n"]
+    table.rows[-1][2] = selectors.pairings_in(rs.chosen, period.start, period.end).aggregate(
+        n=Count("mother", distinct=True)
+    )["n"]
     return table
 
 
@@ -159,18 +154,12 @@ def pairings_villages(rs: ReportScope, period: Period) -> Table:
 )
 def disputes_villages(rs: ReportScope, period: Period) -> Table:
     kinds, statuses = DisputeCase.Kind, DisputeCase.Status
-    figures = {
-        row["village_id"]: row
-        for row in disputes(rs)
-        .filter(found_on__range=(period.start, period.end))
-        .values("village_id")
-        .annotate(
-            found=Count("pk"),
-            **{f"kind_{k.value}": Count("pk", filter=Q(kind=k)) for k in kinds},
-            **{f"status_{s.value}": Count("pk", filter=Q(status=s)) for s in statuses},
-        )
-        .order_by()
-    }
+    figures = per_village(
+        selectors.disputes(rs.chosen).filter(found_on__range=(period.start, period.end)),
+        found=Count("pk"),
+        **{f"kind_{k.value}": Count("pk", filter=Q(kind=k)) for k in kinds},
+        **{f"status_{s.value}": Count("pk", filter=Q(status=s)) for s in statuses},
+    )
     keys = ["found", *(f"kind_{k.value}" for k in kinds), *(f"status_{s.value}" for s in statuses)]
     table = Table(
         header=[
@@ -194,17 +183,12 @@ def disputes_villages(rs: ReportScope, period: Period) -> Table:
     permission="aid.view_charityaid",
 )
 def charity_villages(rs: ReportScope, period: Period) -> Table:
-    figures = {
-        row["household__village_id"]: row
-        for row in charity(rs, period)
-        .values("household__village_id")
-        .annotate(
-            households=Count("household", distinct=True),
-            times=Count("pk"),
-            amount=Coalesce(Sum("amount"), 0, output_field=DecimalField(max_digits=12, decimal_places=2)),
-        )
-        .order_by()
-    }
+    figures = per_village(
+        selectors.charity_in(rs.chosen, period.start, period.end),
+        households=Count("household", distinct=True),
+        times=Count("pk"),
+        amount=Coalesce(Sum("amount"), 0, output_field=DecimalField(max_digits=12, decimal_places=2)),
+    )
     table = Table(header=[_("Village (community)"), _("Households aided"), _("Times"), _("Amount (yuan)")])
     for pk, name in rs.village_rows():
         row = figures.get(pk, {})

@@ -1,11 +1,13 @@
-"""The care work lists, in one place: the admin lists, the home page and the tests use them."""
+"""The care and aid counted sets, in one place: the admin lists, the home page, the reports
+and the tests use them. Those taking a scope pick records through `counted_in`."""
 
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
-from aid.models import CareTarget, CareVisit, Pairing
+from aid.models import CareTarget, CareVisit, CharityAid, DisputeCase, Pairing
+from federation.scoping import Scope, counted_in
 
 
 def active_on(day: date) -> Q:
@@ -33,3 +35,30 @@ def overdue_q(day: date) -> Q:
     since = day - timedelta(days=settings.CARE_VISIT_OVERDUE_DAYS)
     recent = CareVisit.objects.filter(pairing=OuterRef("pk"), date__gte=since)
     return Q(end__isnull=True, start__lt=since) & ~Q(Exists(recent))
+
+
+def open_q() -> Q:
+    """Dispute cases not yet resolved or closed."""
+    return ~Q(status__in=DisputeCase.CLOSED)
+
+
+def care_targets_on(scope: Scope, day: date) -> QuerySet:
+    """Register entries open on `day` in the scope."""
+    return counted_in(CareTarget.objects.all(), scope).filter(active_on(day))
+
+
+def pairings_in(scope: Scope, start: date, end: date) -> QuerySet:
+    """Pairings active at some time in the period."""
+    return counted_in(Pairing.objects.all(), scope).filter(pairing_active_in(start, end))
+
+
+def visits_in(scope: Scope, start: date, end: date) -> QuerySet:
+    return counted_in(CareVisit.objects.all(), scope).filter(date__range=(start, end))
+
+
+def disputes(scope: Scope) -> QuerySet:
+    return counted_in(DisputeCase.objects.all(), scope)
+
+
+def charity_in(scope: Scope, start: date, end: date) -> QuerySet:
+    return counted_in(CharityAid.objects.all(), scope).filter(date__range=(start, end))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from aid.models import CareTarget, CareVisit, CharityAid, DisputeCase, Pairing
 from federation.models import Person, Town
-from federation.services import save_with_history, status_step
+from federation.services import delete_with_history, save_with_history, status_step
 
 Status = DisputeCase.Status
 
@@ -28,6 +28,12 @@ def aid_record_save(*, record, by=None):
     return save_with_history(record, by)
 
 
+@transaction.atomic
+def aid_record_delete(*, record, by=None) -> None:
+    """Delete a care target, pairing, visit or charity aid, its history row naming `by`."""
+    delete_with_history(record, by)
+
+
 def care_target_save(*, target: CareTarget, by=None) -> CareTarget:
     return aid_record_save(record=target, by=by)
 
@@ -38,6 +44,10 @@ def care_visit_save(*, visit: CareVisit, by=None) -> CareVisit:
 
 def charity_aid_save(*, aid: CharityAid, by=None) -> CharityAid:
     return aid_record_save(record=aid, by=by)
+
+
+def care_visit_delete(*, visit: CareVisit, by=None) -> None:
+    aid_record_delete(record=visit, by=by)
 
 
 def _check_pairing(pairing: Pairing) -> None:

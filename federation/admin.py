@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.urls import reverse
 from django.utils import timezone
@@ -14,8 +15,10 @@ from federation.admin_base import (
     ScopedModelAdmin,
     ScopedStackedInline,
     ScopedTabularInline,
+    ServiceErrorsAsMessagesMixin,
+    ServiceInlinesMixin,
     TypedInputMixin,
-    village_filter,
+    VillageFilter,
 )
 from federation.models import (
     Activity,
@@ -31,8 +34,17 @@ from federation.models import (
     Village,
 )
 from federation.resources import HouseholdsResource, PeopleResource
-from federation.scoping import scope_for
-from federation.services import household_save, person_save
+from federation.services import (
+    activity_delete,
+    activity_save,
+    activity_villages_check,
+    attachment_delete,
+    attachment_save,
+    honor_delete,
+    honor_save,
+    household_save,
+    person_save,
+)
 
 
 @admin.register(Town)
@@ -214,19 +226,21 @@ class ActivityForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.scope = scope_for(user)
+        self.user = user
 
     def clean(self):
         cleaned_data = super().clean()
-        town = cleaned_data.get("town")
-        if town and not cleaned_data.get("villages") and not self.scope.covers_town(town.pk):
-            # Only town-wide staff may record a town-wide activity.
-            self.add_error("villages", gettext("Choose at least one of your villages."))
+        if "villages" in cleaned_data:
+            # The service asks it again on save; here it is an error beside the field.
+            try:
+                activity_villages_check(town=cleaned_data.get("town"), villages=cleaned_data["villages"], by=self.user)
+            except ValidationError as error:
+                self.add_error(None, error)
         return cleaned_data
 
 
 @admin.register(Activity)
-class ActivityAdmin(ScopedModelAdmin):
+class ActivityAdmin(ServiceErrorsAsMessagesMixin, ServiceInlinesMixin, ScopedModelAdmin):
     form = ActivityForm
     list_display = [
         "date",
@@ -270,11 +284,29 @@ class ActivityAdmin(ScopedModelAdmin):
         names = [village.name for village in obj.villages.all()]
         return "、".join(names) if names else gettext("whole town")
 
+    def save_model(self, request, obj, form, change):
+        # The form's villages keep those its user cannot see (HiddenLinksFormMixin).
+        activity_save(activity=obj, villages=form.cleaned_data.get("villages"), by=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        # The villages were saved with the activity: no save_m2m, only the attachments.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_service(self, *, record, by):
+        activity_delete(activity=record, by=by)
+
+    def record_service(self, *, record, by):
+        attachment_save(attachment=record, by=by)
+
+    def record_delete_service(self, *, record, by):
+        attachment_delete(attachment=record, by=by)
+
 
 @admin.register(Honor)
-class HonorAdmin(ScopedModelAdmin):
+class HonorAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
     list_display = ["year", "award", "title", "level", "recipient", "village"]
-    list_filter = ["year", "award", "level", village_filter("person__village", "household__village")]
+    list_filter = ["year", "award", "level", VillageFilter]
     list_select_related = ["person__village", "household__village", "household__head"]
     search_fields = ["title", "person__name", "household__number", "household__head__name"]
     autocomplete_fields = ["person", "household"]
@@ -287,6 +319,12 @@ class HonorAdmin(ScopedModelAdmin):
     @admin.display(description=_("village"))
     def village(self, obj):
         return (obj.person or obj.household).village
+
+    def save_model(self, request, obj, form, change):
+        honor_save(honor=obj, by=request.user)
+
+    def delete_service(self, *, record, by):
+        honor_delete(honor=record, by=by)
 
 
 class AuditLogAdmin(ScopedModelAdmin):

@@ -10,9 +10,11 @@ admin_input (what only a probe sends), admin_export, admin_access (the access lo
 federation.importing.views (roster imports); ScopedModelAdmin combines them.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.http import Http404
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
@@ -39,13 +41,14 @@ from federation.admin_scoping import (  # noqa: F401
     HiddenLinksFormMixin,
     ScopedRawIdWidget,
     ScopedRelatedFilter,
+    VillageFilter,
     keeping_hidden_links,
-    village_filter,
 )
 from federation.exporting import can_see_identity
 from federation.importing.views import RosterImportMixin
 from federation.registry import registry
 from federation.scoping import in_scope, is_scoped_model, scope_for, scoped_choices
+from federation.services import delete_with_history
 
 
 class ScopedAdminMixin(TypedInputMixin):
@@ -238,6 +241,21 @@ class ScopedModelAdmin(ScopedAdminMixin, RosterImportMixin, ExportAdminMixin, Ex
         perms_needed = {*perms_needed, *(refused % {"record": obj} for obj in objs if obj.pk in shared)}
         return deleted, counts, perms_needed, protected
 
+    # The service that deletes one record, called as delete_service(record=, by=) for each
+    # record deleted on its page or by the delete action, so that the history row of the
+    # deletion names the user and the service's rules apply. An app sets its own (an admin
+    # whose service names its record otherwise defines a method of that signature).
+    def delete_service(self, *, record, by):
+        delete_with_history(record, by)
+
+    def delete_model(self, request, obj):
+        self.delete_service(record=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:  # one by one: each deletion gets its history row and its rules
+                self.delete_service(record=obj, by=request.user)
+
     # What other apps add to this admin (federation.registry.extend_admin), read per request:
     # the apps register after the admin was built.
     def get_inlines(self, request, obj):
@@ -259,15 +277,30 @@ class ScopedStackedInline(ScopedAdminMixin, admin.StackedInline):
     extra = 0
 
 
+class ServiceErrorsAsMessagesMixin:
+    """save_model calls a service; a rule it refuses (ValidationError) is shown as a message
+    on the same page, the transaction of the save rolled back."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
 class ServiceInlinesMixin:
-    """Inline rows are saved through the app's service (`record_service(record=, by=)`),
-    so that they meet the same rules as a form, an import or the demo."""
+    """Inline rows are saved through the app's service (`record_service(record=, by=)`) and
+    deleted through its delete service (`record_delete_service(record=, by=)`), so that they
+    meet the same rules as a form, an import or the demo, and their history names the user.
+    (An admin whose services name their record otherwise defines methods of these names.)"""
 
     record_service = None
+    record_delete_service = None
 
     def save_formset(self, request, form, formset, change):
         records = formset.save(commit=False)  # sets each new row's link to its parent
         for obj in formset.deleted_objects:
-            obj.delete()
+            self.record_delete_service(record=obj, by=request.user)
         for record in records:
             self.record_service(record=record, by=request.user)

@@ -2,9 +2,6 @@
 and many-to-many links the editor cannot see.
 """
 
-import operator
-from functools import cache, reduce
-
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
@@ -12,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from federation.models import Village
-from federation.scoping import is_scoped_model, scoped_choices
+from federation.scoping import Scope, is_scoped_model, scoped_choices
 
 # What the stock field filters and the date hierarchy put in a list's URL.
 FILTER_SUFFIXES = (
@@ -87,22 +84,17 @@ class ScopedRelatedFilter(admin.RelatedFieldListFilter):
         return [(obj.pk, str(obj)) for obj in scoped_choices(field.related_model, request)]
 
 
-@cache
-def village_filter(*paths: str):
-    """A sidebar filter by village for records that reach it through `paths` (e.g.
-    "person__village"; an honour goes to a person or a household: either counts), offering
-    the user's villages only."""
+class VillageFilter(admin.SimpleListFilter):
+    """A sidebar filter by village, offering the user's villages only. A record is in the
+    village its model says it reaches (`scope_q`): an honour through its person or household."""
 
-    class VillageFilter(admin.SimpleListFilter):
-        title = _("village")
-        parameter_name = "village"
+    title = _("village")
+    parameter_name = "village"
 
-        def lookups(self, request, model_admin):
-            return [(village.pk, village.name) for village in scoped_choices(Village, request)]
+    def lookups(self, request, model_admin):
+        return [(village.pk, village.name) for village in scoped_choices(Village, request)]
 
-        def queryset(self, request, queryset):
-            if not self.value():
-                return queryset
-            return queryset.filter(reduce(operator.or_, (Q(**{path: self.value()}) for path in paths)))
-
-    return VillageFilter
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        return queryset.filter(queryset.model.scope_q(Scope(village_ids=frozenset([self.value()]))))

@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from federation.identity import check_character
 from federation.models import Activity, Honor, Household, Person, StaffScope, Town, Village
 from federation.roles import COUNTY_READER, TOWN_ADMIN, VILLAGE_CLERK
+from federation.services import activity_save, honor_save
 
 SEED = 20241231
 TOWN = "站儿巷镇"
@@ -179,9 +180,10 @@ def seed_registry() -> Town:
 
 
 def _activity(town, villages, kind, title, day, **figures) -> Activity:
-    activity, created = Activity.objects.get_or_create(town=town, kind=kind, title=title, date=day, defaults=figures)
-    if created and villages:
-        activity.villages.set(villages)
+    activity = Activity.objects.filter(town=town, kind=kind, title=title, date=day).first()
+    if activity is None:
+        activity = Activity(town=town, kind=kind, title=title, date=day, **figures)
+        activity_save(activity=activity, villages=villages, by=None)
     return activity
 
 
@@ -271,7 +273,7 @@ def seed_honors(town: Town) -> None:
     chosen = rng.sample(women, 9)
     for index, person in enumerate(chosen):
         award = (A.BEST_VOLUNTEER, A.GOOD_MOTHER_IN_LAW, A.GOOD_DAUGHTER_IN_LAW)[index % 3]
-        Honor.objects.create(award=award, year=2024, date=date(2024, 3, 8), person=person)
+        honor_save(honor=Honor(award=award, year=2024, date=date(2024, 3, 8), person=person), by=None)
     chosen_households = {person.household_id for person in chosen}
     households = [
         household
@@ -282,8 +284,10 @@ def seed_honors(town: Town) -> None:
     ]
     for index, household in enumerate(rng.sample(households, 9)):
         award = (A.BEAUTIFUL_FAMILY, A.BEAUTIFUL_COURTYARD, A.CIVILISED_FAMILY)[index % 3]
-        Honor.objects.create(award=award, year=2024, date=date(2024, 9, 22), household=household)
-    Honor.objects.create(award=A.CIVILISED_FAMILY, year=2023, date=date(2023, 9, 23), household=households[0])
+        honor_save(honor=Honor(award=award, year=2024, date=date(2024, 9, 22), household=household), by=None)
+    honor_save(
+        honor=Honor(award=A.CIVILISED_FAMILY, year=2023, date=date(2023, 9, 23), household=households[0]), by=None
+    )
 
 
 def seed_users(town: Town) -> None:

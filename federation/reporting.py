@@ -20,14 +20,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 
-from django.db.models import Q
+from django.db.models import F
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from federation.exporting import neutralize
 from federation.registry import SummaryRow, registry
-from federation.scoping import Scope
+from federation.scoping import Scope, village_path
 
 PAGE_PERMISSION = "federation.view_reports"
 # Reads the figures of every domain without the records' own permissions (the county reader).
@@ -118,11 +119,17 @@ class ReportScope:
         villages = Village.objects.filter(pk__in=self.village_ids).order_by("sort_order", "name")
         return list(villages.values_list("pk", "name"))
 
-    def activities_q(self) -> Q:
-        from federation.models import Activity
+    @cached_property
+    def chosen(self) -> Scope:
+        """The chosen villages (and towns) as a scope: what `counted_in` filters by."""
+        return Scope(town_ids=frozenset(self.town_ids), village_ids=frozenset(self.village_ids))
 
-        in_villages = Activity.villages.through.objects.filter(village_id__in=self.village_ids)
-        return Q(pk__in=in_villages.values("activity_id")) | Q(town_id__in=self.town_ids)
+
+def per_village(queryset, **aggregates) -> dict[int, dict]:
+    """`aggregates` of `queryset` for each village its records count in, by village id: the
+    model says which village that is (`village_path`)."""
+    rows = queryset.values(village_key=F(village_path(queryset.model))).annotate(**aggregates).order_by()
+    return {row["village_key"]: row for row in rows}
 
 
 def money(value) -> Decimal:

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
-from federation.models import Activity, Honor, Household, Person, Village
+from federation import selectors
+from federation.models import Activity, Honor, Household, Person
 from federation.registry import registry
 from federation.reporting import Period, ReportScope, Table, report, summary_figure, summary_rows
 
@@ -83,10 +84,6 @@ def _activity_params(rs: ReportScope, period: Period, **extra) -> dict:
     return params
 
 
-def activities_in(rs: ReportScope, period: Period):
-    return Activity.objects.filter(rs.activities_q(), date__range=(period.start, period.end))
-
-
 @summary_figure(
     "publicity",
     "theory_study",
@@ -101,9 +98,11 @@ def activities_in(rs: ReportScope, period: Period):
 def _activity_figures(rs: ReportScope, period: Period) -> dict:
     by_kind = {
         row["kind"]: row
-        for row in activities_in(rs, period).values("kind").annotate(n=Count("pk"), beneficiaries=Sum("beneficiaries"))
+        for row in selectors.activities_in(rs.chosen, period.start, period.end)
+        .values("kind")
+        .annotate(n=Count("pk"), beneficiaries=Sum("beneficiaries"))
     }
-    totals = activities_in(rs, period).aggregate(
+    totals = selectors.activities_in(rs.chosen, period.start, period.end).aggregate(
         materials=Coalesce(Sum("materials_distributed"), 0), consultations=Coalesce(Sum("consultations"), 0)
     )
     figures = {}
@@ -120,33 +119,14 @@ def _activity_figures(rs: ReportScope, period: Period) -> dict:
 
 @summary_figure("legal_villages", permission="federation.view_activity")
 def _legal_villages(rs: ReportScope, period: Period) -> dict:
-    villages = Village.objects.filter(
-        pk__in=rs.village_ids,
-        activities__kind=K.LEGAL_CONSULTATION,
-        activities__date__range=(period.start, period.end),
-    )
+    villages = selectors.villages_with_activity(rs.chosen, K.LEGAL_CONSULTATION, period.start, period.end)
     url = changelist(Activity, **_activity_params(rs, period, kind=K.LEGAL_CONSULTATION))
-    return {"legal_villages": (villages.values("pk").distinct().count(), url)}
-
-
-def honours_in(rs: ReportScope, period: Period):
-    """Honours dated in the period; one without a date counts on the last day of its year."""
-    dated = Q(date__range=(period.start, period.end))
-    undated = Q(date__isnull=True, year__gte=period.start.year, year__lte=period.end.year)
-    if period.end != date(period.end.year, 12, 31):
-        undated &= Q(year__lt=period.end.year)
-    in_scope = Q(person__village__in=rs.village_ids) | Q(household__village__in=rs.village_ids)
-    return Honor.objects.filter((dated | undated) & in_scope)
+    return {"legal_villages": (villages.count(), url)}
 
 
 @summary_figure("honoured", permission="federation.view_honor")
 def _honoured(rs: ReportScope, period: Period) -> dict:
-    honours = honours_in(rs, period)
-    # A household honour counts its head.
-    people = Person.objects.filter(
-        Q(pk__in=honours.filter(person__isnull=False).values("person_id"))
-        | Q(pk__in=honours.filter(household__isnull=False).values("household__head_id"))
-    )
+    people = selectors.people_honoured(selectors.honours_in(rs.chosen, period.start, period.end))
     url = changelist(Honor, year=period.start.year if period.start.year == period.end.year else None)
     return {"honoured": (people.count(), url)}
 
@@ -194,10 +174,8 @@ def activities(rs: ReportScope, period: Period) -> Table:
         ]
     )
     labels = dict(K.choices)
-    acts = activities_in(rs, period)
-    through = Activity.villages.through.objects.filter(
-        village_id__in=rs.village_ids, activity__date__range=(period.start, period.end)
-    )
+    acts = selectors.activities_in(rs.chosen, period.start, period.end)
+    through = selectors.activity_villages_in(rs.chosen, period.start, period.end)
     per_village = (
         through.values("village__name", "village__sort_order", "village_id", "activity__kind")
         .annotate(
@@ -275,7 +253,7 @@ def honors(rs: ReportScope, period: Period) -> Table:
     table = Table(header=[_("Award"), pgettext("honours report", "People"), pgettext("honours report", "Households")])
     labels = dict(Honor.Award.choices)
     rows = (
-        honours_in(rs, period)
+        selectors.honours_in(rs.chosen, period.start, period.end)
         .values("award")
         .annotate(people=Count("person", distinct=True), households=Count("household", distinct=True))
         .order_by("award")
@@ -314,7 +292,7 @@ def population(rs: ReportScope, period: Period) -> Table:
     # Grouped on the people table alone: a join to villages doubles the time on a county.
     figures = {
         row["village_id"]: row
-        for row in Person.objects.filter(village_id__in=rs.village_ids)
+        for row in selectors.people(rs.chosen)
         .values("village_id")
         .annotate(
             people_count=Count("pk"),
@@ -333,16 +311,15 @@ def population(rs: ReportScope, period: Period) -> Table:
         )
         .order_by()
     }
-    villages = Village.objects.filter(pk__in=rs.village_ids).order_by("sort_order", "name").values_list("pk", "name")
     households = dict(
-        Household.objects.filter(village_id__in=rs.village_ids)
+        selectors.households(rs.chosen)
         .values("village_id")
         .annotate(n=Count("pk"))
         .order_by()
         .values_list("village_id", "n")
     )
     empty = {"people_count": 0, "women": 0, "girls": 0, "resident": 0, "moved_out": 0, "deceased": 0}
-    for pk, name in villages:
+    for pk, name in rs.village_rows():
         row = figures.get(pk, empty)
         values = [
             households.get(pk, 0),

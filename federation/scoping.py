@@ -1,8 +1,11 @@
 """Which villages a user may see: the one place that decides it.
 
 Every admin, autocomplete, export, import and report filters through `scope_for(user)`
-and `in_scope(queryset, scope)`. A model says how it reaches a village by setting
-`scope_village_path` (e.g. "household__village") or by overriding `scope_q`.
+and `in_scope(queryset, scope)`. A model says once how it reaches a village: by setting
+`scope_village_path` (e.g. "household__village") or by overriding `scope_q`. A record that
+keeps the village it was written in (a ledger line, a screening) names that column in
+`count_village_path` as well: figures count it there (`counted_in`), and who may see it still
+follows where the household or the woman is now.
 """
 
 from dataclasses import dataclass
@@ -15,6 +18,11 @@ class Scope:
     everything: bool = False
     town_ids: frozenset[int] = frozenset()  # towns the user sees whole (town-wide records)
     village_ids: frozenset[int] = frozenset()  # every village the user sees
+
+    @classmethod
+    def of_villages(cls, village_ids) -> "Scope":
+        """The scope of these villages alone (their towns' town-wide records left out)."""
+        return cls(village_ids=frozenset(village_ids))
 
     @property
     def visible_town_ids(self) -> frozenset[int]:
@@ -71,10 +79,29 @@ def in_scope(queryset: QuerySet, scope: Scope) -> QuerySet:
     return queryset.filter(queryset.model.scope_q(scope))
 
 
+def counted_in(queryset: QuerySet, scope: Scope) -> QuerySet:
+    """Filter any scoped model's queryset to what counts in the scope's villages (and towns):
+    the one way reports, figures and work lists pick their records."""
+    model = queryset.model
+    path = getattr(model, "count_village_path", None)
+    if path is None:
+        return in_scope(queryset, scope)
+    if scope.everything:
+        return queryset
+    return queryset.filter(**{f"{path}__in": scope.village_ids})
+
+
+def village_path(model) -> str:
+    """The path from `model` to the village its records count in: what per-village tables group on."""
+    return getattr(model, "count_village_path", None) or model.scope_village_path
+
+
 class ScopedModel:
-    """Mixin for models that belong to a village; set `scope_village_path`."""
+    """Mixin for models that belong to a village; set `scope_village_path`, and
+    `count_village_path` when the record keeps its own village for figures."""
 
     scope_village_path = "village"
+    count_village_path = None
 
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:

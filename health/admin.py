@@ -15,10 +15,8 @@ from federation.admin_base import (
     ScopedModelAdmin,
     ScopedTabularInline,
     ServiceInlinesMixin,
-    scoped_choices,
-    village_filter,
+    VillageFilter,
 )
-from federation.models import Village
 from federation.scoping import in_scope, scope_for
 from health import selectors
 from health.models import (
@@ -34,18 +32,21 @@ from health.services import (
     cancer_aid_approve,
     cancer_aid_pay,
     cancer_aid_reject,
+    health_record_delete,
     health_record_save,
 )
 
 
 class HealthAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
     """Health records: every opening of a record or its history is logged, and every
-    save goes through the services (which check what the form cannot)."""
+    save and deletion goes through the services (which check what the form cannot and name
+    the user on the history row)."""
 
     list_select_related = ["person", "village"]
     autocomplete_fields = ["person"]
     search_fields = ["person__name", "person__id_number"]
     search_help_text = _("Search by name or ID number.")
+    delete_service = staticmethod(health_record_delete)
 
     def save_model(self, request, obj, form, change):
         health_record_save(record=obj, by=request.user)
@@ -68,7 +69,7 @@ class RecheckPendingFilter(admin.SimpleListFilter):
 class ScreeningAdmin(HealthAdmin):
     import_resource = ScreeningsResource
     list_display = ["person", "village", "date", "kind", "institution", "free_programme", "result", "recheck"]
-    list_filter = ["free_programme", "kind", "result", RecheckPendingFilter, village_filter("person__village")]
+    list_filter = ["free_programme", "kind", "result", RecheckPendingFilter, VillageFilter]
     date_hierarchy = "date"
     fieldsets = [
         (None, {"fields": ["person", "date", "kind", "institution", "free_programme"]}),
@@ -88,7 +89,7 @@ class ScreeningAdmin(HealthAdmin):
 @admin.register(InsurancePolicy)
 class InsurancePolicyAdmin(HealthAdmin):
     list_display = ["person", "village", "year", "insurer", "product", "premium", "paid_by", "cover_start", "cover_end"]
-    list_filter = ["year", "paid_by", village_filter("person__village")]
+    list_filter = ["year", "paid_by", VillageFilter]
     fields = ["person", "year", "insurer", "product", "premium", "paid_by", "cover_start", "cover_end"]
 
 
@@ -123,7 +124,7 @@ class CancerAidApplicationAdmin(HealthAdmin):
         "reviewed_on",
         "paid_on",
     ]
-    list_filter = ["status", village_filter("person__village")]
+    list_filter = ["status", VillageFilter]
     date_hierarchy = "submitted_on"
     readonly_fields = [
         "status",
@@ -296,6 +297,7 @@ class HPVGirlAdmin(ServiceInlinesMixin, HealthAdmin):
     readonly_fields = ["name", "village", "birth_date", "status"]
     inlines = [HPVDoseInline, HPVDeferralInline]
     record_service = staticmethod(health_record_save)
+    record_delete_service = staticmethod(health_record_delete)
 
     def get_queryset(self, request):
         return selectors.hpv_girls(super().get_queryset(request), timezone.localdate())
@@ -307,8 +309,7 @@ class HPVGirlAdmin(ServiceInlinesMixin, HealthAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
-        villages = scoped_choices(Village, request).values_list("pk", flat=True)
-        eligible, vaccinated = selectors.hpv_totals(villages, timezone.localdate())
+        eligible, vaccinated = selectors.hpv_totals(scope_for(request.user), timezone.localdate())
         title = gettext(
             "HPV vaccination roster — today %(eligible)d girls aged 9–14, %(vaccinated)d vaccinated (%(percent)s%%)"
         ) % {"eligible": eligible, "vaccinated": vaccinated, "percent": selectors.percent(vaccinated, eligible) or 0}
@@ -353,7 +354,7 @@ class HPVGirlAdmin(ServiceInlinesMixin, HealthAdmin):
 class HPVDoseAdmin(HealthAdmin):
     import_resource = HPVRosterResource
     list_display = ["person", "village", "dose_number", "date", "vaccine", "site", "consent_by", "consent_on"]
-    list_filter = ["dose_number", "vaccine", village_filter("person__village")]
+    list_filter = ["dose_number", "vaccine", VillageFilter]
     date_hierarchy = "date"
     fields = ["person", "dose_number", "date", "vaccine", "site", "consent_by", "consent_on"]
 
@@ -363,8 +364,7 @@ def health_reminders(request) -> list[tuple]:
     user, today = request.user, timezone.localdate()
     items = []
     if user.has_perm("health.view_hpvgirl"):
-        villages = scoped_choices(Village, request).values_list("pk", flat=True)
-        eligible, vaccinated = selectors.hpv_totals(villages, today)
+        eligible, vaccinated = selectors.hpv_totals(scope_for(user), today)
         url = reverse("admin:health_hpvgirl_changelist")
         coverage = f"{selectors.percent(vaccinated, eligible) or 0}%（{vaccinated}/{eligible}）"
         items.append((gettext("HPV coverage of girls aged 9–14 today"), coverage, url))

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from federation.models import Person, Town
 from federation.roles import HEALTH_RECORDER
+from federation.scoping import Scope
 from health import selectors
 from health.models import CancerAidApplication, HPVDeferral, HPVDose, InsurancePolicy, Screening
 from health.services import cancer_aid_approve, cancer_aid_pay, health_record_save
@@ -28,7 +29,7 @@ def _day(rng: random.Random, start: date, end: date) -> date:
 
 
 def seed_hpv(town: Town, rng: random.Random) -> None:
-    villages = town.villages.values_list("pk", flat=True)
+    villages = Scope.of_villages(town.villages.values_list("pk", flat=True))
     girls = list(selectors.eligible_girls(villages, YEAR_END).select_related("household__head").order_by("id_number"))
     rng.shuffle(girls)
     # The fewest vaccinated girls whose share rounds (half up) to the demo's 69%.

@@ -23,6 +23,7 @@ class HealthRecord(ScopedModel, models.Model):
     """What every health record has: the woman or girl it is about, and who wrote it."""
 
     scope_village_path = "person__village"
+    count_village_path = "village"
     must_be_female = True
 
     person = models.ForeignKey(Person, models.PROTECT, related_name="%(class)s_set", verbose_name=_("person"))

@@ -7,7 +7,16 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from federation.reporting import Period, ReportScope, Table, money, report, summary_figure, summary_rows
+from federation.reporting import (
+    Period,
+    ReportScope,
+    Table,
+    money,
+    per_village,
+    report,
+    summary_figure,
+    summary_rows,
+)
 from federation.reports import changelist
 from health import selectors
 from health.models import CancerAidApplication, HPVDeferral, InsurancePolicy, Screening
@@ -44,48 +53,39 @@ summary_rows(
 )
 
 
-def screenings(rs: ReportScope, period: Period):
-    return Screening.objects.filter(village_id__in=rs.village_ids, date__range=(period.start, period.end))
-
-
-def policies(rs: ReportScope, period: Period):
-    """Policies whose cover overlaps the period."""
-    return InsurancePolicy.objects.filter(
-        village_id__in=rs.village_ids, cover_start__lte=period.end, cover_end__gte=period.start
-    )
-
-
-def applications(rs: ReportScope, period: Period):
-    """Applications submitted in the period."""
-    return CancerAidApplication.objects.filter(
-        village_id__in=rs.village_ids, submitted_on__range=(period.start, period.end)
-    )
-
-
 def _dates(period: Period, field: str = "date") -> dict:
     return {f"{field}__gte": period.start.isoformat(), f"{field}__lte": period.end.isoformat()}
 
 
 @summary_figure("screened", permission="health.view_screening")
 def _screened(rs: ReportScope, period: Period) -> dict:
-    screened = screenings(rs, period).filter(free_programme=True).aggregate(n=Count("person", distinct=True))["n"]
+    screened = (
+        selectors.screenings_in(rs.chosen, period.start, period.end)
+        .filter(free_programme=True)
+        .aggregate(n=Count("person", distinct=True))["n"]
+    )
     return {"screened": (screened, changelist(Screening, free_programme__exact=1, **_dates(period)))}
 
 
 @summary_figure("insured", permission="health.view_insurancepolicy")
 def _insured(rs: ReportScope, period: Period) -> dict:
-    return {"insured": (policies(rs, period).aggregate(n=Count("person", distinct=True))["n"], None)}
+    return {
+        "insured": (
+            selectors.policies_in(rs.chosen, period.start, period.end).aggregate(n=Count("person", distinct=True))["n"],
+            None,
+        )
+    }
 
 
 @summary_figure("aid_applications", permission="health.view_canceraidapplication")
 def _aid_applications(rs: ReportScope, period: Period) -> dict:
     url = changelist(CancerAidApplication, **_dates(period, "submitted_on"))
-    return {"aid_applications": (applications(rs, period).count(), url)}
+    return {"aid_applications": (selectors.applications_in(rs.chosen, period.start, period.end).count(), url)}
 
 
 @summary_figure("hpv_coverage", permission=HPV)
 def _hpv_coverage(rs: ReportScope, period: Period) -> dict:
-    eligible, vaccinated = selectors.hpv_totals(rs.village_ids, period.end)
+    eligible, vaccinated = selectors.hpv_totals(rs.chosen, period.end)
     return {"hpv_coverage": (selectors.percent(vaccinated, eligible) or 0, None)}
 
 
@@ -98,7 +98,7 @@ def _hpv_coverage(rs: ReportScope, period: Period) -> dict:
     permission=HPV,
 )
 def hpv_villages(rs: ReportScope, period: Period) -> Table:
-    coverage = selectors.hpv_coverage(rs.village_ids, period.end)
+    coverage = selectors.hpv_coverage(rs.chosen, period.end)
     reasons = [*HPVDeferral.Reason.choices, ("", _("no reason recorded"))]
     table = Table(
         header=[
@@ -137,20 +137,15 @@ def hpv_villages(rs: ReportScope, period: Period) -> Table:
 )
 def screening_villages(rs: ReportScope, period: Period) -> Table:
     women = lambda condition=None: Count("person", distinct=True, filter=condition)  # noqa: E731
-    figures = {
-        row["village_id"]: row
-        for row in screenings(rs, period)
-        .values("village_id")
-        .annotate(
-            screened=women(),
-            free=women(Q(free_programme=True)),
-            abnormal=women(Q(result__in=NOT_NORMAL)),
-            rechecked=women(~Q(recheck_outcome="")),
-            pending=women(selectors.recheck_pending_q()),
-            confirmed=women(Q(result=Screening.Result.CONFIRMED) | Q(recheck_outcome=Screening.Result.CONFIRMED)),
-        )
-        .order_by()
-    }
+    figures = per_village(
+        selectors.screenings_in(rs.chosen, period.start, period.end),
+        screened=women(),
+        free=women(Q(free_programme=True)),
+        abnormal=women(Q(result__in=NOT_NORMAL)),
+        rechecked=women(~Q(recheck_outcome="")),
+        pending=women(selectors.recheck_pending_q()),
+        confirmed=women(Q(result=Screening.Result.CONFIRMED) | Q(recheck_outcome=Screening.Result.CONFIRMED)),
+    )
     keys = ["screened", "free", "abnormal", "rechecked", "pending", "confirmed"]
     table = Table(
         header=[
@@ -181,18 +176,13 @@ def insurance_villages(rs: ReportScope, period: Period) -> Table:
         Sum("premium", filter=condition), 0, output_field=DecimalField(max_digits=12, decimal_places=2)
     )
     payers = InsurancePolicy.PaidBy
-    figures = {
-        row["village_id"]: row
-        for row in policies(rs, period)
-        .values("village_id")
-        .annotate(
-            women=Count("person", distinct=True),
-            policies=Count("pk"),
-            premiums=premiums(),
-            **{f"paid_{payer.value}": premiums(Q(paid_by=payer)) for payer in payers},
-        )
-        .order_by()
-    }
+    figures = per_village(
+        selectors.policies_in(rs.chosen, period.start, period.end),
+        women=Count("person", distinct=True),
+        policies=Count("pk"),
+        premiums=premiums(),
+        **{f"paid_{payer.value}": premiums(Q(paid_by=payer)) for payer in payers},
+    )
     keys = ["women", "policies", "premiums", *(f"paid_{payer.value}" for payer in payers)]
     table = Table(
         header=[
@@ -220,22 +210,17 @@ def cancer_aid_villages(rs: ReportScope, period: Period) -> Table:
     amounts = lambda field, condition=None: Coalesce(  # noqa: E731
         Sum(field, filter=condition), 0, output_field=DecimalField(max_digits=12, decimal_places=2)
     )
-    figures = {
-        row["village_id"]: row
-        for row in applications(rs, period)
-        .values("village_id")
-        .annotate(
-            submitted=Count("pk"),
-            waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
-            approved=Count("pk", filter=Q(status=Status.APPROVED)),
-            paid=Count("pk", filter=Q(status=Status.PAID)),
-            rejected=Count("pk", filter=Q(status=Status.REJECTED)),
-            requested=amounts("amount_requested"),
-            granted=amounts("amount_granted", Q(status__in=[Status.APPROVED, Status.PAID])),
-            paid_out=amounts("amount_granted", Q(status=Status.PAID)),
-        )
-        .order_by()
-    }
+    figures = per_village(
+        selectors.applications_in(rs.chosen, period.start, period.end),
+        submitted=Count("pk"),
+        waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
+        approved=Count("pk", filter=Q(status=Status.APPROVED)),
+        paid=Count("pk", filter=Q(status=Status.PAID)),
+        rejected=Count("pk", filter=Q(status=Status.REJECTED)),
+        requested=amounts("amount_requested"),
+        granted=amounts("amount_granted", Q(status__in=[Status.APPROVED, Status.PAID])),
+        paid_out=amounts("amount_granted", Q(status=Status.PAID)),
+    )
     keys = ["submitted", "waiting", "approved", "paid", "rejected", "requested", "granted", "paid_out"]
     table = Table(
         header=[

@@ -6,7 +6,6 @@ schedule for girls who start at 9–14). A girl not vaccinated counts under the 
 reason recorded on or before the date, or under "no reason recorded".
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -16,7 +15,8 @@ from django.db.models.functions import Coalesce
 
 from federation.identity import years_before
 from federation.models import Person
-from health.models import HPVDeferral, HPVDose, Screening
+from federation.scoping import Scope, counted_in
+from health.models import CancerAidApplication, HPVDeferral, HPVDose, InsurancePolicy, Screening
 
 FIRST_AGE, LAST_AGE = 9, 14
 
@@ -32,8 +32,8 @@ def eligible_q(on: date) -> Q:
     )
 
 
-def eligible_girls(village_ids: Iterable[int], on: date) -> QuerySet:
-    return Person.objects.filter(eligible_q(on), village_id__in=village_ids)
+def eligible_girls(scope: Scope, on: date) -> QuerySet:
+    return counted_in(Person.objects.filter(eligible_q(on)), scope)
 
 
 def annotate_hpv(girls: QuerySet, on: date) -> QuerySet:
@@ -104,18 +104,17 @@ class Coverage:
         return percent(self.full_course, self.eligible)
 
 
-def hpv_coverage(village_ids: Iterable[int], on: date) -> dict[int, Coverage]:
-    """Coverage by village on a date, in one grouped query."""
-    village_ids = list(village_ids)
+def hpv_coverage(scope: Scope, on: date) -> dict[int, Coverage]:
+    """Coverage by village (each of the scope's villages) on a date, in one grouped query."""
     rows = (
-        annotate_hpv(eligible_girls(village_ids, on), on)
+        annotate_hpv(eligible_girls(scope, on), on)
         .values("village_id", "vaccinated", "full_course", "reason")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    coverage = {pk: Coverage() for pk in village_ids}
+    coverage = {pk: Coverage() for pk in scope.village_ids}
     for row in rows:
-        item = coverage[row["village_id"]]
+        item = coverage.setdefault(row["village_id"], Coverage())
         item.eligible += row["n"]
         if row["vaccinated"]:
             item.vaccinated += row["n"]
@@ -126,13 +125,11 @@ def hpv_coverage(village_ids: Iterable[int], on: date) -> dict[int, Coverage]:
     return coverage
 
 
-def hpv_totals(village_ids: Iterable[int], on: date) -> tuple[int, int]:
+def hpv_totals(scope: Scope, on: date) -> tuple[int, int]:
     """Eligible and vaccinated girls in all the villages together: the summary's figure,
     without the per-girl details of `hpv_coverage`."""
     doses = HPVDose.objects.filter(person=OuterRef("pk"), date__lte=on)
-    figures = eligible_girls(village_ids, on).aggregate(
-        eligible=Count("pk"), vaccinated=Count("pk", filter=Exists(doses))
-    )
+    figures = eligible_girls(scope, on).aggregate(eligible=Count("pk"), vaccinated=Count("pk", filter=Exists(doses)))
     return figures["eligible"], figures["vaccinated"]
 
 
@@ -153,3 +150,17 @@ def second_dose_due_q(on: date) -> Q:
     first = HPVDose.objects.filter(person=OuterRef("pk"), dose_number=1, date__lte=due_by)
     second = HPVDose.objects.filter(person=OuterRef("pk"), dose_number__gte=2)
     return Q(Exists(first)) & ~Q(Exists(second))
+
+
+def screenings_in(scope: Scope, start: date, end: date) -> QuerySet:
+    return counted_in(Screening.objects.all(), scope).filter(date__range=(start, end))
+
+
+def policies_in(scope: Scope, start: date, end: date) -> QuerySet:
+    """Policies whose cover overlaps the period."""
+    return counted_in(InsurancePolicy.objects.all(), scope).filter(cover_start__lte=end, cover_end__gte=start)
+
+
+def applications_in(scope: Scope, start: date, end: date) -> QuerySet:
+    """Two-cancer aid applications submitted in the period."""
+    return counted_in(CancerAidApplication.objects.all(), scope).filter(submitted_on__range=(start, end))

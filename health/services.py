@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from federation.services import save_with_history, status_step
+from federation.services import delete_with_history, save_with_history, status_step
 from health.models import CancerAidApplication, HPVDeferral, HPVDose, InsurancePolicy, Screening
 
 Status = CancerAidApplication.Status
@@ -32,6 +32,12 @@ def health_record_save(*, record, by) -> object:
     return save_with_history(record, by)
 
 
+@transaction.atomic
+def health_record_delete(*, record, by) -> None:
+    """Delete a screening, policy, dose, reason or aid application, its history row naming `by`."""
+    delete_with_history(record, by)
+
+
 def screening_save(*, screening: Screening, by) -> Screening:
     return health_record_save(record=screening, by=by)
 
@@ -46,6 +52,14 @@ def hpv_dose_save(*, dose: HPVDose, by) -> HPVDose:
 
 def hpv_deferral_save(*, deferral: HPVDeferral, by) -> HPVDeferral:
     return health_record_save(record=deferral, by=by)
+
+
+def hpv_dose_delete(*, dose: HPVDose, by) -> None:
+    health_record_delete(record=dose, by=by)
+
+
+def hpv_deferral_delete(*, deferral: HPVDeferral, by) -> None:
+    health_record_delete(record=deferral, by=by)
 
 
 def cancer_aid_submit(*, application: CancerAidApplication, by) -> CancerAidApplication:

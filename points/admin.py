@@ -12,8 +12,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from federation.admin_base import ScopedModelAdmin, ScopedTabularInline, ValidKeysAutocompleteSelect, scoped_choices
+from federation.admin_base import (
+    ScopedModelAdmin,
+    ScopedTabularInline,
+    ServiceErrorsAsMessagesMixin,
+    ValidKeysAutocompleteSelect,
+    scoped_choices,
+)
 from federation.models import Household, Person
+from federation.scoping import scope_for
+from points import selectors
 from points.models import Goods, PointEntry, PointRule, Redemption, RedemptionEvent, RedemptionItem, StockLine
 from points.resources import PointEntriesResource
 from points.services import (
@@ -52,18 +60,6 @@ def with_reason(model_admin, request, queryset, action, title, service, done_mes
     return None
 
 
-class ServiceErrorsAsMessagesMixin:
-    """save_model calls a service; a rule it refuses (ValidationError) is shown as a message
-    on the same page, the transaction of the save rolled back."""
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as error:
-            self.message_user(request, " ".join(error.messages), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-
 class ReadOnlyLedgerAdmin(ScopedModelAdmin):
     """Ledger lines are never edited or deleted; corrections are new lines."""
 
@@ -98,11 +94,24 @@ class GoodsForm(forms.ModelForm):
         fields = ["town", "name", "unit", "points_price", "low_stock", "active"]
 
 
+class LowStockFilter(admin.SimpleListFilter):
+    title = _("stock")
+    parameter_name = "stock"
+
+    def lookups(self, request, model_admin):
+        return [("low", _("low in stock"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "low":
+            return selectors.low_in_stock(queryset)
+        return queryset
+
+
 @admin.register(Goods)
 class GoodsAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
     form = GoodsForm
     list_display = ["name", "unit", "points_price", "stock_display", "active"]
-    list_filter = ["active"]
+    list_filter = ["active", LowStockFilter]
     search_fields = ["name"]
     readonly_fields = ["stock"]
     fields = ["town", "name", "unit", "points_price", "low_stock", "active", "stock", "restock"]
@@ -404,3 +413,12 @@ class LedgerInline(ScopedTabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("rule")
+
+
+def points_reminders(request) -> list[tuple]:
+    """The points supermarket's work waiting today, in the user's towns."""
+    if not request.user.has_perm("points.view_goods"):
+        return []
+    low = selectors.low_in_stock(selectors.goods(scope_for(request.user))).count()
+    url = reverse("admin:points_goods_changelist")
+    return [(gettext("Goods low in stock"), low, f"{url}?stock=low")]

@@ -13,5 +13,6 @@ class PointsConfig(AppConfig):
         from points import admin, demo, reports, resources  # noqa: F401
 
         registry.add_demo("points", demo.seed)
+        registry.add_work_list("points", admin.points_reminders)
         # The household's page lists its ledger, and households get the "record points" action.
         registry.extend_admin("federation.household", actions=[admin.award_points], inlines=[admin.LedgerInline])

@@ -66,6 +66,7 @@ class PointEntry(ScopedModel, models.Model):
         REVERSAL = "reversal", _("reversal")
 
     scope_village_path = "household__village"
+    count_village_path = "village"
 
     # Their single-column indexes are left out: the (household, date) and (village, date)
     # indexes serve the same lookups, and every index costs each redemption a write.
@@ -256,6 +257,7 @@ class RedemptionEvent(ScopedModel, models.Model):
 
 class Redemption(ScopedModel, models.Model):
     scope_village_path = "household__village"
+    count_village_path = "event__village"  # the session's village
 
     event = models.ForeignKey(
         RedemptionEvent, models.PROTECT, related_name="redemptions", verbose_name=_("redemption session")
@@ -295,7 +297,10 @@ class Redemption(ScopedModel, models.Model):
             raise ValidationError({"person": gettext("The person is not a member of this household.")})
 
 
-class RedemptionItem(models.Model):
+class RedemptionItem(ScopedModel, models.Model):
+    scope_village_path = "redemption__household__village"
+    count_village_path = "redemption__event__village"
+
     redemption = models.ForeignKey(Redemption, models.CASCADE, related_name="items", verbose_name=_("redemption"))
     goods = models.ForeignKey(Goods, models.PROTECT, related_name="+", verbose_name=_("goods"))
     quantity = models.PositiveIntegerField(_("quantity"))
@@ -316,7 +321,3 @@ class RedemptionItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.goods} × {self.quantity}"
-
-    @classmethod
-    def scope_q(cls, scope: Scope) -> Q:
-        return Q(redemption__household__village__in=scope.village_ids)

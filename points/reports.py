@@ -1,14 +1,14 @@
 """The points supermarket's figures: its rows of the annual summary, a village table, a goods table."""
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum
+from django.db.models import Count, IntegerField, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
-from federation.models import Household, Village
-from federation.reporting import Period, ReportScope, Table, report, summary_figure, summary_rows
+from federation.reporting import Period, ReportScope, Table, per_village, report, summary_figure, summary_rows
 from federation.reports import changelist
-from points.models import Goods, PointEntry, PointRule, Redemption, RedemptionEvent, RedemptionItem
+from points import selectors
+from points.models import PointEntry, PointRule, RedemptionEvent, RedemptionItem
 
 K = PointEntry.Kind
 POINTS = pgettext_lazy("annual summary", "Points supermarket")
@@ -38,18 +38,11 @@ summary_rows(
 )
 
 
-def live_redemptions(rs: ReportScope, period: Period):
-    """Redemptions at sessions in the period, in the chosen villages, not cancelled."""
-    return Redemption.objects.filter(
-        event__village_id__in=rs.village_ids, event__date__range=(period.start, period.end), cancelled_at__isnull=True
-    )
-
-
 @summary_figure(
     "redemption_sessions", "points_redeemed", "redemption_beneficiaries", permission="points.view_redemption"
 )
 def _summary(rs: ReportScope, period: Period) -> dict:
-    figures = live_redemptions(rs, period).aggregate(
+    figures = selectors.live_redemptions(rs.chosen, period.start, period.end).aggregate(
         sessions=Count("event", distinct=True),
         points=Coalesce(Sum("total_points"), 0),
         people=Count("person", distinct=True),
@@ -75,35 +68,19 @@ def points_villages(rs: ReportScope, period: Period) -> Table:
     in_period = Q(date__range=(period.start, period.end))
     total = lambda condition: Coalesce(Sum("points", filter=condition), 0, output_field=IntegerField())  # noqa: E731
     # Grouped on the ledger's own village column: no join of millions of lines.
-    ledger = {
-        row["village_id"]: row
-        for row in PointEntry.objects.filter(village_id__in=rs.village_ids, date__lte=period.end)
-        .values("village_id")
-        .annotate(
-            earned=total(in_period & Q(kind=K.AWARD)),
-            deducted=total(in_period & Q(kind=K.DEDUCTION)),
-            outstanding=total(Q()),
-        )
-        .order_by()
-    }
-    awarded = PointEntry.objects.filter(household=OuterRef("pk"), kind=K.AWARD, date__range=(period.start, period.end))
-    earning = dict(
-        Household.objects.filter(village_id__in=rs.village_ids)
-        .filter(Exists(awarded))
-        .values("village_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("village_id", "n")
+    ledger = per_village(
+        selectors.ledger(rs.chosen).filter(date__lte=period.end),
+        earning=Count("household", distinct=True, filter=in_period & Q(kind=K.AWARD)),
+        earned=total(in_period & Q(kind=K.AWARD)),
+        deducted=total(in_period & Q(kind=K.DEDUCTION)),
+        outstanding=total(Q()),
     )
-    sessions = {
-        row["event__village_id"]: row
-        for row in live_redemptions(rs, period)
-        .values("event__village_id")
-        .annotate(
-            sessions=Count("event", distinct=True), people=Count("person", distinct=True), points=Sum("total_points")
-        )
-        .order_by()
-    }
+    sessions = per_village(
+        selectors.live_redemptions(rs.chosen, period.start, period.end),
+        sessions=Count("event", distinct=True),
+        people=Count("person", distinct=True),
+        points=Sum("total_points"),
+    )
     table = Table(
         header=[
             _("Village (community)"),
@@ -116,12 +93,10 @@ def points_villages(rs: ReportScope, period: Period) -> Table:
             pgettext("points", "Beneficiaries"),
         ]
     )
-    for pk, name in (
-        Village.objects.filter(pk__in=rs.village_ids).order_by("sort_order", "name").values_list("pk", "name")
-    ):
+    for pk, name in rs.village_rows():
         row, seen = ledger.get(pk, {}), sessions.get(pk, {})
         values = [
-            earning.get(pk, 0),
+            row.get("earning", 0),
             row.get("earned", 0),
             -row.get("deducted", 0),
             seen.get("points") or 0,
@@ -143,14 +118,15 @@ def points_villages(rs: ReportScope, period: Period) -> Table:
 def points_goods(rs: ReportScope, period: Period) -> Table:
     redeemed = {
         row["goods_id"]: row
-        for row in RedemptionItem.objects.filter(redemption__in=live_redemptions(rs, period))
+        for row in RedemptionItem.objects.filter(
+            redemption__in=selectors.live_redemptions(rs.chosen, period.start, period.end)
+        )
         .values("goods_id")
         .annotate(quantity=Sum("quantity"))
         .order_by()
     }
     table = Table(header=[_("Goods"), _("Unit"), _("Quantity redeemed"), _("Stock")])
-    towns = Village.objects.filter(pk__in=rs.village_ids).values("town_id")
-    for goods in Goods.objects.filter(town_id__in=towns).order_by("name"):
+    for goods in selectors.goods(rs.chosen).order_by("name"):
         table.rows.append([goods.name, goods.unit, redeemed.get(goods.pk, {}).get("quantity") or 0, goods.stock])
     return table
 
@@ -181,12 +157,8 @@ def points_register(rs: ReportScope, period: Period) -> Table:
     )
     categories = dict(PointRule.Category.choices)
     lines = (
-        PointEntry.objects.filter(
-            household__village_id__in=rs.village_ids,
-            date__range=(period.start, period.end),
-            kind__in=[K.AWARD, K.DEDUCTION, K.REVERSAL],
-        )
-        .select_related("household__village", "household__head", "rule")
+        selectors.register_lines_in(rs.chosen, period.start, period.end)
+        .select_related("village", "household__head", "rule")
         .order_by("date", "pk")
     )
     for line in lines:
@@ -198,7 +170,7 @@ def points_register(rs: ReportScope, period: Period) -> Table:
         table.rows.append(
             [
                 line.date.isoformat(),
-                line.household.village.name,
+                line.village.name,
                 line.household.number,
                 head.name if head else "",
                 str(categories.get(rule.category, "")) if rule else "",
@@ -234,10 +206,7 @@ def points_redemptions(rs: ReportScope, period: Period) -> Table:
         ]
     )
     items = (
-        RedemptionItem.objects.filter(
-            redemption__event__village_id__in=rs.village_ids,
-            redemption__event__date__range=(period.start, period.end),
-        )
+        selectors.redeemed_items_in(rs.chosen, period.start, period.end)
         .select_related("goods", "redemption__event__village", "redemption__household__head", "redemption__person")
         .order_by("redemption__event__date", "redemption_id", "goods__name")
     )
@@ -271,7 +240,7 @@ def points_redemptions(rs: ReportScope, period: Period) -> Table:
 def points_sessions(rs: ReportScope, period: Period) -> Table:
     live = Q(redemptions__cancelled_at__isnull=True)
     events = (
-        RedemptionEvent.objects.filter(village_id__in=rs.village_ids, date__range=(period.start, period.end))
+        selectors.sessions_in(rs.chosen, period.start, period.end)
         .select_related("village")
         .annotate(
             households=Count("redemptions__household", filter=live, distinct=True),

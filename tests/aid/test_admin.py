@@ -263,3 +263,41 @@ def test_the_care_role_is_granted_apart(clerk):
     clerk.groups.add(Group.objects.get(name=CARE_RECORDER))
     clerk = type(clerk).objects.get(pk=clerk.pk)
     assert clerk.has_perm("aid.view_caretarget") and not clerk.has_perm("aid.view_domestic_violence")
+
+
+def visit_on(pairing, day, content="走访"):
+    return aid_record_save(record=CareVisit(pairing=pairing, date=day, kind="visit", content=content))
+
+
+def test_deleting_a_visit_row_on_the_pairing_page_goes_through_the_service(
+    client_for, town_admin, mother, child, no_history_middleware
+):
+    pairing = pairing_save(pairing=Pairing(mother=mother, child=child, start=date(2024, 5, 1)))
+    wrong, kept = visit_on(pairing, date(2024, 5, 3), "记错了"), visit_on(pairing, date(2024, 5, 10))
+    rows = {"visits-TOTAL_FORMS": "2", "visits-INITIAL_FORMS": "2"}
+    for index, (visit, extra) in enumerate(((wrong, {"DELETE": "on"}), (kept, {"gifts": "书包"}))):
+        values = {"id": visit.pk, "date": visit.date, "kind": visit.kind, "content": visit.content, **extra}
+        rows.update({f"visits-{index}-{name}": value for name, value in values.items()})
+    response = client_for(town_admin).post(
+        f"/admin/aid/pairing/{pairing.pk}/change/",
+        {"mother": mother.pk, "child": child.pk, "start": "2024-05-01", **rows},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(pairing.visits.values_list("pk", "gifts")) == [(kept.pk, "书包")]
+    assert CareVisit.history.get(id=wrong.pk, history_type="-").history_user == town_admin
+    assert kept.history.latest().history_user == town_admin
+
+
+@pytest.mark.parametrize("how", ["page", "action"])
+def test_the_visit_list_deletes_through_the_service(client_for, town_admin, mother, child, how, no_history_middleware):
+    pairing = pairing_save(pairing=Pairing(mother=mother, child=child, start=date(2024, 5, 1)))
+    visit = visit_on(pairing, date(2024, 5, 3))
+    client = client_for(town_admin)
+    if how == "page":
+        response = client.post(f"/admin/aid/carevisit/{visit.pk}/delete/", {"post": "yes"})
+    else:
+        action = {"action": "delete_selected", "_selected_action": [visit.pk], "post": "yes"}
+        response = client.post("/admin/aid/carevisit/", action)
+    assert response.status_code == 302
+    assert not CareVisit.objects.exists()
+    assert CareVisit.history.get(id=visit.pk, history_type="-").history_user == town_admin

@@ -9,8 +9,10 @@ from django.db import IntegrityError, transaction
 
 from aid.models import CareTarget, CareVisit, CharityAid, DisputeCase, Pairing
 from aid.services import (
+    aid_record_delete,
     aid_record_save,
     care_target_save,
+    care_visit_delete,
     care_visit_save,
     charity_aid_save,
     dispute_resolve,
@@ -258,3 +260,17 @@ def test_a_dispute_names_who_registered_it_and_who_took_each_step(taiba, clerk, 
     ]
     case.refresh_from_db()
     assert case.recorded_by == clerk
+
+
+def test_the_delete_services_name_who_deleted(taiba, mother, clerk, town_admin):
+    person = PersonFactory(village=taiba, born=date(2015, 1, 1))
+    target = care_target_save(target=CareTarget(person=person, category="lb_child", since=date(2024, 1, 1)), by=clerk)
+    pairing = pairing_save(pairing=Pairing(mother=mother, child=person, start=DAY), by=clerk)
+    visit = care_visit_save(visit=CareVisit(pairing=pairing, date=DAY, kind="visit", content="走访"), by=clerk)
+    care_visit_delete(visit=CareVisit.objects.get(pk=visit.pk), by=town_admin)
+    for record in (pairing, target):
+        aid_record_delete(record=type(record).objects.get(pk=record.pk), by=town_admin)
+    for record in (visit, pairing, target):
+        assert not type(record).objects.filter(pk=record.pk).exists()
+        assert history_users(record) == [clerk, town_admin]
+        assert record.history.latest().history_type == "-"

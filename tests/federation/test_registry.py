@@ -79,7 +79,7 @@ def test_every_app_registered_its_parts():
     assert {"annual_summary", "points_register", "screening_villages", "disputes_villages"} <= set(registry.reports)
     assert {"people", "households", "point_entries", "hpv_roster", "care_targets"} <= set(registry.rosters)
     assert list(registry.demos) == ["points", "health", "aid"]  # INSTALLED_APPS order
-    assert set(registry.work_lists) == {"health", "care"}
+    assert set(registry.work_lists) == {"health", "care", "points"}
     assert [extension.columns.keys() for extension in registry.roster_extensions["people"]] == [
         {"category": None}.keys()
     ]

@@ -254,3 +254,56 @@ def test_without_the_health_role_no_record_page_history_or_export_opens(client_f
         ):
             assert client.get(url).status_code == 403, (user.username, url)
     assert not RecordAccess.objects.exists()  # nothing was opened
+
+
+def test_deleting_dose_and_reason_rows_on_the_girls_page_goes_through_the_service(
+    client_for, town_admin, girl, no_history_middleware
+):
+    first, second = dose(girl, 1, date(2024, 5, 10)), dose(girl, 2, date(2024, 11, 10))
+    deferral = health_record_save(
+        record=HPVDeferral(person=girl, reason=HPVDeferral.Reason.ILLNESS, recorded_on=date(2024, 4, 1)), by=None
+    )
+    data = {"hpvdose_set-TOTAL_FORMS": "2", "hpvdose_set-INITIAL_FORMS": "2"}
+    for index, (record, extra) in enumerate(((first, {}), (second, {"DELETE": "on"}))):
+        values = {
+            "id": record.pk,
+            "dose_number": record.dose_number,
+            "date": record.date,
+            "vaccine": record.vaccine,
+            "site": record.site,
+            "consent_by": record.consent_by,
+            "consent_on": record.consent_on,
+            **extra,
+        }
+        data.update({f"hpvdose_set-{index}-{name}": value for name, value in values.items()})
+    data.update(
+        {
+            "hpvdeferral_set-TOTAL_FORMS": "1",
+            "hpvdeferral_set-INITIAL_FORMS": "1",
+            "hpvdeferral_set-0-id": deferral.pk,
+            "hpvdeferral_set-0-reason": deferral.reason,
+            "hpvdeferral_set-0-recorded_on": deferral.recorded_on,
+            "hpvdeferral_set-0-DELETE": "on",
+        }
+    )
+    response = client_for(town_admin).post(f"/admin/health/hpvgirl/{girl.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(HPVDose.objects.values_list("pk", flat=True)) == [first.pk]
+    assert not HPVDeferral.objects.exists()
+    assert HPVDose.history.get(id=second.pk, history_type="-").history_user == town_admin
+    assert HPVDeferral.history.get(id=deferral.pk, history_type="-").history_user == town_admin
+    assert first.history.count() == 1  # unchanged, not saved again
+
+
+@pytest.mark.parametrize("how", ["page", "action"])
+def test_the_dose_list_deletes_through_the_service(client_for, town_admin, girl, how, no_history_middleware):
+    record = dose(girl, 1, date(2024, 5, 10))
+    client = client_for(town_admin)
+    if how == "page":
+        response = client.post(f"/admin/health/hpvdose/{record.pk}/delete/", {"post": "yes"})
+    else:
+        action = {"action": "delete_selected", "_selected_action": [record.pk], "post": "yes"}
+        response = client.post("/admin/health/hpvdose/", action)
+    assert response.status_code == 302
+    assert not HPVDose.objects.exists()
+    assert HPVDose.history.get(id=record.pk, history_type="-").history_user == town_admin

@@ -6,6 +6,7 @@ import pytest
 
 from federation.identity import years_before
 from federation.models import Person
+from federation.scoping import Scope
 from health.models import HPVDeferral
 from health.selectors import eligible_girls, hpv_coverage, percent, total
 from health.services import health_record_save
@@ -16,7 +17,7 @@ ON = date(2024, 12, 31)
 
 
 def coverage(village, on=ON):
-    return hpv_coverage([village.pk], on)[village.pk]
+    return hpv_coverage(Scope.of_villages([village.pk]), on)[village.pk]
 
 
 def test_a_girl_counts_from_her_9th_birthday_to_the_day_before_her_15th(taiba):
@@ -26,7 +27,10 @@ def test_a_girl_counts_from_her_9th_birthday_to_the_day_before_her_15th(taiba):
     PersonFactory(village=taiba, name="十五岁生日", born=date(2009, 12, 31))  # 15 today
     PersonFactory(village=taiba, name="男孩", born=date(2012, 5, 5), female=False)
     # Names, not a count: moving both ends by the same day would keep the count at 2.
-    assert set(eligible_girls([taiba.pk], ON).values_list("name", flat=True)) == {"九岁生日", "明天十五"}
+    assert set(eligible_girls(Scope.of_villages([taiba.pk]), ON).values_list("name", flat=True)) == {
+        "九岁生日",
+        "明天十五",
+    }
     assert coverage(taiba).eligible == 2  # the report counts the same girls
 
 
@@ -78,7 +82,7 @@ def test_full_course_and_whole_percent_half_up(girl, taiba):
 
 def test_villages_outside_the_question_are_not_counted(girl, taiba, fenghe):
     PersonFactory(village=fenghe, born=date(2012, 1, 1))
-    result = hpv_coverage([taiba.pk], ON)
+    result = hpv_coverage(Scope.of_villages([taiba.pk]), ON)
     assert list(result) == [taiba.pk] and total(result).eligible == 1
 
 

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from federation.models import Person, Village
+from federation.scoping import Scope
 from health import selectors
 from health.models import CancerAidApplication, HPVDeferral, HPVDose, Screening
 
@@ -23,7 +24,7 @@ def test_demo_health_figures(db, capfd):
     assert 20 <= int(summary["两癌保险参保"]) <= 200
 
     villages = Village.objects.values_list("pk", flat=True)
-    whole = selectors.total(selectors.hpv_coverage(villages, date(2024, 12, 31)))
+    whole = selectors.total(selectors.hpv_coverage(Scope.of_villages(villages), date(2024, 12, 31)))
     assert whole.percent == 69 and whole.eligible >= 100
     # Every reason kind is present, and some girls have no reason recorded.
     assert set(whole.reasons) == {*HPVDeferral.Reason.values, ""}

@@ -7,13 +7,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from health.models import CancerAidApplication, HPVDose, InsurancePolicy, Screening
+from health.models import CancerAidApplication, HPVDeferral, HPVDose, InsurancePolicy, Screening
 from health.services import (
     cancer_aid_approve,
     cancer_aid_pay,
     cancer_aid_reject,
     cancer_aid_submit,
+    health_record_delete,
     health_record_save,
+    hpv_deferral_delete,
+    hpv_dose_delete,
 )
 from tests.factories import PersonFactory
 from tests.health.conftest import dose
@@ -199,3 +202,19 @@ def test_cancer_aid_names_who_submitted_reviewed_and_paid(woman, clerk, town_adm
     rejected = cancer_aid_reject(application=rejected, reason="不符合条件", day=DAY, by=town_admin)
     assert rejected.reviewed_by == town_admin
     assert history(rejected) == [("submitted", clerk), ("rejected", town_admin)]
+
+
+def test_the_delete_services_name_who_deleted(woman, girl, clerk, town_admin):
+    record = health_record_save(record=screening(woman), by=clerk)
+    first = dose(girl, 1, DAY)
+    deferral = health_record_save(
+        record=HPVDeferral(person=girl, reason=HPVDeferral.Reason.AWAY, recorded_on=DAY), by=clerk
+    )
+    health_record_delete(record=Screening.objects.get(pk=record.pk), by=town_admin)
+    hpv_dose_delete(dose=HPVDose.objects.get(pk=first.pk), by=town_admin)
+    hpv_deferral_delete(deferral=HPVDeferral.objects.get(pk=deferral.pk), by=clerk)
+    deleted = [
+        (model.objects.filter(pk=pk).exists(), model.history.get(id=pk, history_type="-").history_user)
+        for model, pk in ((Screening, record.pk), (HPVDose, first.pk), (HPVDeferral, deferral.pk))
+    ]
+    assert deleted == [(False, town_admin), (False, town_admin), (False, clerk)]

@@ -1,0 +1,47 @@
+"""The points supermarket's counted sets, in one place: the reports, the admin, the home page
+and the dashboard use them. Each picks records through `counted_in`."""
+
+from datetime import date
+
+from django.db.models import F, QuerySet
+
+from federation.scoping import Scope, counted_in, in_scope
+from points.models import Goods, PointEntry, Redemption, RedemptionEvent, RedemptionItem
+
+K = PointEntry.Kind
+# The lines a household earns or loses points by (a redemption and its cancellation are the shop's).
+REGISTER_KINDS = [K.AWARD, K.DEDUCTION, K.REVERSAL]
+
+
+def ledger(scope: Scope) -> QuerySet:
+    return counted_in(PointEntry.objects.all(), scope)
+
+
+def register_lines_in(scope: Scope, start: date, end: date) -> QuerySet:
+    """The points registration ledger of the period: awards, deductions and their reversals."""
+    return ledger(scope).filter(date__range=(start, end), kind__in=REGISTER_KINDS)
+
+
+def sessions_in(scope: Scope, start: date, end: date) -> QuerySet:
+    return counted_in(RedemptionEvent.objects.all(), scope).filter(date__range=(start, end))
+
+
+def live_redemptions(scope: Scope, start: date, end: date) -> QuerySet:
+    """Redemptions at sessions in the period, not cancelled."""
+    redemptions = counted_in(Redemption.objects.all(), scope)
+    return redemptions.filter(event__date__range=(start, end), cancelled_at__isnull=True)
+
+
+def redeemed_items_in(scope: Scope, start: date, end: date) -> QuerySet:
+    """Goods redeemed at sessions in the period, cancelled redemptions included (the ledger says so)."""
+    return counted_in(RedemptionItem.objects.all(), scope).filter(redemption__event__date__range=(start, end))
+
+
+def goods(scope: Scope) -> QuerySet:
+    """The goods of the towns the scope reaches."""
+    return in_scope(Goods.objects.all(), scope)
+
+
+def low_in_stock(goods: QuerySet) -> QuerySet:
+    """Goods on sale whose stock is at or below the level set to restock at."""
+    return goods.filter(active=True, stock__lte=F("low_stock"))
