@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from aid import selectors
@@ -85,7 +85,11 @@ class PairingStateFilter(admin.SimpleListFilter):
     parameter_name = "list"
 
     def lookups(self, request, model_admin):
-        return [("active", _("active")), ("overdue", _("no visit in the last 30 days")), ("ended", _("ended"))]
+        return [
+            ("active", pgettext_lazy("pairing", "active")),
+            ("overdue", _("no visit in the last 30 days")),
+            ("ended", _("ended")),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "active":
@@ -139,7 +143,7 @@ class PairingAdmin(ServiceInlinesMixin, AccessLoggedAdminMixin, ScopedModelAdmin
 @admin.register(CareVisit)
 class CareVisitAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
     list_display = ["date", "kind", "pairing", "gifts"]
-    list_filter = ["kind"]
+    list_filter = ["kind", VillageFilter]
     list_select_related = ["pairing__mother", "pairing__child"]
     search_fields = ["pairing__mother__name", "pairing__child__name"]
     autocomplete_fields = ["pairing"]

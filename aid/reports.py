@@ -10,10 +10,12 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from aid import selectors
 from aid.models import CareTarget, CareVisit, CharityAid, DisputeCase, Pairing
+from federation.charts import BarChart
 from federation.reporting import (
     Period,
     ReportScope,
     Table,
+    chart,
     money,
     per_village,
     report,
@@ -196,3 +198,15 @@ def charity_villages(rs: ReportScope, period: Period) -> Table:
         table.rows.append([name, row.get("households", 0), row.get("times", 0), amount])
     table.add_total(_("Total"))
     return table
+
+
+@chart("care_visits_villages", order=40, permission="aid.view_carevisit")
+def _visits_chart(rs: ReportScope, period: Period) -> BarChart:
+    """Caring mothers' visits in each village in the period."""
+    visits = per_village(selectors.visits_in(rs.chosen, period.start, period.end), n=Count("pk"))
+    dates = {"date__gte": period.start.isoformat(), "date__lte": period.end.isoformat()}
+    rows = [
+        (name, visits.get(pk, {}).get("n", 0), changelist(CareVisit, village=pk, **dates))
+        for pk, name in rs.village_rows()
+    ]
+    return BarChart(_("Care visits by village"), rows, unit=str(pgettext_lazy("unit", "times")))

@@ -2,7 +2,7 @@
 
 Each app fills the registry in its `AppConfig.ready()` (importing its reports.py and
 resources.py registers their reports, summary figures and rosters): its reports, the rows of
-the annual summary and the functions computing them, its rosters and its extensions of
+the annual summary and the functions computing them, the charts of the home page, its rosters and its extensions of
 another app's roster, its home-page work lists, what it adds to another app's admin, and its
 part of the demo town. A name registered twice is refused at startup, and a system check
 fails when a summary row has no figure.
@@ -27,6 +27,17 @@ class SummaryRow:
     order: int
 
 
+@dataclass(frozen=True)
+class Chart:
+    """A chart of the home page: `function(report_scope, period)` draws it (federation.charts)
+    from the app's selectors; it shows to those who may read `permissions`, in `order`."""
+
+    name: str
+    function: Callable
+    permissions: tuple[str, ...]
+    order: int
+
+
 @dataclass
 class AdminExtension:
     """What an app adds to another app's admin (the points ledger on a household's page)."""
@@ -43,6 +54,7 @@ class Registry:
         self.rosters: dict[str, type] = {}
         self.roster_extensions: dict[str, list] = {}
         self.work_lists: dict[str, Callable] = {}
+        self.charts: dict[str, Chart] = {}
         self.demos: dict[str, Callable] = {}
         self.admin_extensions: dict[str, AdminExtension] = {}
 
@@ -72,6 +84,12 @@ class Registry:
     def add_work_list(self, name: str, function: Callable) -> None:
         """`function(request)` returns the home page's reminders: [(label, count, url)]."""
         self._add(self.work_lists, name, function, "work list")
+
+    def add_chart(self, chart: Chart) -> None:
+        self._add(self.charts, chart.name, chart, "chart")
+
+    def ordered_charts(self) -> list[Chart]:
+        return sorted(self.charts.values(), key=lambda chart: chart.order)
 
     def add_demo(self, name: str, seed: Callable) -> None:
         """`seed(town)` adds the app's part of the demo town; apps seed in INSTALLED_APPS order."""

@@ -27,8 +27,8 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from federation.exporting import neutralize
-from federation.registry import SummaryRow, registry
-from federation.scoping import Scope, village_path
+from federation.registry import Chart, SummaryRow, registry
+from federation.scoping import Scope, scope_for, village_path
 
 PAGE_PERMISSION = "federation.view_reports"
 # Reads the figures of every domain without the records' own permissions (the county reader).
@@ -109,6 +109,23 @@ class ReportScope:
     town_name: str = ""
     user: object = None  # who reads: the annual summary leaves out the rows they may not read
 
+    @classmethod
+    def of_user(cls, user) -> "ReportScope":
+        """Everything the user sees: her villages, and the towns she sees whole."""
+        from federation.models import Town, Village
+
+        scope = scope_for(user)
+        villages = Village.objects.all() if scope.everything else Village.objects.filter(pk__in=scope.village_ids)
+        town_ids = sorted(Town.objects.values_list("pk", flat=True)) if scope.everything else sorted(scope.town_ids)
+        towns = set(villages.values_list("town__name", flat=True).distinct())
+        return cls(
+            scope=scope,
+            village_ids=sorted(villages.values_list("pk", flat=True)),
+            town_ids=town_ids,
+            town_name=towns.pop() if len(towns) == 1 else "",
+            user=user,
+        )
+
     def may_read(self, permissions: tuple[str, ...]) -> bool:
         return may_read(self.user, permissions)
 
@@ -170,6 +187,18 @@ def report(name: str, title, description="", *, permission: str | Iterable[str],
 
     def register(function):
         registry.add_report(Report(name, lambda: str(title), function, lambda: str(description), permissions, personal))
+        return function
+
+    return register
+
+
+def chart(name: str, *, order: int, permission):
+    """Register a function drawing a chart of the home page (a BarChart or LineChart of
+    federation.charts) from the app's selectors, with the permissions of what it counts."""
+    permissions = permissions_of(permission)
+
+    def register(function):
+        registry.add_chart(Chart(name, function, permissions, order))
         return function
 
     return register

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from federation import selectors
+from federation.charts import BarChart
 from federation.models import Activity, Honor, Household, Person
 from federation.registry import registry
-from federation.reporting import Period, ReportScope, Table, report, summary_figure, summary_rows
+from federation.reporting import Period, ReportScope, Table, chart, report, summary_figure, summary_rows
 
 K = Activity.Kind
 
@@ -342,3 +343,24 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
+
+
+def _dates(period: Period, field: str = "date") -> dict:
+    return {f"{field}__gte": period.start.isoformat(), f"{field}__lte": period.end.isoformat()}
+
+
+@chart("activities_villages", order=30, permission="federation.view_activity")
+def _activities_chart(rs: ReportScope, period: Period) -> BarChart:
+    """Activities held in each village (a town-wide one in none)."""
+    held = dict(
+        selectors.activity_villages_in(rs.chosen, period.start, period.end)
+        .values("village_id")
+        .annotate(n=Count("activity_id"))
+        .order_by()
+        .values_list("village_id", "n")
+    )
+    rows = [
+        (name, held.get(pk, 0), changelist(Activity, villages__id__exact=pk, **_dates(period)))
+        for pk, name in rs.village_rows()
+    ]
+    return BarChart(_("Activities by village"), rows, unit=str(pgettext_lazy("unit", "sessions")))

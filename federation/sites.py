@@ -10,6 +10,13 @@ from federation.identity import mask_id_number
 class MaskedAutocompleteJsonView(AutocompleteJsonView):
     """Autocomplete that tells people apart by a masked ID number, never the full one."""
 
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        # A household is told apart by its head's name and masked ID, not its number alone.
+        if any(field.name == "head" for field in queryset.model._meta.concrete_fields):
+            queryset = queryset.select_related("head")
+        return queryset
+
     def serialize_result(self, obj, to_field_name):
         result = super().serialize_result(obj, to_field_name)
         if hasattr(obj, "points_balance"):  # a household: clerks redeem against its balance
@@ -17,7 +24,8 @@ class MaskedAutocompleteJsonView(AutocompleteJsonView):
                 "household": result["text"],
                 "points": obj.points_balance,
             }
-        number = getattr(obj, "id_number", "")
+        head = getattr(obj, "head", None) if hasattr(type(obj), "head") else None
+        number = getattr(obj, "id_number", "") or getattr(head, "id_number", "")
         if number:
             shown = number if can_see_identity(self.request.user) else mask_id_number(number)
             result["text"] = f"{result['text']}（{shown}）"
@@ -33,10 +41,9 @@ class FederationAdminSite(admin.AdminSite):
     index_template = "admin/federation/index.html"
 
     def index(self, request, extra_context=None):
-        from federation.registry import registry
+        from federation import dashboard
 
-        reminders = [item for function in registry.work_lists.values() for item in function(request)]
-        return super().index(request, {**(extra_context or {}), "reminders": reminders})
+        return super().index(request, {**(extra_context or {}), **dashboard.context(request)})
 
     def get_urls(self):
         from django.urls import path

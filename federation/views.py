@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from federation import reporting
+from federation.dashboard import may_open
 from federation.filters import ReportFilterSet, report_villages
 
 REPORT_PERMISSION = reporting.PAGE_PERMISSION
@@ -53,8 +54,13 @@ def report_view(request, admin_site):
         query.pop("format", None)
         context.update(
             table=table,
+            # A figure links to the list it counts only where the reader may open that list.
             rows=[
-                [(value, table.links.get((r, c))) for c, value in enumerate(row)] for r, row in enumerate(table.rows)
+                [
+                    (value, link if may_open(request, link := table.links.get((r, c))) else None)
+                    for c, value in enumerate(row)
+                ]
+                for r, row in enumerate(table.rows)
             ],
             period=period,
             query=query.urlencode(),

@@ -7,10 +7,12 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from federation.charts import BarChart
 from federation.reporting import (
     Period,
     ReportScope,
     Table,
+    chart,
     money,
     per_village,
     report,
@@ -19,7 +21,7 @@ from federation.reporting import (
 )
 from federation.reports import changelist
 from health import selectors
-from health.models import CancerAidApplication, HPVDeferral, InsurancePolicy, Screening
+from health.models import CancerAidApplication, HPVDeferral, HPVGirl, InsurancePolicy, Screening
 
 Status = CancerAidApplication.Status
 NOT_NORMAL = selectors.NOT_NORMAL
@@ -240,3 +242,13 @@ def cancer_aid_villages(rs: ReportScope, period: Period) -> Table:
         table.rows.append([name, *(row.get(key, 0) for key in keys[:5]), *(money(row.get(key)) for key in keys[5:])])
     table.add_total(_("Total"))
     return table
+
+
+@chart("hpv_villages", order=10, permission=HPV)
+def _hpv_chart(rs: ReportScope, period: Period) -> BarChart:
+    """HPV coverage of each village's girls aged 9–14 on the period's last day."""
+    coverage = selectors.hpv_coverage(rs.chosen, period.end)
+    rows = [
+        (name, coverage[pk].percent or 0, changelist(HPVGirl, village__id__exact=pk)) for pk, name in rs.village_rows()
+    ]
+    return BarChart(_("HPV coverage of girls aged 9–14 by village"), rows, unit="%", maximum=100)

@@ -1,11 +1,12 @@
 """The points supermarket's figures: its rows of the annual summary, a village table, a goods table."""
 
 from django.db.models import Count, IntegerField, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
-from federation.reporting import Period, ReportScope, Table, per_village, report, summary_figure, summary_rows
+from federation.charts import BarChart, LineChart
+from federation.reporting import Period, ReportScope, Table, chart, per_village, report, summary_figure, summary_rows
 from federation.reports import changelist
 from points import selectors
 from points.models import PointEntry, PointRule, RedemptionEvent, RedemptionItem
@@ -265,3 +266,51 @@ def points_sessions(rs: ReportScope, period: Period) -> Table:
             ]
         )
     return table
+
+
+@chart("points_villages", order=20, permission="points.view_redemption")
+def _redeemed_chart(rs: ReportScope, period: Period) -> BarChart:
+    """Points redeemed at each village's sessions (cancelled redemptions left out)."""
+    redeemed = per_village(selectors.live_redemptions(rs.chosen, period.start, period.end), points=Sum("total_points"))
+    dates = {"date__gte": period.start.isoformat(), "date__lte": period.end.isoformat()}
+    rows = [
+        (name, redeemed.get(pk, {}).get("points") or 0, changelist(RedemptionEvent, village__id__exact=pk, **dates))
+        for pk, name in rs.village_rows()
+    ]
+    return BarChart(_("Points redeemed by village"), rows, unit=str(pgettext_lazy("unit", "points")))
+
+
+@chart("points_months", order=50, permission=("points.view_pointentry", "points.view_redemption"))
+def _points_months_chart(rs: ReportScope, period: Period) -> LineChart:
+    """Points earned (awards) and redeemed, month by month through the period."""
+    months = [(year, month) for year in range(period.start.year, period.end.year + 1) for month in range(1, 13)]
+    months = [m for m in months if (period.start.year, period.start.month) <= m <= (period.end.year, period.end.month)]
+    earned = {
+        (row["year"], row["month"]): row["n"]
+        for row in selectors.ledger(rs.chosen)
+        .filter(kind=K.AWARD, date__range=(period.start, period.end))
+        .values(year=ExtractYear("date"), month=ExtractMonth("date"))
+        .annotate(n=Sum("points"))
+        .order_by()
+    }
+    redeemed = {
+        (row["year"], row["month"]): row["n"]
+        for row in selectors.live_redemptions(rs.chosen, period.start, period.end)
+        .values(year=ExtractYear("event__date"), month=ExtractMonth("event__date"))
+        .annotate(n=Sum("total_points"))
+        .order_by()
+    }
+    one_year = period.start.year == period.end.year
+    labels = [
+        pgettext("month", "M%(month)d") % {"month": month} if one_year else f"{year}-{month:02d}"
+        for year, month in months
+    ]
+    return LineChart(
+        _("Points earned and redeemed by month"),
+        labels,
+        [
+            (str(_("earned")), [earned.get(m) or 0 for m in months]),
+            (str(_("redeemed")), [redeemed.get(m) or 0 for m in months]),
+        ],
+        unit=str(pgettext_lazy("unit", "points")),
+    )

@@ -1,0 +1,95 @@
+"""The admin's home page: the year's figures, the charts and today's work, each within the
+user's scope and permissions. Nothing is counted here: the figures are the annual summary's
+(registry.figures), the charts the apps' (registry.charts), the work the apps' work lists."""
+
+from datetime import date
+from urllib.parse import urlsplit
+
+from django import forms
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from federation.charts import BarChart
+from federation.registry import registry
+from federation.reporting import Period, ReportScope
+
+FIRST_YEAR = 2015
+
+
+class YearForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("year"), coerce=int, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["year"].choices = [(year, year) for year in range(today.year, FIRST_YEAR - 1, -1)]
+
+    def chosen_year(self) -> int:
+        if self.is_valid() and self.cleaned_data["year"]:
+            return self.cleaned_data["year"]
+        return timezone.localdate().year
+
+
+def year_to_date(year: int) -> Period:
+    """The year, up to today when it is this year: figures and HPV coverage as of today."""
+    today = timezone.localdate()
+    return Period(date(year, 1, 1), min(date(year, 12, 31), today), str(year))
+
+
+def may_open(request, url: str | None) -> bool:
+    """Whether the user may open the admin list a figure links to: a link that answers 403 is
+    a dead end, so the figure is shown without it."""
+    if not url:
+        return False
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return False
+    model_admin = getattr(match.func, "model_admin", None)
+    return model_admin is not None and model_admin.has_view_or_change_permission(request)
+
+
+def summary(request, rs: ReportScope, period: Period) -> list[dict]:
+    """The annual summary's rows the user may read, board by board, linked where she may follow."""
+    computed, boards = {}, []
+    for row in registry.summary():
+        function, permissions = registry.figures[row.key]
+        if not rs.may_read(permissions):
+            continue
+        if row.key not in computed:
+            computed.update(function(rs, period))
+        value, url = computed[row.key]
+        if not boards or boards[-1]["board"] != str(row.section):
+            boards.append({"board": str(row.section), "rows": []})
+        link = url if may_open(request, url) else None
+        boards[-1]["rows"].append({"indicator": str(row.indicator), "value": value, "unit": str(row.unit), "url": link})
+    return boards
+
+
+def charts(request, rs: ReportScope, period: Period) -> list:
+    drawn = []
+    for chart in registry.ordered_charts():
+        if rs.may_read(chart.permissions):
+            figure = chart.function(rs, period)
+            if isinstance(figure, BarChart):
+                figure.rows = [
+                    (label, value, url if may_open(request, url) else None) for label, value, url in figure.rows
+                ]
+            drawn.append(figure)
+    return drawn
+
+
+def context(request) -> dict:
+    form = YearForm(request.GET or None)
+    year = form.chosen_year()
+    period = year_to_date(year)
+    rs = ReportScope.of_user(request.user)
+    return {
+        "year_form": form,
+        "year": year,
+        "period": period,
+        "boards": summary(request, rs, period),
+        "charts": charts(request, rs, period),
+        "reminders": [item for function in registry.work_lists.values() for item in function(request)],
+    }
