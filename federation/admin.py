@@ -8,10 +8,22 @@ from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from federation.admin_audit import (
+    ACCESS_ACTIONS,
+    filters_text,
+    format_label,
+    labelled_filter,
+    record_kind,
+    record_link,
+    records_opened,
+    report_title,
+    roster_title,
+)
 from federation.admin_base import (
+    ScopedChangeList,
     ScopedModelAdmin,
     ScopedStackedInline,
     ScopedTabularInline,
@@ -34,6 +46,7 @@ from federation.models import (
     Village,
 )
 from federation.resources import HouseholdsResource, PeopleResource
+from federation.scoping import scope_for
 from federation.services import (
     activity_delete,
     activity_save,
@@ -101,7 +114,7 @@ class MemberInline(ScopedTabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
-    @admin.display(description=_("name"))
+    @admin.display(description=pgettext_lazy("person", "name"))
     def name_link(self, obj):
         url = reverse("admin:federation_person_change", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, obj.name)
@@ -169,12 +182,26 @@ class PersonAdmin(ScopedModelAdmin):
     search_fields = ["name", "id_number", "phone", "household__number"]
     search_help_text = _("Search by name, ID number, phone or household number.")
     autocomplete_fields = ["household"]
-    readonly_fields = ["sex", "birth_date", "id_upgraded", "household_members"]
+    readonly_fields = ["sex_from_id", "birth_date_from_id", "upgraded_from_15", "household_members"]
     fieldsets = [
-        (None, {"fields": ["name", "id_number", "sex", "birth_date", "id_upgraded", "phone"]}),
+        (None, {"fields": ["name", "id_number", "sex_from_id", "birth_date_from_id", "upgraded_from_15", "phone"]}),
         (_("Residence"), {"fields": ["village", "household", "relation_to_head", "status", "household_members"]}),
         (_("Notes"), {"fields": ["notes"]}),
     ]
+
+    # Sex, birth date and the upgrade follow from the ID number: said so, not shown as blanks
+    # or as a red cross on a new person.
+    @admin.display(description=_("sex"))
+    def sex_from_id(self, obj):
+        return obj.get_sex_display() if obj.sex else gettext("Filled in from the ID number")
+
+    @admin.display(description=_("birth date"))
+    def birth_date_from_id(self, obj):
+        return obj.birth_date or gettext("Filled in from the ID number")
+
+    @admin.display(description=_("upgraded from 15 digits"))
+    def upgraded_from_15(self, obj):
+        return pgettext("answer", "yes") if obj.id_upgraded else pgettext("answer", "no")
 
     @admin.display(description=_("household members"))
     def household_members(self, obj):
@@ -227,6 +254,10 @@ class ActivityForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        villages = self.fields.get("villages")
+        if villages is not None and user is not None and not scope_for(user).town_ids and not user.is_superuser:
+            # Only town-wide staff may leave it empty (activity_villages_check): say what she must do.
+            villages.help_text = gettext("Tick the villages where the activity took place.")
 
     def clean(self):
         cleaned_data = super().clean()
@@ -348,26 +379,77 @@ class AuditLogAdmin(ScopedModelAdmin):
 
 @admin.register(ImportRecord)
 class ImportRecordAdmin(AuditLogAdmin):
-    list_display = ["created_at", "user", "resource", "file_name", "status", "new", "updated", "unchanged", "errors"]
-    list_filter = ["resource", "status", ("created_at", admin.DateFieldListFilter)]
+    list_display = ["created_at", "user", "roster", "file_name", "status", "new", "updated", "unchanged", "errors"]
+    list_filter = [
+        labelled_filter("resource", _("roster"), roster_title),
+        "status",
+        ("created_at", admin.DateFieldListFilter),
+    ]
     search_fields = ["file_name", "sha256", "user__username"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("roster"), ordering="resource")
+    def roster(self, obj):
+        return roster_title(obj.resource)
 
 
 @admin.register(ReportLog)
 class ReportLogAdmin(AuditLogAdmin):
-    list_display = ["created_at", "user", "report", "filters", "format", "rows"]
-    list_filter = ["report", "format", ("created_at", admin.DateFieldListFilter)]
+    list_display = ["created_at", "user", "report_name", "filters_shown", "format_name", "rows"]
+    list_filter = [
+        labelled_filter("report", _("report"), report_title),
+        labelled_filter("format", _("format"), format_label),
+        ("created_at", admin.DateFieldListFilter),
+    ]
     search_fields = ["report", "user__username"]
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("report"), ordering="report")
+    def report_name(self, obj):
+        return report_title(obj.report)
+
+    @admin.display(description=_("filters"))
+    def filters_shown(self, obj):
+        return filters_text(obj)
+
+    @admin.display(description=_("format"), ordering="format")
+    def format_name(self, obj):
+        return format_label(obj.format)
+
+
+class RecordAccessChangeList(ScopedChangeList):
+    def get_results(self, request):
+        super().get_results(request)
+        found = records_opened(request, self.result_list)
+        for access in self.result_list:
+            access.record_shown = record_link(request, access, found)
 
 
 @admin.register(RecordAccess)
 class RecordAccessAdmin(AuditLogAdmin):
-    list_display = ["created_at", "user", "record", "object_id", "action"]
-    list_filter = ["record", "action", ("created_at", admin.DateFieldListFilter)]
+    list_display = ["created_at", "user", "kind", "opened_record", "action_name"]
+    list_filter = [
+        labelled_filter("record", _("kind of record"), record_kind),
+        labelled_filter("action", _("action"), lambda action: str(ACCESS_ACTIONS.get(action, action))),
+        ("created_at", admin.DateFieldListFilter),
+    ]
     search_fields = ["user__username", "object_id"]
     date_hierarchy = "created_at"
+
+    def get_changelist(self, request, **kwargs):
+        return RecordAccessChangeList
+
+    @admin.display(description=_("kind of record"), ordering="record")
+    def kind(self, obj):
+        return record_kind(obj.record)
+
+    @admin.display(description=_("record"))
+    def opened_record(self, obj):
+        return getattr(obj, "record_shown", None) or f"{record_kind(obj.record)} #{obj.object_id}"
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_name(self, obj):
+        return ACCESS_ACTIONS.get(obj.action, obj.action)
 
 
 class StaffScopeInline(ScopedStackedInline):
@@ -382,13 +464,54 @@ admin.site.unregister(User)
 admin.site.unregister(Group)
 
 
+PERMISSION_ACTIONS = {
+    "add": pgettext_lazy("permission", "add"),
+    "change": pgettext_lazy("permission", "change"),
+    "delete": pgettext_lazy("permission", "delete"),
+    "view": pgettext_lazy("permission", "view"),
+    "export": pgettext_lazy("permission", "export"),
+    "import": pgettext_lazy("permission", "import"),
+}
+
+
+def permission_label(permission) -> str:
+    """A permission in Chinese: Django stores its name in English when it migrates."""
+    model = permission.content_type.model_class()
+    if model is None:
+        return permission.name
+    action, _sep, rest = permission.codename.partition("_")
+    if action in PERMISSION_ACTIONS and rest == model._meta.model_name:
+        text = gettext("Can %(action)s %(model)s") % {
+            "action": PERMISSION_ACTIONS[action],
+            "model": model._meta.verbose_name,
+        }
+    else:
+        text = gettext(permission.name)  # a model's own permissions: their names are msgids
+    return f"{model._meta.app_config.verbose_name} | {model._meta.verbose_name} | {text}"
+
+
+class PermissionLabelsMixin:
+    """Permissions named in Chinese; those of history tables and of the login throttle are
+    not offered (no role holds them: history is read on each record's page, and locked
+    logins are unlocked from the user list)."""
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name in ("permissions", "user_permissions"):
+            field.queryset = field.queryset.exclude(content_type__model__startswith="historical").exclude(
+                content_type__app_label="axes"
+            )
+            field.label_from_instance = permission_label
+        return field
+
+
 @admin.register(Group)
-class FederationGroupAdmin(TypedInputMixin, GroupAdmin):
+class FederationGroupAdmin(PermissionLabelsMixin, TypedInputMixin, GroupAdmin):
     pass
 
 
 @admin.register(User)
-class FederationUserAdmin(TypedInputMixin, UserAdmin):
+class FederationUserAdmin(PermissionLabelsMixin, TypedInputMixin, UserAdmin):
     inlines = [StaffScopeInline]
     list_display = ["username", "first_name", "is_active", "is_staff", "group_names", "scope", "locked"]
     list_select_related = ["staff_scope__town"]

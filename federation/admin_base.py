@@ -12,7 +12,7 @@ federation.importing.views (roster imports); ScopedModelAdmin combines them.
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext
@@ -46,6 +46,7 @@ from federation.admin_scoping import (  # noqa: F401
 )
 from federation.exporting import can_see_identity
 from federation.importing.views import RosterImportMixin
+from federation.models import Village
 from federation.registry import registry
 from federation.scoping import in_scope, is_scoped_model, scope_for, scoped_choices
 from federation.services import delete_with_history
@@ -240,6 +241,35 @@ class ScopedModelAdmin(ScopedAdminMixin, RosterImportMixin, ExportAdminMixin, Ex
         refused = gettext("%(record)s, shared with villages you do not see")
         perms_needed = {*perms_needed, *(refused % {"record": obj} for obj in objs if obj.pk in shared)}
         return deleted, counts, perms_needed, protected
+
+    def changelist_view(self, request, extra_context=None):
+        if self.outside_villages(request):
+            self.message_user(
+                request,
+                gettext("The village chosen is not one of yours: the list shows none of its records."),
+                messages.WARNING,
+            )
+        return super().changelist_view(request, extra_context)
+
+    def outside_villages(self, request) -> bool:
+        """Whether the URL filters on a village the user does not see (a typed or old link):
+        the list would be empty without saying why."""
+        scope = scope_for(request.user)
+        if scope.everything:
+            return False
+        for key, values in request.GET.lists():
+            name = key.split("__")[0]
+            if name != VillageFilter.parameter_name:
+                try:
+                    field = self.model._meta.get_field(name)
+                except FieldDoesNotExist:
+                    continue
+                if not (field.is_relation and field.related_model is Village):
+                    continue
+            ids = {part for value in values for part in value.split(",") if part}
+            if any(not part.isdigit() or int(part) not in scope.village_ids for part in ids):
+                return True
+        return False
 
     # The service that deletes one record, called as delete_service(record=, by=) for each
     # record deleted on its page or by the delete action, so that the history row of the

@@ -19,7 +19,36 @@ def report_towns(request):
     return in_scope(Town.objects.all(), scope_for(request.user))
 
 
+FIRST_YEAR = 2015
+
+
+def period_choices() -> tuple[list, list]:
+    """The quarters and months to pick from, newest first, up to this one."""
+    today = timezone.localdate()
+    years = range(today.year, FIRST_YEAR - 1, -1)
+    quarters = [
+        (f"{year}Q{quarter}", _("%(year)d, quarter %(quarter)d") % {"year": year, "quarter": quarter})
+        for year in years
+        for quarter in range(4, 0, -1)
+        if (year, quarter) <= (today.year, (today.month + 2) // 3)
+    ]
+    months = [
+        (f"{year}-{month:02d}", _("%(year)d-%(month)02d") % {"year": year, "month": month})
+        for year in years
+        for month in range(12, 0, -1)
+        if (year, month) <= (today.year, today.month)
+    ]
+    return [("", "—"), *quarters], [("", "—"), *months]
+
+
 class ReportForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Picked, not typed (a typed value in the URL is still read: Period parses it).
+        quarters, months = period_choices()
+        self.fields["quarter"].widget = forms.Select(choices=quarters)
+        self.fields["month"].widget = forms.Select(choices=months)
+
     def clean(self):
         data = super().clean()
         given = [name for name in ("year", "quarter", "month") if data.get(name)]
@@ -67,6 +96,7 @@ class ReportFilterSet(django_filters.FilterSet):
         field_name="pk",
         to_field_name="pk",
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": gettext_lazy("The village %(value)s is not one of yours.")},
     )
 
     class Meta:

@@ -185,7 +185,7 @@ class Person(ScopedModel, models.Model):
         MOVED_OUT = "moved_out", _("moved out")
         DECEASED = "deceased", _("deceased")
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     id_number = IdNumberField(_("ID number"))
     id_upgraded = models.BooleanField(
         _("upgraded from 15 digits"),

@@ -3,6 +3,7 @@
 import io
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from federation.importing.cells import ChoiceWidget, IdNumberWidget, PhoneWidget, VillageWidget
 
@@ -31,7 +32,7 @@ def build_template(resource_class, villages) -> bytes:
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.append([_("Reporting unit:"), "", "", _("Date:")])
+    sheet.append([_("Reporting unit:"), "", "", pgettext("roster header", "Date:")])
     sheet.append([column.column_name + ("*" if column.required else "") for column in columns])
     # The example row shows values as the drop-downs write them, and says it is an example
     # in a cell of its own: the import skips any row with a cell starting 示例.

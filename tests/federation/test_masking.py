@@ -139,3 +139,23 @@ def test_export_neutralises_formulas(client_for, town_admin, taiba, own_househol
     text = response.content.decode("utf-8-sig")
     assert "'=HYPERLINK" in text
     assert ",'+1" in text or "'+1" in text
+
+
+@pytest.mark.parametrize(
+    "app_label, model_name",
+    [("points", "redemption"), ("points", "pointentry"), ("aid", "charityaid"), ("federation", "honor")],
+)
+def test_a_household_is_picked_by_its_heads_name_and_masked_id(client_for, clerk, taiba, app_label, model_name):
+    from tests.factories import HouseholdFactory, PersonFactory
+
+    household = HouseholdFactory(village=taiba, number="02054")
+    head = PersonFactory(village=taiba, household=household, name="王桂英")
+    household.head = head
+    household.save()
+    response = client_for(clerk).get(
+        "/admin/autocomplete/",
+        {"app_label": app_label, "model_name": model_name, "field_name": "household", "term": "02054"},
+    )
+    (text,) = [result["text"] for result in json.loads(response.content)["results"]]
+    assert "02054" in text and "王桂英" in text and mask_id_number(head.id_number) in text
+    assert head.id_number not in text
