@@ -178,6 +178,7 @@ class PersonAdmin(ScopedModelAdmin):
         "status",
     ]
     list_filter = ["village", "sex", "status", "relation_to_head"]
+    mobile_columns = ["name", "id_number", "village"]
     list_select_related = ["village", "household__head"]
     search_fields = ["name", "id_number", "phone", "household__number"]
     search_help_text = _("Search by name, ID number, phone or household number.")

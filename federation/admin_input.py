@@ -77,6 +77,16 @@ class ScopedChangeList(ChangeList):
     """A list whose sidebar filters cannot fail on a typed value: `?village=abc` is a wrong
     filter (Django shows the list with ?e=1), not a server error."""
 
+    @property
+    def mobile_hidden(self) -> list[str]:
+        """Columns a phone leaves out: all but the admin's `mobile_columns` (its first two
+        columns unless it names them)."""
+        # A masked column is a function named for its field: Django's column class says so too.
+        names = [getattr(item, "__name__", item) for item in self.list_display]
+        names = [name for name in names if isinstance(name, str) and name != "action_checkbox"]
+        keep = getattr(self.model_admin, "mobile_columns", None) or names[:2]
+        return [name for name in names if name not in keep]
+
     def get_queryset(self, request, exclude_parameters=None):
         try:
             return super().get_queryset(request, exclude_parameters)
