@@ -388,6 +388,19 @@ class ImportRecordAdmin(AuditLogAdmin):
     ]
     search_fields = ["file_name", "sha256", "user__username"]
     date_hierarchy = "created_at"
+    fields = readonly_fields = [
+        "created_at",
+        "user",
+        "roster",
+        "file_name",
+        "sha256",
+        "status",
+        "new",
+        "updated",
+        "unchanged",
+        "errors",
+        "error",
+    ]
 
     @admin.display(description=_("roster"), ordering="resource")
     def roster(self, obj):
@@ -404,6 +417,7 @@ class ReportLogAdmin(AuditLogAdmin):
     ]
     search_fields = ["report", "user__username"]
     date_hierarchy = "created_at"
+    fields = readonly_fields = ["created_at", "user", "report_name", "filters_shown", "format_name", "rows"]
 
     @admin.display(description=_("report"), ordering="report")
     def report_name(self, obj):
@@ -436,6 +450,7 @@ class RecordAccessAdmin(AuditLogAdmin):
     ]
     search_fields = ["user__username", "object_id"]
     date_hierarchy = "created_at"
+    fields = readonly_fields = ["created_at", "user", "kind", "opened_record", "action_name"]
 
     def get_changelist(self, request, **kwargs):
         return RecordAccessChangeList
@@ -447,6 +462,12 @@ class RecordAccessAdmin(AuditLogAdmin):
     @admin.display(description=_("record"))
     def opened_record(self, obj):
         return getattr(obj, "record_shown", None) or f"{record_kind(obj.record)} #{obj.object_id}"
+
+    def get_object(self, request, object_id, from_field=None):
+        access = super().get_object(request, object_id, from_field)
+        if access is not None:  # its page names the record opened, if she may open it
+            access.record_shown = record_link(request, access, records_opened(request, [access]))
+        return access
 
     @admin.display(description=_("action"), ordering="action")
     def action_name(self, obj):

@@ -504,4 +504,10 @@ class RecordAccess(AuditRecord):
         default_permissions = ("view",)
 
     def __str__(self) -> str:
-        return f"{self.record} #{self.object_id}"
+        from django.apps import apps
+
+        try:
+            kind = apps.get_model(self.record)._meta.verbose_name
+        except (LookupError, ValueError):
+            kind = self.record
+        return f"{kind} #{self.object_id}"
