@@ -25,7 +25,20 @@ run: install
 	@echo ""
 	$(PY) manage.py runserver $(HOST)
 
+# The browser tests (tests/e2e) drive Debian's chromium with a CJK font. As root (CI, the
+# development machines) the target installs them when missing; otherwise it says what to
+# install, and the browser tests fail with the same message.
+BROWSER_PACKAGES := chromium fonts-noto-cjk
+
 test: install
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "== installing $(BROWSER_PACKAGES) for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null; \
+	  else \
+	    echo "The browser tests need Debian's chromium and a CJK font: sudo apt-get install $(BROWSER_PACKAGES)" >&2; \
+	  fi; \
+	fi
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install

@@ -230,6 +230,7 @@ class RedeemForm(forms.Form):
 class RedemptionEventAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
     list_display = ["date", "village", "place", "redemption_count", "points_total"]
     list_filter = ["village", ("date", admin.DateFieldListFilter)]
+    change_form_template = "admin/points/redemptionevent/change_form.html"
     list_select_related = ["village"]
     search_fields = ["place", "notes"]
     date_hierarchy = "date"

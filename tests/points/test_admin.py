@@ -244,3 +244,8 @@ def test_a_session_with_redemptions_cannot_move_to_another_village(
     assert response.status_code == 200
     assert response.context["adminform"].form.errors == {"village": ["本次兑换活动已有兑换记录，不能更改村(社区)。"]}
     assert RedemptionEvent.objects.get(pk=event.pk).village == family.village
+
+
+def test_a_sessions_page_leads_to_its_redemption_form(client_for, clerk, event):
+    page = client_for(clerk).get(f"/admin/points/redemptionevent/{event.pk}/change/").content.decode()
+    assert f'href="/admin/points/redemptionevent/{event.pk}/redeem/"' in page and "兑换登记" in page
