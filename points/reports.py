@@ -71,11 +71,11 @@ def points_villages(rs: ReportScope, period: Period) -> Table:
     # Grouped on the ledger's own village column: no join of millions of lines.
     ledger = per_village(
         selectors.ledger(rs.chosen).filter(date__lte=period.end),
-        earning=Count("household", distinct=True, filter=in_period & Q(kind=K.AWARD)),
         earned=total(in_period & Q(kind=K.AWARD)),
         deducted=total(in_period & Q(kind=K.DEDUCTION)),
         outstanding=total(Q()),
     )
+    earning = per_village(selectors.households_earning(rs.chosen, period.start, period.end), n=Count("pk"))
     sessions = per_village(
         selectors.live_redemptions(rs.chosen, period.start, period.end),
         sessions=Count("event", distinct=True),
@@ -97,7 +97,7 @@ def points_villages(rs: ReportScope, period: Period) -> Table:
     for pk, name in rs.village_rows():
         row, seen = ledger.get(pk, {}), sessions.get(pk, {})
         values = [
-            row.get("earning", 0),
+            earning.get(pk, {}).get("n", 0),
             row.get("earned", 0),
             -row.get("deducted", 0),
             seen.get("points") or 0,

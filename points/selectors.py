@@ -3,8 +3,9 @@ and the dashboard use them. Each picks records through `counted_in`."""
 
 from datetime import date
 
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 
+from federation.models import Household
 from federation.scoping import Scope, counted_in, in_scope
 from points.models import Goods, PointEntry, Redemption, RedemptionEvent, RedemptionItem
 
@@ -20,6 +21,13 @@ def ledger(scope: Scope) -> QuerySet:
 def register_lines_in(scope: Scope, start: date, end: date) -> QuerySet:
     """The points registration ledger of the period: awards, deductions and their reversals."""
     return ledger(scope).filter(date__range=(start, end), kind__in=REGISTER_KINDS)
+
+
+def households_earning(scope: Scope, start: date, end: date) -> QuerySet:
+    """Households awarded points in the period (an EXISTS per household: no distinct count
+    over millions of ledger lines)."""
+    awarded = PointEntry.objects.filter(household=OuterRef("pk"), kind=K.AWARD, date__range=(start, end))
+    return counted_in(Household.objects.all(), scope).filter(Exists(awarded))
 
 
 def sessions_in(scope: Scope, start: date, end: date) -> QuerySet:
