@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from federation.charts import BarChart
 from federation.registry import registry
-from federation.reporting import Period, ReportScope
+from federation.reporting import Period, ReportScope, summary_figures
 
 FIRST_YEAR = 2015
 
@@ -52,14 +52,8 @@ def may_open(request, url: str | None) -> bool:
 
 def summary(request, rs: ReportScope, period: Period) -> list[dict]:
     """The annual summary's rows the user may read, board by board, linked where she may follow."""
-    computed, boards = {}, []
-    for row in registry.summary():
-        function, permissions = registry.figures[row.key]
-        if not rs.may_read(permissions):
-            continue
-        if row.key not in computed:
-            computed.update(function(rs, period))
-        value, url = computed[row.key]
+    boards = []
+    for row, value, url in summary_figures(rs, period):
         if not boards or boards[-1]["board"] != str(row.section):
             boards.append({"board": str(row.section), "rows": []})
         link = url if may_open(request, url) else None

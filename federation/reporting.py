@@ -192,6 +192,21 @@ def report(name: str, title, description="", *, permission: str | Iterable[str],
     return register
 
 
+def summary_figures(rs: ReportScope, period: Period):
+    """(row, value, url) of every row of the annual summary the reader may read
+    (`rs.may_read`), in order: the annual-summary report and the dashboard show these. Each
+    figure function runs once for all its rows; every row has one (a system check holds it)."""
+    computed = {}
+    for row in registry.summary():
+        function, permissions = registry.figures[row.key]
+        if not rs.may_read(permissions):
+            continue
+        if row.key not in computed:
+            computed.update(function(rs, period))
+        value, url = computed[row.key]
+        yield row, value, url
+
+
 def chart(name: str, *, order: int, permission):
     """Register a function drawing a chart of the home page (a BarChart or LineChart of
     federation.charts) from the app's selectors, with the permissions of what it counts."""

@@ -12,8 +12,16 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from federation import selectors
 from federation.charts import BarChart
 from federation.models import Activity, Honor, Household, Person
-from federation.registry import registry
-from federation.reporting import Period, ReportScope, Table, chart, report, summary_figure, summary_rows
+from federation.reporting import (
+    Period,
+    ReportScope,
+    Table,
+    chart,
+    report,
+    summary_figure,
+    summary_figures,
+    summary_rows,
+)
 
 K = Activity.Kind
 
@@ -139,17 +147,9 @@ def _honoured(rs: ReportScope, period: Period) -> dict:
     permission=(),  # each row is read with the permission of its own records
 )
 def annual_summary(rs: ReportScope, period: Period) -> Table:
-    """Every app's rows, in their order; a row the reader may not read (`rs.may_read`) is
-    left out. Every row has its figure (a system check holds it)."""
-    computed = {}
+    """Every app's rows, in their order; a row the reader may not read is left out."""
     table = Table(header=[_("Board"), _("Indicator"), _("Value"), _("Unit")])
-    for row in registry.summary():
-        function, permissions = registry.figures[row.key]
-        if not rs.may_read(permissions):
-            continue
-        if row.key not in computed:
-            computed.update(function(rs, period))
-        value, url = computed[row.key]
+    for row, value, url in summary_figures(rs, period):
         table.rows.append([str(row.section), str(row.indicator), value, str(row.unit)])
         if url:
             table.links[(len(table.rows) - 1, 2)] = url
