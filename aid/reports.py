@@ -22,7 +22,7 @@ from federation.reporting import (
     summary_figure,
     summary_rows,
 )
-from federation.reports import CARE, changelist
+from federation.reports import CARE, changelist, period_params
 
 summary_rows(
     ("pairings", CARE, pgettext_lazy("annual summary", "Caring mother pairings"), pgettext_lazy("unit", "pairs"), 160),
@@ -57,7 +57,7 @@ def _pairings(rs: ReportScope, period: Period) -> dict:
 
 @summary_figure("aided_households", permission="aid.view_charityaid")
 def _aided_households(rs: ReportScope, period: Period) -> dict:
-    url = changelist(CharityAid, date__gte=period.start.isoformat(), date__lte=period.end.isoformat())
+    url = changelist(CharityAid, **period_params(period))
     return {
         "aided_households": (
             selectors.charity_in(rs.chosen, period.start, period.end).aggregate(n=Count("household", distinct=True))[
@@ -75,7 +75,7 @@ def _disputes(rs: ReportScope, period: Period) -> dict:
         found=Count("pk", filter=Q(found_on__range=dates)),
         resolved=Count("pk", filter=Q(status=DisputeCase.Status.RESOLVED, closed_on__range=dates)),
     )
-    found_url = changelist(DisputeCase, found_on__gte=period.start.isoformat(), found_on__lte=period.end.isoformat())
+    found_url = changelist(DisputeCase, **period_params(period, "found_on"))
     return {"disputes_found": (cases["found"], found_url), "disputes_resolved": (cases["resolved"], None)}
 
 
@@ -204,7 +204,7 @@ def charity_villages(rs: ReportScope, period: Period) -> Table:
 def _visits_chart(rs: ReportScope, period: Period) -> BarChart:
     """Caring mothers' visits in each village in the period."""
     visits = per_village(selectors.visits_in(rs.chosen, period.start, period.end), n=Count("pk"))
-    dates = {"date__gte": period.start.isoformat(), "date__lte": period.end.isoformat()}
+    dates = period_params(period)
     rows = [
         (name, visits.get(pk, {}).get("n", 0), changelist(CareVisit, village=pk, **dates))
         for pk, name in rs.village_rows()

@@ -80,6 +80,11 @@ summary_rows(
 )
 
 
+def period_params(period: Period, field: str = "date") -> dict:
+    """A list's URL lookups for the records of `field` within the period."""
+    return {f"{field}__gte": period.start.isoformat(), f"{field}__lte": period.end.isoformat()}
+
+
 def changelist(model, **params) -> str:
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
     params = {key: value for key, value in params.items() if value not in (None, "")}
@@ -87,7 +92,7 @@ def changelist(model, **params) -> str:
 
 
 def _activity_params(rs: ReportScope, period: Period, **extra) -> dict:
-    params = {"date__gte": period.start.isoformat(), "date__lte": period.end.isoformat(), **extra}
+    params = {**period_params(period), **extra}
     if not rs.town_ids:
         params["villages__id__in"] = ",".join(map(str, rs.village_ids))
     return params
@@ -203,8 +208,7 @@ def activities(rs: ReportScope, period: Period) -> Table:
         table.links[(len(table.rows) - 1, 2)] = changelist(
             Activity,
             kind=row["activity__kind"],
-            date__gte=period.start.isoformat(),
-            date__lte=period.end.isoformat(),
+            **period_params(period),
             villages__id__exact=row["village_id"],
         )
     sums = dict(
@@ -345,10 +349,6 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def _dates(period: Period, field: str = "date") -> dict:
-    return {f"{field}__gte": period.start.isoformat(), f"{field}__lte": period.end.isoformat()}
-
-
 @chart("activities_villages", order=30, permission="federation.view_activity")
 def _activities_chart(rs: ReportScope, period: Period) -> BarChart:
     """Activities held in each village (a town-wide one in none)."""
@@ -360,7 +360,7 @@ def _activities_chart(rs: ReportScope, period: Period) -> BarChart:
         .values_list("village_id", "n")
     )
     rows = [
-        (name, held.get(pk, 0), changelist(Activity, villages__id__exact=pk, **_dates(period)))
+        (name, held.get(pk, 0), changelist(Activity, villages__id__exact=pk, **period_params(period)))
         for pk, name in rs.village_rows()
     ]
     return BarChart(_("Activities by village"), rows, unit=str(pgettext_lazy("unit", "sessions")))

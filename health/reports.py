@@ -19,7 +19,7 @@ from federation.reporting import (
     summary_figure,
     summary_rows,
 )
-from federation.reports import changelist
+from federation.reports import changelist, period_params
 from health import selectors
 from health.models import CancerAidApplication, HPVDeferral, HPVGirl, InsurancePolicy, Screening
 
@@ -55,10 +55,6 @@ summary_rows(
 )
 
 
-def _dates(period: Period, field: str = "date") -> dict:
-    return {f"{field}__gte": period.start.isoformat(), f"{field}__lte": period.end.isoformat()}
-
-
 @summary_figure("screened", permission="health.view_screening")
 def _screened(rs: ReportScope, period: Period) -> dict:
     screened = (
@@ -66,7 +62,7 @@ def _screened(rs: ReportScope, period: Period) -> dict:
         .filter(free_programme=True)
         .aggregate(n=Count("person", distinct=True))["n"]
     )
-    return {"screened": (screened, changelist(Screening, free_programme__exact=1, **_dates(period)))}
+    return {"screened": (screened, changelist(Screening, free_programme__exact=1, **period_params(period)))}
 
 
 @summary_figure("insured", permission="health.view_insurancepolicy")
@@ -81,7 +77,7 @@ def _insured(rs: ReportScope, period: Period) -> dict:
 
 @summary_figure("aid_applications", permission="health.view_canceraidapplication")
 def _aid_applications(rs: ReportScope, period: Period) -> dict:
-    url = changelist(CancerAidApplication, **_dates(period, "submitted_on"))
+    url = changelist(CancerAidApplication, **period_params(period, "submitted_on"))
     return {"aid_applications": (selectors.applications_in(rs.chosen, period.start, period.end).count(), url)}
 
 

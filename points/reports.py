@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from federation.charts import BarChart, LineChart
 from federation.reporting import Period, ReportScope, Table, chart, per_village, report, summary_figure, summary_rows
-from federation.reports import changelist
+from federation.reports import changelist, period_params
 from points import selectors
 from points.models import PointEntry, PointRule, RedemptionEvent, RedemptionItem
 
@@ -48,7 +48,7 @@ def _summary(rs: ReportScope, period: Period) -> dict:
         points=Coalesce(Sum("total_points"), 0),
         people=Count("person", distinct=True),
     )
-    params = {"date__gte": period.start.isoformat(), "date__lte": period.end.isoformat()}
+    params = period_params(period)
     sessions_url = changelist(RedemptionEvent, **params)
     return {
         "redemption_sessions": (figures["sessions"], sessions_url),
@@ -272,7 +272,7 @@ def points_sessions(rs: ReportScope, period: Period) -> Table:
 def _redeemed_chart(rs: ReportScope, period: Period) -> BarChart:
     """Points redeemed at each village's sessions (cancelled redemptions left out)."""
     redeemed = per_village(selectors.live_redemptions(rs.chosen, period.start, period.end), points=Sum("total_points"))
-    dates = {"date__gte": period.start.isoformat(), "date__lte": period.end.isoformat()}
+    dates = period_params(period)
     rows = [
         (name, redeemed.get(pk, {}).get("points") or 0, changelist(RedemptionEvent, village__id__exact=pk, **dates))
         for pk, name in rs.village_rows()
