@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch
@@ -532,8 +533,30 @@ class FederationGroupAdmin(PermissionLabelsMixin, TypedInputMixin, GroupAdmin):
     pass
 
 
+class StaffCreationForm(AdminUserCreationForm):
+    # Staff sign in with a password only (no single sign-on here): the switch for
+    # "password-based authentication" and its help about other backends would only confuse.
+    usable_password = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password1"].required = True
+        self.fields["password2"].required = True
+
+
+class StaffPasswordChangeForm(AdminPasswordChangeForm):
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.fields.pop("usable_password", None)
+        self.fields["password1"].required = True
+        self.fields["password2"].required = True
+
+
 @admin.register(User)
 class FederationUserAdmin(PermissionLabelsMixin, TypedInputMixin, UserAdmin):
+    add_form = StaffCreationForm
+    change_password_form = StaffPasswordChangeForm
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "password1", "password2")}),)
     inlines = [StaffScopeInline]
     list_display = ["username", "first_name", "is_active", "is_staff", "group_names", "scope", "locked"]
     list_select_related = ["staff_scope__town"]
