@@ -19,7 +19,9 @@ def test_adding_a_user_asks_for_a_password_and_nothing_else(client_for, superuse
     assert response.status_code == 200 and not get_user_model().objects.filter(username="liu").exists()
 
     response = client.post(
-        "/admin/auth/user/add/", {"username": "liu", "password1": PASSWORD, "password2": PASSWORD, **NO_SCOPE}, follow=True
+        "/admin/auth/user/add/",
+        {"username": "liu", "password1": PASSWORD, "password2": PASSWORD, **NO_SCOPE},
+        follow=True,
     )
     assert response.status_code == 200
     assert get_user_model().objects.get(username="liu").check_password(PASSWORD)
