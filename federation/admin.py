@@ -5,7 +5,7 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -48,6 +48,7 @@ from federation.models import (
 )
 from federation.resources import HouseholdsResource, PeopleResource
 from federation.scoping import scope_for
+from federation.selectors import per_row
 from federation.services import (
     activity_delete,
     activity_save,
@@ -67,8 +68,7 @@ class TownAdmin(ScopedModelAdmin):
     search_fields = ["name"]
 
     def get_queryset(self, request):
-        # A GROUP BY drops the model's default ordering: restate it for autocomplete.
-        return super().get_queryset(request).annotate(village_count=Count("villages")).order_by("name")
+        return super().get_queryset(request).annotate(village_count=per_row(Village.objects.all(), "town"))
 
     @admin.display(description=_("villages (communities)"), ordering="village_count")
     def village_count(self, obj):
@@ -87,8 +87,8 @@ class VillageAdmin(ScopedModelAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                household_count=Count("households", distinct=True),
-                person_count=Count("people", distinct=True),
+                household_count=per_row(Household.objects.all(), "village"),
+                person_count=per_row(Person.objects.all(), "village"),
             )
             .order_by("sort_order", "name")
         )
@@ -151,7 +151,7 @@ class HouseholdAdmin(ScopedModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(member_count=Count("members"))
+            .annotate(member_count=per_row(Person.objects.all(), "household"))
             .order_by("village__sort_order", "number")
         )
 

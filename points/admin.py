@@ -3,7 +3,7 @@ from uuid import uuid4
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, Sum
+from django.db.models import Sum
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,6 +21,7 @@ from federation.admin_base import (
 )
 from federation.models import Household, Person
 from federation.scoping import scope_for
+from federation.selectors import per_row
 from points import selectors
 from points.models import Goods, PointEntry, PointRule, Redemption, RedemptionEvent, RedemptionItem, StockLine
 from points.resources import PointEntriesResource
@@ -240,13 +241,13 @@ class RedemptionEventAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
         redemption_event_save(event=obj, by=request.user)
 
     def get_queryset(self, request):
-        live = Q(redemptions__cancelled_at__isnull=True)
+        live = Redemption.objects.filter(cancelled_at__isnull=True)
         return (
             super()
             .get_queryset(request)
             .annotate(
-                redemption_count=Count("redemptions", filter=live),
-                points_total=Sum("redemptions__total_points", filter=live),
+                redemption_count=per_row(live, "event"),
+                points_total=per_row(live, "event", Sum("total_points")),
             )
             .order_by("-date", "village__sort_order")
         )
