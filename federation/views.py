@@ -10,6 +10,9 @@ from federation.dashboard import may_open
 from federation.filters import ReportFilterSet, report_villages
 
 REPORT_PERMISSION = reporting.PAGE_PERMISSION
+# A ledger of a county's year has hundreds of thousands of lines: the page shows the first
+# ones and says so; the downloads hold them all.
+PAGE_ROWS = 500
 
 
 def report_view(request, admin_site):
@@ -60,8 +63,10 @@ def report_view(request, admin_site):
                     (value, link if may_open(request, link := table.links.get((r, c))) else None)
                     for c, value in enumerate(row)
                 ]
-                for r, row in enumerate(table.rows)
+                for r, row in enumerate(table.rows[:PAGE_ROWS])
             ],
+            shown=min(PAGE_ROWS, len(table.rows)),
+            total=len(table.rows),
             period=period,
             query=query.urlencode(),
         )

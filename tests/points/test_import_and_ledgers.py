@@ -84,3 +84,16 @@ def test_the_county_reader_gets_no_ledgers(client_for, county_reader, clerk, fam
     assert client.get("/admin/reports/", {"report": "points_register", "year": 2024}).status_code == 403
     assert "points_register" not in client.get("/admin/reports/").content.decode()
     assert client_for(clerk).get("/admin/reports/", {"report": "points_register", "year": 2024}).status_code == 200
+
+
+def test_the_page_shows_the_first_rows_and_the_download_holds_them_all(client_for, clerk, family, rule, monkeypatch):
+    monkeypatch.setattr("federation.views.PAGE_ROWS", 2)
+    for day in (1, 2, 3):
+        point_award(household=family, rule=rule, day=date(2024, 4, day), by=None)
+    client = client_for(clerk)
+    page = client.get("/admin/reports/", {"report": "points_register", "year": 2024}).content.decode()
+    assert "2024-04-02" in page and "2024-04-03" not in page
+    assert "本页只显示前 2 行，共 3 行；下载的文件包含全部行。" in page
+    download = client.get("/admin/reports/", {"report": "points_register", "year": 2024, "format": "csv"})
+    lines = b"".join(download.streaming_content if download.streaming else [download.content]).decode()
+    assert "2024-04-03" in lines and len(lines.lstrip("\ufeff").splitlines()) == 4
