@@ -72,19 +72,21 @@ def insert(table: str, columns: list[str], rows) -> None:
             cursor.executemany(sql, batch)
 
 
-def build(people: int, start: int = 0) -> None:
-    """People start..people-1 (and their households, activities and honours), with fixed ids."""
+def build(people: int, start: int = 0, shift: int = 0) -> None:
+    """People start..people-1 (and their households, activities and honours), with fixed ids
+    (moved up by `shift`, to leave room for a town already there), in the 12 benchmark towns."""
     from django.db import connection, transaction
 
     from federation.models import Activity, Honor, Household, Person, Town, Village
 
-    villages = list(Village.objects.order_by("pk").values_list("pk", "town_id"))
+    ours = Village.objects.filter(town__name__startswith="基准").order_by("pk")
+    villages = list(ours.values_list("pk", "town_id"))
     if not villages:
         for t in range(TOWNS):
             town = Town.objects.create(name=f"基准{t + 1}镇", county="基准县")
             for v in range(VILLAGES):
                 Village.objects.create(town=town, name=f"{t + 1}镇{v + 1}村", sort_order=v)
-        villages = list(Village.objects.order_by("pk").values_list("pk", "town_id"))
+        villages = list(ours.values_list("pk", "town_id"))
     adapt = connection.ops.adapt_datefield_value
     first_day = date(1940, 1, 1)
 
@@ -94,7 +96,7 @@ def build(people: int, start: int = 0) -> None:
         first17 = f"62{(i % 156):04d}{day:%Y%m%d}{serial:03d}"
         village_id = villages[(i // 4) % len(villages)][0]
         return (
-            i + 1,
+            shift + i + 1,
             f"人{i}",
             first17 + check_character(first17),
             False,
@@ -102,14 +104,14 @@ def build(people: int, start: int = 0) -> None:
             adapt(day),
             "",
             village_id,
-            i // 4 + 1,
+            shift + i // 4 + 1,
             "self" if i % 4 == 0 else "other",
             "resident",
             "",
         )
 
     def household(h):
-        return (h + 1, villages[h % len(villages)][0], f"{h + 1:07d}", h * 4 + 1, "1组", "", 0)
+        return (shift + h + 1, villages[h % len(villages)][0], f"{h + 1:07d}", shift + h * 4 + 1, "1组", "", 0)
 
     with transaction.atomic():
         insert(
@@ -140,7 +142,7 @@ def build(people: int, start: int = 0) -> None:
             ],
             (
                 (
-                    a + 1,
+                    shift + a + 1,
                     KINDS[a % 8],
                     f"活动{a}",
                     adapt(date(2023, 1, 1) + timedelta(days=a % 1095)),
@@ -158,17 +160,17 @@ def build(people: int, start: int = 0) -> None:
         insert(
             Activity.villages.through._meta.db_table,
             ["activity_id", "village_id"],
-            ((a + 1, villages[a % len(villages)][0]) for a in activities if a % 10),
+            ((shift + a + 1, villages[a % len(villages)][0]) for a in activities if a % 10),
         )
         insert(
             Honor._meta.db_table,
             ["award", "title", "year", "date", "level", "person_id", "household_id", "notes"],
             (
-                ("best_volunteer", "", 2024, adapt(date(2024, 3, 8)), "town", i * 200 + 1, None, "")
+                ("best_volunteer", "", 2024, adapt(date(2024, 3, 8)), "town", shift + i * 200 + 1, None, "")
                 for i in range(start // 200, people // 200)
             ),
         )
-    build_health(people, start, villages)
+    build_health(people, start, villages, shift)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for model in (Household, Activity):
@@ -186,7 +188,7 @@ def build(people: int, start: int = 0) -> None:
 GIRL_IDS = 10_000_000  # girls get ids of their own, after everyone else
 
 
-def build_health(people: int, start: int, villages: list) -> None:
+def build_health(people: int, start: int, villages: list, shift: int = 0) -> None:
     """For every 10 people: 1 more girl aged 9–14 in 2024 (69% vaccinated, a third of them
     twice; half the others with a reason), 3 screenings of women, and per 20 people a
     policy, per 1,000 an aid application."""
@@ -222,7 +224,7 @@ def build_health(people: int, start: int, villages: list) -> None:
     def woman(j):
         """A woman among the people (ids of the 29,000-day blocks with an even serial) and her village."""
         i = (j // 29000) * 58000 + j % 29000
-        return i + 1, villages[(i // 4) % len(villages)][0]
+        return shift + i + 1, villages[(i // 4) % len(villages)][0]
 
     def girl_village(k):
         return villages[k % len(villages)][0]

@@ -1,0 +1,262 @@
+"""Every page at county scale on PostgreSQL (issue: a county on one PostgreSQL).
+
+Builds the demo town and, beside it, a county of 12 towns × 13 villages: 1,000,000 people in
+250,000 households, 100,000 activities, 5,000 honours, 100,000 girls aged 9–14 with their
+doses, 300,000 screenings, 50,000 policies, 1,000 aid applications and 5,000,000 ledger lines
+(`--people` scales all of it). Then, for a town administrator (a town of the county, whole
+town) and a village clerk (one of its villages), times the first page of every admin list
+they may open, a search by name and by ID number, the page of a record, the home page
+(dashboard) and every report for 2024: median, p95 and the query count of each, beside the
+query count of the same page on the demo town before the county was built. The home page is
+also timed for the superuser over the whole county (some 200 times the demo town).
+
+Targets: every page median ≤ 300 ms and p95 ≤ 600 ms; no page's query count grows with the data.
+
+    python bench/scale.py [--people 1000000] [--repeat 7]
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.common import fresh_postgres  # noqa: E402
+
+SHIFT = 100_000  # the county's ids start past the demo town's
+LINES_PER_HOUSEHOLD = 20
+MEDIAN_TARGET, P95_TARGET = 300, 600  # ms
+SLOW = 5.0  # s: a page this slow is timed once, not repeated
+
+
+def build_ledger(households_from: int) -> int:
+    """LINES_PER_HOUSEHOLD award lines for each county household over 2024, with a rule per town."""
+    from django.db import connection
+
+    from bench.points import ENTRY_COLUMNS, copy
+    from federation.models import Household, Town
+    from points.models import PointEntry, PointRule
+
+    rules = {
+        town.pk: PointRule.objects.create(town=town, category="sanitation", description="整洁", points=5).pk
+        for town in Town.objects.filter(name__startswith="基准")
+    }
+    # Read before the COPY starts: the connection runs nothing else until it ends.
+    households = list(
+        Household.objects.filter(pk__gt=households_from).values_list("pk", "village_id", "village__town_id")
+    )
+    count = 0
+
+    def rows():
+        nonlocal count
+        for pk, village_id, town_id in households:
+            for n in range(LINES_PER_HOUSEHOLD):
+                count += 1
+                yield (
+                    pk,
+                    village_id,
+                    rules[town_id],
+                    "award",
+                    5,
+                    5 * (n + 1),
+                    date(2024, 1, 1) + timedelta(days=(pk + 17 * n) % 366),
+                    "",
+                    "2024-01-01 00:00:00+08",
+                )
+
+    copy(PointEntry._meta.db_table, ENTRY_COLUMNS, rows())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Household._meta.db_table} SET points_balance = %s WHERE id > %s",
+            [5 * LINES_PER_HOUSEHOLD, households_from],
+        )
+        cursor.execute("ANALYZE")
+    return count
+
+
+def page_urls(user, name_term: str, id_term: str) -> list[tuple[str, str]]:
+    """(label, url) of every page the bench times for this user."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from federation.reporting import discover
+
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    urls = [("home page (dashboard)", "/admin/")]
+    for model_admin in admin.site._registry.values():
+        if not model_admin.has_view_permission(request):
+            continue
+        opts = model_admin.model._meta
+        base = f"/admin/{opts.app_label}/{opts.model_name}/"
+        label = str(opts.verbose_name_plural)
+        urls.append((f"{label} list", base))
+        if model_admin.get_search_fields(request):
+            urls.append((f"{label} search by name", f"{base}?q={name_term}"))
+            urls.append((f"{label} search by ID number", f"{base}?q={id_term}"))
+        obj = model_admin.get_queryset(request).order_by("pk").first()
+        if obj is not None:
+            urls.append((f"{label} record page", f"{base}{obj.pk}/change/"))
+    for name, entry in sorted(discover().items()):
+        if entry.allowed(user):
+            urls.append((f"report {name}", f"/admin/reports/?report={name}&year=2024"))
+    return urls
+
+
+def time_page(client, url: str, repeat: int) -> dict:
+    from django.db import connection
+
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    started = time.perf_counter()
+    # A wrapper, not CaptureQueriesContext: the connection is closed and opened again
+    # between requests, as in production.
+    with connection.execute_wrapper(count):
+        response = client.get(url, secure=True)
+    first = time.perf_counter() - started
+    samples = [first * 1000]
+    if first < SLOW:
+        samples = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            client.get(url, secure=True)
+            samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return {
+        "status": response.status_code,
+        "queries": len(queries),
+        "median": statistics.median(samples),
+        "p95": samples[min(len(samples) - 1, round(0.95 * len(samples) + 0.5) - 1)],
+    }
+
+
+def measure(usernames, name_term, id_term, repeat, only=None) -> dict:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    results = {}
+    for username in usernames:
+        user = get_user_model().objects.get(username=username)
+        client = Client()
+        client.force_login(user)
+        for label, url in page_urls(user, name_term, id_term):
+            if only is not None and (username, label) not in only:
+                continue
+            results[(username, label)] = {"url": url, **time_page(client, url, repeat)}
+    return results
+
+
+def move_staff_into_the_county() -> tuple[str, str]:
+    """The town administrator to the first county town, the clerk to its first village."""
+    from federation.models import Person, StaffScope, Town
+
+    town = Town.objects.filter(name__startswith="基准").order_by("pk").first()
+    village = town.villages.order_by("pk").first()
+    StaffScope.objects.filter(user__username="town").update(town=town, town_wide=True)
+    clerk = StaffScope.objects.get(user__username="taiba")
+    StaffScope.objects.filter(pk=clerk.pk).update(town=town)
+    clerk.villages.set([village])
+    person = Person.objects.filter(village=village).order_by("pk").first()
+    return person.name[:3], person.id_number
+
+
+def child(people: int, repeat: int) -> None:
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from bench.reports import build
+    from federation.models import Household, Person
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    # Production settings, but without collectstatic's manifest: pages, not files, are timed.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    demo_people = Person.objects.count()
+    taiba_person = Person.objects.filter(village__name="太坝村").order_by("pk").first()
+    print(f"demo town: {demo_people:,} people", flush=True)
+    small = measure(["town", "taiba"], "王", taiba_person.id_number, 1)
+    small_home = measure(["admin"], "王", taiba_person.id_number, 1, only={("admin", "home page (dashboard)")})
+
+    started = time.perf_counter()
+    households_before = Household.objects.order_by("-pk").values_list("pk", flat=True).first()
+    build(people, shift=SHIFT)
+    lines = build_ledger(households_before)
+    built = time.perf_counter() - started
+    print(
+        f"county built in {built:.0f} s: {Person.objects.count():,} people, "
+        f"{Household.objects.count():,} households, {lines:,} ledger lines",
+        flush=True,
+    )
+    name_term, id_term = move_staff_into_the_county()
+    large = measure(["town", "taiba"], name_term, id_term, repeat)
+    home = measure(["admin"], name_term, id_term, repeat, only={("admin", "home page (dashboard)")})
+
+    over, grown = [], []
+    print(f"\n{'role':6s} {'page':52s} {'median':>9s} {'p95':>9s} {'queries':>8s} {'demo':>5s}")
+    for key, result in {**large, **home}.items():
+        username, label = key
+        demo = {**small, **small_home}.get(key, {}).get("queries")
+        flag = ""
+        if result["status"] != 200:
+            flag += f" HTTP {result['status']}"
+        if result["median"] > MEDIAN_TARGET or result["p95"] > P95_TARGET:
+            flag += " OVER"
+            over.append(key)
+        if demo is not None and demo != result["queries"]:
+            flag += " GROWS"
+            grown.append(key)
+        print(
+            f"{username:6s} {label[:52]:52s} {result['median']:7.0f}ms {result['p95']:7.0f}ms "
+            f"{result['queries']:8d} {demo if demo is not None else '-':>5}{flag}",
+            flush=True,
+        )
+    print(
+        f"\n{len(large) + len(home)} pages; over the target (median ≤ {MEDIAN_TARGET} ms, p95 ≤ {P95_TARGET} ms): "
+        f"{len(over)}; query count different from the demo town: {len(grown)}"
+    )
+    home_large = home[("admin", "home page (dashboard)")]
+    print(
+        f"home page for the superuser: {small_home[('admin', 'home page (dashboard)')]['queries']} queries on the "
+        f"demo town ({demo_people:,} people), {home_large['queries']} over the county "
+        f"({Person.objects.count():,} people, {Person.objects.count() / demo_people:.0f}× the demo), "
+        f"median {home_large['median']:.0f} ms"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--people", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--child", action="store_true")
+    args = parser.parse_args(argv if argv is not None else sys.argv[2:] if sys.argv[1:2] == ["scale"] else sys.argv[1:])
+    if args.child:
+        child(args.people, args.repeat)
+        return
+    url = fresh_postgres("fulian_scale")
+    if url:
+        env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "federation.settings"}
+        subprocess.run(
+            [sys.executable, __file__, "--child", "--people", str(args.people), "--repeat", str(args.repeat)],
+            env=env,
+            check=False,
+        )
+
+
+if __name__ == "__main__":
+    main()
