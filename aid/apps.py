@@ -9,9 +9,14 @@ class AidConfig(AppConfig):
     def ready(self):
         # Importing reports.py and resources.py registers the app's reports, summary rows and
         # figures, and rosters; the admin was imported by the admin's autodiscovery.
-        from aid import admin, demo, reports, resources  # noqa: F401
+        from aid import admin, demo, reports, resources, selectors  # noqa: F401
         from federation.registry import registry
 
         registry.add_demo("aid", demo.seed)
         registry.add_work_list("care", admin.care_reminders)
         registry.extend_roster("people", resources.CareCategoryColumn())
+        # Visits before their pairings: a visit keeps its pairing (PROTECT).
+        registry.add_purge("aid.carevisit", selectors.purgeable_visits)
+        registry.add_purge("aid.pairing", selectors.purgeable_pairings)
+        registry.add_purge("aid.caretarget", selectors.purgeable_care_targets)
+        registry.add_purge("aid.disputecase", selectors.purgeable_disputes)

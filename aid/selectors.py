@@ -62,3 +62,24 @@ def disputes(scope: Scope) -> QuerySet:
 
 def charity_in(scope: Scope, start: date, end: date) -> QuerySet:
     return counted_in(CharityAid.objects.all(), scope).filter(date__range=(start, end))
+
+
+# What `manage.py purge` removes of care and aid (federation.retention): `cutoff` is a date,
+# `people` the people being removed.
+def purgeable_visits(cutoff: date, people: QuerySet) -> QuerySet:
+    return CareVisit.objects.filter(pairing__in=purgeable_pairings(cutoff, people))
+
+
+def purgeable_pairings(cutoff: date, people: QuerySet) -> QuerySet:
+    """Pairings ended before `cutoff`; a pairing still on keeps both women."""
+    return Pairing.objects.filter(end__lt=cutoff)
+
+
+def purgeable_care_targets(cutoff: date, people: QuerySet) -> QuerySet:
+    """Register entries ended before `cutoff`, and every entry of a person removed: hers alone."""
+    return CareTarget.objects.filter(Q(until__lt=cutoff) | Q(person__in=people))
+
+
+def purgeable_disputes(cutoff: date, people: QuerySet) -> QuerySet:
+    """Cases closed before `cutoff`; an open case keeps its parties."""
+    return DisputeCase.objects.filter(status__in=DisputeCase.CLOSED, closed_on__lt=cutoff)

@@ -17,6 +17,7 @@ from federation.admin_audit import (
     filters_text,
     format_label,
     labelled_filter,
+    model_of,
     record_kind,
     record_link,
     records_opened,
@@ -40,6 +41,7 @@ from federation.models import (
     Household,
     ImportRecord,
     Person,
+    PurgeRecord,
     RecordAccess,
     ReportLog,
     StaffScope,
@@ -473,6 +475,30 @@ class RecordAccessAdmin(AuditLogAdmin):
     @admin.display(description=_("action"), ordering="action")
     def action_name(self, obj):
         return ACCESS_ACTIONS.get(obj.action, obj.action)
+
+
+@admin.register(PurgeRecord)
+class PurgeRecordAdmin(AuditLogAdmin):
+    """What `manage.py purge` removed: for the superuser alone, who runs it on the server."""
+
+    list_display = ["created_at", "account", "before", "logs_before", "removed", "kept"]
+    date_hierarchy = "created_at"
+    fields = readonly_fields = ["created_at", "account", "before", "logs_before", "removed", "kept"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    @admin.display(description=_("records removed"))
+    def removed(self, obj):
+        counts = obj.counts if isinstance(obj.counts, dict) else {}
+        kinds = {label: model_of(label) for label in counts}
+        return "、".join(
+            f"{kinds[label]._meta.verbose_name_plural if kinds[label] else label} {count}"
+            for label, count in counts.items()
+        )
 
 
 class StaffScopeInline(ScopedStackedInline):

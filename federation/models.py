@@ -511,3 +511,28 @@ class RecordAccess(AuditRecord):
         except (LookupError, ValueError):
             kind = self.record
         return f"{kind} #{self.object_id}"
+
+
+class PurgeRecord(AuditRecord):
+    """One run of `manage.py purge`: who ran it, when, the cut-off dates, and how many records
+    of each kind it removed. What it removed is gone; this record stays (it is not purged)."""
+
+    account = models.CharField(
+        _("system account"), max_length=150, blank=True, help_text=_("The server account that ran the command.")
+    )
+    before = models.DateField(_("records older than"))
+    logs_before = models.DateField(_("logs older than"))
+    # {model label: records removed}, e.g. {"federation.person": 12}.
+    counts = models.JSONField(_("records removed"), default=dict)
+    kept = models.PositiveIntegerField(
+        _("people kept"), default=0, help_text=_("People due for removal but still named by a record that stays.")
+    )
+
+    class Meta:
+        verbose_name = _("purge record")
+        verbose_name_plural = _("purge records")
+        ordering = ["-created_at"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return gettext("Purge #%(id)s") % {"id": self.pk}

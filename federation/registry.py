@@ -3,9 +3,9 @@
 Each app fills the registry in its `AppConfig.ready()` (importing its reports.py and
 resources.py registers their reports, summary figures and rosters): its reports, the rows of
 the annual summary and the functions computing them, the charts of the home page, its rosters and its extensions of
-another app's roster, its home-page work lists, what it adds to another app's admin, and its
-part of the demo town. A name registered twice is refused at startup, and a system check
-fails when a summary row has no figure.
+another app's roster, its home-page work lists, what it adds to another app's admin, its part
+of the demo town, and what `manage.py purge` may remove of its records. A name registered
+twice is refused at startup, and a system check fails when a summary row has no figure.
 """
 
 from collections.abc import Callable
@@ -57,6 +57,7 @@ class Registry:
         self.charts: dict[str, Chart] = {}
         self.demos: dict[str, Callable] = {}
         self.admin_extensions: dict[str, AdminExtension] = {}
+        self.purges: dict[str, Callable] = {}
 
     @staticmethod
     def _add(table: dict, name: str, value, what: str) -> None:
@@ -84,6 +85,14 @@ class Registry:
     def add_work_list(self, name: str, function: Callable) -> None:
         """`function(request)` returns the home page's reminders: [(label, count, url)]."""
         self._add(self.work_lists, name, function, "work list")
+
+    def add_purge(self, name: str, select: Callable) -> None:
+        """`select(cutoff, people)` returns a queryset of the app's records that `manage.py purge`
+        removes: its closed cases older than `cutoff` (a date), and the records that belong to
+        one of `people` alone (the people being removed), which go with her. Querysets are
+        removed in the order registered, before the people; a record that keeps another
+        record (PROTECT) is registered before it."""
+        self._add(self.purges, name, select, "purge")
 
     def add_chart(self, chart: Chart) -> None:
         self._add(self.charts, chart.name, chart, "chart")

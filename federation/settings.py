@@ -224,6 +224,8 @@ IMPORT_MAX_COMPRESSION_RATIO = 100
 # Uploads wait here between preview and confirm: private, never under MEDIA_ROOT.
 IMPORT_TMP_DIR = Path(os.environ.get("IMPORT_TMP_DIR", BASE_DIR / "var" / "imports"))
 IMPORT_TMP_MAX_AGE = int(os.environ.get("IMPORT_TMP_MAX_AGE", 60 * 60))
+# `manage.py backup` writes here unless told otherwise (see README, Backups).
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # History is for reading; a revert would bypass the services' rules.
@@ -249,3 +251,11 @@ HPV_SECOND_DOSE_DAYS = int(os.environ.get("HPV_SECOND_DOSE_DAYS", 180))
 # for more than this many days is on the overdue list.
 CARING_MOTHER_MAX_PAIRINGS = int(os.environ.get("CARING_MOTHER_MAX_PAIRINGS", 3))
 CARE_VISIT_OVERDUE_DAYS = int(os.environ.get("CARE_VISIT_OVERDUE_DAYS", 30))
+
+# Retention (`manage.py purge`): people who moved out or died, and closed cases, are kept
+# this many years after their last change. Five years covers a village committee's term and
+# the county's inspections of past years' ledgers; after that PIPL Art. 19 and 47 ask that
+# personal data no longer needed be deleted. Access, report and import logs are kept three
+# years (the Cybersecurity Law asks for at least six months).
+RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", 5))
+LOG_RETENTION_YEARS = int(os.environ.get("LOG_RETENTION_YEARS", 3))

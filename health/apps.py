@@ -10,7 +10,9 @@ class HealthConfig(AppConfig):
         # Importing reports.py and resources.py registers the app's reports, summary rows and
         # figures, and rosters; the admin was imported by the admin's autodiscovery.
         from federation.registry import registry
-        from health import admin, demo, reports, resources  # noqa: F401
+        from health import admin, demo, reports, resources, selectors  # noqa: F401
 
         registry.add_demo("health", demo.seed)
         registry.add_work_list("health", admin.health_reminders)
+        for name, select in selectors.PURGES.items():
+            registry.add_purge(name, select)

@@ -6,6 +6,7 @@ schedule for girls who start at 9–14). A girl not vaccinated counts under the 
 reason recorded on or before the date, or under "no reason recorded".
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -164,3 +165,29 @@ def policies_in(scope: Scope, start: date, end: date) -> QuerySet:
 def applications_in(scope: Scope, start: date, end: date) -> QuerySet:
     """Two-cancer aid applications submitted in the period."""
     return counted_in(CancerAidApplication.objects.all(), scope).filter(submitted_on__range=(start, end))
+
+
+# What `manage.py purge` removes of health records (federation.retention): `cutoff` is a
+# date, `people` the people being removed. A health record is the woman's alone: it goes
+# with her.
+def purgeable_records(model) -> Callable:
+    def select(cutoff: date, people: QuerySet) -> QuerySet:
+        return model.objects.filter(person__in=people)
+
+    return select
+
+
+def purgeable_aid_applications(cutoff: date, people: QuerySet) -> QuerySet:
+    """Applications paid or refused before `cutoff` (a closed case), and those of the people removed."""
+    Status = CancerAidApplication.Status
+    closed = Q(status=Status.PAID, paid_on__lt=cutoff) | Q(status=Status.REJECTED, reviewed_on__lt=cutoff)
+    return CancerAidApplication.objects.filter(closed | Q(person__in=people))
+
+
+PURGES = {
+    **{
+        model._meta.label_lower: purgeable_records(model)
+        for model in (Screening, InsurancePolicy, HPVDose, HPVDeferral)
+    },
+    CancerAidApplication._meta.label_lower: purgeable_aid_applications,
+}
