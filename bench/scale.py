@@ -155,21 +155,20 @@ def measure(usernames, name_term, id_term, repeat, only=None) -> dict:
     return results
 
 
-def move_staff_into_the_county() -> tuple[str, str]:
-    """The town administrator to the first county town, the clerk to its first village."""
-    from federation.models import Person, StaffScope, Town
+def place_staff(town, village) -> tuple[str, str]:
+    """The town administrator to `town`, the clerk to `village`; a name and an ID number
+    to search for there (a whole name, as a clerk types it)."""
+    from federation.models import Person, StaffScope
 
-    town = Town.objects.filter(name__startswith="基准").order_by("pk").first()
-    village = town.villages.order_by("pk").first()
     StaffScope.objects.filter(user__username="town").update(town=town, town_wide=True)
     clerk = StaffScope.objects.get(user__username="taiba")
     StaffScope.objects.filter(pk=clerk.pk).update(town=town)
     clerk.villages.set([village])
-    person = Person.objects.filter(village=village).order_by("pk").first()
-    return person.name[:3], person.id_number
+    person = Person.objects.filter(village=village).order_by("pk")[10]
+    return person.name, person.id_number
 
 
-def child(people: int, repeat: int) -> None:
+def child(people: int, repeat: int, reuse: bool) -> None:
     import django
 
     django.setup()
@@ -177,7 +176,7 @@ def child(people: int, repeat: int) -> None:
     from django.core.management import call_command
 
     from bench.reports import build
-    from federation.models import Household, Person
+    from federation.models import Household, Person, Town, Village
 
     settings.ALLOWED_HOSTS = ["testserver"]
     # Production settings, but without collectstatic's manifest: pages, not files, are timed.
@@ -186,24 +185,31 @@ def child(people: int, repeat: int) -> None:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     call_command("migrate", verbosity=0)
-    call_command("seed_demo", verbosity=0)
-    demo_people = Person.objects.count()
-    taiba_person = Person.objects.filter(village__name="太坝村").order_by("pk").first()
+    reuse = reuse and Town.objects.filter(name__startswith="基准").exists()
+    if not reuse:
+        call_command("seed_demo", verbosity=0)
+    taiba = Village.objects.get(name="太坝村")
+    name_term, id_term = place_staff(taiba.town, taiba)
+    demo_people = Person.objects.filter(village__town=taiba.town).count()
     print(f"demo town: {demo_people:,} people", flush=True)
-    small = measure(["town", "taiba"], "王", taiba_person.id_number, 1)
-    small_home = measure(["admin"], "王", taiba_person.id_number, 1, only={("admin", "home page (dashboard)")})
+    small = measure(["town", "taiba"], name_term, id_term, 1)
+    small_home = measure(["admin"], name_term, id_term, 1, only={("admin", "home page (dashboard)")})
 
     started = time.perf_counter()
-    households_before = Household.objects.order_by("-pk").values_list("pk", flat=True).first()
-    build(people, shift=SHIFT)
-    lines = build_ledger(households_before)
-    built = time.perf_counter() - started
-    print(
-        f"county built in {built:.0f} s: {Person.objects.count():,} people, "
-        f"{Household.objects.count():,} households, {lines:,} ledger lines",
-        flush=True,
-    )
-    name_term, id_term = move_staff_into_the_county()
+    if reuse:
+        print("county kept from the last run (--reuse)", flush=True)
+    else:
+        households_before = Household.objects.order_by("-pk").values_list("pk", flat=True).first()
+        build(people, shift=SHIFT)
+        lines = build_ledger(households_before)
+        built = time.perf_counter() - started
+        print(
+            f"county built in {built:.0f} s: {Person.objects.count():,} people, "
+            f"{Household.objects.count():,} households, {lines:,} ledger lines",
+            flush=True,
+        )
+    county_town = Town.objects.filter(name__startswith="基准").order_by("pk").first()
+    name_term, id_term = place_staff(county_town, county_town.villages.order_by("pk").first())
     large = measure(["town", "taiba"], name_term, id_term, repeat)
     home = measure(["admin"], name_term, id_term, repeat, only={("admin", "home page (dashboard)")})
 
@@ -218,7 +224,7 @@ def child(people: int, repeat: int) -> None:
         if result["median"] > MEDIAN_TARGET or result["p95"] > P95_TARGET:
             flag += " OVER"
             over.append(key)
-        if demo is not None and demo != result["queries"]:
+        if demo is not None and result["queries"] > demo:
             flag += " GROWS"
             grown.append(key)
         print(
@@ -228,7 +234,7 @@ def child(people: int, repeat: int) -> None:
         )
     print(
         f"\n{len(large) + len(home)} pages; over the target (median ≤ {MEDIAN_TARGET} ms, p95 ≤ {P95_TARGET} ms): "
-        f"{len(over)}; query count different from the demo town: {len(grown)}"
+        f"{len(over)}; more queries than on the demo town: {len(grown)}"
     )
     home_large = home[("admin", "home page (dashboard)")]
     print(
@@ -244,15 +250,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--child", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="keep the county of the last run (after a code change)")
     args = parser.parse_args(argv if argv is not None else sys.argv[2:] if sys.argv[1:2] == ["scale"] else sys.argv[1:])
     if args.child:
-        child(args.people, args.repeat)
+        child(args.people, args.repeat, args.reuse)
         return
-    url = fresh_postgres("fulian_scale")
+    url = fresh_postgres("fulian_scale", keep=args.reuse)
     if url:
         env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "federation.settings"}
         subprocess.run(
-            [sys.executable, __file__, "--child", "--people", str(args.people), "--repeat", str(args.repeat)],
+            [sys.executable, __file__, "--child", "--people", str(args.people), "--repeat", str(args.repeat)]
+            + (["--reuse"] if args.reuse else []),
             env=env,
             check=False,
         )

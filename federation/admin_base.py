@@ -44,6 +44,7 @@ from federation.admin_scoping import (  # noqa: F401
     VillageFilter,
     keeping_hidden_links,
 )
+from federation.admin_search import search
 from federation.exporting import can_see_identity
 from federation.importing.views import RosterImportMixin
 from federation.models import Village
@@ -55,8 +56,15 @@ from federation.services import delete_with_history
 class ScopedAdminMixin(TypedInputMixin):
     """Scoping and masking shared by model admins and inlines."""
 
+    # An inline whose rows belong to their parent whatever village they name (a household's
+    # ledger lines) shows them all: its parent's page is scoped already.
+    rows_follow_parent = False
+
     def get_queryset(self, request):
-        return in_scope(super().get_queryset(request), scope_for(request.user))
+        queryset = super().get_queryset(request)
+        if self.rows_follow_parent and isinstance(self, admin.options.InlineModelAdmin):
+            return queryset
+        return in_scope(queryset, scope_for(request.user))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.remote_field.model
@@ -133,7 +141,7 @@ class ScopedModelAdmin(ScopedAdminMixin, RosterImportMixin, ExportAdminMixin, Ex
 
     def get_search_results(self, request, queryset, search_term):
         # Control characters never get here: RefuseControlCharactersMiddleware answers 400.
-        queryset, duplicates = super().get_search_results(request, queryset, search_term)
+        queryset, duplicates = search(self, request, queryset, search_term)
         if not queryset.ordered:
             # An annotation's GROUP BY drops the model's ordering; autocomplete pages need one.
             queryset = queryset.order_by(*(self.model._meta.ordering or ["-pk"]))

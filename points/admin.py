@@ -148,8 +148,9 @@ class PointEntryAdmin(ServiceErrorsAsMessagesMixin, ReadOnlyLedgerAdmin):
     import_resource = PointEntriesResource
     list_display = ["date", "household", "person", "rule", "kind", "points", "balance_after", "note", "recorded_by"]
     list_filter = ["kind", ("date", admin.DateFieldListFilter), "rule__category"]
-    list_select_related = ["household__village", "household__head", "person", "rule", "recorded_by"]
-    search_fields = ["household__number", "household__head__name", "person__name", "note"]
+    list_select_related = ["household__head", "person", "rule", "recorded_by"]
+    # Not the note: free text has no index, and a county's ledger is millions of lines.
+    search_fields = ["household__number", "household__head__name", "person__name"]
     date_hierarchy = "date"
     autocomplete_fields = ["household", "person", "rule"]
     actions = ["reverse_entries"]
@@ -412,6 +413,7 @@ class LedgerInline(ScopedTabularInline):
     max_num = 0
     ordering = ["-date", "-pk"]
     verbose_name_plural = _("points ledger")
+    rows_follow_parent = True  # lines written before the household moved here too
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("rule")

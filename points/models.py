@@ -65,8 +65,11 @@ class PointEntry(ScopedModel, models.Model):
         CANCELLATION = "cancellation", _("redemption cancelled")
         REVERSAL = "reversal", _("reversal")
 
-    scope_village_path = "household__village"
-    count_village_path = "village"
+    # A line belongs to the ledger of the village it was written in (as on paper): it is
+    # seen and counted there, through its own indexed column, while the household's page
+    # shows all its lines wherever the household lives now. Scoping through the household
+    # joined millions of lines to their households on every page of a county.
+    scope_village_path = "village"
 
     # Their single-column indexes are left out: the (household, date) and (village, date)
     # indexes serve the same lookups, and every index costs each redemption a write.
@@ -104,6 +107,8 @@ class PointEntry(ScopedModel, models.Model):
         indexes = [
             models.Index(fields=["household", "date"], name="points_entry_household_date"),
             models.Index(fields=["village", "date"], name="points_entry_village_date"),
+            # The ledger list's order: its first page is read backwards along it.
+            models.Index(fields=["date", "id"], name="points_entry_date"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from federation.models import Household, Person
+from federation.scoping import in_scope, scope_for
 from federation.services import save_with_history
 from points.models import Goods, PointEntry, PointRule, Redemption, RedemptionEvent, RedemptionItem, StockLine
 
@@ -156,6 +157,10 @@ def point_entry_reverse(*, entry: PointEntry, by, reason: str) -> PointEntry:
         raise ValidationError(_("Give the reason for the reversal."))
     if PointEntry.objects.filter(reverses=entry).exists():
         raise ValidationError(_("This line has already been reversed."))
+    # A line stays in the ledger of the village it was written in; the balance it would move
+    # is the household's, now perhaps in a village the user does not keep.
+    if by is not None and not in_scope(Household.objects.filter(pk=entry.household_id), scope_for(by)).exists():
+        raise ValidationError(_("This household now lives in a village you do not keep: its village reverses lines."))
     balance = _move_balance(entry.household_id, -entry.points)
     reversal = PointEntry(
         household_id=entry.household_id,

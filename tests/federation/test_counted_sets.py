@@ -124,6 +124,36 @@ def test_a_ledger_line_counts_in_the_village_it_was_written_in(taiba, fenghe, su
     assert PointEntry.objects.get().village == taiba
 
 
+def test_a_ledger_line_stays_in_its_village_ledger_and_shows_on_the_household_page(
+    taiba, fenghe, superuser, town, clerk, client_for
+):
+    """The ledger list shows each village the lines written in it (as its paper ledger and its
+    register report do); the household's page shows all its lines wherever it lives now; and
+    only its village now may reverse one, since that moves its balance."""
+    from django.core.exceptions import ValidationError
+
+    from points.models import PointRule
+    from points.services import point_entry_reverse
+    from tests.factories import UserFactory, give_scope
+
+    rule = PointRule.objects.create(town=town, category=PointRule.Category.SANITATION, description="整洁", points=30)
+    household = HouseholdFactory(village=taiba, number="TB-9")
+    line = point_award(household=household, rule=rule, day=date(2024, 6, 1), by=superuser)
+    type(household).objects.filter(pk=household.pk).update(village=fenghe)  # the family moves
+    fenghe_clerk = UserFactory(username="fenghe", role="村妇联专干")
+    give_scope(fenghe_clerk, town, villages=[fenghe])
+
+    assert in_scope(PointEntry.objects.all(), scope_for(clerk)).get() == line
+    assert not in_scope(PointEntry.objects.all(), scope_for(fenghe_clerk)).exists()
+    page = client_for(fenghe_clerk).get(f"/admin/federation/household/{household.pk}/change/")
+    assert page.status_code == 200 and "2024年6月1日" in page.content.decode()
+    with pytest.raises(ValidationError, match="这户已迁到你不负责的村"):
+        point_entry_reverse(entry=line, by=clerk, reason="记错了")
+    point_entry_reverse(entry=line, by=fenghe_clerk, reason="记错了")
+    household.refresh_from_db()
+    assert household.points_balance == 0
+
+
 def test_a_work_list_counts_what_the_user_sees_now(moved_woman, fenghe, taiba, client_for, town):
     from federation.roles import HEALTH_RECORDER, VILLAGE_CLERK
     from tests.factories import UserFactory, give_scope
