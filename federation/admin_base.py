@@ -43,6 +43,7 @@ from federation.admin_scoping import (  # noqa: F401
     ScopedRelatedFilter,
     VillageFilter,
     keeping_hidden_links,
+    linking_where_allowed,
 )
 from federation.admin_search import search
 from federation.exporting import can_see_identity
@@ -85,7 +86,7 @@ class ScopedAdminMixin(TypedInputMixin):
     def get_formset(self, request, obj=None, **kwargs):
         # Inlines keep what their editor cannot see, as model forms do (get_form).
         formset = super().get_formset(request, obj, **kwargs)
-        formset.form = keeping_hidden_links(formset.form)
+        formset.form = linking_where_allowed(keeping_hidden_links(formset.form), request)
         return formset
 
     def mask_columns(self, request, names):
@@ -172,7 +173,9 @@ class ScopedModelAdmin(ScopedAdminMixin, RosterImportMixin, ExportAdminMixin, Ex
         return filters
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form = keeping_hidden_links(super().get_form(request, obj, change=change, **kwargs))
+        form = linking_where_allowed(
+            keeping_hidden_links(super().get_form(request, obj, change=change, **kwargs)), request
+        )
         masks = self.get_form_masks(request)
         if not masks:
             return form

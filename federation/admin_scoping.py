@@ -4,12 +4,13 @@ and many-to-many links the editor cannot see.
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from federation.models import Village
-from federation.scoping import Scope, is_scoped_model, scoped_choices
+from federation.scoping import Scope, in_scope, is_scoped_model, scope_for, scoped_choices
 
 # What the stock field filters and the date hierarchy put in a list's URL.
 FILTER_SUFFIXES = (
@@ -69,6 +70,39 @@ class HiddenLinksFormMixin:
                 Q(pk__in=[obj.pk for obj in chosen]) | Q(pk__in=hidden.values("pk"))
             )
         return cleaned_data
+
+
+def may_open_record(request, obj, admin_site) -> bool:
+    """Whether the user may open `obj`'s page: its admin lets her view it and it is in her scope."""
+    model_admin = admin_site._registry.get(type(obj))
+    if model_admin is None or not model_admin.has_view_or_change_permission(request, obj):
+        return False
+    model = type(obj)
+    return (
+        not is_scoped_model(model)
+        or in_scope(model._default_manager.filter(pk=obj.pk), scope_for(request.user)).exists()
+    )
+
+
+def linking_where_allowed(form, request):
+    """The form class, knowing its request: its read-only related records link to their page
+    only for a user who may open it (Django links every one; a user page answers a clerk 403,
+    another village's household 404)."""
+    return type(form.__name__, (form,), {"admin_request": request})
+
+
+_django_admin_url = helpers.AdminReadonlyField.get_admin_url
+
+
+def _admin_url_where_allowed(self, remote_field, remote_obj):
+    request = getattr(self.form, "admin_request", None)
+    if request is not None and not may_open_record(request, remote_obj, self.model_admin.admin_site):
+        return str(remote_obj)
+    return _django_admin_url(self, remote_field, remote_obj)
+
+
+# Django has no hook for it: the read-only field is built inside its Fieldline.
+helpers.AdminReadonlyField.get_admin_url = _admin_url_where_allowed
 
 
 def keeping_hidden_links(form):
