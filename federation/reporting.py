@@ -154,6 +154,32 @@ def money(value) -> Decimal:
     return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
+class QueryRows:
+    """A ledger's rows as a query, read when asked: the report page counts them and reads the
+    first few (LIMIT), a download streams them all. A county's year of a ledger is hundreds of
+    thousands of lines, too many to build for a page that shows 500."""
+
+    def __init__(self, queryset, row: Callable):
+        self.queryset, self.row = queryset, row
+
+    def __len__(self) -> int:
+        return self.queryset.count()
+
+    def __bool__(self) -> bool:
+        return self.queryset.exists()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self.row(values) for values in self.queryset[index]]
+        return self.row(self.queryset[index])
+
+    def __iter__(self):
+        return (self.row(values) for values in self.queryset.iterator(chunk_size=5000))
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+
 @dataclass
 class Table:
     header: list[str]

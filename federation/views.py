@@ -47,7 +47,8 @@ def report_view(request, admin_site):
         period = filterset.period
         table = entry.function(rs, period)
         filters = {key: request.GET.getlist(key) for key in request.GET if key not in ("format", "report")}
-        reporting.log(request.user, entry, filters, kind, len(table.rows))
+        total = len(table.rows)
+        reporting.log(request.user, entry, filters, kind, total)
         if kind != "html":
             content_type, _writer = reporting.FORMATS[kind]
             response = HttpResponse(reporting.render(entry, table, kind), content_type=content_type)
@@ -65,8 +66,8 @@ def report_view(request, admin_site):
                 ]
                 for r, row in enumerate(table.rows[:PAGE_ROWS])
             ],
-            shown=min(PAGE_ROWS, len(table.rows)),
-            total=len(table.rows),
+            shown=min(PAGE_ROWS, total),
+            total=total,
             period=period,
             query=query.urlencode(),
         )

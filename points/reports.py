@@ -6,7 +6,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from federation.charts import BarChart, LineChart
-from federation.reporting import Period, ReportScope, Table, chart, per_village, report, summary_figure, summary_rows
+from federation.reporting import (
+    Period,
+    QueryRows,
+    ReportScope,
+    Table,
+    chart,
+    per_village,
+    report,
+    summary_figure,
+    summary_rows,
+)
 from federation.reports import changelist, period_params
 from points import selectors
 from points.models import PointEntry, PointRule, RedemptionEvent, RedemptionItem
@@ -174,21 +184,14 @@ def points_register(rs: ReportScope, period: Period) -> Table:
             "note",
         )
     )
-    # Tuples, not model instances: a county's year is hundreds of thousands of lines.
-    table.rows = [
-        [
-            day.isoformat(),
-            village,
-            number,
-            head or "",
-            categories.get(category, ""),
-            reversal % {"item": item or ""} if kind == K.REVERSAL else item or "",
-            points,
-            balance,
-            note,
-        ]
-        for day, village, number, head, category, item, kind, points, balance, note in lines.iterator(chunk_size=5000)
-    ]
+
+    def row(values) -> list:
+        day, village, number, head, category, item, kind, points, balance, note = values
+        item = reversal % {"item": item or ""} if kind == K.REVERSAL else item or ""
+        return [day.isoformat(), village, number, head or "", categories.get(category, ""), item, points, balance, note]
+
+    # Read when asked, as tuples: a county's year is hundreds of thousands of lines.
+    table.rows = QueryRows(lines, row)
     return table
 
 
