@@ -23,6 +23,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from federation.admin_access import AccessLoggedAdminMixin  # noqa: F401
 from federation.admin_export import ExportAdminMixin, ExportForm  # noqa: F401
 from federation.admin_input import (  # noqa: F401
+    CappedPaginator,
     ScopedChangeList,
     TypedInputMixin,
     ValidKeysAutocompleteSelect,
@@ -118,6 +119,7 @@ class ScopedModelAdmin(ScopedAdminMixin, RosterImportMixin, ExportAdminMixin, Ex
     change_form_template = "admin/federation/change_form.html"
     list_per_page = 50
     show_full_result_count = False
+    paginator = CappedPaginator
 
     # Lookups a link of the app (a report figure, a work list) uses beyond the list's filters.
     extra_lookups: tuple[str, ...] = ()

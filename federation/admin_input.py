@@ -8,7 +8,9 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import BadRequest, FieldDoesNotExist, ValidationError
+from django.core.paginator import Paginator
 from django.db import DataError
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 
 
@@ -71,6 +73,27 @@ def with_valid_keys(formfield):
         if type(inner) is plain:
             inner.__class__ = safe
     return formfield
+
+
+COUNT_CAP = 10_000
+
+
+class AtLeast(int):
+    """A count that stopped at the cap: it pages like the number and reads "10000+"."""
+
+    def __str__(self) -> str:
+        return f"{int(self)}+"
+
+
+class CappedPaginator(Paginator):
+    """Counts a list's rows up to COUNT_CAP: a county's lists run to millions of rows, which a
+    full count reads every time a page opens; nobody pages past the two hundredth page (they
+    search or filter), and the list says "10000+"."""
+
+    @cached_property
+    def count(self) -> int:
+        counted = self.object_list.order_by()[: COUNT_CAP + 1].count()  # any rows: no sort
+        return AtLeast(COUNT_CAP) if counted > COUNT_CAP else counted
 
 
 class ScopedChangeList(ChangeList):

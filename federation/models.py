@@ -404,7 +404,10 @@ class Honor(models.Model):
 
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
-        return Q(person__village__in=scope.village_ids) | Q(household__village__in=scope.village_ids)
+        # Subqueries, not an OR across two joins: that read every person of a county.
+        people = Person.objects.filter(village__in=scope.village_ids).values("pk")
+        households = Household.objects.filter(village__in=scope.village_ids).values("pk")
+        return Q(person__in=people) | Q(household__in=households)
 
 
 class AuditRecord(models.Model):

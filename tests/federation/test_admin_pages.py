@@ -140,3 +140,18 @@ def test_audit_lists_load_with_a_flat_query_count(
     with django_assert_max_num_queries(MAX_QUERIES):
         response, many = count_queries(client, f"/admin/federation/{model}/")
     assert many == few and response.context["cl"].result_count == 12
+
+
+def test_a_long_list_is_counted_up_to_the_cap_and_says_so(client_for, town_admin, taiba, monkeypatch):
+    from federation import admin_input
+    from tests.factories import PersonFactory
+
+    monkeypatch.setattr(admin_input, "COUNT_CAP", 3)
+    for n in range(4):
+        PersonFactory(village=taiba, name=f"人{n}")
+    client = client_for(town_admin)
+    response = client.get("/admin/federation/person/")
+    cl = response.context["cl"]
+    assert cl.result_count == 3 and str(cl.result_count) == "3+"
+    assert "3+ 人员" in response.content.decode().replace("\n", " ")
+    assert client.get("/admin/federation/person/", {"q": "人1"}).context["cl"].result_count == 1
