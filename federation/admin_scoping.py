@@ -73,15 +73,22 @@ class HiddenLinksFormMixin:
 
 
 def may_open_record(request, obj, admin_site) -> bool:
-    """Whether the user may open `obj`'s page: its admin lets her view it and it is in her scope."""
-    model_admin = admin_site._registry.get(type(obj))
-    if model_admin is None or not model_admin.has_view_or_change_permission(request, obj):
-        return False
+    """Whether the user may open `obj`'s page: its admin lets her view it and it is in her scope.
+    Asked once a request for each record (an inline's rows name the same rule again and again)."""
     model = type(obj)
-    return (
-        not is_scoped_model(model)
-        or in_scope(model._default_manager.filter(pk=obj.pk), scope_for(request.user)).exists()
-    )
+    answers = request.__dict__.setdefault("_may_open_record", {})
+    key = (model._meta.label, obj.pk)
+    if key not in answers:
+        model_admin = admin_site._registry.get(model)
+        answers[key] = (
+            model_admin is not None
+            and model_admin.has_view_or_change_permission(request, obj)
+            and (
+                not is_scoped_model(model)
+                or in_scope(model._default_manager.filter(pk=obj.pk), scope_for(request.user)).exists()
+            )
+        )
+    return answers[key]
 
 
 def linking_where_allowed(form, request):

@@ -29,3 +29,23 @@ def test_read_only_records_link_only_where_they_open(client_for, clerk, superuse
     page = client_for(clerk).get(f"/admin/points/pointentry/{line.pk}/change/").content.decode()
     assert household_page not in page and "TB-001" in page
     assert client_for(clerk).get(household_page).status_code == 404
+
+
+def test_the_check_is_asked_once_for_each_record(client_for, clerk, town, own_household):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rule = PointRule.objects.create(town=town, category=PointRule.Category.SANITATION, description="整洁", points=5)
+    client = client_for(clerk)
+    url = f"/admin/federation/household/{own_household.pk}/change/"
+
+    def queries():
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        return len(context)
+
+    point_award(household=own_household, rule=rule, day=date(2024, 3, 1), by=clerk)
+    few = queries()
+    for day in range(2, 12):
+        point_award(household=own_household, rule=rule, day=date(2024, 3, day), by=clerk)
+    assert queries() == few
