@@ -157,24 +157,26 @@ def money(value) -> Decimal:
 class QueryRows:
     """A ledger's rows as a query, read when asked: the report page counts them and reads the
     first few (LIMIT), a download streams them all. A county's year of a ledger is hundreds of
-    thousands of lines, too many to build for a page that shows 500."""
+    thousands of lines, too many to build for a page that shows 500. `row(values)` makes a
+    row of the `fields` of one record."""
 
-    def __init__(self, queryset, row: Callable):
-        self.queryset, self.row = queryset, row
+    def __init__(self, queryset, fields: list[str], row: Callable):
+        self.queryset, self.fields, self.row = queryset, fields, row
 
     def __len__(self) -> int:
-        return self.queryset.count()
+        return self.queryset.count()  # without the joins that the fields need
 
     def __bool__(self) -> bool:
         return self.queryset.exists()
 
     def __getitem__(self, index):
+        values = self.queryset.values_list(*self.fields)
         if isinstance(index, slice):
-            return [self.row(values) for values in self.queryset[index]]
-        return self.row(self.queryset[index])
+            return [self.row(record) for record in values[index]]
+        return self.row(values[index])
 
     def __iter__(self):
-        return (self.row(values) for values in self.queryset.iterator(chunk_size=5000))
+        return (self.row(record) for record in self.queryset.values_list(*self.fields).iterator(chunk_size=5000))
 
     def __eq__(self, other) -> bool:
         return list(self) == list(other)

@@ -12,7 +12,7 @@ from federation.filters import ReportFilterSet, report_villages
 REPORT_PERMISSION = reporting.PAGE_PERMISSION
 # A ledger of a county's year has hundreds of thousands of lines: the page shows the first
 # ones and says so; the downloads hold them all.
-PAGE_ROWS = 500
+PAGE_ROWS = 200
 
 
 def report_view(request, admin_site):

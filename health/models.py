@@ -76,7 +76,15 @@ class Screening(HealthRecord):
         verbose_name = _("screening")
         verbose_name_plural = _("two-cancer screenings")
         ordering = ["-date", "-pk"]
-        indexes = [models.Index(fields=["date", "free_programme"], name="health_screening_date")]
+        indexes = [
+            models.Index(fields=["date", "free_programme"], name="health_screening_date"),
+            # The home page's work list: the few results not normal and not yet rechecked.
+            models.Index(
+                fields=["person"],
+                condition=Q(result__in=["abnormal", "suspected", "confirmed"], recheck_outcome=""),
+                name="health_screening_recheck",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(result="") | (Q(consent_on__isnull=False) & ~Q(consent_by="")),

@@ -168,22 +168,19 @@ def points_register(rs: ReportScope, period: Period) -> Table:
     )
     categories = {key: str(label) for key, label in PointRule.Category.choices}
     reversal = str(_("Reversal: %(item)s"))
-    lines = (
-        selectors.register_lines_in(rs.chosen, period.start, period.end)
-        .order_by("date", "pk")
-        .values_list(
-            "date",
-            "village__name",
-            "household__number",
-            "household__head__name",
-            "rule__category",
-            "rule__description",
-            "kind",
-            "points",
-            "balance_after",
-            "note",
-        )
-    )
+    lines = selectors.register_lines_in(rs.chosen, period.start, period.end).order_by("date", "pk")
+    fields = [
+        "date",
+        "village__name",
+        "household__number",
+        "household__head__name",
+        "rule__category",
+        "rule__description",
+        "kind",
+        "points",
+        "balance_after",
+        "note",
+    ]
 
     def row(values) -> list:
         day, village, number, head, category, item, kind, points, balance, note = values
@@ -191,7 +188,7 @@ def points_register(rs: ReportScope, period: Period) -> Table:
         return [day.isoformat(), village, number, head or "", categories.get(category, ""), item, points, balance, note]
 
     # Read when asked, as tuples: a county's year is hundreds of thousands of lines.
-    table.rows = QueryRows(lines, row)
+    table.rows = QueryRows(lines, fields, row)
     return table
 
 
