@@ -23,6 +23,11 @@ run: install
 	@echo "妇联工作台: http://$(HOST)/admin/"
 	@echo "演示账号 (仅供演示): admin / town / taiba / county，密码均为 zhanerxiang-demo"
 	@echo ""
+	@# Background work (large roster imports) runs in a worker beside the web server; the
+	@# trap stops it when runserver stops (Ctrl-C included). Without --no-reload its reloader
+	@# would leave a child running after the kill.
+	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST)
 
 # The browser tests (tests/e2e) drive Debian's chromium with a CJK font. As root (CI, the

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.models import DBTaskResult
 
 from federation.admin_audit import (
     ACCESS_ACTIONS,
@@ -625,3 +626,9 @@ class FederationUserAdmin(PermissionLabelsMixin, TypedInputMixin, UserAdmin):
         if staff_scope.town_wide:
             return gettext("%(town)s (whole town)") % {"town": staff_scope.town}
         return "、".join(village.name for village in staff_scope.villages.all())
+
+
+# The task queue's own list is in English and may show a worker's traceback: an import's
+# progress page is where its work is followed.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -467,6 +469,56 @@ class ImportRecord(AuditRecord):
 
     def __str__(self) -> str:
         return gettext("Import #%(id)s") % {"id": self.pk}
+
+
+class ImportJob(models.Model):
+    """A roster preview or import too big to wait for, run by the background worker
+    (federation.importing.jobs): whose it is, how far it has got, and its result for the page.
+
+    Kept a day (the result holds the file's errors and sample rows), then deleted."""
+
+    class Kind(models.TextChoices):
+        PREVIEW = "preview", pgettext_lazy("import job", "preview")
+        CONFIRM = "confirm", pgettext_lazy("import job", "import")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("import job", "waiting for the background worker")
+        READING = "reading", pgettext_lazy("import job", "reading and checking the rows")
+        PLANNING = "planning", pgettext_lazy("import job", "checking against the records")
+        DONE = "done", pgettext_lazy("import job", "finished")
+        FAILED = "failed", pgettext_lazy("import job", "failed")
+
+    # A random id: the progress page's address names the job.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("user"))
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    kind = models.CharField(pgettext_lazy("import job", "kind"), max_length=10, choices=Kind.choices)
+    resource = models.CharField(_("roster"), max_length=50)
+    file_name = models.CharField(_("file name"), max_length=200)
+    token = models.CharField(
+        pgettext_lazy("import job", "upload"), max_length=100
+    )  # the upload waiting in IMPORT_TMP_DIR
+    village = models.ForeignKey(Village, models.SET_NULL, null=True, blank=True, related_name="+")
+    again = models.BooleanField(pgettext_lazy("import job", "import again"), default=False)
+    task_id = models.CharField(pgettext_lazy("import job", "task"), max_length=64, blank=True)
+    state = models.CharField(
+        pgettext_lazy("import job", "state"), max_length=10, choices=State.choices, default=State.QUEUED
+    )
+    rows_done = models.PositiveIntegerField(pgettext_lazy("import job", "rows checked"), default=0)
+    rows_total = models.PositiveIntegerField(pgettext_lazy("import job", "rows"), default=0)
+    result = models.JSONField(pgettext_lazy("import job", "result"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("import job", "import job")
+        verbose_name_plural = pgettext_lazy("import job", "import jobs")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
 
 
 class ReportLog(AuditRecord):

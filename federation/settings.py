@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "import_export",
     "django_filters",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "federation",
     "points",
     "health",
@@ -225,12 +227,19 @@ IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 100_000))
 IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", 200))
 IMPORT_MAX_UNPACKED_BYTES = 400 * 1024 * 1024
 IMPORT_MAX_COMPRESSION_RATIO = 100
+# A roster of more data rows than this is confirmed in the background (`manage.py db_worker`),
+# with a progress page; a village's smaller files are imported while the clerk waits.
+IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", 2000))
 # Uploads wait here between preview and confirm: private, never under MEDIA_ROOT.
 IMPORT_TMP_DIR = Path(os.environ.get("IMPORT_TMP_DIR", BASE_DIR / "var" / "imports"))
 IMPORT_TMP_MAX_AGE = int(os.environ.get("IMPORT_TMP_MAX_AGE", 60 * 60))
 # `manage.py backup` writes here unless told otherwise (see README, Backups).
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Background work: tasks wait in the database (django-tasks' database backend, no broker)
+# until `manage.py db_worker` runs them; `make run` starts one beside the web server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # History is for reading; a revert would bypass the services' rules.
 SIMPLE_HISTORY_REVERT_DISABLED = True

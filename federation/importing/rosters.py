@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
-from federation.exporting import ScopedResource, neutralize
+from federation.exporting import ScopedResource, can_see_identity, neutralize
 from federation.importing.cells import CellError, Column, is_blank, normalize_header
 from federation.importing.reading import HEADER_SEARCH_ROWS, ImportFileError, Table, read_tables
 from federation.importing.villages import Villages
@@ -74,6 +74,27 @@ class ImportReport:
             "unchanged": self.unchanged,
             "errors": len(self.errors),
         }
+
+    def shown_sample(self, user) -> list[dict]:
+        """The sample rows as the preview shows them to `user`: ID numbers and phones masked
+        as every list masks them."""
+        maskers = {} if can_see_identity(user) else self.maskers
+        return [
+            {
+                "row": item["row"],
+                "status": item["status"],
+                "cells": {header: shown_cell(value, maskers.get(header)) for header, value in item["cells"].items()},
+            }
+            for item in self.sample
+        ]
+
+
+def shown_cell(value, masker=None):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return masker(str(value)) if masker else value
 
 
 KEEP_CELLS = 1000
@@ -164,6 +185,10 @@ class RosterResource(ScopedResource):
         self.default_village = default_village
         self.errors: list[RowError] = []
         self.writing = False  # True while planning the real write: lock what will be updated
+        # Called with (rows checked, rows) while the cells are cleaned: a background job's
+        # progress bar. The plan and the write run in one transaction, which no other
+        # connection sees before it ends, so they report nothing.
+        self.progress = None
 
     # -- columns and villages --
 
@@ -433,7 +458,10 @@ class RosterResource(ScopedResource):
         memo = {position: {} for position, _column in positions}
         formula_error = _("The cell holds a formula without a value; recalculate and save the file in Excel.")
         villages = self.villages if "village" in columns else None
+        progress = self.progress
         for offset, cells in enumerate(data_rows):
+            if progress is not None and offset % 200 == 0:
+                progress(offset, len(data_rows))
             number = report.header_row + 1 + offset
             if all(is_blank(cell) for cell in cells) and not any((number, p) in blanks for p, _c in positions):
                 continue
@@ -487,6 +515,8 @@ class RosterResource(ScopedResource):
                     failed=failed,
                 )
             )
+        if progress is not None:
+            progress(len(data_rows), len(data_rows))
         if not rows:
             if report.ignored_rows:
                 raise ImportFileError(_("The file has only example or total rows, no data rows."))

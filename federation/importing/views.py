@@ -8,15 +8,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from federation.exporting import can_see_identity
+from federation.importing.jobs import report_from_json, sheet_rows, start_job, worker_failed
 from federation.importing.templates import build_template
 from federation.importing.uploads import store_errors, store_upload, take_upload
-from federation.models import Village
+from federation.models import ImportJob, Village
 from federation.scoping import scoped_choices
 
 
@@ -55,6 +56,8 @@ class RosterImportMixin:
 
     Set `import_resource` to a RosterResource. The upload waits between preview and
     confirm in a private folder (settings.IMPORT_TMP_DIR), readable only by its uploader.
+    A file of more than settings.IMPORT_BACKGROUND_ROWS rows is previewed and imported by the
+    background worker, and the page follows its progress (import/job/<id>/).
     """
 
     import_resource = None
@@ -74,6 +77,11 @@ class RosterImportMixin:
                 name=f"{prefix}_import_template",
             ),
             path(
+                "import/job/<uuid:job_id>/",
+                self.admin_site.admin_view(self.import_job_view),
+                name=f"{prefix}_import_job",
+            ),
+            path(
                 "import/errors/<str:token>/",
                 self.admin_site.admin_view(self.import_errors_view),
                 name=f"{prefix}_import_errors",
@@ -88,17 +96,20 @@ class RosterImportMixin:
     def import_resource_for(self, request, village=None):
         return self.import_resource(user=request.user, default_village=village)
 
-    def import_view(self, request):
-        if not self.has_import_permission(request):
-            raise PermissionDenied
-        villages = scoped_choices(Village, request)
-        context = {
+    def _import_context(self, request):
+        return {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": gettext("Import %(roster)s") % {"roster": self.import_resource.import_title},
             "resource_title": self.import_resource.import_title,
             "columns": [c.column_name + ("*" if c.required else "") for c in self.import_resource().columns()],
         }
+
+    def import_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        villages = scoped_choices(Village, request)
+        context = self._import_context(request)
         if request.method == "POST" and "confirm" in request.POST:
             return self._confirm_import(request, villages)
         form = ImportForm(request.POST or None, request.FILES or None, villages=villages)
@@ -108,11 +119,12 @@ class RosterImportMixin:
             village = form.cleaned_data.get("village")
             again = form.cleaned_data["again"]
             resource = self.import_resource_for(request, village)
+            if sheet_rows(data, upload.name) > settings.IMPORT_BACKGROUND_ROWS:
+                return self._start_job(request, ImportJob.Kind.PREVIEW, data, upload.name, village, again)
             report = resource.import_file(data, upload.name, dry_run=True, again=again)
-            context.update(self._report_context(request, report))
+            context.update(self._preview_context(request, report, village, again))
             if not report.errors:
-                context.update(token=store_upload(data, request.user), default_village=village, again=again)
-            context["title"] = gettext("Preview")
+                context["token"] = store_upload(data, request.user)
             return TemplateResponse(request, "admin/federation/import.html", context)
         context["form"] = form
         return TemplateResponse(request, "admin/federation/import.html", context)
@@ -126,7 +138,14 @@ class RosterImportMixin:
         village = villages.filter(pk=request.POST.get("village") or None).first()
         file_name = request.POST.get("file_name", "")[:200]
         again = request.POST.get("again") == "1"
+        # The preview's count of rows; sent back by the browser, it only chooses where to run.
+        rows = request.POST.get("rows", "")
+        if rows.isdigit() and int(rows) > settings.IMPORT_BACKGROUND_ROWS:
+            return self._start_job(request, ImportJob.Kind.CONFIRM, data, file_name, village, again)
         report = self.import_resource_for(request, village).import_file(data, file_name, dry_run=False, again=again)
+        return self._import_done(request, report, changelist)
+
+    def _import_done(self, request, report, changelist):
         if report.errors:  # the data changed between preview and confirm
             context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": gettext("Preview")}
             context.update(self._report_context(request, report))
@@ -134,34 +153,73 @@ class RosterImportMixin:
         messages.success(request, gettext("Import finished: %(summary)s.") % {"summary": report.summary})
         return HttpResponseRedirect(changelist)
 
+    def _preview_context(self, request, report, village, again):
+        context = self._report_context(request, report)
+        context.update(
+            title=gettext("Preview"),
+            default_village=village,
+            again=again,
+            rows=report.new + report.updated + report.unchanged,
+        )
+        return context
+
+    def _start_job(self, request, kind, data, file_name, village, again):
+        job = start_job(
+            user=request.user,
+            kind=kind,
+            resource=self.import_resource,
+            data=data,
+            file_name=file_name,
+            village=village,
+            again=again,
+        )
+        opts = self.model._meta
+        return redirect(f"admin:{opts.app_label}_{opts.model_name}_import_job", job_id=job.pk)
+
+    def import_job_view(self, request, job_id):
+        """The progress of a background preview or import, then its result as the page itself
+        would show it. Only its uploader (and a superuser) may see it."""
+        job = ImportJob.objects.filter(pk=job_id, resource=self.import_resource.import_name).first()
+        if job is None or not (job.user_id == request.user.pk or request.user.is_superuser):
+            raise Http404
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        opts = self.model._meta
+        changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        if worker_failed(job):
+            job.state = ImportJob.State.FAILED
+            job.result = {"message": gettext("The background import stopped before it finished; nothing was written.")}
+        if job.state == ImportJob.State.DONE:
+            report = report_from_json(job.result)
+            if job.kind == ImportJob.Kind.CONFIRM:
+                return self._import_done(request, report, changelist)
+            context = self._import_context(request)
+            context.update(self._preview_context(request, report, job.village, job.again))
+            if not report.errors and job.user_id == request.user.pk:
+                context["token"] = job.token
+            return TemplateResponse(request, "admin/federation/import.html", context)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "title": gettext("Import %(roster)s") % {"roster": self.import_resource.import_title},
+            "job": job,
+        }
+        return TemplateResponse(request, "admin/federation/import_job.html", context)
+
     def _report_context(self, request, report):
-        # The preview masks ID numbers and phones as every list does.
-        maskers = {} if can_see_identity(request.user) else report.maskers
         context = {
             "report": report,
             "shown_errors": report.errors[: self.shown_errors],
             "more_errors": max(0, len(report.errors) - self.shown_errors),
             "sample": [
-                {
-                    "row": item["row"],
-                    "status": item["status"],
-                    "cells": [self._cell(item["cells"].get(h), maskers.get(h)) for h in report.headers],
-                }
-                for item in report.sample
+                {**item, "cells": [item["cells"].get(header, "") for header in report.headers]}
+                for item in report.shown_sample(request.user)
             ],
         }
         if context["more_errors"]:
             lines = [[error.row or "", error.column, error.message] for error in report.errors]
             context["errors_token"] = store_errors(lines, request.user)
         return context
-
-    @staticmethod
-    def _cell(value, masker=None):
-        if value is None:
-            return ""
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return masker(str(value)) if masker else value
 
     def import_errors_view(self, request, token):
         if not self.has_import_permission(request):
