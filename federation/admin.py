@@ -540,16 +540,19 @@ def permission_label(permission) -> str:
     return f"{model._meta.app_config.verbose_name} | {model._meta.verbose_name} | {text}"
 
 
+NOT_OFFERED_APPS = ["axes", "django_tasks_database"]
+
+
 class PermissionLabelsMixin:
-    """Permissions named in Chinese; those of history tables and of the login throttle are
-    not offered (no role holds them: history is read on each record's page, and locked
-    logins are unlocked from the user list)."""
+    """Permissions named in Chinese; those of history tables, of the login throttle and of the
+    task queue are not offered (no role holds them: history is read on each record's page,
+    locked logins are unlocked from the user list, an import's job from its progress page)."""
 
     def formfield_for_manytomany(self, db_field, request=None, **kwargs):
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
         if db_field.name in ("permissions", "user_permissions"):
             field.queryset = field.queryset.exclude(content_type__model__startswith="historical").exclude(
-                content_type__app_label="axes"
+                content_type__app_label__in=NOT_OFFERED_APPS
             )
             field.label_from_instance = permission_label
         return field

@@ -17,6 +17,7 @@ WITHOUT_HISTORY = {
     "federation.ImportRecord",
     "federation.ReportLog",
     "federation.RecordAccess",
+    "federation.PurgeRecord",
     "points.PointEntry",
     "points.StockLine",
     "points.Redemption",
