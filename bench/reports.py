@@ -59,6 +59,12 @@ def check_character(first17: str) -> str:
 def insert(table: str, columns: list[str], rows) -> None:
     from django.db import connection
 
+    if connection.vendor == "postgresql":
+        # COPY, not INSERT: it builds the county several times faster.
+        from bench.points import copy
+
+        copy(connection.ops.quote_name(table), [connection.ops.quote_name(c) for c in columns], rows)
+        return
     quote = connection.ops.quote_name
     sql = f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) VALUES ({', '.join(['%s'] * len(columns))})"
     batch = []

@@ -1,5 +1,8 @@
 """Exports that respect the user's villages and masking, and that Excel cannot execute."""
 
+import itertools
+from collections.abc import Callable, Iterator
+
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from import_export import resources
@@ -11,6 +14,8 @@ from federation.identity import mask_id_number, mask_phone
 from federation.scoping import NOTHING, in_scope, scope_for
 
 FULL_IDENTITY_PERMISSION = "federation.view_full_identity"
+# Rows read per query by a streamed export (and per prefetch of its many-to-many columns).
+EXPORT_CHUNK = 2000
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
@@ -18,7 +23,8 @@ def neutralize(value):
     """Make a text cell inert in Excel: prefix ' to anything that could start a formula, and
     drop the control characters that an .xlsx cannot hold (older data may still have them)."""
     if isinstance(value, str):
-        value = CONTROL_CHARACTERS.sub("", value)
+        if not value.isprintable():  # a quick scan: nearly every cell has no control character
+            value = CONTROL_CHARACTERS.sub("", value)
         if value.startswith(_FORMULA_STARTS):
             return "'" + value
     return value
@@ -82,6 +88,8 @@ class ScopedResource(resources.ModelResource, metaclass=ScopedResourceMetaclass)
     """
 
     def __init__(self, user=None, **kwargs):
+        self._field_names = {}  # Field -> its name
+        self._exporters = {}  # (Field, native types?) -> function of the record
         super().__init__(**kwargs)
         self.user = user
         self.full_identity = can_see_identity(user)
@@ -93,6 +101,12 @@ class ScopedResource(resources.ModelResource, metaclass=ScopedResourceMetaclass)
     def filter_export(self, queryset, **kwargs):
         # The admin hands over its changelist queryset; filter it again regardless.
         return in_scope(queryset, scope_for(self.user) if self.user else NOTHING)
+
+    def get_field_name(self, field):
+        # Asked for every cell of an export: a dict, not import-export's walk of the columns.
+        if field not in self._field_names:
+            self._field_names = {column: name for name, column in self.fields.items()}
+        return self._field_names.get(field) or super().get_field_name(field)
 
     def _model_field(self, field):
         if not field.attribute or "__" in field.attribute:
@@ -113,15 +127,217 @@ class ScopedResource(resources.ModelResource, metaclass=ScopedResourceMetaclass)
         return headers
 
     def export_field(self, field, instance, **kwargs):
+        # Which rule a column follows is settled on its first cell, not on each of 100,000.
+        key = (field, bool(kwargs.get("force_native_type")))
+        exporter = self._exporters.get(key)
+        if exporter is None:
+            exporter = self._exporters[key] = self.exporter(field, **kwargs)
+        return exporter(instance)
+
+    def dehydrator(self, field) -> Callable | None:
+        """The column's own function of the record (`dehydrate_<name>`), if it has one."""
+        dehydrate = field.get_dehydrate_method(self.get_field_name(field))
+        return dehydrate if callable(dehydrate) else getattr(self, dehydrate, None)
+
+    def exporter(self, field, **kwargs) -> Callable[[models.Model], object]:
+        """Return how `field` is exported, as a function of the record: a relation by its
+        name, a choice by its label, an ID number or phone masked unless the user may see
+        it, anything else as its widget renders it, and no text that Excel would run."""
         model_field = self._model_field(field)
-        has_dehydrate = hasattr(self, f"dehydrate_{self.get_field_name(field)}")
-        if model_field is not None and not has_dehydrate:
+        method = self.dehydrator(field)
+        if model_field is not None and method is None:
             if isinstance(model_field, models.ForeignKey):
-                related = getattr(instance, model_field.name)
-                return neutralize(str(related)) if related is not None else ""
-            if model_field.choices:
-                return str(getattr(instance, f"get_{model_field.name}_display")())
-            masker = identity_masker(model_field)
-            if masker and not self.full_identity:
-                return masker(getattr(instance, model_field.attname))
-        return neutralize(super().export_field(field, instance, **kwargs))
+                return _related_name(model_field.name)
+            simple = self._simple_exporter(model_field)
+            if simple is not None:
+                return simple
+        if method is not None:
+            return lambda instance: neutralize(method(instance))
+        return lambda instance: neutralize(field.export(instance, **kwargs))
+
+    def _simple_exporter(self, model_field):
+        """A choice's label or a masked number, read from the record's own column."""
+        if model_field.choices:
+            # Labels once per export: get_FOO_display rebuilds them for every cell.
+            labels = {value: str(label) for value, label in model_field.flatchoices}
+            return _choice_label(model_field.attname, labels)
+        masker = identity_masker(model_field)
+        if masker and not self.full_identity:
+            return _masked(model_field.attname, masker)
+        return None
+
+    def export_queryset(self, queryset, selected_fields=None):
+        """The records of an export in the user's villages, each relation that a column
+        shows joined and each many-to-many column fetched once per chunk, not per row."""
+        queryset = self.filter_export(queryset)
+        shown, fetched = [], []
+        for field in self.get_export_fields(selected_fields):
+            model_field = self._model_field(field)
+            if model_field is None or not model_field.is_relation:
+                continue
+            if model_field.many_to_one or model_field.one_to_one:
+                shown.append(model_field.name)
+            elif model_field.many_to_many:
+                fetched.append(model_field.name)
+        # The list joins what its own columns show. Of its joins keep those under a relation
+        # the export shows (a household is named with its head), and drop the rest: each
+        # joined table is one more model instance to build for every row.
+        joins = [*shown, *_paths(queryset.query.select_related, shown)]
+        # A lookup already prefetched (with its own ordering, say) is not asked for again.
+        seen = {getattr(lookup, "prefetch_to", lookup) for lookup in queryset._prefetch_related_lookups}
+        fetched = [name for name in fetched if name not in seen]
+        return queryset.select_related(None).select_related(*joins).prefetch_related(*fetched)
+
+    # A resource whose dehydrate methods read only the record's own columns and what its
+    # filter_export annotates sets this: its export then reads plain rows (values_list),
+    # not a model instance with its relations for each of 100,000 records.
+    export_from_values = False
+
+    def exports_from_values(self) -> bool:
+        return self.export_from_values
+
+    def export_rows(self, queryset, selected_fields=None, **kwargs) -> Iterator[list]:
+        """Yield the export's rows as they are read: one query in chunks (the prefetches
+        per chunk), never pages by OFFSET as import-export does once anything is prefetched."""
+        fields = self.get_export_fields(selected_fields)
+        if self.exports_from_values():
+            rows = self._rows_from_values(queryset, fields, **kwargs)
+            if rows is not None:
+                return rows
+        return self._rows_from_instances(queryset, fields, selected_fields, **kwargs)
+
+    def _rows_from_instances(self, queryset, fields, selected_fields, **kwargs):
+        export_field = self.export_field
+        for instance in self.export_queryset(queryset, selected_fields).iterator(chunk_size=EXPORT_CHUNK):
+            yield [export_field(field, instance, **kwargs) for field in fields]
+
+    def _rows_from_values(self, queryset, fields, **kwargs):
+        """The rows from values_list(named=True), each column by the same rules as
+        `exporter`; None when a column needs the record itself (a many-to-many, a model
+        property), which the instances then serve."""
+        queryset = self.filter_export(queryset)
+        meta = queryset.model._meta
+        names = ["pk", *(field.attname for field in meta.concrete_fields), *queryset.query.annotations]
+        related = {}  # ForeignKey -> {key: its name}
+        exporters = []
+        for field in fields:
+            model_field = self._model_field(field)
+            method = self.dehydrator(field)
+            if method is not None:
+                exporters.append(lambda row, method=method: neutralize(method(row)))
+            elif model_field is not None and not model_field.concrete:
+                return None
+            elif isinstance(model_field, models.ForeignKey):
+                exporters.append(_related_name_of(model_field.attname, related.setdefault(model_field, {})))
+            elif model_field is not None:
+                exporters.append(self._simple_exporter(model_field) or _rendered(field, model_field.attname, kwargs))
+            elif field.attribute is None:
+                exporters.append(lambda row, field=field: neutralize(field.widget.render(None, **kwargs)))
+            elif _plain_path(meta.model, field.attribute):
+                names.append(field.attribute)
+                exporters.append(_rendered(field, field.attribute, kwargs))
+            else:
+                return None
+        joined = queryset.query.select_related
+        rows = queryset.select_related(None).values_list(*dict.fromkeys(names), named=True)
+
+        def generate():
+            # Every name a column shows in one query where they are few (thirteen villages),
+            # else the names each chunk of rows needs.
+            complete = {
+                foreign_key: _read_names(
+                    foreign_key,
+                    named,
+                    queryset.order_by().values(foreign_key.attname),
+                    _paths(joined, [foreign_key.name]),
+                )
+                for foreign_key, named in related.items()
+            }
+            records = rows.iterator(chunk_size=EXPORT_CHUNK)
+            while chunk := list(itertools.islice(records, EXPORT_CHUNK)):
+                for foreign_key, named in related.items():
+                    if not complete[foreign_key]:
+                        keys = {getattr(row, foreign_key.attname) for row in chunk} - named.keys() - {None}
+                        if len(named) > RELATED_NAMES_KEPT:
+                            named.clear()
+                        _read_names(foreign_key, named, keys, _paths(joined, [foreign_key.name]))
+                for row in chunk:
+                    yield [export(row) for export in exporters]
+
+        return generate()
+
+
+def _paths(select_related, names) -> list[str]:
+    """The paths of a queryset's joins (`query.select_related`) that start with one of
+    `names`; a bare `select_related()` (True) names none."""
+    if not isinstance(select_related, dict):
+        return []
+    paths = []
+    for name, below in select_related.items():
+        if name in names:
+            paths.extend([f"{name}__{path}" for path in _paths(below, below)] or [name])
+    return paths
+
+
+def _related_name(attribute):
+    def export(instance):
+        related = getattr(instance, attribute)
+        return neutralize(str(related)) if related is not None else ""
+
+    return export
+
+
+def _choice_label(attname, labels):
+    def export(instance):
+        value = getattr(instance, attname)
+        return str(labels.get(value, value))
+
+    return export
+
+
+def _masked(attname, masker):
+    return lambda instance: masker(getattr(instance, attname))
+
+
+def _related_name_of(attname, named):
+    return lambda row: named.get(getattr(row, attname), "")
+
+
+def _rendered(field, attname, kwargs):
+    return lambda row: neutralize(field.widget.render(getattr(row, attname), **kwargs))
+
+
+def _plain_path(model, path: str) -> bool:
+    """Whether `a__b__c` leads through relations to a concrete column that is no relation."""
+    *relations, last = path.split("__")
+    try:
+        for name in relations:
+            model = model._meta.get_field(name).related_model
+            if model is None:
+                return False
+        field = model._meta.get_field(last)
+    except FieldDoesNotExist:
+        return False
+    return field.concrete and not field.is_relation
+
+
+# Names of related records kept at most (a roster names thirteen villages; a ledger could
+# name 250,000 households): past it the names are read again for each chunk of rows.
+RELATED_NAMES_KEPT = 50_000
+
+
+def _read_names(foreign_key, named: dict, keys, joins: list[str], limit: int | None = None) -> bool:
+    """Read into `named` the names of the records whose keys are `keys` (a set or a
+    subquery), with the joins their names use (a household is named with its head), or
+    none if there are more than `limit`; return whether they were read."""
+    if not keys:
+        return True
+    target = foreign_key.target_field.attname
+    below = [path.split("__", 1)[1] for path in joins if "__" in path]
+    records = foreign_key.related_model._base_manager.filter(**{f"{target}__in": keys})
+    records = records.select_related(*below) if below else records
+    records = list(records if limit is None else records[: limit + 1])
+    if limit is not None and len(records) > limit:
+        return False
+    named.update((getattr(record, target), neutralize(str(record))) for record in records)
+    return True

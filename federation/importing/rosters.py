@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
-from federation.exporting import ScopedResource, can_see_identity, neutralize
+from federation.exporting import ScopedResource, can_see_identity
 from federation.importing.cells import CellError, Column, is_blank, normalize_header
 from federation.importing.reading import HEADER_SEARCH_ROWS, ImportFileError, Table, read_tables
 from federation.importing.villages import Villages
@@ -146,6 +146,9 @@ class RosterExtension:
     planned its own rows. The core's rosters need not know the app."""
 
     columns: dict[str, Column] = {}
+    # True when `dehydrate` reads no more of the record than its key (`record.pk`) and its
+    # own columns: the roster's export may then read plain rows (ScopedResource.export_from_values).
+    export_from_values = False
 
     def filter_export(self, resource, queryset):
         return queryset
@@ -205,12 +208,15 @@ class RosterResource(ScopedResource):
             queryset = extension.filter_export(self, queryset)
         return queryset
 
-    def export_field(self, field, instance, **kwargs):
+    def dehydrator(self, field):
         name = self.get_field_name(field)
         extension = self.extension_of(name)
         if extension is not None:
-            return neutralize(extension.dehydrate(self, name, instance))
-        return super().export_field(field, instance, **kwargs)
+            return lambda record: extension.dehydrate(self, name, record)
+        return super().dehydrator(field)
+
+    def exports_from_values(self) -> bool:
+        return super().exports_from_values() and all(extension.export_from_values for extension in self.extensions)
 
     def columns(self) -> list[Column]:
         return [column for column in self.fields.values() if isinstance(column, Column)]
