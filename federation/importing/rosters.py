@@ -146,8 +146,8 @@ class RosterExtension:
     planned its own rows. The core's rosters need not know the app."""
 
     columns: dict[str, Column] = {}
-    # True when `dehydrate` reads no more of the record than its key (`record.pk`) and its
-    # own columns: the roster's export may then read plain rows (ScopedResource.export_from_values).
+    # True when `dehydrate` reads no more of the record than its key (`record.pk`): the
+    # roster's export may then read plain rows (ScopedResource.export_from_values).
     export_from_values = False
 
     def filter_export(self, resource, queryset):

@@ -7,6 +7,7 @@ Here the first and last dates come from the date index (ORDER BY … LIMIT 1, tw
 choices are the periods between them — the same page, whatever the size of the table."""
 
 import datetime
+from functools import cached_property
 
 from django import template
 from django.contrib.admin.templatetags.admin_list import date_hierarchy
@@ -25,6 +26,7 @@ class _DateEnds:
         self.field_name = field_name
         self.is_datetime = is_datetime
 
+    @cached_property  # the tag asks for both the ends and the periods between them
     def _ends(self):
         values = self.queryset.values_list(self.field_name, flat=True)
         first = values.order_by(self.field_name).first()
@@ -34,11 +36,11 @@ class _DateEnds:
         return first, last
 
     def aggregate(self, **_aggregates):
-        first, last = self._ends()
+        first, last = self._ends
         return {"first": first, "last": last}
 
     def dates(self, field_name, kind, order="ASC"):
-        first, last = self._ends()
+        first, last = self._ends
         if first is None:
             return []
         if isinstance(first, datetime.datetime):
