@@ -25,6 +25,7 @@ from federation.importing import (
 )
 from federation.models import Person
 from federation.resources import PersonRosterResource, chunked
+from federation.scoping import in_scope
 
 
 def ensure_care_targets(targets: list[tuple[str, str]], user, day: date | None = None) -> None:
@@ -69,7 +70,9 @@ class CareCategoryColumn(RosterExtension):
         categories = {}
         if self.sees_care(resource):
             labels = dict(CareTarget.Category.choices)
-            open_targets = CareTarget.objects.filter(until__isnull=True, person__in=queryset.order_by().values("pk"))
+            # Those of the user's villages, not of the rows exported: the few open ones are
+            # read faster than the people the rows are.
+            open_targets = in_scope(CareTarget.objects.filter(until__isnull=True), resource.scope)
             for person_id, category in open_targets.order_by("category").values_list("person_id", "category"):
                 categories.setdefault(person_id, []).append(str(labels[category]))
         resource.care_categories = {person_id: "、".join(names) for person_id, names in categories.items()}

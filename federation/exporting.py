@@ -250,15 +250,16 @@ class ScopedResource(resources.ModelResource, metaclass=ScopedResourceMetaclass)
         rows = queryset.select_related(None).values_list(*dict.fromkeys(names), named=True)
 
         def generate():
-            # Every name a column shows in one query where they are few (thirteen villages),
-            # else the names each chunk of rows needs.
+            # Every name a column shows in one query where they are few: the whole table
+            # when it is small (a county's villages), else the records the rows name, else
+            # the names each chunk of rows needs.
             complete = {
-                foreign_key: _read_names(
-                    foreign_key,
-                    named,
-                    queryset.order_by().values(foreign_key.attname),
-                    _paths(joined, [foreign_key.name]),
-                    limit=RELATED_NAMES_KEPT,
+                foreign_key: any(
+                    _read_names(foreign_key, named, keys, _paths(joined, [foreign_key.name]), limit=limit)
+                    for keys, limit in (
+                        (None, SMALL_TABLE),
+                        (queryset.order_by().values(foreign_key.attname), RELATED_NAMES_KEPT),
+                    )
                 )
                 for foreign_key, named in related.items()
             }
@@ -355,17 +356,21 @@ def _plain_path(model, path: str) -> bool:
 # Names of related records kept at most (a roster names thirteen villages; a ledger could
 # name 250,000 households): past it the names are read again for each chunk of rows.
 RELATED_NAMES_KEPT = 50_000
+# A table this small is read whole: cheaper than finding which of its records the rows name.
+SMALL_TABLE = 1000
 
 
 def _read_names(foreign_key, named: dict, keys, joins: list[str], limit: int | None = None) -> bool:
-    """Read into `named` the names of the records whose keys are `keys` (a set or a
-    subquery), with the joins their names use (a household is named with its head), or
+    """Read into `named` the names of the records whose keys are `keys` (a set, a
+    subquery, or None for every record), with the joins their names use (a household is named with its head), or
     none if there are more than `limit`; return whether they were read."""
     if isinstance(keys, set) and not keys:  # (a subquery is not run here to be tested)
         return True
     target = foreign_key.target_field.attname
     below = [path.split("__", 1)[1] for path in joins if "__" in path]
-    records = foreign_key.related_model._base_manager.filter(**{f"{target}__in": keys})
+    records = foreign_key.related_model._base_manager.all()
+    if keys is not None:
+        records = records.filter(**{f"{target}__in": keys})
     records = records.select_related(*below) if below else records
     records = list(records if limit is None else records[: limit + 1])
     if limit is not None and len(records) > limit:

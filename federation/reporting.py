@@ -12,8 +12,6 @@ reader, who opens no record, holds `FIGURES_PERMISSION` instead: it reads every 
 figures, never one that lists people (`personal`).
 """
 
-import csv
-import io
 import re
 from calendar import monthrange
 from collections.abc import Callable, Iterable
@@ -23,9 +21,11 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db.models import F
+from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from federation import streams
 from federation.exporting import neutralize
 from federation.registry import Chart, SummaryRow, registry
 from federation.scoping import Scope, scope_for, village_path
@@ -284,34 +284,44 @@ def _cell(value):
     return neutralize(str(value))
 
 
+def _rows(table: Table):
+    return ([_cell(value) for value in row] for row in table.rows)
+
+
+def csv_chunks(table: Table):
+    """The CSV's bytes as its rows are read: UTF-8 with a BOM (Excel on a Chinese Windows
+    PC reads it right), numbers as numbers, and no text cell that Excel would run."""
+    header = [_cell(value) for value in table.header]
+    return streams.csv_chunks(header, _rows(table), "utf-8-sig", translation.get_language())
+
+
 def csv_bytes(table: Table) -> bytes:
-    """UTF-8 with a BOM (Excel on a Chinese Windows PC reads it right), numbers as numbers,
-    and no text cell that Excel would run as a formula."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([_cell(value) for value in table.header])
-    for row in table.rows:
-        writer.writerow([_cell(value) for value in row])
-    return buffer.getvalue().encode("utf-8-sig")
+    return b"".join(csv_chunks(table))
+
+
+def xlsx_file(table: Table, title: str = ""):
+    """The .xlsx in a temporary file, rewound: a sheet with the header bold and frozen."""
+    return streams.xlsx_file([_cell(value) for value in table.header], _rows(table), title or "report")
 
 
 def xlsx_bytes(table: Table, title: str = "") -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet((title or "report")[:31])
-    sheet.append([_cell(value) for value in table.header])
-    for row in table.rows:
-        sheet.append([_cell(value) for value in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    with xlsx_file(table, title) as file:
+        return file.read()
 
 
+# kind -> (content type, the whole file as bytes)
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", csv_bytes),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx_bytes),
 }
+
+
+def response(entry: Report, table: Table, kind: str):
+    """A download of the table, streamed: written as its rows are read."""
+    content_type, _writer = FORMATS[kind]
+    if kind == "csv":
+        return streams.StreamingExportResponse(csv_chunks(table), content_type=content_type)
+    return streams.FileExportResponse(xlsx_file(table, entry.title()), content_type=content_type)
 
 
 def file_name(rs: ReportScope, entry: Report, period: Period, extension: str) -> str:

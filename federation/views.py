@@ -1,7 +1,7 @@
 """The admin's report page (统计报表): pick a report, a period and villages; see and download it."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
@@ -50,8 +50,7 @@ def report_view(request, admin_site):
         total = len(table.rows)
         reporting.log(request.user, entry, filters, kind, total)
         if kind != "html":
-            content_type, _writer = reporting.FORMATS[kind]
-            response = HttpResponse(reporting.render(entry, table, kind), content_type=content_type)
+            response = reporting.response(entry, table, kind)
             response["Content-Disposition"] = reporting.attachment(reporting.file_name(rs, entry, period, kind))
             return response
         query = request.GET.copy()

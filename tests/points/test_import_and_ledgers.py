@@ -97,3 +97,42 @@ def test_the_page_shows_the_first_rows_and_the_download_holds_them_all(client_fo
     download = client.get("/admin/reports/", {"report": "points_register", "year": 2024, "format": "csv"})
     lines = b"".join(download.streaming_content if download.streaming else [download.content]).decode()
     assert "2024-04-03" in lines and len(lines.lstrip("\ufeff").splitlines()) == 4
+
+
+def test_a_ledger_download_streams_its_rows_in_both_formats(client_for, clerk, family, rule, monkeypatch):
+    """The register is written as its rows are read (CSV a few rows at a time, XLSX into a
+    temporary file), in a number of queries that does not grow with the rows, and logged."""
+    import io
+
+    import openpyxl
+    from django.db import connection
+    from django.http import FileResponse, StreamingHttpResponse
+    from django.test.utils import CaptureQueriesContext
+
+    from federation import streams
+    from federation.models import ReportLog
+
+    monkeypatch.setattr(streams, "CSV_ROWS_PER_WRITE", 2)
+    client = client_for(clerk)
+    query = {"report": "points_register", "year": 2024}
+
+    def download(kind):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/admin/reports/", {**query, "format": kind})
+            chunks = list(response.streaming_content)
+        return response, chunks, len(captured)
+
+    point_award(household=family, rule=rule, day=date(2024, 4, 1), by=None)
+    few = [download(kind)[2] for kind in ("csv", "xlsx")]
+    for day in range(2, 9):
+        point_award(household=family, rule=rule, day=date(2024, 4, day), by=None)
+    response, chunks, queries = download("csv")
+    assert isinstance(response, StreamingHttpResponse) and len(chunks) > 2
+    lines = b"".join(chunks).decode("utf-8-sig").splitlines()
+    assert len(lines) == 9 and "2024-04-08" in lines[-1]
+    response, chunks, xlsx_queries = download("xlsx")
+    assert isinstance(response, FileResponse)
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(chunks))).active
+    assert sheet.max_row == 9 and sheet.freeze_panes == "A2"
+    assert [queries, xlsx_queries] == few
+    assert list(ReportLog.objects.filter(format__in=["csv", "xlsx"]).order_by("pk").values_list("rows", flat=True)) == [1, 1, 8, 8]
