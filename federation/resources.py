@@ -26,7 +26,7 @@ from federation.importing import (
     insert_history,
     update_rows,
 )
-from federation.models import Household, Person
+from federation.models import Household, Person, Village
 from federation.scoping import in_scope
 
 ID_ALIASES = [
@@ -122,12 +122,17 @@ def chunked(items: list, size: int = CHUNK):
 class HouseholdNumbers:
     """Household numbers per village: which are taken, and the next free one."""
 
-    def __init__(self):
+    def __init__(self, *, lock: bool = False):
         self.taken: dict[int, set[str]] = {}
         self.counter: dict[int, tuple[int, int]] = {}  # village -> (last number, width)
+        self.lock = lock
 
     def load(self, village_id: int) -> set[str]:
         if village_id not in self.taken:
+            if self.lock:
+                # Two imports numbering new households in one village at once would both
+                # take the next free number: the second waits here until the first commits.
+                list(Village.objects.select_for_update().filter(pk=village_id).values_list("pk"))
             taken = set(Household.objects.filter(village_id=village_id).values_list("number", flat=True))
             numeric = [n for n in taken if re.fullmatch(r"\d+", n)]
             self.taken[village_id] = taken
@@ -263,7 +268,7 @@ class PeopleResource(RosterResource):
             if "head_id_number" in row.values and row.values["head_id_number"].number not in heads_in_file
         }
         led = self._households_by_head(list(referenced | heads_in_file))
-        numbers = HouseholdNumbers()
+        numbers = HouseholdNumbers(lock=self.writing)
         new_households: list[Row] = []
         group_changes: dict[int, str] = {}
         creates: list[Row] = []
@@ -530,7 +535,7 @@ class HouseholdsResource(RosterResource):
             ):
                 led[household.head.id_number] = household
         in_scope = self.scoped_village_ids()
-        numbers = HouseholdNumbers()
+        numbers = HouseholdNumbers(lock=self.writing)
         creates, updates, moved = [], {}, []
         outcomes = {}
         for row, number in keyed:

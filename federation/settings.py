@@ -251,7 +251,9 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # With the time and the level, as gunicorn writes its own lines beside ours.
+    "formatters": {"plain": {"format": "[{asctime}] [{levelname}] {name}: {message}", "style": "{"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # django-axes logs every login at INFO; lockouts are WARNING.
     "loggers": {"axes": {"level": "WARNING"}},

@@ -140,6 +140,15 @@ class SourceRow:
 # --- Resources -----------------------------------------------------------------------
 
 
+def changed_meanwhile(error: Exception) -> bool:
+    """Whether a write failed because another user's write came first: a record saved
+    meanwhile (a duplicate key, a check), or PostgreSQL breaking a deadlock or a
+    serialization conflict between two imports. Importing again then succeeds."""
+    if isinstance(error, IntegrityError | ValidationError):
+        return True
+    return getattr(error.__cause__, "sqlstate", None) in ("40P01", "40001")
+
+
 class RosterExtension:
     """What an app adds to another app's roster (`registry.extend_roster(name, extension)`):
     columns, how they export, and what the import does with them once the roster has
@@ -274,29 +283,28 @@ class RosterResource(ScopedResource):
                     plan.apply(user=self.user, reason=reason)
                 if self.errors or dry_run:
                     transaction.set_rollback(True)
-        except (IntegrityError, ValidationError) as error:
-            # A write that no row's check foresaw (someone saved the same record meanwhile).
-            interruption = error
-            self.errors.append(
-                RowError(
-                    None, "", _("The records changed while importing; nothing was written. Import the file again.")
-                )
-            )
         except Exception as error:
-            # Never a server error for a roster, whatever broke (the database, or a fault in
-            # the code): the clerk keeps her file and is told, and the log says what to mend.
             interruption = error
-            logger.exception("import of %s (%s) failed", self.import_name, file_name)
-            self.errors.append(
-                RowError(
-                    None,
-                    "",
-                    _(
-                        "The file could not be imported; nothing was written. "
-                        "Tell the system administrator the file and the time."
-                    ),
+            if changed_meanwhile(error):
+                self.errors.append(
+                    RowError(
+                        None, "", _("The records changed while importing; nothing was written. Import the file again.")
+                    )
                 )
-            )
+            else:
+                # Never a server error for a roster, whatever broke (the database, or a fault
+                # in the code): the clerk keeps her file and is told, and the log says what to mend.
+                logger.exception("import of %s (%s) failed", self.import_name, file_name)
+                self.errors.append(
+                    RowError(
+                        None,
+                        "",
+                        _(
+                            "The file could not be imported; nothing was written. "
+                            "Tell the system administrator the file and the time."
+                        ),
+                    )
+                )
         except BaseException as error:
             # The process is being stopped (a worker's timeout, Ctrl-C): the transaction has
             # rolled back; record that, then let it stop.

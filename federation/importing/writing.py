@@ -171,7 +171,9 @@ def _copy(table: str, fields: list, rows: list[list], *, returning: str | None) 
             columns = [returning, *columns]
             rows = [[key, *row] for key, row in zip(keys, rows, strict=True)]
         sql = f"COPY {quote(table)} ({', '.join(quote(column) for column in columns)}) FROM STDIN"
-        with cursor.cursor.copy(sql) as copy:
+        # Through Django's wrapper, as its own queries are: a duplicate key is then an
+        # IntegrityError that the import reports as records changed meanwhile.
+        with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
             for row in rows:
                 copy.write_row(row)
     return keys

@@ -256,3 +256,32 @@ def test_rows_of_a_model_without_a_natural_key_are_inserted_too(taiba):
     insert_rows(Activity, rows)
     assert sorted(row.pk for row in rows) == sorted(Activity.objects.values_list("pk", flat=True))
     assert Activity.objects.get(pk=rows[0].pk).title == "活动0"
+
+
+def test_a_household_number_taken_meanwhile_is_a_conflict_not_a_fault(taiba, fenghe, town_admin, monkeypatch):
+    """Another import numbered a household of the village after this one read the numbers
+    taken: the database's unique number refuses the write (PostgreSQL writes it with COPY),
+    and the clerk is told to import again, not to call the administrator."""
+    from federation.resources import HouseholdNumbers
+
+    monkeypatch.setattr(HouseholdNumbers, "next", lambda self, village_id: "00001")
+    Household.objects.create(village=taiba, number="00001")
+    Household.objects.create(village=fenghe, number="00001")
+    report = run("people_utf8.csv", user=town_admin)
+    assert [str(error) for error in report.errors] == ["导入期间数据已被修改，未写入任何数据。请重新导入该文件。"]
+    assert not Person.objects.exists() and Household.objects.count() == 2
+
+
+def test_only_a_write_that_came_second_is_called_a_conflict():
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, OperationalError
+
+    from federation.importing.rosters import changed_meanwhile
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    broken = OperationalError("deadlock detected")
+    broken.__cause__ = Deadlock()
+    assert changed_meanwhile(IntegrityError()) and changed_meanwhile(ValidationError("x")) and changed_meanwhile(broken)
+    assert not changed_meanwhile(OperationalError("server closed the connection")) and not changed_meanwhile(KeyError())
