@@ -104,3 +104,13 @@ def test_a_login_name_too_long_for_any_user_is_a_failed_login_not_a_server_error
     from axes.models import AccessAttempt
 
     assert AccessAttempt.objects.get().username == "王" * 150
+
+
+def test_a_column_is_neutralized_as_each_cell_would_be():
+    from django.utils.safestring import mark_safe
+
+    from federation.exporting import neutralize, neutralize_all
+
+    cells = ["", "王芳", "=1+2", "+8613812345678", "-3", "@x", "\tx", "a\x07b", mark_safe("=evil"), 5, None]
+    assert neutralize_all(cells) == [neutralize(cell) for cell in cells]
+    assert neutralize_all(cells)[8] == "'=evil"
