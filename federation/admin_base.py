@@ -19,6 +19,8 @@ from django.utils.translation import gettext
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from federation import periods
+
 # The rooms of the base, combined below; their names are the base's API for every app.
 from federation.admin_access import AccessLoggedAdminMixin  # noqa: F401
 from federation.admin_export import ExportAdminMixin, ExportForm  # noqa: F401
@@ -178,6 +180,8 @@ class ScopedModelAdmin(ScopedAdminMixin, RosterImportMixin, ExportAdminMixin, Ex
         form = linking_where_allowed(
             keeping_hidden_links(super().get_form(request, obj, change=change, **kwargs)), request
         )
+        if self.model in registry.period_records:
+            form = type(form.__name__, (LockedPeriodFormMixin, form), {})
         masks = self.get_form_masks(request)
         if not masks:
             return form
@@ -253,7 +257,28 @@ class ScopedModelAdmin(ScopedAdminMixin, RosterImportMixin, ExportAdminMixin, Ex
         shared = self.shared_beyond(request, [obj.pk for obj in objs])
         refused = gettext("%(record)s, shared with villages you do not see")
         perms_needed = {*perms_needed, *(refused % {"record": obj} for obj in objs if obj.pk in shared)}
+        records = registry.period_records.get(self.model)
+        if records is not None:  # the page lists what may not be deleted, and deletes nothing
+            for obj in objs:
+                try:
+                    periods.check_record(records, obj, deleting=True)
+                except periods.PeriodLocked as error:
+                    perms_needed.add(f"{obj}：{error.messages[0]}")
         return deleted, counts, perms_needed, protected
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except periods.PeriodLocked as error:  # a record the form did not hold (an inline's row)
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def response_action(self, request, queryset):
+        try:
+            return super().response_action(request, queryset)
+        except periods.PeriodLocked as error:  # an action touched a record of an approved period
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def changelist_view(self, request, extra_context=None):
         if self.outside_villages(request):
@@ -307,6 +332,18 @@ class ScopedModelAdmin(ScopedAdminMixin, RosterImportMixin, ExportAdminMixin, Ex
     def _get_base_actions(self):
         extra = (self.get_action(action) for action in registry.admin_extension(self.model).actions)
         return [*super()._get_base_actions(), *(action for action in extra if action)]
+
+
+class LockedPeriodFormMixin:
+    """A record of an approved period (federation.periods) is refused by the form, with the
+    period named, before anything is saved: as the save itself would refuse it."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        try:
+            periods.check_record(registry.period_records[self._meta.model], self.instance)
+        except periods.PeriodLocked as error:
+            self.add_error(None, error)
 
 
 class ScopedTabularInline(ScopedAdminMixin, admin.TabularInline):

@@ -11,9 +11,11 @@ class FederationConfig(AppConfig):
     def ready(self):
         from django.apps import apps
 
-        from federation import reports, resources  # noqa: F401 - they register the core's own
+        from federation import admin_periods, reports, resources  # noqa: F401 - they register the core's own
         from federation.fields import guard_text_fields
-        from federation.registry import project_apps
+        from federation.registry import project_apps, registry
+
+        registry.add_work_list("submissions", admin_periods.returned_submissions)
 
         # The project's apps and the user accounts; not sessions or libraries' logs.
         models = [model for config in project_apps() for model in config.get_models()]

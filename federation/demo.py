@@ -320,3 +320,25 @@ def seed() -> Town:
     seed_honors(town)
     seed_users(town)
     return town
+
+
+def seed_submissions(town: Town) -> None:
+    """The township's year of 2024 as the town keeps it: every village's January to November
+    submitted and approved, December submitted and waiting for the town."""
+    from federation import periods
+    from federation.models import PeriodSubmission
+    from federation.services import submission_approve, submission_submit
+
+    User = get_user_model()
+    reviewer = User.objects.filter(username="town").first()
+    clerk = User.objects.filter(username="taiba").first()
+    for village in town.villages.order_by("sort_order"):
+        by = clerk if village.name == "太坝村" else None
+        for month in range(1, 13):
+            start, end = periods.period_of(town.submission_period, date(2024, month, 1))
+            if PeriodSubmission.objects.filter(village=village, start=start).exists():
+                continue
+            note = "按月报送台账" if month < 12 else "12月台账，请审核"
+            submission = submission_submit(village=village, day=end, note=note, by=by)
+            if month < 12:
+                submission_approve(submission=submission, by=reviewer)

@@ -18,8 +18,19 @@ from federation.scoping import Scope, ScopedModel
 
 
 class Town(models.Model):
+    class Period(models.TextChoices):
+        MONTH = "month", _("month")
+        QUARTER = "quarter", _("quarter")
+
     name = models.CharField(_("name"), max_length=50)
     county = models.CharField(_("county"), max_length=50)
+    submission_period = models.CharField(
+        _("villages submit by"),
+        max_length=10,
+        choices=Period.choices,
+        default=Period.MONTH,
+        help_text=_("How often the villages submit their ledgers to the town for approval."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -591,3 +602,91 @@ class PurgeRecord(AuditRecord):
 
     def __str__(self) -> str:
         return gettext("Purge #%(id)s") % {"id": self.pk}
+
+
+class PeriodSubmission(ScopedModel, models.Model):
+    """A village's ledgers of one month (or quarter) as submitted to the town (报送), and the
+    town's answer. No row: not yet submitted. Approved: every record dated in the period in
+    the village is locked (federation.periods) until a town administrator reopens it."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", pgettext_lazy("period", "submitted")
+        RETURNED = "returned", pgettext_lazy("period", "returned")
+        APPROVED = "approved", pgettext_lazy("period", "approved")
+        REOPENED = "reopened", pgettext_lazy("period", "reopened")
+
+    village = models.ForeignKey(Village, models.PROTECT, related_name="submissions", verbose_name=_("village"))
+    start = models.DateField(_("period from"))
+    end = models.DateField(_("period until"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    note = models.TextField(_("note"), blank=True)
+    comment = models.TextField(_("town's comment"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("ledger submission")
+        verbose_name_plural = _("ledger submissions")
+        ordering = ["-start", "village__sort_order"]
+        default_permissions = ("add", "view")
+        permissions = [("review_periodsubmission", _("Can approve, return and reopen the villages' submissions"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "start"],
+                name="federation_submission_unique_period",
+                violation_error_message=_("This period of the village has been submitted already."),
+            ),
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="federation_submission_period"),
+        ]
+        indexes = [models.Index(fields=["village", "status", "start", "end"], name="federation_submission_lock")]
+
+    def __str__(self) -> str:
+        from federation.periods import period_label
+
+        return (
+            f"{self.village} {period_label(self.start, self.end)}"
+            if self.village_id
+            else period_label(self.start, self.end)
+        )
+
+
+class PeriodEvent(models.Model):
+    """What happened to a submission, in order: submitted, returned (with the town's
+    comment), approved, reopened (with the reason). Append-only: the submission's log."""
+
+    submission = models.ForeignKey(
+        PeriodSubmission, models.CASCADE, related_name="events", verbose_name=_("ledger submission")
+    )
+    action = models.CharField(_("action"), max_length=10, choices=PeriodSubmission.Status.choices)
+    text = models.TextField(_("note"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("user")
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("submission event")
+        verbose_name_plural = _("submission events")
+        ordering = ["created_at", "pk"]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.submission} {self.get_action_display()}"

@@ -58,6 +58,7 @@ class Registry:
         self.demos: dict[str, Callable] = {}
         self.admin_extensions: dict[str, AdminExtension] = {}
         self.purges: dict[str, Callable] = {}
+        self.period_records: dict[type, object] = {}
 
     @staticmethod
     def _add(table: dict, name: str, value, what: str) -> None:
@@ -93,6 +94,22 @@ class Registry:
         removed in the order registered, before the people; a record that keeps another
         record (PROTECT) is registered before it."""
         self._add(self.purges, name, select, "purge")
+
+    def add_period_records(self, model, *, date: str, village: str) -> None:
+        """Records that a village's submitted period holds and an approved one locks
+        (federation.periods): `date` names their date field, `village` the path to their
+        village. Their saves and deletions are checked from then on."""
+        from django.db.models import signals
+
+        from federation import periods
+
+        if model in self.period_records:
+            raise ImproperlyConfigured(f"The records of {model._meta.label} are registered twice.")
+        self.period_records[model] = periods.PeriodRecords(model, date, village)
+        signals.pre_save.connect(periods._before_save, sender=model, dispatch_uid=f"period-save-{model._meta.label}")
+        signals.pre_delete.connect(
+            periods._before_delete, sender=model, dispatch_uid=f"period-delete-{model._meta.label}"
+        )
 
     def add_chart(self, chart: Chart) -> None:
         self._add(self.charts, chart.name, chart, "chart")

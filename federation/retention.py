@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_model_for_model
 
+from federation import periods
 from federation.identity import mask_id_number, years_before
 from federation.models import Honor, ImportRecord, Person, PurgeRecord, RecordAccess, ReportLog
 from federation.registry import registry
@@ -202,7 +203,8 @@ def purge_preview(*, before: date, logs_before: date, named: bool = False) -> Re
 def purge_run(*, before: date, logs_before: date, listed: Removal, account: str) -> PurgeRecord:
     """Remove what `listed` (the preview) listed, and record it. If the records changed since,
     remove nothing: what was confirmed is what goes."""
-    removal = _purge(before, logs_before, named=False)
+    with periods.unlocked():  # past years' periods were approved: their records go too
+        removal = _purge(before, logs_before, named=False)
     if removal.counts != listed.counts or removal.kept.keys() != listed.kept.keys():
         raise ValidationError(_("The records changed since they were listed; nothing was removed. Run it again."))
     return PurgeRecord.objects.create(

@@ -11,7 +11,11 @@ class HealthConfig(AppConfig):
         # figures, and rosters; the admin was imported by the admin's autodiscovery.
         from federation.registry import registry
         from health import admin, demo, reports, resources, selectors  # noqa: F401
+        from health.models import HPVDose, Screening
 
+        # A submitted period holds, and an approved one locks, the screenings and the doses.
+        registry.add_period_records(Screening, date="date", village="village")
+        registry.add_period_records(HPVDose, date="date", village="village")
         registry.add_demo("health", demo.seed)
         registry.add_work_list("health", admin.health_reminders)
         for name, select in selectors.PURGES.items():

@@ -11,7 +11,12 @@ class PointsConfig(AppConfig):
         # figures, and rosters; the admin was imported by the admin's autodiscovery.
         from federation.registry import registry
         from points import admin, demo, reports, resources  # noqa: F401
+        from points.models import PointEntry, Redemption, RedemptionEvent
 
+        # A submitted period holds, and an approved one locks, the ledger and the sessions.
+        registry.add_period_records(PointEntry, date="date", village="village")
+        registry.add_period_records(RedemptionEvent, date="date", village="village")
+        registry.add_period_records(Redemption, date="event__date", village="event__village")
         registry.add_demo("points", demo.seed)
         registry.add_work_list("points", admin.points_reminders)
         # The household's page lists its ledger, and households get the "record points" action.

@@ -141,3 +141,9 @@ def seed(town: Town) -> None:
         redemption_create(
             event=event, household=by_pk[person.household_id], person=person, items=list(merged.items()), by=None
         )
+    # December is submitted, not yet approved: 太坝 holds its year-end session then, the one
+    # open for redeeming (the months before are approved and locked).
+    taiba = town.villages.get(name="太坝村")
+    redemption_event_save(
+        event=RedemptionEvent(village=taiba, date=date(2024, 12, 20), place="太坝村妇女之家"), by=None
+    )

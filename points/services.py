@@ -13,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from federation import periods
 from federation.models import Household, Person
 from federation.scoping import in_scope, scope_for
 from federation.services import save_with_history
@@ -157,6 +158,8 @@ def point_entry_reverse(*, entry: PointEntry, by, reason: str) -> PointEntry:
         raise ValidationError(_("Give the reason for the reversal."))
     if PointEntry.objects.filter(reverses=entry).exists():
         raise ValidationError(_("This line has already been reversed."))
+    # The reversal is dated today, but undoes a line of an approved period: that is a change.
+    periods.ensure_open(entry.village_id, entry.date)
     # A line stays in the ledger of the village it was written in; the balance it would move
     # is the household's, now perhaps in a village the user does not keep.
     if by is not None and not in_scope(Household.objects.filter(pk=entry.household_id), scope_for(by)).exists():

@@ -18,6 +18,7 @@ WITHOUT_HISTORY = {
     "federation.ReportLog",
     "federation.RecordAccess",
     "federation.PurgeRecord",
+    "federation.PeriodSubmission",  # its log is its events (PeriodEvent), shown on its page
     "points.PointEntry",
     "points.StockLine",
     "points.Redemption",

@@ -79,7 +79,17 @@ def test_every_app_registered_its_parts():
     assert {"annual_summary", "points_register", "screening_villages", "disputes_villages"} <= set(registry.reports)
     assert {"people", "households", "point_entries", "hpv_roster", "care_targets"} <= set(registry.rosters)
     assert list(registry.demos) == ["points", "health", "aid"]  # INSTALLED_APPS order
-    assert set(registry.work_lists) == {"health", "care", "points"}
+    assert set(registry.work_lists) == {"submissions", "health", "care", "points"}
+    assert {model._meta.label for model in registry.period_records} == {
+        "points.PointEntry",
+        "points.RedemptionEvent",
+        "points.Redemption",
+        "health.Screening",
+        "health.HPVDose",
+        "aid.CareVisit",
+        "aid.DisputeCase",
+        "aid.CharityAid",
+    }
     assert [extension.columns.keys() for extension in registry.roster_extensions["people"]] == [
         {"category": None}.keys()
     ]

@@ -1,0 +1,183 @@
+"""The township's year: each village submits its ledgers a month (or a quarter, as the town
+sets) at a time, the town approves or returns them, and an approved period is locked.
+
+Locked means that no record an app registered (`registry.add_period_records`) dated in the
+period in the village can be added, changed or deleted, by any path that saves a model —
+the admin's forms and actions, the services, the demo — until a town administrator reopens
+the period with a reason. The check is the models' pre_save and pre_delete signals, so that
+no service needs to remember it; imports, which write rows without saving models, ask
+`locked_rows`; the points ledger keeps the rule in the database too (a trigger)."""
+
+import calendar
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from federation.models import PeriodSubmission, Town
+
+APPROVED = PeriodSubmission.Status.APPROVED
+
+
+class PeriodLocked(ValidationError):
+    """A write into an approved (locked) period."""
+
+
+@dataclass(frozen=True)
+class PeriodRecords:
+    """An app's records that a period holds and locks: their model, the name of their date
+    field and the path from them to their village ("village", "pairing__child__village")."""
+
+    model: type
+    date: str
+    village: str
+
+    def title(self) -> str:
+        return str(self.model._meta.verbose_name_plural)
+
+    def value(self, record) -> tuple[int | None, date | None]:
+        """(village id, date) of a record as it stands in memory."""
+        return _walk(record, f"{self.village}_id"), _walk(record, self.date)
+
+    def stored(self, record) -> tuple[int | None, date | None] | None:
+        """(village id, date) of the record as the database holds it, None if it holds none."""
+        if record.pk is None or record._state.adding:
+            return None
+        return self.model._base_manager.filter(pk=record.pk).values_list(self.village, self.date).first()
+
+    def in_period(self, village_ids, start: date, end: date):
+        return self.model._base_manager.filter(
+            **{f"{self.village}__in": village_ids, f"{self.date}__range": (start, end)}
+        )
+
+
+def _walk(record, path: str):
+    """The value at the end of a path of attributes ("pairing__child__village_id"), or None."""
+    value = record
+    for name in path.split("__"):
+        value = getattr(value, name, None)
+        if value is None:
+            return None
+    return value
+
+
+# Set while `manage.py purge` removes records of past years, which approved periods hold,
+# and while `seed_demo` runs again over its own approved year.
+_unlocked = ContextVar("periods_unlocked", default=False)
+
+
+@contextmanager
+def unlocked():
+    """Let records of approved periods be written and deleted: only the retention purge
+    and the demo's second run do this (the ledger's trigger still refuses new lines)."""
+    token = _unlocked.set(True)
+    try:
+        yield
+    finally:
+        _unlocked.reset(token)
+
+
+def period_of(kind: str, day: date) -> tuple[date, date]:
+    """The first and last day of the month (or quarter) that holds `day`."""
+    first_month = day.month if kind != Town.Period.QUARTER else (day.month - 1) // 3 * 3 + 1
+    last_month = first_month if kind != Town.Period.QUARTER else first_month + 2
+    return date(day.year, first_month, 1), date(day.year, last_month, calendar.monthrange(day.year, last_month)[1])
+
+
+def period_label(start: date, end: date) -> str:
+    """2024年3月, or 2024年第1季度."""
+    if start.month == end.month:
+        return _("%(month)d/%(year)d") % {"year": start.year, "month": start.month}
+    return _("Q%(quarter)d %(year)d") % {"year": start.year, "quarter": (start.month - 1) // 3 + 1}
+
+
+def locked_error(submission: PeriodSubmission) -> PeriodLocked:
+    return PeriodLocked(
+        _(
+            "%(period)s of %(village)s has been approved and is locked: its records cannot be added, "
+            "changed or deleted. A town administrator can reopen it."
+        )
+        % {"period": period_label(submission.start, submission.end), "village": submission.village}
+    )
+
+
+def approved_covering(pairs) -> PeriodSubmission | None:
+    """The approved submission that covers one of the (village id, date) pairs, if any."""
+    condition = Q()
+    for village_id, day in pairs:
+        if village_id is not None and day is not None:
+            condition |= Q(village_id=village_id, start__lte=day, end__gte=day)
+    if not condition:
+        return None
+    return PeriodSubmission.objects.filter(condition, status=APPROVED).select_related("village").first()
+
+
+def ensure_open(village_id, day) -> None:
+    """Refuse (PeriodLocked, naming the period) a write dated `day` in an approved period."""
+    submission = approved_covering([(village_id, day)])
+    if submission is not None:
+        raise locked_error(submission)
+
+
+def check_record(records: PeriodRecords, record, *, deleting: bool = False) -> None:
+    """Refuse a save that would put the record into a locked period or take it out of one,
+    and a deletion of one in a locked period."""
+    pairs = [records.value(record)]
+    if not deleting:
+        stored = records.stored(record)
+        if stored is not None:
+            pairs.append(stored)
+    submission = approved_covering(pairs)
+    if submission is not None:
+        raise locked_error(submission)
+
+
+def locked_rows(model, pairs) -> dict[tuple, PeriodLocked]:
+    """For an import: {(village id, date): the error} of the pairs that fall in a locked
+    period, for a registered model (none for another), in one query per 500 pairs."""
+    from federation.registry import registry
+
+    if model not in registry.period_records:
+        return {}
+    wanted = {(village_id, day) for village_id, day in pairs if village_id is not None and day is not None}
+    if not wanted:
+        return {}
+    village_ids = {village_id for village_id, _day in wanted}
+    days = [day for _village, day in wanted]
+    submissions = PeriodSubmission.objects.filter(
+        status=APPROVED, village_id__in=village_ids, start__lte=max(days), end__gte=min(days)
+    ).select_related("village")
+    errors = {}
+    for submission in submissions:
+        for village_id, day in wanted:
+            if village_id == submission.village_id and submission.start <= day <= submission.end:
+                errors[(village_id, day)] = locked_error(submission)
+    return errors
+
+
+def _before_save(sender, instance, raw=False, **kwargs):
+    from federation.registry import registry
+
+    if not raw and not _unlocked.get():  # (raw: loading a fixture)
+        check_record(registry.period_records[sender], instance)
+
+
+def _before_delete(sender, instance, **kwargs):
+    from federation.registry import registry
+
+    if not _unlocked.get():
+        check_record(registry.period_records[sender], instance, deleting=True)
+
+
+def holdings(village_ids, start: date, end: date) -> list[tuple[str, int]]:
+    """(title, count) of what the period holds in the villages, for each registered kind."""
+    from federation.registry import registry
+
+    return [
+        (records.title(), records.in_period(village_ids, start, end).count())
+        for records in registry.period_records.values()
+    ]

@@ -1,0 +1,88 @@
+"""台账报送 in the admin (issue 16): the clerk submits a month, the town administrator returns
+it with a comment that the clerk reads on her home page, approves it, and from then on the
+month's records refuse every change in their forms and on the delete page."""
+
+from datetime import date
+
+import pytest
+
+from federation.models import PeriodSubmission
+from health.models import Screening
+from health.services import health_record_save
+from tests.factories import PersonFactory
+
+LIST = "/admin/federation/periodsubmission/"
+MARCH = date(2024, 3, 12)
+
+
+@pytest.fixture
+def screening(taiba):
+    woman = PersonFactory(village=taiba, name="李秀英")
+    return health_record_save(
+        record=Screening(person=woman, date=MARCH, institution="县妇幼", consent_by="李秀英", consent_on=MARCH),
+        by=None,
+    )
+
+
+def step(client, submission, step, text=""):
+    return client.post(f"{LIST}{submission.pk}/step/", {"step": step, "text": text})
+
+
+def test_the_year_runs_through_the_admin(client_for, clerk, town_admin, taiba, screening):
+    client = client_for(clerk)
+    page = client.get(f"{LIST}add/").content.decode()
+    assert "期间内任一日期" in page
+    response = client.post(f"{LIST}add/", {"village": taiba.pk, "day": "2024-03-31", "note": "三月台账"})
+    assert response.status_code == 302
+    submission = PeriodSubmission.objects.get()
+    assert (submission.start, submission.status, submission.submitted_by) == (date(2024, 3, 1), "submitted", clerk)
+    page = client.get(f"{LIST}{submission.pk}/change/").content.decode()
+    assert "两癌筛查：1" in page and "已报送" in page and "三月台账" in page
+    assert client.get(f"{LIST}{submission.pk}/step/").status_code == 403  # the clerk does not review
+
+    client = client_for(town_admin)
+    assert step(client, submission, "return", "缺少知情同意书").status_code == 302
+    client = client_for(clerk)
+    assert "太坝村 2024年3月被退回：缺少知情同意书" in client.get("/admin/").content.decode()
+    assert step(client, submission, "submit", "已补").status_code == 302
+
+    client = client_for(town_admin)
+    assert step(client, submission, "approve").status_code == 302
+    submission.refresh_from_db()
+    assert submission.status == "approved"
+    assert "已审核" in client.get(LIST).content.decode()
+
+    # The month is locked: the health recorder's form says so and saves nothing.
+    url = f"/admin/health/screening/{screening.pk}/change/"
+    form = client.get(url)
+    assert form.status_code == 200
+    data = {
+        "person": screening.person_id,
+        "kind": screening.kind,
+        "date": "2024-03-12",
+        "institution": "乡卫生院",
+        "consent_by": "李秀英",
+        "consent_on": "2024-03-12",
+        "result": screening.result,
+    }
+    page = client.post(url, data).content.decode()
+    assert "2024年3月（太坝村）已审核锁定" in page
+    assert Screening.objects.get().institution == "县妇幼"
+    page = client.get(f"/admin/health/screening/{screening.pk}/delete/").content.decode()
+    assert "已审核锁定" in page
+    client.post(f"/admin/health/screening/{screening.pk}/delete/", {"post": "yes"})
+    assert Screening.objects.exists()
+
+    # Reopened with a reason, the record can be mended; the reason stays on the log.
+    assert step(client, submission, "reopen", "更正医院名称").status_code == 302
+    client.post(url, data)
+    assert Screening.objects.get().institution == "乡卫生院"
+    assert "更正医院名称" in client.get(f"{LIST}{submission.pk}/change/").content.decode()
+
+
+def test_a_clerk_sees_and_submits_only_her_villages(client_for, clerk, taiba, fenghe):
+    PeriodSubmission.objects.create(village=fenghe, start=date(2024, 3, 1), end=date(2024, 3, 31))
+    client = client_for(clerk)
+    assert "冯河村" not in client.get(LIST).content.decode()
+    client.post(f"{LIST}add/", {"village": fenghe.pk, "day": "2024-03-31"})
+    assert not PeriodSubmission.objects.filter(village=fenghe, status="submitted", submitted_by=clerk).exists()
