@@ -343,7 +343,8 @@ class LockedPeriodFormMixin:
         try:
             periods.check_record(registry.period_records[self._meta.model], self.instance)
         except periods.PeriodLocked as error:
-            self.add_error(None, error)
+            on_fields = hasattr(error, "error_dict") and error.error_dict.keys() <= self.fields.keys()
+            self.add_error(None, error if on_fields else error.messages)
 
 
 class ScopedTabularInline(ScopedAdminMixin, admin.TabularInline):

@@ -10,7 +10,9 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from federation import periods
 from federation.charts import BarChart
+from federation.models import PeriodSubmission
 from federation.registry import registry
 from federation.reporting import Period, ReportScope, summary_figures
 
@@ -86,4 +88,18 @@ def context(request) -> dict:
         "boards": summary(request, rs, period),
         "charts": charts(request, rs, period),
         "reminders": [item for function in registry.work_lists.values() for item in function(request)],
+        "completion": (
+            periods.completion(rs.village_rows(), year)
+            if request.user.has_perm("federation.view_periodsubmission")
+            else None
+        ),
+        "period_marks": [(mark, str(label)) for mark, label in _period_legend()],
     }
+
+
+def _period_legend():
+    statuses = dict(PeriodSubmission.Status.choices)
+    return [
+        *((mark, statuses[status]) for status, mark in periods.MARKS.items()),
+        (periods.NOT_SUBMITTED, _("not submitted")),
+    ]

@@ -95,14 +95,14 @@ def period_label(start: date, end: date) -> str:
     return _("Q%(quarter)d %(year)d") % {"year": start.year, "quarter": (start.month - 1) // 3 + 1}
 
 
-def locked_error(submission: PeriodSubmission) -> PeriodLocked:
-    return PeriodLocked(
-        _(
-            "%(period)s of %(village)s has been approved and is locked: its records cannot be added, "
-            "changed or deleted. A town administrator can reopen it."
-        )
-        % {"period": period_label(submission.start, submission.end), "village": submission.village}
-    )
+def locked_error(submission: PeriodSubmission, field: str | None = None) -> PeriodLocked:
+    """The refusal, on the record's date field when it has one of its own (a form shows it
+    there, an import names its column)."""
+    message = _(
+        "%(period)s of %(village)s has been approved and is locked: its records cannot be added, "
+        "changed or deleted. A town administrator can reopen it."
+    ) % {"period": period_label(submission.start, submission.end), "village": submission.village}
+    return PeriodLocked({field: message} if field else message)
 
 
 def approved_covering(pairs) -> PeriodSubmission | None:
@@ -133,7 +133,7 @@ def check_record(records: PeriodRecords, record, *, deleting: bool = False) -> N
             pairs.append(stored)
     submission = approved_covering(pairs)
     if submission is not None:
-        raise locked_error(submission)
+        raise locked_error(submission, None if "__" in records.date else records.date)
 
 
 def locked_rows(model, pairs) -> dict[tuple, PeriodLocked]:
@@ -181,3 +181,35 @@ def holdings(village_ids, start: date, end: date) -> list[tuple[str, int]]:
         (records.title(), records.in_period(village_ids, start, end).count())
         for records in registry.period_records.values()
     ]
+
+
+# How the home page marks a month of a village: by its submission's status, or not submitted.
+MARKS = {
+    PeriodSubmission.Status.APPROVED: "✔",
+    PeriodSubmission.Status.SUBMITTED: "●",
+    PeriodSubmission.Status.RETURNED: "✖",
+    PeriodSubmission.Status.REOPENED: "◐",
+}
+NOT_SUBMITTED = "·"
+
+
+def completion(village_rows: list[tuple[int, str]], year: int) -> list[tuple[str, list[tuple[str, str]]]]:
+    """For the home page: each village's twelve months of `year` as (mark, status label),
+    in one query; a quarter's submission marks its three months."""
+    statuses = dict(PeriodSubmission.Status.choices)
+    months = {}
+    submissions = PeriodSubmission.objects.filter(
+        village_id__in=[pk for pk, _name in village_rows], start__year=year
+    ).values_list("village_id", "start", "end", "status")
+    for village_id, start, end, status in submissions:
+        for month in range(start.month, end.month + 1):
+            months[(village_id, month)] = status
+    not_submitted = _("not submitted")
+    rows = []
+    for pk, name in village_rows:
+        cells = []
+        for month in range(1, 13):
+            status = months.get((pk, month))
+            cells.append((MARKS[status], str(statuses[status])) if status else (NOT_SUBMITTED, not_submitted))
+        rows.append((name, cells))
+    return rows

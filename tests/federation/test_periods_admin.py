@@ -86,3 +86,21 @@ def test_a_clerk_sees_and_submits_only_her_villages(client_for, clerk, taiba, fe
     assert "冯河村" not in client.get(LIST).content.decode()
     client.post(f"{LIST}add/", {"village": fenghe.pk, "day": "2024-03-31"})
     assert not PeriodSubmission.objects.filter(village=fenghe, status="submitted", submitted_by=clerk).exists()
+
+
+def test_the_home_page_shows_each_villages_months(client, db):
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+    for username, villages in (("town", 13), ("taiba", 1)):
+        client.force_login(get_user_model().objects.get(username=username))
+        page = client.get("/admin/", {"year": 2024}).content.decode()
+        module = page.split('id="submissions-module"')[1].split("</table>")[0]
+        assert "2024年台账报送情况" in page
+        rows = module.split("<tr>")[2:]
+        assert len(rows) == villages and "太坝村" in module
+        assert [row.count('title="已审核"') for row in rows] == [11] * villages
+        assert [row.count('title="已报送"') for row in rows] == [1] * villages
+    client.force_login(get_user_model().objects.get(username="county"))
+    assert 'id="submissions-module"' in client.get("/admin/").content.decode()

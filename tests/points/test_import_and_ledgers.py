@@ -137,3 +137,22 @@ def test_a_ledger_download_streams_its_rows_in_both_formats(client_for, clerk, f
     assert [queries, xlsx_queries] == few
     logged = ReportLog.objects.filter(format__in=["csv", "xlsx"]).order_by("pk")
     assert list(logged.values_list("rows", flat=True)) == [1, 1, 8, 8]
+
+
+def test_a_roster_into_an_approved_month_is_refused_row_by_row(family, rule, clerk, town_admin):
+    """The import writes through the service, whose save the locked period refuses: the
+    preview and the import name the row and the period, and nothing is written."""
+    from federation.services import submission_approve, submission_submit
+
+    submission_approve(
+        submission=submission_submit(village=family.village, day=date(2024, 3, 1), by=clerk), by=town_admin
+    )
+    head = family.head.id_number
+    content = sheet(f"{head},,,庭院整洁,50,2024-03-01,", f"{head},,,庭院整洁,50,2024-04-01,")
+    for dry_run in (True, False):
+        report = PointEntriesResource(user=clerk).import_file(content, "积分.csv", dry_run=dry_run)
+        assert [str(error) for error in report.errors] == [
+            "第 2 行，“日期”列：2024年3月（太坝村）已审核锁定："
+            "不能新增、修改或删除这一期的记录。如需修改，请镇妇联管理员重新打开。"
+        ]
+    assert not PointEntry.objects.exists()
