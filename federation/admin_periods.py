@@ -49,7 +49,18 @@ class PeriodSubmissionAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
     list_display = ["village", "period", "status", "submitted_by", "submitted_at", "reviewed_by", "next_step"]
     list_filter = ["status", VillageFilter]
     list_select_related = ["village", "submitted_by", "reviewed_by"]
-    readonly_fields = ["village", "period", "status", "note", "comment", "submitted_by", "submitted_at", "holds", "log"]
+    readonly_fields = [
+        "village",
+        "period",
+        "status",
+        "note",
+        "comment",
+        "submitted_by",
+        "submitted_at",
+        "holds",
+        "changed",
+        "log",
+    ]
     fields = readonly_fields
     date_hierarchy = None
 
@@ -90,6 +101,11 @@ class PeriodSubmissionAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
     @admin.display(description=_("what the period holds"))
     def holds(self, obj):
         rows = periods.holdings([obj.village_id], obj.start, obj.end)
+        return format_html_join(LINE_BREAK, "{}：{}", rows) or "—"
+
+    @admin.display(description=_("changed while reopened"))
+    def changed(self, obj):
+        rows = periods.changes_while_open(obj)
         return format_html_join(LINE_BREAK, "{}：{}", rows) or "—"
 
     @admin.display(description=_("log"))

@@ -213,3 +213,35 @@ def completion(village_rows: list[tuple[int, str]], year: int) -> list[tuple[str
             cells.append((MARKS[status], str(statuses[status])) if status else (NOT_SUBMITTED, not_submitted))
         rows.append((name, cells))
     return rows
+
+
+def changes_while_open(submission: PeriodSubmission) -> list[tuple[str, int]]:
+    """(title, count) of the changes made to the period's records since the town last
+    reopened it: history rows where the records keep history, else records written since
+    (a ledger line is never changed, only added). Shown on the submission."""
+    from federation.registry import registry
+
+    reopened = (
+        submission.events.filter(action=PeriodSubmission.Status.REOPENED)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if reopened is None:
+        return []
+    changes = []
+    for records in registry.period_records.values():
+        in_period = {
+            f"{records.village}": submission.village_id,
+            f"{records.date}__range": (submission.start, submission.end),
+        }
+        history = getattr(records.model, "history", None)
+        if history is not None:
+            count = history.filter(**in_period, history_date__gte=reopened).count()
+        elif any(field.name == "recorded_at" for field in records.model._meta.concrete_fields):
+            count = records.model._base_manager.filter(**in_period, recorded_at__gte=reopened).count()
+        else:
+            continue
+        if count:
+            changes.append((records.title(), count))
+    return changes

@@ -77,7 +77,10 @@ def test_the_year_runs_through_the_admin(client_for, clerk, town_admin, taiba, s
     assert step(client, submission, "reopen", "更正医院名称").status_code == 302
     client.post(url, data)
     assert Screening.objects.get().institution == "乡卫生院"
-    assert "更正医院名称" in client.get(f"{LIST}{submission.pk}/change/").content.decode()
+    page = client.get(f"{LIST}{submission.pk}/change/").content.decode()
+    assert "更正医院名称" in page
+    changed = page.split("重新打开后的修改")[1].split("报送记录")[0]
+    assert "两癌筛查：1" in changed, changed
 
 
 def test_a_clerk_sees_and_submits_only_her_villages(client_for, clerk, taiba, fenghe):
