@@ -5,8 +5,9 @@ Locked means that no record an app registered (`registry.add_period_records`) da
 period in the village can be added, changed or deleted, by any path that saves a model —
 the admin's forms and actions, the services, the demo — until a town administrator reopens
 the period with a reason. The check is the models' pre_save and pre_delete signals, so that
-no service needs to remember it; imports, which write rows without saving models, ask
-`locked_rows`; the points ledger keeps the rule in the database too (a trigger)."""
+no service needs to remember it (the rosters of these records write through the services,
+so an import is refused row by row); the points ledger keeps the rule in the database too
+(a trigger)."""
 
 import calendar
 from contextlib import contextmanager
@@ -134,29 +135,6 @@ def check_record(records: PeriodRecords, record, *, deleting: bool = False) -> N
     submission = approved_covering(pairs)
     if submission is not None:
         raise locked_error(submission, None if "__" in records.date else records.date)
-
-
-def locked_rows(model, pairs) -> dict[tuple, PeriodLocked]:
-    """For an import: {(village id, date): the error} of the pairs that fall in a locked
-    period, for a registered model (none for another), in one query per 500 pairs."""
-    from federation.registry import registry
-
-    if model not in registry.period_records:
-        return {}
-    wanted = {(village_id, day) for village_id, day in pairs if village_id is not None and day is not None}
-    if not wanted:
-        return {}
-    village_ids = {village_id for village_id, _day in wanted}
-    days = [day for _village, day in wanted]
-    submissions = PeriodSubmission.objects.filter(
-        status=APPROVED, village_id__in=village_ids, start__lte=max(days), end__gte=min(days)
-    ).select_related("village")
-    errors = {}
-    for submission in submissions:
-        for village_id, day in wanted:
-            if village_id == submission.village_id and submission.start <= day <= submission.end:
-                errors[(village_id, day)] = locked_error(submission)
-    return errors
 
 
 def _before_save(sender, instance, raw=False, **kwargs):
