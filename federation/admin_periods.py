@@ -197,15 +197,18 @@ class PeriodSubmissionAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
 
 
 def returned_submissions(request) -> list[tuple]:
-    """The home page's reminder of the periods the town returned or reopened, with its comment."""
-    if not request.user.has_perm("federation.add_periodsubmission"):
-        return []
+    """The home page's reminders: for the town's reviewer, the periods waiting for her review;
+    for the clerk, those the town returned or reopened, with its comment."""
     from federation.scoping import in_scope, scope_for
 
-    waiting = in_scope(
-        PeriodSubmission.objects.filter(status__in=[Status.RETURNED, Status.REOPENED]), scope_for(request.user)
-    ).select_related("village")
+    submissions = in_scope(PeriodSubmission.objects.all(), scope_for(request.user))
     url = reverse("admin:federation_periodsubmission_changelist")
+    if request.user.has_perm("federation.review_periodsubmission"):
+        waiting = submissions.filter(status=Status.SUBMITTED).count()
+        return [(gettext("Ledger submissions waiting for review"), waiting, f"{url}?status__exact={Status.SUBMITTED}")]
+    if not request.user.has_perm("federation.add_periodsubmission"):
+        return []
+    returned = submissions.filter(status__in=[Status.RETURNED, Status.REOPENED]).select_related("village")
     return [
         (
             gettext("%(submission)s returned: %(comment)s")
@@ -213,5 +216,5 @@ def returned_submissions(request) -> list[tuple]:
             1,
             f"{url}{submission.pk}/change/",
         )
-        for submission in waiting[:5]
+        for submission in returned[:5]
     ]
