@@ -87,8 +87,10 @@ def test_a_clerk_sees_and_submits_only_her_villages(client_for, clerk, taiba, fe
     PeriodSubmission.objects.create(village=fenghe, start=date(2024, 3, 1), end=date(2024, 3, 31))
     client = client_for(clerk)
     assert "冯河村" not in client.get(LIST).content.decode()
-    client.post(f"{LIST}add/", {"village": fenghe.pk, "day": "2024-03-31"})
-    assert not PeriodSubmission.objects.filter(village=fenghe, status="submitted", submitted_by=clerk).exists()
+    # Another village's April, which nobody has submitted: the form's village choice refuses it.
+    page = client.post(f"{LIST}add/", {"village": fenghe.pk, "day": "2024-04-30"}).content.decode()
+    assert "errorlist" in page
+    assert not PeriodSubmission.objects.filter(village=fenghe, start=date(2024, 4, 1)).exists()
 
 
 def test_the_home_page_shows_each_villages_months(client, db):
