@@ -31,6 +31,13 @@ class Town(models.Model):
         default=Period.MONTH,
         help_text=_("How often the villages submit their ledgers to the town for approval."),
     )
+    county_sees_approved_only = models.BooleanField(
+        _("county readers see approved figures only"),
+        default=False,
+        help_text=_(
+            "When ticked, a county reader's figures count only the records of periods the town has approved."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -288,6 +295,8 @@ class Activity(models.Model):
         THEORY_STUDY = "theory_study", _("theory study")
         SEMINAR = "seminar", _("seminar")
         TRAINING = "training", _("training")
+        # 巾帼建功: trainings of craftswomen (手工编织, selling online); not counted as 专题培训.
+        CRAFT_TRAINING = "craft_training", _("craft skills training")
         VOLUNTEER = "volunteer", _("volunteer service")
         FAMILY_CIVILITY = "family_civility", _("family civility activity")
         OTHER = "other", _("other")

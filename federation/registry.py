@@ -38,6 +38,19 @@ class Chart:
     order: int
 
 
+@dataclass(frozen=True)
+class BinderSection:
+    """A ledger of the inspection binder (台账): its title, the county's inspection category it
+    files under (federation.binder.CATEGORIES), its place in the binder, and the reports whose
+    tables it prints, in order (a ledger may be two tables: a register and its visits)."""
+
+    name: str
+    title: Callable[[], str]
+    category: str
+    order: int
+    reports: tuple[str, ...]
+
+
 @dataclass
 class AdminExtension:
     """What an app adds to another app's admin (the points ledger on a household's page)."""
@@ -59,6 +72,7 @@ class Registry:
         self.admin_extensions: dict[str, AdminExtension] = {}
         self.purges: dict[str, Callable] = {}
         self.period_records: dict[type, object] = {}
+        self.binder_sections: dict[str, BinderSection] = {}
 
     @staticmethod
     def _add(table: dict, name: str, value, what: str) -> None:
@@ -111,6 +125,9 @@ class Registry:
             periods._before_delete, sender=model, dispatch_uid=f"period-delete-{model._meta.label}"
         )
 
+    def add_binder_section(self, section: BinderSection) -> None:
+        self._add(self.binder_sections, section.name, section, "binder section")
+
     def add_chart(self, chart: Chart) -> None:
         self._add(self.charts, chart.name, chart, "chart")
 
@@ -160,6 +177,24 @@ def project_apps() -> list:
         return not any(environment == path or environment in path.parents for environment in environments)
 
     return [config for config in apps.get_app_configs() if ours(config)]
+
+
+@checks.register()
+def binder_sections_print_reports(app_configs, **kwargs):
+    from federation.binder import CATEGORIES
+
+    errors = []
+    for section in registry.binder_sections.values():
+        if section.category not in CATEGORIES:
+            errors.append(
+                checks.Error(f"The binder section {section.name!r} files under no category.", id="federation.E002")
+            )
+        errors += [
+            checks.Error(f"The binder section {section.name!r} prints an unknown report {name!r}.", id="federation.E003")
+            for name in section.reports
+            if name not in registry.reports
+        ]
+    return errors
 
 
 @checks.register()

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from federation import streams
 from federation.exporting import neutralize
-from federation.registry import Chart, SummaryRow, registry
+from federation.registry import BinderSection, Chart, SummaryRow, registry
 from federation.scoping import Scope, scope_for, village_path
 
 PAGE_PERMISSION = "federation.view_reports"
@@ -128,6 +128,24 @@ class ReportScope:
 
     def may_read(self, permissions: tuple[str, ...]) -> bool:
         return may_read(self.user, permissions)
+
+    @cached_property
+    def full_identity(self) -> bool:
+        from federation.exporting import can_see_identity
+
+        return can_see_identity(self.user)
+
+    def id_number(self, number: str | None) -> str:
+        """An ID number as the reader may see it in a ledger: masked without the full-identity
+        permission (printed ledgers and downloads alike)."""
+        from federation.identity import mask_id_number
+
+        return (number if self.full_identity else mask_id_number(number)) if number else ""
+
+    def phone(self, phone: str | None) -> str:
+        from federation.identity import mask_phone
+
+        return (phone if self.full_identity else mask_phone(phone)) if phone else ""
 
     def village_rows(self) -> list[tuple[int, str]]:
         """(id, name) of the chosen villages in their order: the rows of per-village tables."""
@@ -264,6 +282,13 @@ def summary_rows(*rows) -> None:
     """Declare rows of the annual summary: (key, board, indicator, unit, order) each."""
     for key, section, indicator, unit, order in rows:
         registry.add_summary_row(SummaryRow(key, section, indicator, unit, order))
+
+
+def binder_section(name: str, title, *, category: str, order: int, reports: Iterable[str]) -> None:
+    """Declare a ledger of the inspection binder (`manage.py ledger_binder`): it prints the
+    tables of `reports` (registered reports, read with their own permissions) under `title`,
+    filed under the county's inspection `category` (a key of federation.binder.CATEGORIES)."""
+    registry.add_binder_section(BinderSection(name, lambda: str(title), category, order, tuple(reports)))
 
 
 def discover() -> dict[str, Report]:
