@@ -34,9 +34,7 @@ class Town(models.Model):
     county_sees_approved_only = models.BooleanField(
         _("county readers see approved figures only"),
         default=False,
-        help_text=_(
-            "When ticked, a county reader's figures count only the records of periods the town has approved."
-        ),
+        help_text=_("When ticked, a county reader's figures count only the records of periods the town has approved."),
     )
     history = HistoricalRecords()
 

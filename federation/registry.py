@@ -190,7 +190,9 @@ def binder_sections_print_reports(app_configs, **kwargs):
                 checks.Error(f"The binder section {section.name!r} files under no category.", id="federation.E002")
             )
         errors += [
-            checks.Error(f"The binder section {section.name!r} prints an unknown report {name!r}.", id="federation.E003")
+            checks.Error(
+                f"The binder section {section.name!r} prints an unknown report {name!r}.", id="federation.E003"
+            )
             for name in section.reports
             if name not in registry.reports
         ]
