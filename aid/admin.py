@@ -11,11 +11,13 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from aid import selectors
-from aid.models import MASK, CareTarget, CareVisit, CharityAid, DisputeCase, Pairing
+from aid.models import MASK, CareTarget, CareVisit, CharityAid, CharityDrive, DisputeCase, Pairing
 from aid.resources import CareTargetsResource, DisputeCasesResource
 from aid.services import (
     aid_record_delete,
     aid_record_save,
+    charity_aid_save,
+    charity_drive_save,
     dispute_parties_check,
     dispute_resolve,
     dispute_save,
@@ -30,9 +32,11 @@ from federation.admin_base import (
     ScopedChangeList,
     ScopedModelAdmin,
     ScopedTabularInline,
+    ServiceErrorsAsMessagesMixin,
     ServiceInlinesMixin,
     VillageFilter,
 )
+from federation.reporting import money
 from federation.scoping import in_scope, scope_for
 
 
@@ -381,15 +385,33 @@ class DisputeCaseAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
         return TemplateResponse(request, "admin/federation/step.html", context)
 
 
+class CharityAidForm(forms.ModelForm):
+    class Meta:
+        model = CharityAid
+        fields = ["household", "date", "drive", "charity_drive", "amount", "goods", "reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Aid paid from a recorded drive may leave the text blank: the service names the drive.
+        self.fields["drive"].required = False
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if not cleaned_data.get("drive", "").strip() and not cleaned_data.get("charity_drive"):
+            self.add_error("drive", gettext("Name the drive, or choose the recorded drive that paid for it."))
+        return cleaned_data
+
+
 @admin.register(CharityAid)
-class CharityAidAdmin(ScopedModelAdmin):
-    list_display = ["date", "household", "village", "drive", "amount", "goods", "reason"]
-    list_filter = ["drive", VillageFilter]
-    list_select_related = ["household__village", "household__head"]
+class CharityAidAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
+    form = CharityAidForm
+    list_display = ["date", "household", "village", "drive", "charity_drive", "amount", "goods", "reason"]
+    list_filter = ["drive", "charity_drive", VillageFilter]
+    list_select_related = ["household__village", "household__head", "charity_drive"]
     search_fields = ["household__number", "household__head__name", "drive"]
     autocomplete_fields = ["household"]
     date_hierarchy = "date"
-    fields = ["household", "date", "drive", "amount", "goods", "reason"]
+    fields = ["household", "date", "drive", "charity_drive", "amount", "goods", "reason"]
     delete_service = staticmethod(aid_record_delete)
 
     @admin.display(description=_("village"), ordering="household__village__sort_order")
@@ -397,7 +419,63 @@ class CharityAidAdmin(ScopedModelAdmin):
         return obj.household.village
 
     def save_model(self, request, obj, form, change):
-        aid_record_save(record=obj, by=request.user)
+        charity_aid_save(aid=obj, by=request.user)
+
+
+class DriveAidInline(ScopedTabularInline):
+    """The aid the drive paid for, in the user's villages (added on the aid's own page)."""
+
+    model = CharityAid
+    fields = ["date", "household", "amount", "goods", "reason"]
+    readonly_fields = fields
+    can_delete = False
+    max_num = 0
+    verbose_name_plural = _("aid paid from the drive")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("household__head")
+
+
+@admin.register(CharityDrive)
+class CharityDriveAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
+    list_display = ["name", "kind", "start", "end", "village_shown", "raised", "donors", "spent", "balance"]
+    list_filter = ["kind", "village"]
+    list_select_related = ["village"]
+    search_fields = ["name", "note"]
+    date_hierarchy = "start"
+    fields = ["town", "village", "name", "kind", "start", "end", "raised", "donors", "note", "spent", "balance"]
+    readonly_fields = ["spent", "balance"]
+    inlines = [DriveAidInline]
+    delete_service = staticmethod(aid_record_delete)
+
+    def get_queryset(self, request):
+        return selectors.with_spent(super().get_queryset(request))
+
+    def has_change_permission(self, request, obj=None):
+        # A town-wide drive is the town's: a village clerk reads it and pays aid from it.
+        if obj is not None and obj.village_id is None and not scope_for(request.user).covers_town(obj.town_id):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.village_id is None and not scope_for(request.user).covers_town(obj.town_id):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.display(description=_("village"), ordering="village__sort_order")
+    def village_shown(self, obj):
+        return obj.village or gettext("whole town")
+
+    @admin.display(description=_("aid paid (yuan)"), ordering="spent")
+    def spent(self, obj):
+        return money(getattr(obj, "spent", 0))
+
+    @admin.display(description=_("balance (yuan)"))
+    def balance(self, obj):
+        return money(obj.raised) - money(getattr(obj, "spent", 0))
+
+    def save_model(self, request, obj, form, change):
+        charity_drive_save(drive=obj, by=request.user)
 
 
 def care_reminders(request) -> list[tuple]:

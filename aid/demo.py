@@ -1,7 +1,8 @@
 """The demo town's care work: the 三留守一特困 register, caring mothers paired with children
 (visited in 2024 and lately, a few overdue, a few children still without a mother), two
-disputes found and settled in 2024 (one of them domestic violence), and charity aid to six
-households. Written through the services."""
+disputes found and settled in 2024 (one of them domestic violence), charity aid to six
+households, and the two charity drives whose money paid for most of it. Written through the
+services."""
 
 import random
 from datetime import date, timedelta
@@ -12,8 +13,16 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from aid.models import CareTarget, CareVisit, CharityAid, DisputeCase, Pairing
-from aid.services import aid_record_save, dispute_resolve, dispute_save, dispute_start_mediation, pairing_save
+from aid.models import CareTarget, CareVisit, CharityAid, CharityDrive, DisputeCase, Pairing
+from aid.services import (
+    aid_record_save,
+    charity_aid_save,
+    charity_drive_save,
+    dispute_resolve,
+    dispute_save,
+    dispute_start_mediation,
+    pairing_save,
+)
 from federation.identity import years_before
 from federation.models import Household, Person, Town
 from federation.roles import CARE_RECORDER
@@ -164,7 +173,7 @@ def seed_charity(town: Town, rng: random.Random) -> None:
 
 
 @transaction.atomic
-def seed(town: Town) -> None:
+def seed_year(town: Town) -> None:
     taiba = get_user_model().objects.filter(username="taiba").first()
     if taiba is not None:  # the demo clerk keeps her village's care files too
         taiba.groups.add(Group.objects.get(name=CARE_RECORDER))
@@ -175,3 +184,39 @@ def seed(town: Town) -> None:
     seed_pairings(town, rng, children)
     seed_disputes(town)
     seed_charity(town, rng)
+
+
+DRIVES = [
+    (
+        "99公益日",
+        CharityDrive.Kind.GIVING_DAY,
+        date(2024, 9, 7),
+        date(2024, 9, 9),
+        "12860.00",
+        326,
+        "腾讯公益平台线上募捐",
+    ),
+    ("家家幸福一元捐", CharityDrive.Kind.ONE_YUAN, date(2024, 3, 8), None, "3245.00", 3245, "全镇群众一元一份爱心"),
+]
+
+
+@transaction.atomic
+def seed_drives(town: Town) -> None:
+    """The two town-wide drives of 2024; the aid given under their names is paid from them (the
+    aid itself is unchanged: the year's figures stay the seed article's)."""
+    if CharityDrive.objects.filter(town=town).exists():
+        return
+    for name, kind, start, end, raised, donors, note in DRIVES:
+        drive = charity_drive_save(
+            drive=CharityDrive(
+                town=town, name=name, kind=kind, start=start, end=end, raised=Decimal(raised), donors=donors, note=note
+            )
+        )
+        for aid in CharityAid.objects.filter(household__village__town=town, drive=name, charity_drive__isnull=True):
+            aid.charity_drive = drive
+            charity_aid_save(aid=aid)
+
+
+def seed(town: Town) -> None:
+    seed_year(town)
+    seed_drives(town)  # each part once: a second run adds nothing

@@ -20,7 +20,7 @@ from federation.fields import PhoneField
 from federation.identity import years_before
 from federation.models import Household, Person, Town, Village
 from federation.roles import DATA_PERMISSIONS
-from federation.scoping import ScopedModel
+from federation.scoping import Scope, ScopedModel
 
 
 class CareTarget(ScopedModel, models.Model):
@@ -277,6 +277,69 @@ class DisputeCase(ScopedModel, models.Model):
         return self.confidential and not self.sees_confidential(user)
 
 
+class CharityDrive(ScopedModel, models.Model):
+    """A charity drive (99公益日, 家家幸福一元捐): the money it raised, and through
+    CharityAid.charity_drive the aid that money paid for."""
+
+    class Kind(models.TextChoices):
+        GIVING_DAY = "giving_day", _("99 Giving Day (online)")
+        ONE_YUAN = "one_yuan", _("one-yuan donation")
+        OTHER = "other", _("other")
+
+    town = models.ForeignKey(Town, models.PROTECT, related_name="+", verbose_name=_("town"))
+    village = models.ForeignKey(
+        Village,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("village"),
+        help_text=_("Leave empty for a town-wide drive."),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    start = models.DateField(_("start date"))
+    end = models.DateField(_("end date"), null=True, blank=True)
+    raised = models.DecimalField(_("amount raised (yuan)"), max_digits=12, decimal_places=2, default=0)
+    donors = models.PositiveIntegerField(_("donors"), default=0)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("charity drive")
+        verbose_name_plural = _("charity drives")
+        ordering = ["-start", "-pk"]
+        default_permissions = DATA_PERMISSIONS
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(raised__gte=0),
+                name="aid_charitydrive_raised_not_negative",
+                violation_error_message=_("The amount raised cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")),
+                name="aid_charitydrive_end_after_start",
+                violation_error_message=_("The drive ends before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.start:%Y-%m-%d}）" if self.start else self.name
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        # A town-wide drive is seen in the whole town, as its aid may go to any village (it is
+        # changed only by the town's staff: services.py); a village's drive in that village.
+        return Q(village__isnull=True, town_id__in=scope.visible_town_ids) | Q(village_id__in=scope.village_ids)
+
+    def clean(self) -> None:
+        if self.village_id and self.town_id and self.village.town_id != self.town_id:
+            raise ValidationError({"village": gettext("The village is not of the drive's town.")})
+
+
 class CharityAid(ScopedModel, models.Model):
     """Charity aid to a household (救助), e.g. from 99公益日."""
 
@@ -285,6 +348,15 @@ class CharityAid(ScopedModel, models.Model):
     household = models.ForeignKey(Household, models.PROTECT, related_name="charity_aid", verbose_name=_("household"))
     date = models.DateField(_("date"))
     drive = models.CharField(_("drive"), max_length=100, help_text=_("For example 99公益日 or 家家幸福一元捐."))
+    # The drive whose money paid for it (the text above also names aid of no recorded drive).
+    charity_drive = models.ForeignKey(
+        CharityDrive,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="aid",
+        verbose_name=_("paid from drive"),
+    )
     amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2, default=0)
     goods = models.CharField(_("goods"), max_length=200, blank=True)
     reason = models.CharField(_("reason"), max_length=200)

@@ -2,14 +2,18 @@
 steps, charity aid. The admin, the imports and the demo call these."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from aid.models import CareTarget, CareVisit, CharityAid, DisputeCase, Pairing
+from aid.models import CareTarget, CareVisit, CharityAid, CharityDrive, DisputeCase, Pairing
 from federation.models import Person, Town
+from federation.reporting import money
+from federation.scoping import scope_for
 from federation.services import delete_with_history, save_with_history, status_step
 
 Status = DisputeCase.Status
@@ -25,6 +29,8 @@ def aid_record_save(*, record, by=None):
     as its recorder where it keeps one; every save names `by` on its history row."""
     if record.pk is None and hasattr(record, "recorded_by_id") and by is not None and by.pk:
         record.recorded_by = by
+    if isinstance(record, CharityAid) and record.charity_drive_id and record.household_id:
+        _check_drive_pays(record)
     return save_with_history(record, by)
 
 
@@ -43,7 +49,90 @@ def care_visit_save(*, visit: CareVisit, by=None) -> CareVisit:
 
 
 def charity_aid_save(*, aid: CharityAid, by=None) -> CharityAid:
+    """Save charity aid; paid from a drive, it names the drive when its text is left blank
+    (and spends no more than the drive raised: aid_record_save)."""
+    if aid.charity_drive_id and not aid.drive.strip():
+        aid.drive = aid.charity_drive.name[:100]
     return aid_record_save(record=aid, by=by)
+
+
+def _spent(drive: CharityDrive, *, leaving_out: CharityAid | None = None) -> Decimal:
+    """The aid the drive's money has paid for, in yuan."""
+    aid = CharityAid.objects.filter(charity_drive=drive)
+    if leaving_out is not None and leaving_out.pk:
+        aid = aid.exclude(pk=leaving_out.pk)
+    return money(aid.aggregate(total=Sum("amount"))["total"])
+
+
+def _check_drive_pays(aid: CharityAid) -> None:
+    """Aid paid from a drive goes to a household the drive raised money for, after it started,
+    and never spends more than the drive raised."""
+    # The drive's row locked: two aid saved at once cannot both spend its last yuan (PostgreSQL).
+    drive = CharityDrive.objects.select_for_update().get(pk=aid.charity_drive_id)
+    village = aid.household.village
+    if village.town_id != drive.town_id:
+        raise ValidationError({"charity_drive": _("The drive is of another town.")})
+    if drive.village_id and drive.village_id != village.pk:
+        raise ValidationError(
+            {
+                "charity_drive": _("%(drive)s raised money for %(village)s only.")
+                % {"drive": drive.name, "village": drive.village}
+            }
+        )
+    if aid.date and aid.date < drive.start:
+        raise ValidationError(
+            {"date": _("The aid is dated before the drive started (%(start)s).") % {"start": drive.start.isoformat()}}
+        )
+    spent = _spent(drive, leaving_out=aid)
+    if spent + money(aid.amount) > drive.raised:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "%(drive)s raised %(raised)s yuan and has paid %(spent)s yuan of aid: %(left)s yuan is left, "
+                    "not enough for %(amount)s yuan."
+                )
+                % {
+                    "drive": drive.name,
+                    "raised": money(drive.raised),
+                    "spent": spent,
+                    "left": money(drive.raised) - spent,
+                    "amount": money(aid.amount),
+                }
+            }
+        )
+
+
+@transaction.atomic
+def charity_drive_save(*, drive: CharityDrive, by=None) -> CharityDrive:
+    """Add or change a charity drive. A town-wide drive is recorded by staff who keep the whole
+    town; the amount raised never falls below the aid already paid from it."""
+    if drive.village_id:
+        drive.town_id = drive.village.town_id
+    if by is not None:
+        scope = scope_for(by)
+        if drive.village_id is None and drive.town_id and not scope.covers_town(drive.town_id):
+            raise ValidationError({"village": _("Choose your village: a town-wide drive is the town's to record.")})
+        if drive.village_id and not scope.everything and drive.village_id not in scope.village_ids:
+            raise ValidationError({"village": _("The drive is of a village you do not keep.")})
+    if drive.pk is not None:
+        stored = CharityDrive.objects.select_for_update().get(pk=drive.pk)  # as aid paid from it locks it
+        if by is not None and stored.village_id is None and not scope_for(by).covers_town(stored.town_id):
+            raise ValidationError(_("A town-wide drive is changed by the town's staff."))
+        spent = _spent(stored)
+        if drive.raised is not None and money(drive.raised) < spent:
+            raise ValidationError(
+                {
+                    "raised": _("The drive has paid %(spent)s yuan of aid already: it cannot have raised less.")
+                    % {"spent": spent}
+                }
+            )
+        if drive.village_id and stored.aid.exclude(household__village_id=drive.village_id).exists():
+            raise ValidationError(
+                {"village": _("The drive has paid aid in other villages: it cannot be one village's only.")}
+            )
+    if drive.pk is None and by is not None and by.pk:
+        drive.recorded_by = by
+    return save_with_history(drive, by)
 
 
 def care_visit_delete(*, visit: CareVisit, by=None) -> None:

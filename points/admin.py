@@ -20,12 +20,26 @@ from federation.admin_base import (
     scoped_choices,
 )
 from federation.models import Household, Person
+from federation.reporting import money
 from federation.scoping import scope_for
 from federation.selectors import per_row
 from points import selectors
-from points.models import Goods, PointEntry, PointRule, Redemption, RedemptionEvent, RedemptionItem, StockLine
+from points.models import (
+    Donation,
+    DonationLine,
+    Goods,
+    PointEntry,
+    PointRule,
+    Redemption,
+    RedemptionEvent,
+    RedemptionItem,
+    StockLine,
+)
 from points.resources import PointEntriesResource
 from points.services import (
+    donation_cancel,
+    donation_record,
+    donation_save,
     goods_restock,
     goods_save,
     point_award,
@@ -178,13 +192,116 @@ class PointEntryAdmin(ServiceErrorsAsMessagesMixin, ReadOnlyLedgerAdmin):
 
 @admin.register(StockLine)
 class StockLineAdmin(ReadOnlyLedgerAdmin):
-    list_display = ["recorded_at", "goods", "kind", "change", "stock_after", "redemption", "note", "recorded_by"]
+    list_display = [
+        "recorded_at",
+        "goods",
+        "kind",
+        "change",
+        "stock_after",
+        "redemption",
+        "donation",
+        "note",
+        "recorded_by",
+    ]
     list_filter = ["kind", "goods"]
-    list_select_related = ["goods", "redemption", "recorded_by"]
+    list_select_related = ["goods", "redemption", "donation", "recorded_by"]
     search_fields = ["goods__name", "note"]
 
     def has_add_permission(self, request):
         return False
+
+
+class DonationLineInline(ScopedTabularInline):
+    """The donated goods: entered with the donation, then a record (they are in stock)."""
+
+    model = DonationLine
+    fields = ["goods", "quantity", "unit_value", "value"]
+    readonly_fields = ["value"]
+    extra = 3
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 0 if obj is not None else self.extra
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields if obj is not None else self.readonly_fields
+
+    # The lines follow their donation's permissions: written with it, never changed.
+    def has_add_permission(self, request, obj=None):
+        return obj is None and request.user.has_perm("points.add_donation")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("points.view_donation")
+
+    @admin.display(description=_("value (yuan)"))
+    def value(self, obj):
+        return obj.value if obj.pk else "—"
+
+
+@admin.register(Donation)
+class DonationAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
+    list_display = ["date", "sponsor", "village_shown", "goods_shown", "value_total", "recorded_by", "cancelled_at"]
+    list_filter = [("date", admin.DateFieldListFilter), "village", ("cancelled_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["village", "recorded_by"]
+    search_fields = ["sponsor", "note"]
+    date_hierarchy = "date"
+    inlines = [DonationLineInline]
+    actions = ["cancel_donations"]
+    fields = ["town", "village", "sponsor", "date", "note", "recorded_by", "cancelled_at", "cancel_reason"]
+    readonly_fields = ["recorded_by", "cancelled_at", "cancel_reason"]
+
+    def get_queryset(self, request):
+        return selectors.with_donated_value(super().get_queryset(request)).prefetch_related("lines__goods")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Its goods are in the town's stock: the town stays.
+        return [*super().get_readonly_fields(request, obj), *(["town"] if obj is not None else [])]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # its goods went into stock: it is cancelled, which the stock lines show
+
+    def has_cancel_permission(self, request):
+        return request.user.has_perm("points.change_donation")
+
+    @admin.display(description=_("village"), ordering="village__sort_order")
+    def village_shown(self, obj):
+        return obj.village or gettext("whole town")
+
+    @admin.display(description=_("goods"))
+    def goods_shown(self, obj):
+        return "、".join(f"{line.goods.name}×{line.quantity}" for line in obj.lines.all())
+
+    @admin.display(description=_("value (yuan)"), ordering="value_total")
+    def value_total(self, obj):
+        return money(obj.value_total)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            donation_save(donation=obj, by=request.user)
+        # A new donation is recorded with its lines, in save_related.
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            return  # the lines are a record
+        lines = [line for formset in formsets for line in formset.save(commit=False)]
+        donation_record(donation=form.instance, lines=lines, by=request.user)
+
+    @admin.action(description=_("Cancel the selected donations"), permissions=["cancel"])
+    def cancel_donations(self, request, queryset):
+        return with_reason(
+            self,
+            request,
+            queryset,
+            "cancel_donations",
+            gettext("Cancel the selected donations"),
+            lambda donation, reason: donation_cancel(donation=donation, by=request.user, reason=reason),
+            gettext("%(count)d donations cancelled."),
+        )
 
 
 class RedemptionItemInline(ScopedTabularInline):

@@ -183,6 +183,8 @@ class StockLine(models.Model):
         REDEMPTION = "redemption", _("redemption")
         CANCELLATION = "cancellation", _("redemption cancelled")
         CORRECTION = "correction", _("correction")
+        DONATION = "donation", _("donation")
+        DONATION_CANCELLED = "donation_cancelled", _("donation cancelled")
 
     goods = models.ForeignKey(Goods, models.PROTECT, related_name="stock_lines", verbose_name=_("goods"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -190,6 +192,9 @@ class StockLine(models.Model):
     stock_after = models.IntegerField(_("stock after"))
     redemption = models.ForeignKey(
         "Redemption", models.PROTECT, null=True, blank=True, related_name="stock_lines", verbose_name=_("redemption")
+    )
+    donation = models.ForeignKey(
+        "Donation", models.PROTECT, null=True, blank=True, related_name="stock_lines", verbose_name=_("donation")
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
@@ -328,3 +333,107 @@ class RedemptionItem(ScopedModel, models.Model):
 
     def __str__(self) -> str:
         return f"{self.goods} × {self.quantity}"
+
+
+class Donation(ScopedModel, models.Model):
+    """Goods given to the points supermarket by a sponsor unit (捐赠台账). Its lines enter the
+    town's stock through stock lines when it is recorded; cancelling takes them out again.
+    Stock is the town's: a donation names the village it was given to, or none (town-wide)."""
+
+    town = models.ForeignKey(Town, models.PROTECT, related_name="+", verbose_name=_("town"))
+    village = models.ForeignKey(
+        Village,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("village"),
+        help_text=_("Leave empty for a donation to the whole town."),
+    )
+    sponsor = models.CharField(_("sponsor unit"), max_length=100)
+    date = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("cancelled by"),
+    )
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("donation")
+        verbose_name_plural = _("donation ledger")
+        ordering = ["-date", "-pk"]
+        default_permissions = DATA_PERMISSIONS
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.sponsor}" if self.date else self.sponsor
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        # As the goods it stocks: a town-wide donation is seen in the whole town (changed only
+        # by its town-wide staff, services.py), a village's in that village.
+        return Q(village__isnull=True, town_id__in=scope.visible_town_ids) | Q(village_id__in=scope.village_ids)
+
+    def clean(self) -> None:
+        if self.village_id and self.town_id and self.village.town_id != self.town_id:
+            raise ValidationError({"village": gettext("The village is not of the donation's town.")})
+
+
+class DonationLine(ScopedModel, models.Model):
+    """One kind of goods of a donation; its value is quantity × unit value."""
+
+    donation = models.ForeignKey(Donation, models.CASCADE, related_name="lines", verbose_name=_("donation"))
+    goods = models.ForeignKey(Goods, models.PROTECT, related_name="+", verbose_name=_("goods"))
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_value = models.DecimalField(_("unit value (yuan)"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("donated goods")
+        verbose_name_plural = _("donated goods")
+        # Written only with its donation, and never changed: the donation's permissions rule.
+        default_permissions = ()
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0),
+                name="points_donationline_quantity_positive",
+                violation_error_message=_("The quantity must be at least 1."),
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_value__gte=0),
+                name="points_donationline_value_not_negative",
+                violation_error_message=_("The unit value cannot be negative."),
+            ),
+            models.UniqueConstraint(
+                fields=["donation", "goods"],
+                name="points_donationline_unique_goods",
+                violation_error_message=_("These goods are already on the donation."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.goods} × {self.quantity}"
+
+    @property
+    def value(self):
+        return (self.quantity or 0) * (self.unit_value or 0)
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return Q(donation__in=Donation.objects.filter(Donation.scope_q(scope)).values("pk"))

@@ -11,7 +11,9 @@ from federation.reporting import (
     QueryRows,
     ReportScope,
     Table,
+    binder_section,
     chart,
+    money,
     per_village,
     report,
     summary_figure,
@@ -276,6 +278,61 @@ def points_sessions(rs: ReportScope, period: Period) -> Table:
     return table
 
 
+@report(
+    "points_donations",
+    gettext_lazy("Donation ledger"),
+    gettext_lazy("Goods given to the points supermarket by sponsor units, with their value."),
+    permission="points.view_donation",
+)
+def points_donations(rs: ReportScope, period: Period) -> Table:
+    """One row per donated goods; a cancelled donation stays listed, saying so, and is left out
+    of the total."""
+    table = Table(
+        header=[
+            _("Date"),
+            _("Village (community)"),
+            _("Sponsor unit"),
+            _("Goods"),
+            _("Quantity"),
+            _("Unit value (yuan)"),
+            _("Value (yuan)"),
+            _("Note"),
+        ]
+    )
+    lines = (
+        selectors.donation_lines_in(rs.chosen, period.start, period.end)
+        .select_related("goods", "donation__village")
+        .order_by("donation__date", "donation_id", "goods__name")
+    )
+    whole_town = _("whole town")
+    for line in lines:
+        donation = line.donation
+        note = donation.note
+        if donation.cancelled_at:
+            note = _("cancelled: %(reason)s") % {"reason": donation.cancel_reason}
+        table.rows.append(
+            [
+                donation.date.isoformat(),
+                donation.village.name if donation.village else whole_town,
+                donation.sponsor,
+                line.goods.name,
+                line.quantity,
+                money(line.unit_value),
+                money(line.quantity * line.unit_value),
+                note,
+            ]
+        )
+    live = selectors.donation_lines_in(rs.chosen, period.start, period.end).filter(donation__cancelled_at__isnull=True)
+    totals = live.aggregate(total_quantity=Sum("quantity"), total_value=selectors.line_value())
+    table.rows.append([_("Total"), "", "", "", totals["total_quantity"] or 0, "", money(totals["total_value"]), ""])
+    return table
+
+
+binder_section(
+    "points_donations", gettext_lazy("Donation ledger"), category="family", order=40, reports=("points_donations",)
+)
+
+
 @chart("points_villages", order=20, permission="points.view_redemption")
 def _redeemed_chart(rs: ReportScope, period: Period) -> BarChart:
     """Points redeemed at each village's sessions (cancelled redemptions left out)."""
@@ -322,3 +379,26 @@ def _points_months_chart(rs: ReportScope, period: Period) -> LineChart:
         ],
         unit=str(pgettext_lazy("unit", "points")),
     )
+
+
+binder_section(
+    "points_register",
+    gettext_lazy("Points registration ledger"),
+    category="family",
+    order=10,
+    reports=("points_register",),
+)
+binder_section(
+    "points_redemptions",
+    gettext_lazy("Redemption ledger"),
+    category="family",
+    order=20,
+    reports=("points_redemptions",),
+)
+binder_section(
+    "points_sessions",
+    gettext_lazy("Redemption session record"),
+    category="family",
+    order=30,
+    reports=("points_sessions",),
+)

@@ -2,12 +2,14 @@
 and the dashboard use them. Each picks records through `counted_in`."""
 
 from datetime import date
+from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import DecimalField, Exists, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from federation.models import Household
 from federation.scoping import Scope, counted_in, in_scope
-from points.models import Goods, PointEntry, Redemption, RedemptionEvent, RedemptionItem
+from points.models import Donation, DonationLine, Goods, PointEntry, Redemption, RedemptionEvent, RedemptionItem
 
 K = PointEntry.Kind
 # The lines a household earns or loses points by (a redemption and its cancellation are the shop's).
@@ -53,3 +55,29 @@ def goods(scope: Scope) -> QuerySet:
 def low_in_stock(goods: QuerySet) -> QuerySet:
     """Goods on sale whose stock is at or below the level set to restock at."""
     return goods.filter(active=True, stock__lte=F("low_stock"))
+
+
+YUAN = DecimalField(max_digits=14, decimal_places=2)
+
+
+def line_value() -> Sum:
+    """The value of donation lines: quantity × unit value, summed in the database."""
+    return Sum(F("quantity") * F("unit_value"), output_field=YUAN)
+
+
+def with_donated_value(donations: QuerySet) -> QuerySet:
+    """Donations with `value_total`, the sum of their lines, as a subquery per row."""
+    lines = DonationLine.objects.filter(donation=OuterRef("pk")).order_by().values("donation")
+    value = lines.annotate(value=line_value()).values("value")
+    return donations.annotate(
+        value_total=Coalesce(Subquery(value, output_field=YUAN), Value(Decimal(0)), output_field=YUAN)
+    )
+
+
+def donations_in(scope: Scope, start: date, end: date) -> QuerySet:
+    """Donations dated in the period, cancelled ones included (the ledger says so)."""
+    return counted_in(Donation.objects.all(), scope).filter(date__range=(start, end))
+
+
+def donation_lines_in(scope: Scope, start: date, end: date) -> QuerySet:
+    return counted_in(DonationLine.objects.all(), scope).filter(donation__date__range=(start, end))

@@ -17,7 +17,17 @@ from federation import periods
 from federation.models import Household, Person
 from federation.scoping import in_scope, scope_for
 from federation.services import save_with_history
-from points.models import Goods, PointEntry, PointRule, Redemption, RedemptionEvent, RedemptionItem, StockLine
+from points.models import (
+    Donation,
+    DonationLine,
+    Goods,
+    PointEntry,
+    PointRule,
+    Redemption,
+    RedemptionEvent,
+    RedemptionItem,
+    StockLine,
+)
 
 
 @transaction.atomic
@@ -186,13 +196,133 @@ def point_entry_reverse(*, entry: PointEntry, by, reason: str) -> PointEntry:
         raise ValidationError(_("This line has already been reversed.")) from None
 
 
+# The stock lines that may take stock away outside a redemption.
+TAKING_KINDS = (StockLine.Kind.CORRECTION, StockLine.Kind.DONATION_CANCELLED)
+
+
 @transaction.atomic
-def goods_restock(*, goods: Goods, quantity: int, by, note: str = "", kind: str = StockLine.Kind.RESTOCK) -> StockLine:
-    """Add stock (or, as a correction with a negative quantity, take it away)."""
-    if quantity == 0 or (quantity < 0 and kind != StockLine.Kind.CORRECTION):
+def goods_restock(
+    *,
+    goods: Goods,
+    quantity: int,
+    by,
+    note: str = "",
+    kind: str = StockLine.Kind.RESTOCK,
+    donation: Donation | None = None,
+) -> StockLine:
+    """Add stock (or, as a correction or a cancelled donation with a negative quantity, take
+    it away, never below zero). `donation`: the donation the goods came with."""
+    if quantity == 0 or (quantity < 0 and kind not in TAKING_KINDS):
         raise ValidationError(_("The quantity must be at least 1."))
     stock = _move_stock(goods, quantity)
-    return _create(StockLine(goods=goods, kind=kind, change=quantity, stock_after=stock, note=note, recorded_by=by))
+    return _create(
+        StockLine(
+            goods=goods, kind=kind, change=quantity, stock_after=stock, note=note, donation=donation, recorded_by=by
+        )
+    )
+
+
+def _check_scope(donation: Donation, by) -> None:
+    """A donation without a village is the whole town's: only staff who keep the whole town
+    record, change or cancel one; a village's, staff who keep that village (`by=None` is the
+    system: the demo)."""
+    if by is None:
+        return
+    scope = scope_for(by)
+    if donation.village_id is None and not scope.covers_town(donation.town_id):
+        raise ValidationError({"village": _("Choose your village: a town-wide donation is the town's to record.")})
+    if donation.village_id is not None and not scope.everything and donation.village_id not in scope.village_ids:
+        raise ValidationError({"village": _("The donation is of a village you do not keep.")})
+
+
+@transaction.atomic
+def donation_record(*, donation: Donation, lines: Iterable[DonationLine], by) -> Donation:
+    """Record a donation of goods with its lines: each line's goods enter stock by a stock line
+    that names the donation (goods_restock), all of them or none."""
+    if donation.pk is not None:
+        raise ValidationError(_("This donation has already been recorded."))
+    if donation.village_id:
+        donation.town_id = donation.village.town_id
+    lines = list(lines)
+    if not lines:
+        raise ValidationError(_("Add at least one line of donated goods."))
+    _check_scope(donation, by)
+    for line in lines:
+        if line.goods.town_id != donation.town_id:
+            raise ValidationError(_("%(goods)s belongs to another town.") % {"goods": line.goods.name})
+    if by is not None and by.pk:
+        donation.recorded_by = by
+    save_with_history(donation, by)  # an approved period of the village refuses it here
+    # Goods by id: every writer takes the stock locks in the same order.
+    for line in sorted(lines, key=lambda line: line.goods_id):
+        line.donation = donation
+        line.full_clean()
+        line.save(force_insert=True)
+        goods_restock(
+            goods=line.goods,
+            quantity=line.quantity,
+            by=by,
+            note=donation.sponsor[:200],
+            kind=StockLine.Kind.DONATION,
+            donation=donation,
+        )
+    return donation
+
+
+@transaction.atomic
+def donation_save(*, donation: Donation, by) -> Donation:
+    """Change a recorded donation's sponsor, date, village or note. Its goods and quantities
+    are in stock already: a mistake there is mended by cancelling it and recording it again."""
+    stored = Donation.objects.select_for_update().get(pk=donation.pk)
+    if stored.cancelled_at is not None:
+        raise ValidationError(_("A cancelled donation is a record and can no longer be changed."))
+    if donation.village_id:
+        donation.town_id = donation.village.town_id
+    if donation.town_id != stored.town_id:
+        raise ValidationError({"village": _("The donation's goods are in its town's stock: choose a village of it.")})
+    _check_scope(stored, by)
+    _check_scope(donation, by)
+    return save_with_history(donation, by)
+
+
+@transaction.atomic
+def donation_cancel(*, donation: Donation, by, reason: str) -> Donation:
+    """Take a donation's goods out of stock again, with stock lines that name it. Once; refused
+    when its goods have been redeemed meanwhile so that the stock would go below zero."""
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for cancelling."))
+    # The row lock makes it once, even for two clicks at the same time (PostgreSQL).
+    current = Donation.objects.select_for_update().get(pk=donation.pk)
+    if current.cancelled_at is not None:
+        raise ValidationError(_("This donation has already been cancelled."))
+    _check_scope(current, by)
+    current.cancelled_at = timezone.now()
+    current.cancelled_by = by if by is not None and by.pk else None
+    current.cancel_reason = reason.strip()[:200]
+    save_with_history(current, by)  # an approved period of the village refuses it here
+    for line in current.lines.select_related("goods").order_by("goods_id"):
+        try:
+            goods_restock(
+                goods=line.goods,
+                quantity=-line.quantity,
+                by=by,
+                note=current.cancel_reason,
+                kind=StockLine.Kind.DONATION_CANCELLED,
+                donation=current,
+            )
+        except ValidationError as error:
+            if error.code != "stock_short":
+                raise
+            have = Goods.objects.values_list("stock", flat=True).get(pk=line.goods_id)
+            raise ValidationError(
+                _(
+                    "%(goods)s of this donation have been redeemed already: %(have)d %(unit)s left in stock, "
+                    "%(need)d to take back. The donation cannot be cancelled."
+                )
+                % {"goods": line.goods.name, "have": have, "unit": line.goods.unit, "need": line.quantity},
+                code="stock_short",
+            ) from None
+    return current
 
 
 def redemption_create(
