@@ -10,13 +10,15 @@ class AidConfig(AppConfig):
         # Importing reports.py and resources.py registers the app's reports, summary rows and
         # figures, and rosters; the admin was imported by the admin's autodiscovery.
         from aid import admin, demo, reports, resources, selectors  # noqa: F401
-        from aid.models import CareVisit, CharityAid, DisputeCase
+        from aid.models import CareVisit, CharityAid, CharityDrive, DisputeCase
         from federation.registry import registry
 
         # A submitted period holds, and an approved one locks, visits, disputes and aid.
         registry.add_period_records(CareVisit, date="date", village="pairing__child__village")
         registry.add_period_records(DisputeCase, date="found_on", village="village")
         registry.add_period_records(CharityAid, date="date", village="household__village")
+        # A village's drive (a town-wide one names no village and no period holds it).
+        registry.add_period_records(CharityDrive, date="start", village="village")
         registry.add_demo("aid", demo.seed)
         registry.add_work_list("care", admin.care_reminders)
         registry.extend_roster("people", resources.CareCategoryColumn())

@@ -1,20 +1,26 @@
 """Care and aid figures: the 关爱帮扶 rows of the annual summary and per-village tables.
-Aggregates only: no names, no parties, so a domestic-violence case is one count among others.
+These are aggregates: no names, no parties, so a domestic-violence case is one count among
+others. The ledgers of the inspection binder list people (never for the county reader), and
+a domestic-violence case in them only as its number, village, kind and status.
 Care files (targets, pairings, visits, disputes) need the care role's view permissions;
 charity aid, kept by the village clerk, hers."""
 
-from django.db.models import Count, DecimalField, Q, Sum
+from django.db.models import Count, DecimalField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from aid import selectors
 from aid.models import CareTarget, CareVisit, CharityAid, DisputeCase, Pairing
 from federation.charts import BarChart
+from federation.models import Household, Person
 from federation.reporting import (
     Period,
+    QueryRows,
     ReportScope,
     Table,
+    binder_section,
     chart,
     money,
     per_village,
@@ -157,7 +163,7 @@ def pairings_villages(rs: ReportScope, period: Period) -> Table:
 def disputes_villages(rs: ReportScope, period: Period) -> Table:
     kinds, statuses = DisputeCase.Kind, DisputeCase.Status
     figures = per_village(
-        selectors.disputes(rs.chosen).filter(found_on__range=(period.start, period.end)),
+        selectors.disputes_found_in(rs.chosen, period.start, period.end),
         found=Count("pk"),
         **{f"kind_{k.value}": Count("pk", filter=Q(kind=k)) for k in kinds},
         **{f"status_{s.value}": Count("pk", filter=Q(status=s)) for s in statuses},
@@ -210,3 +216,305 @@ def _visits_chart(rs: ReportScope, period: Period) -> BarChart:
         for pk, name in rs.village_rows()
     ]
     return BarChart(_("Care visits by village"), rows, unit=str(pgettext_lazy("unit", "times")))
+
+
+# --- The ledgers the county inspects (they list people: not for the county reader) ---
+
+
+def _label(model, name: str) -> str:
+    """A column headed as the admin heads the field."""
+    return capfirst(model._meta.get_field(name).verbose_name)
+
+
+def _day(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def _choices(choices) -> dict:
+    return {value: str(label) for value, label in choices}
+
+
+@report(
+    "care_targets_ledger",
+    gettext_lazy("Care target register"),
+    gettext_lazy("Everyone on the care register at some time in the period, by village and date entered."),
+    permission=("aid.view_caretarget", "aid.view_pairing", "federation.view_person"),
+    personal=True,
+)
+def care_targets_ledger(rs: ReportScope, period: Period) -> Table:
+    table = Table(
+        header=[
+            _("Village (community)"),
+            _label(Person, "name"),
+            _("ID number"),
+            _label(Person, "sex"),
+            capfirst(_("age")),
+            _label(CareTarget, "category"),
+            _label(CareTarget, "guardian_name"),
+            _label(CareTarget, "guardian_phone"),
+            _label(CareTarget, "parents_work_place"),
+            _label(Pairing, "mother"),
+            _label(CareTarget, "since"),
+            _label(CareTarget, "until"),
+        ]
+    )
+    sexes, categories = _choices(Person.Sex.choices), _choices(CareTarget.Category.choices)
+    # The caring mother of the period (the latest pairing), read in the same query.
+    mother = (
+        Pairing.objects.filter(selectors.pairing_active_in(period.start, period.end), child=OuterRef("person"))
+        .order_by("-start", "-pk")
+        .values("mother__name")[:1]
+    )
+    targets = (
+        selectors.care_targets_in(rs.chosen, period.start, period.end)
+        .annotate(mother_name=Subquery(mother))
+        .order_by("person__village__sort_order", "person__village__name", "since", "pk")
+    )
+    fields = [
+        "person__village__name",
+        "person__name",
+        "person__id_number",
+        "person__sex",
+        "person__birth_date",
+        "category",
+        "guardian_name",
+        "guardian_phone",
+        "parents_work_place",
+        "mother_name",
+        "since",
+        "until",
+    ]
+
+    def row(values) -> list:
+        village, name, number, sex, born, category, guardian, phone, work, mother, since, until = values
+        return [
+            village,
+            name,
+            rs.id_number(number),
+            sexes.get(sex, ""),
+            Person(birth_date=born).age_on(period.end),
+            categories.get(category, ""),
+            guardian,
+            rs.phone(phone),
+            work,
+            mother or "",
+            since.isoformat(),
+            _day(until),
+        ]
+
+    # Read when asked: a county's register is thousands of people.
+    table.rows = QueryRows(targets, fields, row)
+    return table
+
+
+@report(
+    "care_visits_ledger",
+    gettext_lazy("Care visit record"),
+    gettext_lazy("Every visit of a caring mother to her child in the period, by date."),
+    permission=("aid.view_carevisit", "aid.view_pairing", "federation.view_person"),
+    personal=True,
+)
+def care_visits_ledger(rs: ReportScope, period: Period) -> Table:
+    table = Table(
+        header=[
+            _label(CareVisit, "date"),
+            _("Village (community)"),
+            _label(Pairing, "child"),
+            _label(Pairing, "mother"),
+            _label(CareVisit, "kind"),
+            _label(CareVisit, "content"),
+            _label(CareVisit, "gifts"),
+        ]
+    )
+    kinds = _choices(CareVisit.Kind.choices)
+    visits = selectors.visits_in(rs.chosen, period.start, period.end).order_by("date", "pk")
+    fields = [
+        "date",
+        "pairing__child__village__name",
+        "pairing__child__name",
+        "pairing__mother__name",
+        "kind",
+        "content",
+        "gifts",
+    ]
+
+    def row(values) -> list:
+        day, village, child, mother, kind, content, gifts = values
+        return [day.isoformat(), village, child, mother, kinds.get(kind, ""), content, gifts]
+
+    table.rows = QueryRows(visits, fields, row)
+    return table
+
+
+@report(
+    "disputes_ledger",
+    gettext_lazy("Marriage and family dispute ledger"),
+    gettext_lazy(
+        "Every case found in the period, by case number: how it was found, the parties, where it stands. "
+        "A domestic-violence case shows only its number, village, kind and status."
+    ),
+    permission=("aid.view_disputecase", "federation.view_person"),
+    personal=True,
+)
+def disputes_ledger(rs: ReportScope, period: Period) -> Table:
+    columns = ["number", "found_on", "village", "kind", "source", "parties", "summary", "status", "closed_on"]
+    columns.append("outcome")
+    table = Table(
+        header=[_("Village (community)") if name == "village" else _label(DisputeCase, name) for name in columns]
+    )
+    kinds, sources = _choices(DisputeCase.Kind.choices), _choices(DisputeCase.Source.choices)
+    statuses = _choices(DisputeCase.Status.choices)
+    # By number, which is the order the cases were registered in their year: a list by date
+    # would tell the place of a domestic-violence case among the others (as the admin's list).
+    cases = (
+        selectors.disputes_found_in(rs.chosen, period.start, period.end)
+        .select_related("village")
+        .prefetch_related("parties")
+        .order_by("number", "pk")
+    )
+    for case in cases:
+        values = {
+            "number": case.number,
+            "found_on": case.found_on.isoformat(),
+            "village": case.village.name,
+            "kind": kinds.get(case.kind, ""),
+            "source": sources.get(case.source, ""),
+            "parties": "、".join(person.name for person in case.parties.all()),
+            "summary": case.summary,
+            "status": statuses.get(case.status, ""),
+            "closed_on": _day(case.closed_on),
+            "outcome": case.outcome,
+        }
+        # The admin's rule (DisputeCase.CONFIDENTIAL_VISIBLE), for every reader: a printed
+        # ledger leaves the system, and whoever holds the paper has no permissions to check.
+        shown = DisputeCase.CONFIDENTIAL_VISIBLE if case.confidential else columns
+        table.rows.append([values[name] if name in shown else "" for name in columns])
+    return table
+
+
+@report(
+    "charity_aid_ledger",
+    gettext_lazy("Aid records"),
+    gettext_lazy("Every charity aid given to a household in the period, by date."),
+    permission=("aid.view_charityaid", "federation.view_household", "federation.view_person"),
+    personal=True,
+)
+def charity_aid_ledger(rs: ReportScope, period: Period) -> Table:
+    table = Table(
+        header=[
+            _label(CharityAid, "date"),
+            _("Village (community)"),
+            _label(Household, "number"),
+            _label(Household, "head"),
+            _label(CharityAid, "drive"),
+            _label(CharityAid, "amount"),
+            _label(CharityAid, "goods"),
+            _label(CharityAid, "reason"),
+        ]
+    )
+    aid = selectors.charity_in(rs.chosen, period.start, period.end).order_by("date", "pk")
+    fields = [
+        "date",
+        "household__village__name",
+        "household__number",
+        "household__head__name",
+        "drive",
+        "amount",
+        "goods",
+        "reason",
+    ]
+
+    def row(values) -> list:
+        day, village, number, head, drive, amount, goods, reason = values
+        return [day.isoformat(), village, number, head or "", drive, money(amount), goods, reason]
+
+    table.rows = QueryRows(aid, fields, row)
+    return table
+
+
+binder_section(
+    "care",
+    gettext_lazy("Care register and visits"),
+    category="children",
+    order=10,
+    reports=("care_targets_ledger", "care_visits_ledger"),
+)
+binder_section(
+    "disputes",
+    gettext_lazy("Marriage and family dispute ledger"),
+    category="rights",
+    order=20,
+    reports=("disputes_ledger",),
+)
+binder_section("charity_aid", gettext_lazy("Aid records"), category="rights", order=30, reports=("charity_aid_ledger",))
+
+
+@report(
+    "charity_drives",
+    gettext_lazy("Charity drives and the aid they paid for"),
+    gettext_lazy("Each drive started in the period: money raised, donors, the aid paid from it and what is left."),
+    permission=("aid.view_charitydrive", "aid.view_charityaid"),
+)
+def charity_drives(rs: ReportScope, period: Period) -> Table:
+    """The aid columns count the chosen villages' aid paid from the drive, whenever paid; the
+    balance is the drive's own (raised less every village's aid paid from it)."""
+    drives = selectors.with_spent(selectors.drives_in(rs.chosen, period.start, period.end)).select_related("village")
+    drives = list(drives.order_by("start", "pk"))
+    paid = {
+        row["charity_drive"]: row
+        for row in selectors.charity_paid_from_drives(rs.chosen)
+        .filter(charity_drive__in=[drive.pk for drive in drives])
+        .values("charity_drive")
+        .annotate(households=Count("household", distinct=True), amount=Sum("amount"))
+        .order_by()
+    }
+    table = Table(
+        header=[
+            _("Drive"),
+            _("Kind"),
+            _("Village (community)"),
+            _("Start date"),
+            _("End date"),
+            _("Amount raised (yuan)"),
+            _("Donors"),
+            _("Households aided"),
+            _("Aid paid (yuan)"),
+            _("Balance (yuan)"),
+        ]
+    )
+    whole_town = _("whole town")
+    for drive in drives:
+        row = paid.get(drive.pk, {})
+        table.rows.append(
+            [
+                drive.name,
+                drive.get_kind_display(),
+                drive.village.name if drive.village else whole_town,
+                drive.start.isoformat(),
+                drive.end.isoformat() if drive.end else "",
+                money(drive.raised),
+                drive.donors,
+                row.get("households", 0),
+                money(row.get("amount")),
+                money(drive.raised) - money(drive.spent),
+            ]
+        )
+    # A household aided from two drives is one household of the total.
+    households = (
+        selectors.charity_paid_from_drives(rs.chosen)
+        .filter(charity_drive__in=[drive.pk for drive in drives])
+        .aggregate(n=Count("household", distinct=True))["n"]
+    )
+    yuan = lambda column: sum((row[column] for row in table.rows), start=money(0))  # noqa: E731
+    donors = sum(row[6] for row in table.rows)
+    table.rows.append([_("Total"), "", "", "", "", yuan(5), donors, households, yuan(8), yuan(9)])
+    return table
+
+
+binder_section(
+    "charity_drives",
+    gettext_lazy("Charity drives and the aid they paid for"),
+    category="rights",
+    order=40,
+    reports=("charity_drives",),
+)

@@ -2,17 +2,24 @@
 and the tests use them. Those taking a scope pick records through `counted_in`."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import DecimalField, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
-from aid.models import CareTarget, CareVisit, CharityAid, DisputeCase, Pairing
+from aid.models import CareTarget, CareVisit, CharityAid, CharityDrive, DisputeCase, Pairing
 from federation.scoping import Scope, counted_in
 
 
 def active_on(day: date) -> Q:
     """Register entries open on `day`."""
     return Q(since__lte=day) & (Q(until__isnull=True) | Q(until__gte=day))
+
+
+def active_in(start: date, end: date) -> Q:
+    """Register entries open at some time in the period."""
+    return Q(since__lte=end) & (Q(until__isnull=True) | Q(until__gte=start))
 
 
 def pairing_active_in(start: date, end: date) -> Q:
@@ -47,6 +54,11 @@ def care_targets_on(scope: Scope, day: date) -> QuerySet:
     return counted_in(CareTarget.objects.all(), scope).filter(active_on(day))
 
 
+def care_targets_in(scope: Scope, start: date, end: date) -> QuerySet:
+    """Register entries open at some time in the period: the register of the period's work."""
+    return counted_in(CareTarget.objects.all(), scope).filter(active_in(start, end))
+
+
 def pairings_in(scope: Scope, start: date, end: date) -> QuerySet:
     """Pairings active at some time in the period."""
     return counted_in(Pairing.objects.all(), scope).filter(pairing_active_in(start, end))
@@ -60,8 +72,33 @@ def disputes(scope: Scope) -> QuerySet:
     return counted_in(DisputeCase.objects.all(), scope)
 
 
+def disputes_found_in(scope: Scope, start: date, end: date) -> QuerySet:
+    """Cases found in the period (排查)."""
+    return disputes(scope).filter(found_on__range=(start, end))
+
+
 def charity_in(scope: Scope, start: date, end: date) -> QuerySet:
     return counted_in(CharityAid.objects.all(), scope).filter(date__range=(start, end))
+
+
+YUAN = DecimalField(max_digits=14, decimal_places=2)
+
+
+def with_spent(drives: QuerySet) -> QuerySet:
+    """Drives with `spent`: the aid their money paid for (every village's), as a subquery per row."""
+    aid = CharityAid.objects.filter(charity_drive=OuterRef("pk")).order_by().values("charity_drive")
+    total = aid.annotate(total=Sum("amount")).values("total")
+    return drives.annotate(spent=Coalesce(Subquery(total, output_field=YUAN), Value(Decimal(0)), output_field=YUAN))
+
+
+def drives_in(scope: Scope, start: date, end: date) -> QuerySet:
+    """Drives that started in the period."""
+    return counted_in(CharityDrive.objects.all(), scope).filter(start__range=(start, end))
+
+
+def charity_paid_from_drives(scope: Scope) -> QuerySet:
+    """Aid paid from a recorded drive, in the scope's villages (whenever it was paid)."""
+    return counted_in(CharityAid.objects.all(), scope).filter(charity_drive__isnull=False)
 
 
 # What `manage.py purge` removes of care and aid (federation.retention): `cutoff` is a date,

@@ -1,17 +1,22 @@
 """Health figures: the 两癌与HPV rows of the annual summary and per-village tables.
-All are aggregates (no names): each needs the view permission of the health records it
-counts (the health role's), or the county reader's figures permission."""
+These are aggregates (no names): each needs the view permission of the health records it
+counts (the health role's), or the county reader's figures permission. The ledgers of the
+inspection binder, at the end, list the women and girls: never for the county reader."""
 
 from django.db.models import Count, DecimalField, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from federation.charts import BarChart
+from federation.models import Person
 from federation.reporting import (
     Period,
+    QueryRows,
     ReportScope,
     Table,
+    binder_section,
     chart,
     money,
     per_village,
@@ -21,7 +26,7 @@ from federation.reporting import (
 )
 from federation.reports import changelist, period_params
 from health import selectors
-from health.models import CancerAidApplication, HPVDeferral, HPVGirl, InsurancePolicy, Screening
+from health.models import CancerAidApplication, HPVDeferral, HPVDose, HPVGirl, InsurancePolicy, Screening
 
 Status = CancerAidApplication.Status
 NOT_NORMAL = selectors.NOT_NORMAL
@@ -142,7 +147,7 @@ def screening_villages(rs: ReportScope, period: Period) -> Table:
         abnormal=women(Q(result__in=NOT_NORMAL)),
         rechecked=women(~Q(recheck_outcome="")),
         pending=women(selectors.recheck_pending_q()),
-        confirmed=women(Q(result=Screening.Result.CONFIRMED) | Q(recheck_outcome=Screening.Result.CONFIRMED)),
+        confirmed=women(selectors.confirmed_q()),
     )
     keys = ["screened", "free", "abnormal", "rechecked", "pending", "confirmed"]
     table = Table(
@@ -248,3 +253,272 @@ def _hpv_chart(rs: ReportScope, period: Period) -> BarChart:
         (name, coverage[pk].percent or 0, changelist(HPVGirl, village__id__exact=pk)) for pk, name in rs.village_rows()
     ]
     return BarChart(_("HPV coverage of girls aged 9–14 by village"), rows, unit="%", maximum=100)
+
+
+# --- The ledgers the county inspects (they list women and girls: not for the county reader) ---
+
+
+def _label(model, name: str) -> str:
+    """A column headed as the admin heads the field."""
+    return capfirst(model._meta.get_field(name).verbose_name)
+
+
+def _day(value) -> str:
+    return value.isoformat() if value else ""
+
+
+def _age(born, day) -> int:
+    return Person(birth_date=born).age_on(day)
+
+
+def _choices(choices) -> dict:
+    return {value: str(label) for value, label in choices}
+
+
+@report(
+    "screenings_ledger",
+    gettext_lazy("Two-cancer screening ledger"),
+    gettext_lazy("Every screening in the period, by date: the woman, the programme, the result and the recheck."),
+    permission=("health.view_screening", "federation.view_person"),
+    personal=True,
+)
+def screenings_ledger(rs: ReportScope, period: Period) -> Table:
+    table = Table(
+        header=[
+            _label(Screening, "date"),
+            _("Village (community)"),
+            _label(Person, "name"),
+            _("ID number"),
+            capfirst(_("age")),
+            _label(Screening, "free_programme"),
+            _label(Screening, "kind"),
+            _label(Screening, "institution"),
+            _label(Screening, "result"),
+            _label(Screening, "recheck_date"),
+            _label(Screening, "recheck_outcome"),
+            _("Confirmed"),
+            _label(Screening, "notes"),
+        ]
+    )
+    kinds, results = _choices(Screening.Kind.choices), _choices(Screening.Result.choices)
+    yes, no = pgettext("answer", "yes"), pgettext("answer", "no")
+    screenings = (
+        selectors.screenings_in(rs.chosen, period.start, period.end)
+        .annotate(confirmed=selectors.confirmed_q())
+        .order_by("date", "pk")
+    )
+    fields = [
+        "date",
+        "village__name",
+        "person__name",
+        "person__id_number",
+        "person__birth_date",
+        "free_programme",
+        "kind",
+        "institution",
+        "result",
+        "recheck_date",
+        "recheck_outcome",
+        "confirmed",
+        "notes",
+    ]
+
+    def row(values) -> list:
+        day, village, name, number, born, free, kind, institution, result, recheck, outcome, confirmed, notes = values
+        return [
+            day.isoformat(),
+            village,
+            name,
+            rs.id_number(number),
+            _age(born, day),
+            yes if free else no,
+            kinds.get(kind, ""),
+            institution,
+            results.get(result, ""),
+            _day(recheck),
+            results.get(outcome, ""),
+            yes if confirmed else "",
+            notes,
+        ]
+
+    # Read when asked: a county's year of screenings is tens of thousands of women.
+    table.rows = QueryRows(screenings, fields, row)
+    return table
+
+
+@report(
+    "cancer_aid_ledger",
+    gettext_lazy("Two-cancer aid application ledger"),
+    gettext_lazy("Every aid application submitted in the period, by date, and where it stands now."),
+    permission=("health.view_canceraidapplication", "federation.view_person"),
+    personal=True,
+)
+def cancer_aid_ledger(rs: ReportScope, period: Period) -> Table:
+    A = CancerAidApplication
+    table = Table(
+        header=[
+            _label(A, "submitted_on"),
+            _("Village (community)"),
+            _label(Person, "name"),
+            _("ID number"),
+            _label(A, "diagnosis"),
+            _label(A, "hospital"),
+            _label(A, "amount_requested"),
+            _label(A, "amount_granted"),
+            _label(A, "status"),
+            _label(A, "paid_on"),
+        ]
+    )
+    statuses = _choices(Status.choices)
+    applications = selectors.applications_in(rs.chosen, period.start, period.end).order_by("submitted_on", "pk")
+    fields = [
+        "submitted_on",
+        "village__name",
+        "person__name",
+        "person__id_number",
+        "diagnosis",
+        "hospital",
+        "amount_requested",
+        "amount_granted",
+        "status",
+        "paid_on",
+    ]
+
+    def row(values) -> list:
+        day, village, name, number, diagnosis, hospital, requested, granted, status, paid_on = values
+        return [
+            day.isoformat(),
+            village,
+            name,
+            rs.id_number(number),
+            diagnosis,
+            hospital,
+            money(requested),
+            money(granted) if granted is not None else "",
+            statuses.get(status, ""),
+            _day(paid_on),
+        ]
+
+    table.rows = QueryRows(applications, fields, row)
+    return table
+
+
+@report(
+    "hpv_doses_ledger",
+    gettext_lazy("HPV vaccination ledger"),
+    gettext_lazy("Every HPV dose given in the period, by date: the girl, her age, the dose and the vaccine."),
+    permission=("health.view_hpvdose", "federation.view_person"),
+    personal=True,
+)
+def hpv_doses_ledger(rs: ReportScope, period: Period) -> Table:
+    table = Table(
+        header=[
+            _label(HPVDose, "date"),
+            _("Village (community)"),
+            _label(Person, "name"),
+            _("ID number"),
+            _("Age at the dose"),
+            _label(HPVDose, "dose_number"),
+            _label(HPVDose, "vaccine"),
+            _label(HPVDose, "site"),
+            _label(HPVDose, "consent_by"),
+        ]
+    )
+    numbers = _choices(HPVDose._meta.get_field("dose_number").choices)
+    vaccines = _choices(HPVDose.Vaccine.choices)
+    doses = selectors.doses_in(rs.chosen, period.start, period.end).order_by("date", "pk")
+    fields = [
+        "date",
+        "village__name",
+        "person__name",
+        "person__id_number",
+        "person__birth_date",
+        "dose_number",
+        "vaccine",
+        "site",
+        "consent_by",
+    ]
+
+    def row(values) -> list:
+        day, village, name, number, born, dose_number, vaccine, site, guardian = values
+        return [
+            day.isoformat(),
+            village,
+            name,
+            rs.id_number(number),
+            _age(born, day),
+            numbers.get(dose_number, dose_number),
+            vaccines.get(vaccine, ""),
+            site,
+            guardian,
+        ]
+
+    table.rows = QueryRows(doses, fields, row)
+    return table
+
+
+@report(
+    "hpv_deferrals_ledger",
+    gettext_lazy("Reasons not vaccinated against HPV"),
+    gettext_lazy("Every reason recorded in the period why a girl was not vaccinated, by date, and when to ask again."),
+    permission=("health.view_hpvdeferral", "federation.view_person"),
+    personal=True,
+)
+def hpv_deferrals_ledger(rs: ReportScope, period: Period) -> Table:
+    table = Table(
+        header=[
+            _label(HPVDeferral, "recorded_on"),
+            _("Village (community)"),
+            _label(Person, "name"),
+            _("ID number"),
+            capfirst(_("age")),
+            _label(HPVDeferral, "reason"),
+            _label(HPVDeferral, "ask_again_on"),
+            _label(HPVDeferral, "notes"),
+        ]
+    )
+    reasons = _choices(HPVDeferral.Reason.choices)
+    deferrals = selectors.deferrals_in(rs.chosen, period.start, period.end).order_by("recorded_on", "pk")
+    fields = [
+        "recorded_on",
+        "village__name",
+        "person__name",
+        "person__id_number",
+        "person__birth_date",
+        "reason",
+        "ask_again_on",
+        "notes",
+    ]
+
+    def row(values) -> list:
+        day, village, name, number, born, reason, ask_again_on, notes = values
+        return [
+            day.isoformat(),
+            village,
+            name,
+            rs.id_number(number),
+            _age(born, day),
+            reasons.get(reason, ""),
+            _day(ask_again_on),
+            notes,
+        ]
+
+    table.rows = QueryRows(deferrals, fields, row)
+    return table
+
+
+binder_section(
+    "screening",
+    gettext_lazy("Two-cancer screening and aid"),
+    category="rights",
+    order=10,
+    reports=("screenings_ledger", "cancer_aid_ledger"),
+)
+# The reasons recorded for the girls not vaccinated explain the coverage the inspection reads.
+binder_section(
+    "hpv",
+    gettext_lazy("HPV vaccination"),
+    category="children",
+    order=20,
+    reports=("hpv_doses_ledger", "hpv_deferrals_ledger"),
+)

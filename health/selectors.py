@@ -78,6 +78,11 @@ def recheck_pending_q() -> Q:
     return Q(result__in=NOT_NORMAL, recheck_outcome="")
 
 
+def confirmed_q() -> Q:
+    """Screenings that found cancer: at the screening or at the recheck."""
+    return Q(result=Screening.Result.CONFIRMED) | Q(recheck_outcome=Screening.Result.CONFIRMED)
+
+
 def percent(part: int, whole: int) -> int | None:
     """A whole percent, rounded half up (137.5 of 200 → 69); None when there is no whole."""
     if not whole:
@@ -165,6 +170,16 @@ def policies_in(scope: Scope, start: date, end: date) -> QuerySet:
 def applications_in(scope: Scope, start: date, end: date) -> QuerySet:
     """Two-cancer aid applications submitted in the period."""
     return counted_in(CancerAidApplication.objects.all(), scope).filter(submitted_on__range=(start, end))
+
+
+def doses_in(scope: Scope, start: date, end: date) -> QuerySet:
+    """HPV doses given in the period."""
+    return counted_in(HPVDose.objects.all(), scope).filter(date__range=(start, end))
+
+
+def deferrals_in(scope: Scope, start: date, end: date) -> QuerySet:
+    """Reasons a girl was not vaccinated, recorded in the period."""
+    return counted_in(HPVDeferral.objects.all(), scope).filter(recorded_on__range=(start, end))
 
 
 # What `manage.py purge` removes of health records (federation.retention): `cutoff` is a
