@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from federation.binder import BINDER_LOG_NAME
 from federation.registry import registry
 
 ACCESS_ACTIONS = {
@@ -53,6 +54,8 @@ def report_title(name: str) -> str:
         model = model_of(name.removeprefix("export:"))
         records = model._meta.verbose_name_plural if model else name.removeprefix("export:")
         return gettext("Export of %(records)s") % {"records": records}
+    if name == BINDER_LOG_NAME:
+        return gettext("Ledger binder")
     entry = registry.reports.get(name)
     return entry.title() if entry else name
 

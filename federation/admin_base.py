@@ -341,7 +341,7 @@ class LockedPeriodFormMixin:
     def _post_clean(self):
         super()._post_clean()
         try:
-            periods.check_record(registry.period_records[self._meta.model], self.instance)
+            registry.period_records[self._meta.model].check_form(self)
         except periods.PeriodLocked as error:
             on_fields = hasattr(error, "error_dict") and error.error_dict.keys() <= self.fields.keys()
             self.add_error(None, error if on_fields else error.messages)

@@ -16,10 +16,23 @@ class FederationConfig(AppConfig):
         from federation.registry import project_apps, registry
 
         registry.add_work_list("submissions", admin_periods.returned_submissions)
+        self.lock_activities(registry)
 
         # The project's apps and the user accounts; not sessions or libraries' logs.
         models = [model for config in project_apps() for model in config.get_models()]
         guard_text_fields([*models, apps.get_model("auth.User")])
+
+    @staticmethod
+    def lock_activities(registry):
+        from django.db.models import signals
+
+        from federation import periods
+        from federation.models import Activity
+
+        registry.add_period_records(Activity, records=periods.ActivityRecords())
+        signals.m2m_changed.connect(
+            periods._villages_changed, sender=Activity.villages.through, dispatch_uid="period-activity-villages"
+        )
 
 
 class FederationAdminConfig(admin_apps.AdminConfig):

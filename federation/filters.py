@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from federation.models import Town, Village
-from federation.reporting import Period, PeriodError, ReportScope
+from federation.reporting import Period, PeriodError, ReportScope, reads_approved_only
 from federation.scoping import in_scope, scope_for
 
 
@@ -123,6 +123,7 @@ class ReportFilterSet(django_filters.FilterSet):
             town_ids=town_ids,
             town_name=towns.pop() if len(towns) == 1 else "",
             user=self.request.user,
+            approved_only=reads_approved_only(self.request.user),
         )
 
     @property

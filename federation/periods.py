@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from federation.models import PeriodSubmission, Town
+from federation.models import Activity, PeriodSubmission, Town, Village
 
 APPROVED = PeriodSubmission.Status.APPROVED
 
@@ -54,6 +54,123 @@ class PeriodRecords:
         return self.model._base_manager.filter(
             **{f"{self.village}__in": village_ids, f"{self.date}__range": (start, end)}
         )
+
+    def check(self, record, *, deleting: bool = False) -> None:
+        """Refuse a save that would put the record into a locked period or take it out of
+        one, and a deletion of one in a locked period."""
+        pairs = [self.value(record)]
+        if not deleting:
+            stored = self.stored(record)
+            if stored is not None:
+                pairs.append(stored)
+        submission = approved_covering(pairs)
+        if submission is not None:
+            raise locked_error(submission, None if "__" in self.date else self.date)
+
+    def check_form(self, form) -> None:
+        self.check(form.instance)
+
+    def approved_q(self) -> Q:
+        """The records of approved periods (what a county reader counts when the town says
+        so), or of a town that shows the county all its records."""
+        approved = PeriodSubmission.objects.filter(
+            village=OuterRef(self.village),
+            status=APPROVED,
+            start__lte=OuterRef(self.date),
+            end__gte=OuterRef(self.date),
+        )
+        return Q(**{f"{self.village}__town__county_sees_approved_only": False}) | Q(Exists(approved))
+
+    def history_in(self, submission: PeriodSubmission):
+        return self.model.history.filter(
+            **{self.village: submission.village_id, f"{self.date}__range": (submission.start, submission.end)}
+        )
+
+
+class ActivityRecords(PeriodRecords):
+    """Activities: one held in villages is locked when one of their periods is approved; a
+    town-wide one when every village of the town has had that period approved (the town's
+    own ledger closes with its villages')."""
+
+    def __init__(self):
+        super().__init__(Activity, "date", "villages")
+
+    def in_period(self, village_ids, start: date, end: date):
+        return Activity.objects.filter(
+            pk__in=Activity.villages.through.objects.filter(
+                village_id__in=village_ids, activity__date__range=(start, end)
+            ).values("activity_id")
+        )
+
+    def check(self, record, *, deleting: bool = False, villages=None) -> None:
+        stored = None if record.pk is None or record._state.adding else Activity.objects.filter(pk=record.pk).first()
+        held = set(villages if villages is not None else ())
+        if stored is not None:
+            held |= set(stored.villages.values_list("pk", flat=True))
+        days = {record.date} | ({stored.date} if stored is not None else set())
+        town_id = record.town_id or (stored.town_id if stored is not None else None)
+        _refuse_activity(town_id, held, days)
+
+    def check_form(self, form) -> None:
+        chosen = form.cleaned_data.get("villages")
+        self.check(form.instance, villages=[village.pk for village in chosen] if chosen is not None else None)
+
+    def approved_q(self) -> Q:
+        in_villages = PeriodSubmission.objects.filter(
+            village__activities=OuterRef("pk"), status=APPROVED, start__lte=OuterRef("date"), end__gte=OuterRef("date")
+        )
+        unapproved_village = Village.objects.filter(town=OuterRef("town")).exclude(
+            Exists(
+                PeriodSubmission.objects.filter(
+                    village=OuterRef("pk"),
+                    status=APPROVED,
+                    start__lte=OuterRef(OuterRef("date")),
+                    end__gte=OuterRef(OuterRef("date")),
+                )
+            )
+        )
+        town_wide = ~Exists(Activity.villages.through.objects.filter(activity=OuterRef("pk")))
+        return (
+            Q(town__county_sees_approved_only=False)
+            | Q(Exists(in_villages))
+            | (Q(town_wide) & ~Q(Exists(unapproved_village)))
+        )
+
+    def history_in(self, submission: PeriodSubmission):
+        held = Activity.villages.through.objects.filter(village_id=submission.village_id).values("activity_id")
+        return Activity.history.filter(id__in=held, date__range=(submission.start, submission.end))
+
+
+def _refuse_activity(town_id, village_ids, days) -> None:
+    days = [day for day in days if day is not None]
+    if village_ids:
+        submission = approved_covering([(village, day) for village in village_ids for day in days])
+        if submission is not None:
+            raise locked_error(submission, "date")
+        return
+    for day in days:
+        villages = Village.objects.filter(town_id=town_id)
+        approved = PeriodSubmission.objects.filter(
+            village__town_id=town_id, status=APPROVED, start__lte=day, end__gte=day
+        ).values("village_id")
+        if villages.exists() and not villages.exclude(pk__in=approved).exists():
+            start, end = period_of(Town.objects.get(pk=town_id).submission_period, day)
+            message = _(
+                "%(period)s has been approved for every village and is locked: the town's own activities "
+                "of the period cannot be added, changed or deleted. A town administrator can reopen a village's period."
+            ) % {"period": period_label(start, end)}
+            raise PeriodLocked({"date": message})
+
+
+def _villages_changed(sender, instance, action, pk_set, **kwargs):
+    """Villages added to or taken from an activity of a locked period."""
+    if _unlocked.get() or action not in ("pre_add", "pre_remove", "pre_clear"):
+        return
+    villages = set(pk_set or ()) if action != "pre_clear" else set(instance.villages.values_list("pk", flat=True))
+    if villages:
+        submission = approved_covering([(village, instance.date) for village in villages])
+        if submission is not None:
+            raise locked_error(submission, "date")
 
 
 def _walk(record, path: str):
@@ -125,16 +242,7 @@ def ensure_open(village_id, day) -> None:
 
 
 def check_record(records: PeriodRecords, record, *, deleting: bool = False) -> None:
-    """Refuse a save that would put the record into a locked period or take it out of one,
-    and a deletion of one in a locked period."""
-    pairs = [records.value(record)]
-    if not deleting:
-        stored = records.stored(record)
-        if stored is not None:
-            pairs.append(stored)
-    submission = approved_covering(pairs)
-    if submission is not None:
-        raise locked_error(submission, None if "__" in records.date else records.date)
+    records.check(record, deleting=deleting)
 
 
 def _before_save(sender, instance, raw=False, **kwargs):
@@ -209,15 +317,12 @@ def changes_while_open(submission: PeriodSubmission) -> list[tuple[str, int]]:
         return []
     changes = []
     for records in registry.period_records.values():
-        in_period = {
-            f"{records.village}": submission.village_id,
-            f"{records.date}__range": (submission.start, submission.end),
-        }
         history = getattr(records.model, "history", None)
         if history is not None:
-            count = history.filter(**in_period, history_date__gte=reopened).count()
+            count = records.history_in(submission).filter(history_date__gte=reopened).count()
         elif any(field.name == "recorded_at" for field in records.model._meta.concrete_fields):
-            count = records.model._base_manager.filter(**in_period, recorded_at__gte=reopened).count()
+            in_period = records.in_period([submission.village_id], submission.start, submission.end)
+            count = in_period.filter(recorded_at__gte=reopened).count()
         else:
             continue
         if count:

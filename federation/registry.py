@@ -109,7 +109,7 @@ class Registry:
         record (PROTECT) is registered before it."""
         self._add(self.purges, name, select, "purge")
 
-    def add_period_records(self, model, *, date: str, village: str) -> None:
+    def add_period_records(self, model, *, date: str = "", village: str = "", records=None) -> None:
         """Records that a village's submitted period holds and an approved one locks
         (federation.periods): `date` names their date field, `village` the path to their
         village. Their saves and deletions are checked from then on."""
@@ -119,7 +119,7 @@ class Registry:
 
         if model in self.period_records:
             raise ImproperlyConfigured(f"The records of {model._meta.label} are registered twice.")
-        self.period_records[model] = periods.PeriodRecords(model, date, village)
+        self.period_records[model] = records or periods.PeriodRecords(model, date, village)
         signals.pre_save.connect(periods._before_save, sender=model, dispatch_uid=f"period-save-{model._meta.label}")
         signals.pre_delete.connect(
             periods._before_delete, sender=model, dispatch_uid=f"period-delete-{model._meta.label}"

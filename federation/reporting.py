@@ -55,6 +55,13 @@ def may_read(user, permissions: tuple[str, ...], *, personal: bool = False) -> b
     return not personal and user.has_perm(FIGURES_PERMISSION)
 
 
+def reads_approved_only(user) -> bool:
+    """A county reader (who reads figures by the figures permission, not the records') is
+    shown the records of approved periods only, in the towns that choose so
+    (Town.county_sees_approved_only; the records' own rule says which are approved)."""
+    return bool(user is not None and not user.is_superuser and user.has_perm(FIGURES_PERMISSION))
+
+
 class PeriodError(ValueError):
     """A period the user wrote that is not one (message in Chinese)."""
 
@@ -108,6 +115,8 @@ class ReportScope:
     town_ids: list[int]
     town_name: str = ""
     user: object = None  # who reads: the annual summary leaves out the rows they may not read
+    # A county reader counts only approved periods' records, of the towns that say so.
+    approved_only: bool = False
 
     @classmethod
     def of_user(cls, user) -> "ReportScope":
@@ -124,6 +133,7 @@ class ReportScope:
             town_ids=town_ids,
             town_name=towns.pop() if len(towns) == 1 else "",
             user=user,
+            approved_only=reads_approved_only(user),
         )
 
     def may_read(self, permissions: tuple[str, ...]) -> bool:
@@ -157,7 +167,9 @@ class ReportScope:
     @cached_property
     def chosen(self) -> Scope:
         """The chosen villages (and towns) as a scope: what `counted_in` filters by."""
-        return Scope(town_ids=frozenset(self.town_ids), village_ids=frozenset(self.village_ids))
+        return Scope(
+            town_ids=frozenset(self.town_ids), village_ids=frozenset(self.village_ids), approved_only=self.approved_only
+        )
 
 
 def per_village(queryset, **aggregates) -> dict[int, dict]:

@@ -3,7 +3,7 @@
 from datetime import date
 from urllib.parse import urlencode
 
-from django.db.models import Count, IntegerField, Q, Sum
+from django.db.models import Count, IntegerField, Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,17 +11,19 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from federation import selectors
 from federation.charts import BarChart
-from federation.models import Activity, Honor, Household, Person
+from federation.models import Activity, Honor, Household, Person, Village
 from federation.reporting import (
     Period,
     ReportScope,
     Table,
+    binder_section,
     chart,
     report,
     summary_figure,
     summary_figures,
     summary_rows,
 )
+from federation.scoping import counted_in
 
 K = Activity.Kind
 
@@ -340,6 +342,118 @@ def population(rs: ReportScope, period: Period) -> Table:
         table.links[(len(table.rows) - 1, 1)] = changelist(Household, village__id__exact=pk)
     table.add_total(_("Total"))
     return table
+
+
+# --- The ledgers the county inspects (they list people: not for the county reader) ---
+
+
+@report(
+    "activities_ledger",
+    gettext_lazy("Activity record"),
+    gettext_lazy("Every activity held in the period, by date: where, who took part, what was given out."),
+    permission="federation.view_activity",
+    personal=True,
+)
+def activities_ledger(rs: ReportScope, period: Period) -> Table:
+    table = Table(
+        header=[
+            _("Date"),
+            _("Title"),
+            _("Activity kind"),
+            _("Village (community)"),
+            _("Place"),
+            _("Participants"),
+            _("Beneficiaries"),
+            _("Materials distributed"),
+            _("Consultations"),
+            _("Notes"),
+        ]
+    )
+    labels = dict(K.choices)
+    shown = counted_in(Village.objects.all(), rs.chosen).order_by("sort_order", "name")
+    acts = (
+        selectors.activities_in(rs.chosen, period.start, period.end)
+        .prefetch_related(Prefetch("villages", queryset=shown, to_attr="shown_villages"))
+        .order_by("date", "pk")
+    )
+    whole_town = _("whole town")
+    for act in acts:
+        # The villages the reader counts: another village's name stays out of her ledger.
+        villages = "、".join(village.name for village in act.shown_villages) or whole_town
+        table.rows.append(
+            [
+                act.date.isoformat(),
+                act.title,
+                str(labels[act.kind]),
+                villages,
+                act.place,
+                act.participants,
+                act.beneficiaries,
+                act.materials_distributed,
+                act.consultations,
+                act.notes,
+            ]
+        )
+    return table
+
+
+@report(
+    "honors_ledger",
+    gettext_lazy("Honours list"),
+    gettext_lazy("Every honour of the period: who (or which household) received it, and at what level."),
+    permission=("federation.view_honor", "federation.view_person", "federation.view_household"),
+    personal=True,
+)
+def honors_ledger(rs: ReportScope, period: Period) -> Table:
+    table = Table(
+        header=[
+            _("Year"),
+            _("Date awarded"),
+            _("Award"),
+            _("Level"),
+            _("Received by"),
+            _("Household number"),
+            _("Village (community)"),
+            _("Notes"),
+        ]
+    )
+    honours = (
+        selectors.honours_in(rs.chosen, period.start, period.end)
+        .select_related("person__village", "household__head", "household__village")
+        .order_by("year", "date", "award", "pk")
+    )
+    for honour in honours:
+        household = honour.household
+        if household is not None:
+            who, number, village = (household.head.name if household.head else ""), household.number, household.village
+        else:
+            who, number, village = honour.person.name, "", honour.person.village
+        table.rows.append(
+            [
+                honour.year,
+                honour.date.isoformat() if honour.date else "",
+                honour.title or honour.get_award_display(),
+                honour.get_level_display(),
+                who,
+                number,
+                village.name if village else "",
+                honour.notes,
+            ]
+        )
+    return table
+
+
+binder_section(
+    "annual_summary",
+    gettext_lazy("Annual work summary"),
+    category="organization",
+    order=10,
+    reports=("annual_summary",),
+)
+binder_section(
+    "activities", gettext_lazy("Activity record"), category="guidance", order=10, reports=("activities_ledger",)
+)
+binder_section("honors", gettext_lazy("Honours list"), category="guidance", order=20, reports=("honors_ledger",))
 
 
 def _years_before(day: date, years: int) -> date:

@@ -18,6 +18,8 @@ class Scope:
     everything: bool = False
     town_ids: frozenset[int] = frozenset()  # towns the user sees whole (town-wide records)
     village_ids: frozenset[int] = frozenset()  # every village the user sees
+    # Count only records of approved periods where their town says so (a county reader's figures).
+    approved_only: bool = False
 
     @classmethod
     def of_villages(cls, village_ids) -> "Scope":
@@ -83,6 +85,12 @@ def counted_in(queryset: QuerySet, scope: Scope) -> QuerySet:
     """Filter any scoped model's queryset to what counts in the scope's villages (and towns):
     the one way reports, figures and work lists pick their records."""
     model = queryset.model
+    if scope.approved_only:
+        from federation.registry import registry
+
+        records = registry.period_records.get(model)
+        if records is not None:
+            queryset = queryset.filter(records.approved_q())
     path = getattr(model, "count_village_path", None)
     if path is None:
         return in_scope(queryset, scope)

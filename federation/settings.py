@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "points",
     "health",
     "aid",
+    "crafts",
 ]
 
 MIDDLEWARE = [

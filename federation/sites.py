@@ -48,9 +48,12 @@ class FederationAdminSite(admin.AdminSite):
     def get_urls(self):
         from django.urls import path
 
-        from federation.views import report_view
+        from federation.views import binder_view, report_view
 
-        urls = [path("reports/", self.admin_view(lambda request: report_view(request, self)), name="reports")]
+        urls = [
+            path("reports/", self.admin_view(lambda request: report_view(request, self)), name="reports"),
+            path("reports/binder/", self.admin_view(lambda request: binder_view(request, self)), name="binder"),
+        ]
         return urls + super().get_urls()
 
     def autocomplete_view(self, request):

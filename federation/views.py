@@ -2,12 +2,17 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from federation import binder as ledger_binder
 from federation import reporting
 from federation.dashboard import may_open
 from federation.filters import ReportFilterSet, report_villages
+from federation.models import Town
+from federation.streams import FileExportResponse
 
 REPORT_PERMISSION = reporting.PAGE_PERMISSION
 # A ledger of a county's year has hundreds of thousands of lines: the page shows the first
@@ -56,6 +61,8 @@ def report_view(request, admin_site):
         query = request.GET.copy()
         query.pop("format", None)
         context.update(
+            approved_only=rs.approved_only
+            and Town.objects.filter(county_sees_approved_only=True, villages__in=rs.village_ids).exists(),
             table=table,
             # A figure links to the list it counts only where the reader may open that list.
             rows=[
@@ -71,6 +78,34 @@ def report_view(request, admin_site):
             query=query.urlencode(),
         )
     return TemplateResponse(request, "admin/federation/report.html", context)
+
+
+def binder_view(request, admin_site):
+    """The inspection binder of the period and villages chosen on the report page, as PDF or
+    .xlsx: the ledgers the user may read, masked as her permissions say."""
+    if not request.user.has_perm(REPORT_PERMISSION):
+        raise PermissionDenied
+    kind = request.GET.get("format", "pdf")
+    if kind not in ("pdf", "xlsx"):
+        raise Http404(_("There is no such format."))
+    filterset = ReportFilterSet(request.GET, queryset=report_villages(request), request=request)
+    if not filterset.is_valid():
+        # The report page's own form says what is wrong with the period.
+        query = request.GET.copy()
+        query.pop("format", None)
+        return redirect(f"{reverse('admin:reports')}?{query.urlencode()}")
+    rs = filterset.report_scope()
+    binder = ledger_binder.compile_binder(rs, filterset.period, ledger_binder.unit_name(rs))
+    if kind == "pdf":
+        file, _pages = ledger_binder.pdf_file(binder)
+        content_type = "application/pdf"
+    else:
+        file, content_type = ledger_binder.xlsx_file(binder), reporting.FORMATS["xlsx"][0]
+    filters = {key: request.GET.getlist(key) for key in request.GET if key not in ("format", "report")}
+    ledger_binder.log(request.user, filters, kind, binder)
+    response = FileExportResponse(file, content_type=content_type)
+    response["Content-Disposition"] = reporting.attachment(binder.file_name(kind))
+    return response
 
 
 def locked_out(request, response=None, credentials=None):

@@ -115,3 +115,26 @@ def give_scope(user, town, *, villages=(), town_wide=False) -> StaffScope:
     scope = StaffScope.objects.create(user=user, town=town, town_wide=town_wide)
     scope.villages.set(villages)
     return scope
+
+
+class CraftswomanFactory(factory.django.DjangoModelFactory):
+    """A woman on the 巾帼建功 register (crafts); the tests of its rules call its services."""
+
+    class Meta:
+        model = "crafts.Craftswoman"
+
+    person = factory.SubFactory(PersonFactory)
+    craft = "weaving"
+    joined_on = date(2024, 1, 1)
+
+
+class CraftSaleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "crafts.CraftSale"
+
+    craftswoman = factory.SubFactory(CraftswomanFactory)
+    village = factory.LazyAttribute(lambda o: o.craftswoman.person.village)
+    date = date(2024, 5, 1)
+    channel = "livestream"
+    amount = 100
+    quantity = 1

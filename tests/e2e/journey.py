@@ -16,7 +16,12 @@ from pathlib import Path
 # the spreadsheet program, the checksum's name. And the login names of the accounts the tests
 # use, which the logs show as they show an ID number: data, not the product's words. Compared
 # in capitals.
-ALLOWED_LATIN = {"CSV", "XLS", "XLSX", "HPV", "EXCEL", "UTF", "GBK", "SHA"} | {"TOWN", "TAIBA", "COUNTY", "FENGHE"}
+ALLOWED_LATIN = {"CSV", "XLS", "XLSX", "PDF", "HPV", "EXCEL", "UTF", "GBK", "SHA"} | {
+    "TOWN",
+    "TAIBA",
+    "COUNTY",
+    "FENGHE",
+}
 # Letters only, between neither letters nor digits: a checksum's hex digits are no word.
 LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{3,}(?![A-Za-z0-9])")
 

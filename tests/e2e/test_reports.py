@@ -77,3 +77,25 @@ def test_town_admin_finds_what_she_read_in_the_logs(journeys):
     town.click(page.locator("#result_list").get_by_role("link", name=girl, exact=True).first, "girl")
     open_newest_entry(town, "/federation/recordaccess/", "record-access", "town", girl)
     journeys.finish()
+
+
+def test_town_admin_prints_the_ledger_binder(journeys):
+    """From 统计报表, the year's inspection binder as a PDF: cover, contents, the ledgers."""
+    from pypdf import PdfReader
+
+    town = journeys.open("town")
+    page = town.page
+    show_annual_summary(town)
+    with page.expect_download() as download_info:
+        page.locator("p.binder a", has_text="PDF").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".pdf"), download.suggested_filename
+    reader = PdfReader(download.path())
+    pages = [pdf_page.extract_text() for pdf_page in reader.pages]
+    assert "站儿巷镇妇联" in pages[0] and "2024年度" in pages[0]
+    assert pages[1].startswith("台账目录")
+    text = "\n".join(pages)
+    for ledger in ("活动记录", "表彰名单", "积分登记台账", "两癌筛查与救助", "关爱对象名册与走访记录"):
+        assert ledger in text, ledger
+    open_newest_entry(town, "/federation/reportlog/", "binder-log", "town", "台账汇编")
+    journeys.finish()

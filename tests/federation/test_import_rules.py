@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from aid.models import CareTarget
 from aid.resources import CareTargetsResource
+from crafts.models import Craftswoman
+from crafts.resources import CraftSalesResource
 from federation.importing import IdNumberWidget, TextWidget, discover
 from federation.models import Household, ImportRecord, Person
 from federation.resources import HouseholdsResource, PeopleResource
@@ -274,6 +276,12 @@ CASES = [
         csv("身份证号,类别,纳入日期", f"{WANG_GIRL},留守儿童,2024-03-01", f"{WANG_GIRL},留守儿童,2024-03-01"),
         (3, "身份证号"),
     ),
+    (
+        CraftSalesResource,
+        "crafts_craftsale_amount_not_negative",
+        csv("身份证号,日期,渠道,金额", f"{LI},2024-05-10,直播带货,-120"),
+        (2, "金额"),
+    ),
 ]
 # Constraints no roster column can break, and why.
 NOT_WRITTEN_BY_A_ROSTER = {
@@ -281,6 +289,7 @@ NOT_WRITTEN_BY_A_ROSTER = {
     "points_pointentry_points_not_zero": "a line's points are its rule's, and a rule of 0 points is refused",
     "points_pointentry_reversal_points_back": "rosters award and deduct; they never reverse",
     "aid_caretarget_until_after_since": "the care roster has no end-date column",
+    "crafts_craftswoman_one_per_person": "the register roster updates a woman already on it (keyed by ID number)",
 }
 
 
@@ -297,6 +306,8 @@ def test_a_row_breaking_a_constraint_is_a_row_error_and_nothing_is_written(
 ):
     if resource is HouseholdsResource:  # 赵桂兰's household asks for the number 王建国's has
         Household.objects.filter(head__id_number=WANG).update(number="TAKEN")
+    if resource is CraftSalesResource:  # a sale is of a woman on the register
+        Craftswoman.objects.create(person=Person.objects.get(id_number=LI), joined_on="2024-01-01")
     before = [model.objects.count() for model in WRITTEN]
     for dry_run in (True, False):
         report = run(resource, content, dry_run=dry_run)

@@ -78,7 +78,7 @@ def test_a_summary_row_without_a_figure_fails_the_system_check():
 def test_every_app_registered_its_parts():
     assert {"annual_summary", "points_register", "screening_villages", "disputes_villages"} <= set(registry.reports)
     assert {"people", "households", "point_entries", "hpv_roster", "care_targets"} <= set(registry.rosters)
-    assert list(registry.demos) == ["points", "health", "aid"]  # INSTALLED_APPS order
+    assert list(registry.demos) == ["points", "health", "aid", "crafts"]  # INSTALLED_APPS order
     assert set(registry.work_lists) == {"submissions", "health", "care", "points"}
     assert {model._meta.label for model in registry.period_records} == {
         "points.PointEntry",
@@ -89,6 +89,10 @@ def test_every_app_registered_its_parts():
         "aid.CareVisit",
         "aid.DisputeCase",
         "aid.CharityAid",
+        "points.Donation",
+        "aid.CharityDrive",
+        "crafts.CraftSale",
+        "federation.Activity",
     }
     assert [extension.columns.keys() for extension in registry.roster_extensions["people"]] == [
         {"category": None}.keys()

@@ -50,21 +50,8 @@ class Command(BaseCommand):
             raise fail(
                 _("Unknown report %(name)s; known: %(known)s.") % {"name": report, "known": "、".join(sorted(reports))}
             )
-        request = SimpleNamespace(user=user)
-        villages = report_villages(request)
-        chosen = []
-        names = Villages(villages)
-        for name in options["village"]:
-            try:
-                chosen.append(names.match(name).pk)
-            except VillageError as error:
-                raise fail(str(error)) from None
         data = {key: options[key] for key in ("year", "quarter", "month", "date_from", "date_to") if options[key]}
-        data["villages"] = chosen
-        filterset = ReportFilterSet(data, queryset=villages, request=request)
-        if not filterset.is_valid():
-            messages = [str(error) for errors in filterset.form.errors.values() for error in errors]
-            raise fail(" ".join(messages))
+        filterset = self.filterset(user, data, options["village"])
         table = entry.function(filterset.report_scope(), filterset.period)
         content = reporting.render(entry, table, options["format"])
         reporting.log(
@@ -79,6 +66,25 @@ class Command(BaseCommand):
             sys.stdout.flush()
         else:
             Path(options["output"]).write_bytes(content)
+
+    def filterset(self, user, data: dict, village_names: list[str]) -> ReportFilterSet:
+        """The period and villages of `data`, validated as the report page validates them,
+        within the user's villages; `data` gets the villages' ids."""
+        request = SimpleNamespace(user=user)
+        villages = report_villages(request)
+        chosen = []
+        names = Villages(villages)
+        for name in village_names:
+            try:
+                chosen.append(names.match(name).pk)
+            except VillageError as error:
+                raise fail(str(error)) from None
+        data["villages"] = chosen
+        filterset = ReportFilterSet(data, queryset=villages, request=request)
+        if not filterset.is_valid():
+            messages = [str(error) for errors in filterset.form.errors.values() for error in errors]
+            raise fail(" ".join(messages))
+        return filterset
 
     def _user(self, username):
         if not username:
