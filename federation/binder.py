@@ -36,7 +36,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas as pdf_canvas
-from reportlab.platypus import CondPageBreak, Flowable, Frame, PageBreak, PageTemplate, Paragraph, Spacer, TableStyle
+from reportlab.platypus import Flowable, Frame, PageBreak, PageTemplate, Paragraph, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 from reportlab.platypus.doctemplate import BaseDocTemplate
 
@@ -174,7 +174,7 @@ class Measure:
             line, used = [], 0.0
             for char in paragraph:
                 w = self.char(char)
-                if line and used + w > width:
+                if line and used + w > width + 0.01:  # (sums of widths round)
                     lines.append("".join(line))
                     line, used = [], 0.0
                 line.append(char)
@@ -184,22 +184,26 @@ class Measure:
 
 
 def _column_widths(measure: Measure, header: list[str], sample: list[list[str]], total: float) -> list[float]:
-    """Each column as wide as its longest text in the sample (a long one capped), then all
-    scaled to the page's width; a column never narrower than two characters."""
-    cap, floor = total * 0.3, measure.char("中") * 2 + 2 * PAD
-    natural = []
+    """Columns of dates, numbers and ID numbers as wide as their widest value (they must not
+    break); the text columns share what is left, each at least four characters (a name) or
+    its widest text, the rest by how long their texts are; a heading may take three lines."""
+    cap, char = total * 0.3, measure.char("中")
+    natural, whole = [], []
     for index, heading in enumerate(header):
-        widest = max([measure.width(row[index]) for row in sample] + [measure.width(heading) / 2])
-        natural.append(min(max(widest + 2 * PAD, floor), cap))
-    scale = total / sum(natural)
-    widths = [max(width * scale, floor) for width in natural]
-    excess = sum(widths) - total
-    if excess > 0:  # the floors pushed past the page: take it from the wide columns
-        wide = [i for i, width in enumerate(widths) if width > floor]
-        room = sum(widths[i] - floor for i in wide)
-        for i in wide:
-            widths[i] -= excess * (widths[i] - floor) / room
-    return widths
+        values = [row[index] for row in sample]
+        widest = max([measure.width(value) for value in values] + [measure.width(heading) / 3, 2 * char])
+        natural.append(min(widest + 2 * PAD, cap))
+        whole.append(all(value.isascii() and len(value) <= 24 for value in values))
+    fixed = sum(width for width, keep in zip(natural, whole, strict=True) if keep)
+    floors = [width if keep else min(width, 4 * char + 2 * PAD) for width, keep in zip(natural, whole, strict=True)]
+    if sum(floors) >= total:  # too many columns for the page: all give way alike
+        return [width * total / sum(floors) for width in floors]
+    room = total - fixed - sum(floor for floor, keep in zip(floors, whole, strict=True) if not keep)
+    extra = [0 if keep else natural[i] - floors[i] for i, keep in enumerate(whole)]
+    if sum(extra) <= room:  # everything fits: the text columns share the rest alike
+        spare = (total - sum(natural)) / max(1, whole.count(False))
+        return [width if keep else width + spare for width, keep in zip(natural, whole, strict=True)]
+    return [floors[i] + extra[i] * room / sum(extra) for i in range(len(header))]
 
 
 class _PageState:
@@ -302,8 +306,8 @@ def _flowables(binder: Binder, state: _PageState, width: float, height: float):
     for ledger in binder.ledgers:
         story += [PageBreak(), Mark(ledger.section.name)]
         for number, (name, table) in enumerate(ledger.tables):
-            if number:
-                story += [Spacer(1, 12), CondPageBreak(height * 0.25)]
+            if number:  # each table from the top of a page: its pages are cut for a whole page
+                story.append(PageBreak())
             caption = name if len(ledger.tables) > 1 or name != ledger.title else ledger.title
             story.append(Paragraph(escape(caption), heading))
             story += _table_pages(table, measure, width, height - 26, small, binder)
