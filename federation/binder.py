@@ -15,6 +15,7 @@ which is quadratic in a county's ledger of a hundred thousand lines.
 import itertools
 import re
 import tempfile
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -206,6 +207,46 @@ def _column_widths(measure: Measure, header: list[str], sample: list[list[str]],
     return [floors[i] + extra[i] * room / sum(extra) for i in range(len(header))]
 
 
+class Story:
+    """The flowables as the document template asks for them, made from an iterator: it reads
+    the first ones, takes them off, and puts split pieces back in front (a list's
+    operations, on the front only)."""
+
+    def __init__(self, flowables):
+        self.ahead, self.source = deque(), iter(flowables)
+
+    def _fill(self, count: int) -> None:
+        while len(self.ahead) < count:
+            following = next(self.source, None)
+            if following is None:
+                return
+            self.ahead.append(following)
+
+    def __len__(self) -> int:
+        self._fill(1)
+        return len(self.ahead)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            self._fill(index.stop if index.stop is not None else 10**9)
+            return list(self.ahead)[index]
+        self._fill(index + 1)
+        return self.ahead[index]
+
+    def __delitem__(self, index) -> None:
+        self._fill(index + 1)
+        del self.ahead[index]
+
+    def __setitem__(self, index, flowables) -> None:
+        if not (isinstance(index, slice) and index.start in (0, None) and index.stop == 0):
+            raise TypeError("a story takes flowables back only in front")
+        self.ahead.extendleft(reversed(list(flowables)))
+
+    def insert(self, index: int, flowable) -> None:
+        self._fill(index)
+        self.ahead.insert(index, flowable)
+
+
 class _PageState:
     """What the binder's canvas learns while the pages are laid out: where each ledger
     starts, and where the contents lines stand, to number them when the pages are done."""
@@ -303,16 +344,21 @@ def _flowables(binder: Binder, state: _PageState, width: float, height: float):
     signature = _(
         "Compiled by: ________    Checked by: ________    Person in charge: ________    (stamp)    Date: ____年__月__日"
     )
-    for ledger in binder.ledgers:
-        story += [PageBreak(), Mark(ledger.section.name)]
-        for number, (name, table) in enumerate(ledger.tables):
-            if number:  # each table from the top of a page: its pages are cut for a whole page
-                story.append(PageBreak())
-            caption = name if len(ledger.tables) > 1 or name != ledger.title else ledger.title
-            story.append(Paragraph(escape(caption), heading))
-            story += _table_pages(table, measure, width, height - 26, small, binder)
-        story += [Spacer(1, 18), Paragraph(escape(signature), small)]
-    return story
+
+    def ledgers():
+        for ledger in binder.ledgers:
+            yield from [PageBreak(), Mark(ledger.section.name)]
+            for number, (name, table) in enumerate(ledger.tables):
+                if number:  # each table from the top of a page: its pages are cut for a whole page
+                    yield PageBreak()
+                caption = name if len(ledger.tables) > 1 or name != ledger.title else ledger.title
+                yield Paragraph(escape(caption), heading)
+                yield from _table_pages(table, measure, width, height - 26, small, binder)
+            yield from [Spacer(1, 18), Paragraph(escape(signature), small)]
+
+    # The ledgers' pages are made as ReportLab asks for them: a town's year is tens of
+    # thousands of rows, which would otherwise all be held at once.
+    return itertools.chain(story, ledgers())
 
 
 class LedgerPage(Flowable):
@@ -370,7 +416,8 @@ def _table_pages(table: Table, measure: Measure, width: float, height: float, sm
     rows = iter(table.rows)
     sample = list(itertools.islice(rows, 300))
     if not sample:
-        return [Paragraph(escape(_("No records in the period.")), small)]
+        yield Paragraph(escape(_("No records in the period.")), small)
+        return
     header = [str(heading) for heading in table.header]
     texts = [[_text(value) for value in row] for row in sample]
     numeric = [all(_number(row[i]) for row in sample if row[i] not in ("", None)) for i in range(len(header))]
@@ -383,12 +430,12 @@ def _table_pages(table: Table, measure: Measure, width: float, height: float, sm
         return lines, max(len(cell) for cell in lines) * TABLE_LEADING + 2 * PAD
 
     head, head_height = fit(header)
-    pieces, page, heights, room = [], [head], [head_height], height - head_height
+    page, heights, room = [head], [head_height], height - head_height
     first = True
     for row in itertools.chain(texts, ([_text(value) for value in row] for row in rows)):
         cells, row_height = fit(row)
         if row_height > room and len(page) > 1:
-            pieces.append(LedgerPage(widths, numeric, page, heights, measure))
+            yield LedgerPage(widths, numeric, page, heights, measure)
             # The pages after the first have no heading above the table.
             page, heights, room = [head], [head_height], height + (26 if first else 0) - head_height
             first = False
@@ -396,8 +443,7 @@ def _table_pages(table: Table, measure: Measure, width: float, height: float, sm
         heights.append(row_height)
         binder.rows += 1
         room -= row_height
-    pieces.append(LedgerPage(widths, numeric, page, heights, measure))
-    return pieces
+    yield LedgerPage(widths, numeric, page, heights, measure)
 
 
 def write_pdf(binder: Binder, file) -> int:
@@ -472,7 +518,7 @@ def write_pdf(binder: Binder, file) -> int:
     doc.addPageTemplates(
         [PageTemplate("page", [Frame(margin, margin + 6 * mm, frame_width, frame_height, 0, 0, 0, 0, id="body")])]
     )
-    doc.build(_flowables(binder, state, frame_width, frame_height), canvasmaker=BinderCanvas)
+    doc.build(Story(_flowables(binder, state, frame_width, frame_height)), canvasmaker=BinderCanvas)
     return doc.page
 
 
