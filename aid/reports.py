@@ -22,6 +22,9 @@ from federation.reporting import (
     Table,
     binder_section,
     chart,
+    day_text,
+    field_label,
+    labels_of,
     money,
     per_village,
     report,
@@ -221,19 +224,6 @@ def _visits_chart(rs: ReportScope, period: Period) -> BarChart:
 # --- The ledgers the county inspects (they list people: not for the county reader) ---
 
 
-def _label(model, name: str) -> str:
-    """A column headed as the admin heads the field."""
-    return capfirst(model._meta.get_field(name).verbose_name)
-
-
-def _day(value) -> str:
-    return value.isoformat() if value else ""
-
-
-def _choices(choices) -> dict:
-    return {value: str(label) for value, label in choices}
-
-
 @report(
     "care_targets_ledger",
     gettext_lazy("Care target register"),
@@ -245,20 +235,20 @@ def care_targets_ledger(rs: ReportScope, period: Period) -> Table:
     table = Table(
         header=[
             _("Village (community)"),
-            _label(Person, "name"),
+            field_label(Person, "name"),
             _("ID number"),
-            _label(Person, "sex"),
+            field_label(Person, "sex"),
             capfirst(_("age")),
-            _label(CareTarget, "category"),
-            _label(CareTarget, "guardian_name"),
-            _label(CareTarget, "guardian_phone"),
-            _label(CareTarget, "parents_work_place"),
-            _label(Pairing, "mother"),
-            _label(CareTarget, "since"),
-            _label(CareTarget, "until"),
+            field_label(CareTarget, "category"),
+            field_label(CareTarget, "guardian_name"),
+            field_label(CareTarget, "guardian_phone"),
+            field_label(CareTarget, "parents_work_place"),
+            field_label(Pairing, "mother"),
+            field_label(CareTarget, "since"),
+            field_label(CareTarget, "until"),
         ]
     )
-    sexes, categories = _choices(Person.Sex.choices), _choices(CareTarget.Category.choices)
+    sexes, categories = labels_of(Person.Sex.choices), labels_of(CareTarget.Category.choices)
     # The caring mother of the period (the latest pairing), read in the same query.
     mother = (
         Pairing.objects.filter(selectors.pairing_active_in(period.start, period.end), child=OuterRef("person"))
@@ -299,7 +289,7 @@ def care_targets_ledger(rs: ReportScope, period: Period) -> Table:
             work,
             mother or "",
             since.isoformat(),
-            _day(until),
+            day_text(until),
         ]
 
     # Read when asked: a county's register is thousands of people.
@@ -317,16 +307,16 @@ def care_targets_ledger(rs: ReportScope, period: Period) -> Table:
 def care_visits_ledger(rs: ReportScope, period: Period) -> Table:
     table = Table(
         header=[
-            _label(CareVisit, "date"),
+            field_label(CareVisit, "date"),
             _("Village (community)"),
-            _label(Pairing, "child"),
-            _label(Pairing, "mother"),
-            _label(CareVisit, "kind"),
-            _label(CareVisit, "content"),
-            _label(CareVisit, "gifts"),
+            field_label(Pairing, "child"),
+            field_label(Pairing, "mother"),
+            field_label(CareVisit, "kind"),
+            field_label(CareVisit, "content"),
+            field_label(CareVisit, "gifts"),
         ]
     )
-    kinds = _choices(CareVisit.Kind.choices)
+    kinds = labels_of(CareVisit.Kind.choices)
     visits = selectors.visits_in(rs.chosen, period.start, period.end).order_by("date", "pk")
     fields = [
         "date",
@@ -360,10 +350,10 @@ def disputes_ledger(rs: ReportScope, period: Period) -> Table:
     columns = ["number", "found_on", "village", "kind", "source", "parties", "summary", "status", "closed_on"]
     columns.append("outcome")
     table = Table(
-        header=[_("Village (community)") if name == "village" else _label(DisputeCase, name) for name in columns]
+        header=[_("Village (community)") if name == "village" else field_label(DisputeCase, name) for name in columns]
     )
-    kinds, sources = _choices(DisputeCase.Kind.choices), _choices(DisputeCase.Source.choices)
-    statuses = _choices(DisputeCase.Status.choices)
+    kinds, sources = labels_of(DisputeCase.Kind.choices), labels_of(DisputeCase.Source.choices)
+    statuses = labels_of(DisputeCase.Status.choices)
     # By number, which is the order the cases were registered in their year: a list by date
     # would tell the place of a domestic-violence case among the others (as the admin's list).
     cases = (
@@ -382,7 +372,7 @@ def disputes_ledger(rs: ReportScope, period: Period) -> Table:
             "parties": "、".join(person.name for person in case.parties.all()),
             "summary": case.summary,
             "status": statuses.get(case.status, ""),
-            "closed_on": _day(case.closed_on),
+            "closed_on": day_text(case.closed_on),
             "outcome": case.outcome,
         }
         # The admin's rule (DisputeCase.CONFIDENTIAL_VISIBLE), for every reader: a printed
@@ -402,14 +392,14 @@ def disputes_ledger(rs: ReportScope, period: Period) -> Table:
 def charity_aid_ledger(rs: ReportScope, period: Period) -> Table:
     table = Table(
         header=[
-            _label(CharityAid, "date"),
+            field_label(CharityAid, "date"),
             _("Village (community)"),
-            _label(Household, "number"),
-            _label(Household, "head"),
-            _label(CharityAid, "drive"),
-            _label(CharityAid, "amount"),
-            _label(CharityAid, "goods"),
-            _label(CharityAid, "reason"),
+            field_label(Household, "number"),
+            field_label(Household, "head"),
+            field_label(CharityAid, "drive"),
+            field_label(CharityAid, "amount"),
+            field_label(CharityAid, "goods"),
+            field_label(CharityAid, "reason"),
         ]
     )
     aid = selectors.charity_in(rs.chosen, period.start, period.end).order_by("date", "pk")

@@ -3,21 +3,15 @@ the binder prints (it lists people: not for readers of figures only)."""
 
 from django.db.models import Count, DecimalField, Q, Sum
 from django.db.models.functions import Coalesce
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crafts import selectors
 from crafts.models import CraftSale, Craftswoman
 from federation.models import Person
-from federation.reporting import Period, ReportScope, Table, binder_section, money, per_village, report
+from federation.reporting import Period, ReportScope, Table, binder_section, field_label, money, per_village, report
 
 Channel = CraftSale.Channel
-
-
-def _label(model, name: str) -> str:
-    """A column headed as the admin heads the field."""
-    return capfirst(model._meta.get_field(name).verbose_name)
 
 
 def _amount(condition: Q | None = None):
@@ -132,12 +126,12 @@ def crafts_register(rs: ReportScope, period: Period) -> Table:
     table = Table(
         header=[
             _("Village (community)"),
-            _label(Person, "name"),
+            field_label(Person, "name"),
             _("ID number"),
-            _label(Craftswoman, "craft"),
-            _label(Craftswoman, "workshop"),
-            _label(Craftswoman, "joined_on"),
-            _label(Craftswoman, "trainings"),
+            field_label(Craftswoman, "craft"),
+            field_label(Craftswoman, "workshop"),
+            field_label(Craftswoman, "joined_on"),
+            field_label(Craftswoman, "trainings"),
             *_channel_header(),
         ]
     )

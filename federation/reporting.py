@@ -23,6 +23,7 @@ from functools import cached_property
 from django.db.models import F
 from django.utils import translation
 from django.utils.http import content_disposition_header
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from federation import streams
@@ -177,6 +178,21 @@ def per_village(queryset, **aggregates) -> dict[int, dict]:
     model says which village that is (`village_path`)."""
     rows = queryset.values(village_key=F(village_path(queryset.model))).annotate(**aggregates).order_by()
     return {row["village_key"]: row for row in rows}
+
+
+def field_label(model, name: str) -> str:
+    """A ledger's column headed as the admin heads the field."""
+    return capfirst(model._meta.get_field(name).verbose_name)
+
+
+def day_text(value) -> str:
+    """A ledger's date cell: 2024-03-08, or blank."""
+    return value.isoformat() if value else ""
+
+
+def labels_of(choices) -> dict:
+    """{value: label} of choices, the labels translated once per table, not per row."""
+    return {value: str(label) for value, label in choices}
 
 
 def money(value) -> Decimal:

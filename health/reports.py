@@ -18,6 +18,9 @@ from federation.reporting import (
     Table,
     binder_section,
     chart,
+    day_text,
+    field_label,
+    labels_of,
     money,
     per_village,
     report,
@@ -258,21 +261,8 @@ def _hpv_chart(rs: ReportScope, period: Period) -> BarChart:
 # --- The ledgers the county inspects (they list women and girls: not for the county reader) ---
 
 
-def _label(model, name: str) -> str:
-    """A column headed as the admin heads the field."""
-    return capfirst(model._meta.get_field(name).verbose_name)
-
-
-def _day(value) -> str:
-    return value.isoformat() if value else ""
-
-
 def _age(born, day) -> int:
     return Person(birth_date=born).age_on(day)
-
-
-def _choices(choices) -> dict:
-    return {value: str(label) for value, label in choices}
 
 
 @report(
@@ -285,22 +275,22 @@ def _choices(choices) -> dict:
 def screenings_ledger(rs: ReportScope, period: Period) -> Table:
     table = Table(
         header=[
-            _label(Screening, "date"),
+            field_label(Screening, "date"),
             _("Village (community)"),
-            _label(Person, "name"),
+            field_label(Person, "name"),
             _("ID number"),
             capfirst(_("age")),
-            _label(Screening, "free_programme"),
-            _label(Screening, "kind"),
-            _label(Screening, "institution"),
-            _label(Screening, "result"),
-            _label(Screening, "recheck_date"),
-            _label(Screening, "recheck_outcome"),
+            field_label(Screening, "free_programme"),
+            field_label(Screening, "kind"),
+            field_label(Screening, "institution"),
+            field_label(Screening, "result"),
+            field_label(Screening, "recheck_date"),
+            field_label(Screening, "recheck_outcome"),
             _("Confirmed"),
-            _label(Screening, "notes"),
+            field_label(Screening, "notes"),
         ]
     )
-    kinds, results = _choices(Screening.Kind.choices), _choices(Screening.Result.choices)
+    kinds, results = labels_of(Screening.Kind.choices), labels_of(Screening.Result.choices)
     yes, no = pgettext("answer", "yes"), pgettext("answer", "no")
     screenings = (
         selectors.screenings_in(rs.chosen, period.start, period.end)
@@ -335,7 +325,7 @@ def screenings_ledger(rs: ReportScope, period: Period) -> Table:
             kinds.get(kind, ""),
             institution,
             results.get(result, ""),
-            _day(recheck),
+            day_text(recheck),
             results.get(outcome, ""),
             yes if confirmed else "",
             notes,
@@ -357,19 +347,19 @@ def cancer_aid_ledger(rs: ReportScope, period: Period) -> Table:
     A = CancerAidApplication
     table = Table(
         header=[
-            _label(A, "submitted_on"),
+            field_label(A, "submitted_on"),
             _("Village (community)"),
-            _label(Person, "name"),
+            field_label(Person, "name"),
             _("ID number"),
-            _label(A, "diagnosis"),
-            _label(A, "hospital"),
-            _label(A, "amount_requested"),
-            _label(A, "amount_granted"),
-            _label(A, "status"),
-            _label(A, "paid_on"),
+            field_label(A, "diagnosis"),
+            field_label(A, "hospital"),
+            field_label(A, "amount_requested"),
+            field_label(A, "amount_granted"),
+            field_label(A, "status"),
+            field_label(A, "paid_on"),
         ]
     )
-    statuses = _choices(Status.choices)
+    statuses = labels_of(Status.choices)
     applications = selectors.applications_in(rs.chosen, period.start, period.end).order_by("submitted_on", "pk")
     fields = [
         "submitted_on",
@@ -396,7 +386,7 @@ def cancer_aid_ledger(rs: ReportScope, period: Period) -> Table:
             money(requested),
             money(granted) if granted is not None else "",
             statuses.get(status, ""),
-            _day(paid_on),
+            day_text(paid_on),
         ]
 
     table.rows = QueryRows(applications, fields, row)
@@ -413,19 +403,19 @@ def cancer_aid_ledger(rs: ReportScope, period: Period) -> Table:
 def hpv_doses_ledger(rs: ReportScope, period: Period) -> Table:
     table = Table(
         header=[
-            _label(HPVDose, "date"),
+            field_label(HPVDose, "date"),
             _("Village (community)"),
-            _label(Person, "name"),
+            field_label(Person, "name"),
             _("ID number"),
             _("Age at the dose"),
-            _label(HPVDose, "dose_number"),
-            _label(HPVDose, "vaccine"),
-            _label(HPVDose, "site"),
-            _label(HPVDose, "consent_by"),
+            field_label(HPVDose, "dose_number"),
+            field_label(HPVDose, "vaccine"),
+            field_label(HPVDose, "site"),
+            field_label(HPVDose, "consent_by"),
         ]
     )
-    numbers = _choices(HPVDose._meta.get_field("dose_number").choices)
-    vaccines = _choices(HPVDose.Vaccine.choices)
+    numbers = labels_of(HPVDose._meta.get_field("dose_number").choices)
+    vaccines = labels_of(HPVDose.Vaccine.choices)
     doses = selectors.doses_in(rs.chosen, period.start, period.end).order_by("date", "pk")
     fields = [
         "date",
@@ -467,17 +457,17 @@ def hpv_doses_ledger(rs: ReportScope, period: Period) -> Table:
 def hpv_deferrals_ledger(rs: ReportScope, period: Period) -> Table:
     table = Table(
         header=[
-            _label(HPVDeferral, "recorded_on"),
+            field_label(HPVDeferral, "recorded_on"),
             _("Village (community)"),
-            _label(Person, "name"),
+            field_label(Person, "name"),
             _("ID number"),
             capfirst(_("age")),
-            _label(HPVDeferral, "reason"),
-            _label(HPVDeferral, "ask_again_on"),
-            _label(HPVDeferral, "notes"),
+            field_label(HPVDeferral, "reason"),
+            field_label(HPVDeferral, "ask_again_on"),
+            field_label(HPVDeferral, "notes"),
         ]
     )
-    reasons = _choices(HPVDeferral.Reason.choices)
+    reasons = labels_of(HPVDeferral.Reason.choices)
     deferrals = selectors.deferrals_in(rs.chosen, period.start, period.end).order_by("recorded_on", "pk")
     fields = [
         "recorded_on",
@@ -499,7 +489,7 @@ def hpv_deferrals_ledger(rs: ReportScope, period: Period) -> Table:
             rs.id_number(number),
             _age(born, day),
             reasons.get(reason, ""),
-            _day(ask_again_on),
+            day_text(ask_again_on),
             notes,
         ]
 
