@@ -24,7 +24,6 @@ from xml.sax.saxutils import escape
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -41,6 +40,7 @@ from reportlab.platypus import Flowable, Frame, PageBreak, PageTemplate, Paragra
 from reportlab.platypus import Table as PdfTable
 from reportlab.platypus.doctemplate import BaseDocTemplate
 
+from federation import streams
 from federation.registry import BinderSection, registry
 from federation.reporting import Period, ReportScope, Table, _cell
 
@@ -528,7 +528,7 @@ def write_pdf(binder: Binder, file) -> int:
 def write_xlsx(binder: Binder, file) -> None:
     """A cover, the contents and one sheet per ledger table, each set up to print: A4
     landscape, one page wide, its title and header repeated on every page, numbered."""
-    book = Workbook(write_only=True)
+    book = streams.SafeWorkbook()
     bold, big = Font(bold=True), Font(bold=True, size=16)
     used = set()
 
@@ -547,7 +547,7 @@ def write_xlsx(binder: Binder, file) -> None:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_options.gridLines = True
         ws.oddFooter.center.text = _("Page &P of &N")
-        ws.oddHeader.left.text = f"{binder.unit} {binder.year_label}"
+        ws.oddHeader.left.text = streams.header_text(f"{binder.unit} {binder.year_label}")
         return ws
 
     def cell(ws, value, font=None):

@@ -14,12 +14,63 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+
+from federation.exporting import neutralize, neutralize_all
 
 CSV_ROWS_PER_WRITE = 1000
 # What an .xlsx cell holds as itself; anything else is written as its text, as tablib did.
 XLSX_TYPES = (str, int, float, Decimal, date, time, timedelta)
+
+
+class SafeCsvWriter:
+    """csv.writer whose every cell goes through `neutralize`: the one way this system writes
+    a CSV, so that no cell of any file it gives out is a formula in Excel or WPS."""
+
+    def __init__(self, buffer):
+        self._writer = csv.writer(buffer)
+
+    def writerow(self, row):
+        return self._writer.writerow(neutralize_all(row))
+
+    def writerows(self, rows):
+        for row in rows:
+            self.writerow(row)
+
+
+def _safe_cell(value):
+    if isinstance(value, Cell):
+        value.value = neutralize(value.value)
+        return value
+    return neutralize(value)
+
+
+def safe_sheet(sheet):
+    """Make every row appended to an openpyxl sheet go through `neutralize` first."""
+    append = sheet.append
+    sheet.append = lambda row: append([_safe_cell(value) for value in row])
+    return sheet
+
+
+class SafeWorkbook(Workbook):
+    """The one way this system writes an .xlsx: each sheet's appended cells are neutralised
+    (a village or town named "=HYPERLINK(…)" stays text), and so are its header and footer
+    (where "&" starts a printing code)."""
+
+    def __init__(self, write_only: bool = True):
+        super().__init__(write_only=write_only)
+        if not write_only:
+            safe_sheet(self.active)
+
+    def create_sheet(self, title=None, index=None):
+        return safe_sheet(super().create_sheet(title, index))
+
+
+def header_text(text: str) -> str:
+    """Text for a printed page's header or footer: "&" doubled, so that it is never a code."""
+    return str(neutralize(text)).replace("&", "&&")
 
 
 class ReadableStreamMixin:
@@ -48,7 +99,7 @@ def csv_chunks(headers, rows, encoding: str, language: str | None):
     with translation.override(language):
         encoder = codecs.getincrementalencoder(encoding)()  # a BOM once, for utf-8-sig
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = SafeCsvWriter(buffer)
         writer.writerow(headers)
         for number, row in enumerate(rows, 1):
             writer.writerow(row)
@@ -62,7 +113,7 @@ def csv_chunks(headers, rows, encoding: str, language: str | None):
 def xlsx_file(headers, rows, title: str):
     """Write the rows to an .xlsx in a temporary file (gone once closed) and return it,
     rewound. Write-only: a row is written out as soon as it is read."""
-    workbook = Workbook(write_only=True)
+    workbook = SafeWorkbook()
     sheet = workbook.create_sheet(title=title[:31])
     sheet.freeze_panes = "A2"
     for number, header in enumerate(headers, 1):

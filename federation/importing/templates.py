@@ -17,15 +17,17 @@ def _example_cell(column, value):
 def build_template(resource_class, villages) -> bytes:
     """An .xlsx a clerk fills in: title rows, the headers, text ID columns, an example row
     and a drop-down of her villages."""
-    from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    from federation.exporting import neutralize
+    from federation.streams import SafeWorkbook
+
     resource = resource_class()
     columns = resource.columns()
     names = [village.name for village in villages]
-    book = Workbook()
+    book = SafeWorkbook(write_only=False)
     sheet = book.active
     sheet.title = str(resource_class.import_title)[:31]
     sheet.append([_("%(roster)s (import template)") % {"roster": resource_class.import_title}])
@@ -53,7 +55,7 @@ def build_template(resource_class, villages) -> bytes:
         if isinstance(column.widget, VillageWidget) and names:
             lists = book.create_sheet("村(社区)")
             for row, name in enumerate(names, start=1):
-                lists.cell(row=row, column=1, value=name)
+                lists.cell(row=row, column=1, value=neutralize(name))
             lists.sheet_state = "hidden"
             validation = DataValidation(type="list", formula1=f"='村(社区)'!$A$1:$A${len(names)}", allow_blank=True)
             sheet.add_data_validation(validation)

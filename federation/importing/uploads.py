@@ -1,6 +1,5 @@
 """Private storage of uploads between preview and confirm: whole rosters must not linger."""
 
-import csv
 import io
 import re
 import secrets
@@ -9,6 +8,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+from federation.streams import SafeCsvWriter
 
 
 def upload_dir() -> Path:
@@ -37,7 +38,7 @@ def store_upload(data: bytes, user, kind: str = "upload") -> str:
 
 def store_errors(lines: list[list], user) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeCsvWriter(buffer)
     writer.writerow([_("Row"), _("Column"), _("Problem")])
     writer.writerows(lines)
     return store_upload(buffer.getvalue().encode("utf-8-sig"), user, kind="errors")
