@@ -201,10 +201,14 @@ AUTHENTICATION_BACKENDS = [
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username
 # from one address, that pair is locked for the cool-off period, the right password
-# included; a superuser unlocks it on the user's page (解除登录锁定).
+# included; after LOGIN_ADDRESS_FAILURE_LIMIT from one address across user names (password
+# spraying), the address is; a superuser unlocks it on the user's page (解除登录锁定).
+AXES_HANDLER = "federation.middleware.LoginThrottle"
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", 5))
+LOGIN_ADDRESS_FAILURE_LIMIT = max(int(os.environ.get("LOGIN_ADDRESS_FAILURE_LIMIT", 20)), AXES_FAILURE_LIMIT)
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCK_MINUTES", 15)))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The pair first, then the address: LoginThrottle reads them in this order.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "federation.views.locked_out"
 AXES_USERNAME_CALLABLE = "federation.middleware.login_username"

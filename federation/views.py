@@ -115,6 +115,7 @@ def locked_out(request, response=None, credentials=None):
 
     context = {
         "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "address_limit": settings.LOGIN_ADDRESS_FAILURE_LIMIT,
         "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }
     return render(request, "locked_out.html", context, status=429)

@@ -103,3 +103,29 @@ def test_expired_form_is_a_chinese_page(db):
 def test_500_is_a_chinese_page_that_needs_no_context():
     response = server_error(RequestFactory().get("/admin/"))
     assert_error_page(response, 500, "服务器出错")
+
+
+def test_password_spraying_from_one_address_is_locked_across_names(client, staff, settings):
+    """Issue 24: 42 wrong passwords over 14 names from one address were never throttled."""
+    names = [f"guess{n}" for n in range(13)] + ["wang"]
+    guesses = (names * 3)[: settings.LOGIN_ADDRESS_FAILURE_LIMIT]
+    for name in guesses[:-1]:
+        assert login(client, "wrong-password", username=name).status_code == 200
+    assert login(client, "wrong-password", username=guesses[-1]).status_code == 429  # the limit-th
+    locked = login(client, PASSWORD)  # the right password of a real user, from that address
+    assert locked.status_code == 429
+    assert "这台电脑的登录已被锁定" in locked.content.decode()
+    # A name that does not exist gets the same page as one that does.
+    stranger = login(client, "whatever", username="nobody-at-all")
+    assert stranger.status_code == 429 and stranger.content == locked.content
+    # Other addresses are not affected.
+    assert login(client, PASSWORD, address="10.0.0.2").status_code == 302
+
+
+def test_one_good_login_does_not_reset_an_addresss_spray(client, staff, settings):
+    for n in range(settings.LOGIN_ADDRESS_FAILURE_LIMIT - 2):
+        login(client, "wrong-password", username=f"guess{n}")
+    assert login(client, PASSWORD).status_code == 302
+    client.logout()
+    assert login(client, "wrong-password", username="guess-a").status_code == 200
+    assert login(client, "wrong-password", username="guess-b").status_code == 429
