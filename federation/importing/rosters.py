@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from federation.exporting import ScopedResource, can_see_identity
 from federation.importing.cells import CellError, Column, is_blank, normalize_header
 from federation.importing.reading import HEADER_SEARCH_ROWS, ImportFileError, Table, read_tables
+from federation.importing.templates import example_cell
 from federation.importing.villages import Villages
 from federation.registry import registry
 from federation.scoping import EVERYTHING, Scope, scope_for
@@ -110,6 +111,8 @@ def among(name: str, values: list) -> Q:
     return Q(**{f"{name}__in": RawSQL(f"SELECT unnest(%s::{kind}[])", [list(values)])})  # noqa: S611 - a cast, not input
 
 
+# The columns that name the example's person or household.
+EXAMPLE_KEYS = {"id_number", "head_id_number", "number", "name"}
 _TOTAL = re.compile(r"^(合计|小计|总计|共计)[:：]?$")
 
 
@@ -472,6 +475,7 @@ class RosterResource(ScopedResource):
         memo = {position: {} for position, _column in positions}
         formula_error = _("The cell holds a formula without a value; recalculate and save the file in Excel.")
         villages = self.villages if "village" in columns else None
+        example = self.example_values(positions, villages)
         progress = self.progress
         for offset, cells in enumerate(data_rows):
             if progress is not None and offset % 200 == 0:
@@ -507,6 +511,11 @@ class RosterResource(ScopedResource):
                     failed = True
                 elif cleaned is not None:
                     values[column.attribute] = cleaned
+            if example and not failed and all(values.get(name) == value for name, value in example.items()):
+                # A template's example row without its mark (templates of any version carry
+                # the same example person): skipped and listed, never a record.
+                report.ignored_rows.append((number, _("example row")))
+                continue
             for position, column in required:
                 if column.attribute not in values and not (blanks and (number, position) in blanks):
                     cell = cells[position] if position < width else None
@@ -626,6 +635,24 @@ class RosterResource(ScopedResource):
     def template_example(cls, village: str) -> dict:
         """One example row of the import template, by column attribute."""
         return {}
+
+    def example_values(self, positions, villages) -> dict:
+        """The template's example as this file's columns clean it (its village aside, and what
+        is made of it: those are the clerk's own): a row holding all of it is the example. Empty
+        unless the file has two of its columns, one of them the example's person or household
+        (an award of the example's rule and day to someone else is an award)."""
+        example, elsewhere = self.template_example("甲村"), self.template_example("乙村")
+        cleaned = {}
+        for _position, column in positions:
+            name = column.attribute
+            if name in example and example[name] == elsewhere.get(name):  # not the village, nor made of it
+                try:
+                    value = column.widget.clean(example_cell(column, example[column.attribute]), villages=villages)
+                except CellError:
+                    continue
+                if value is not None:
+                    cleaned[column.attribute] = value
+        return cleaned if len(cleaned) >= 2 and EXAMPLE_KEYS & cleaned.keys() else {}
 
 
 def discover() -> dict[str, type[RosterResource]]:

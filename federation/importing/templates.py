@@ -10,7 +10,7 @@ from federation.importing.cells import ChoiceWidget, IdNumberWidget, PhoneWidget
 EXAMPLE_MARK = "示例行：导入时自动跳过，填写时可删除"
 
 
-def _example_cell(column, value):
+def example_cell(column, value):
     return column.widget.render(value) if isinstance(column.widget, ChoiceWidget) else value
 
 
@@ -40,7 +40,7 @@ def build_template(resource_class, villages) -> bytes:
     # in a cell of its own: the import skips any row with a cell starting 示例.
     example = resource_class.template_example(names[0] if names else "")
     sheet.append(
-        [_example_cell(column, example[column.attribute]) if column.attribute in example else "" for column in columns]
+        [example_cell(column, example[column.attribute]) if column.attribute in example else "" for column in columns]
         + [EXAMPLE_MARK]
     )
     for cell in sheet[4]:

@@ -411,3 +411,29 @@ def test_a_database_error_is_a_file_error_never_a_server_error(taiba, fenghe, mo
         "文件未能导入，没有写入任何数据。请把文件和导入时间告诉系统管理员。"
     ]
     assert not Person.objects.exists() and ImportRecord.objects.get().applied is False
+
+
+@pytest.mark.parametrize("name", sorted(discover()))
+def test_an_old_templates_example_row_without_its_mark_is_skipped_and_listed(name, people, yard):
+    """Issue 24: templates made before the example mark carry the same example (张秀英 and her
+    fixed ID number); importing one must not create her. Old templates wrote choices as labels
+    or as codes: both are the example."""
+    import io
+
+    import openpyxl
+
+    from federation.importing import build_template
+    from federation.models import Village
+
+    resource = discover()[name]
+    book = openpyxl.load_workbook(io.BytesIO(build_template(resource, Village.objects.filter(name="太坝村"))))
+    sheet = book.active
+    columns = resource().columns()
+    sheet.cell(row=4, column=len(columns) + 1).value = None  # the mark, which old templates lacked
+    buffer = io.BytesIO()
+    book.save(buffer)
+    counts = [model.objects.count() for model in WRITTEN]
+    report = run(resource, buffer.getvalue())
+    assert [str(error) for error in report.errors] == ["文件中只有示例行或合计行，没有数据行。"]
+    assert report.ignored_rows == [(4, "示例行")]
+    assert counts == [model.objects.count() for model in WRITTEN]
