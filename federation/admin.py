@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
@@ -502,11 +502,68 @@ class PurgeRecordAdmin(AuditLogAdmin):
         )
 
 
+def holds_no_more(target, user) -> bool:
+    """Whether `target` has no right that `user` lacks: not a superuser unless she is one, no
+    permission (her own or her roles') that she lacks, no village or town beyond hers. Staff
+    management never reaches past what the manager holds herself."""
+    if user.is_superuser:
+        return True
+    if target.is_superuser or not target.get_all_permissions() <= user.get_all_permissions():
+        return False
+    theirs, hers = scope_for(target), scope_for(user)
+    return theirs.town_ids <= hers.town_ids and theirs.village_ids <= hers.village_ids
+
+
+def _permissions_held(user) -> tuple[list[int], list[int]]:
+    """The pks of the permissions `user` holds and of those she lacks."""
+    held = user.get_all_permissions()
+    holds, lacks = [], []
+    for pk, app_label, codename in Permission.objects.values_list("pk", "content_type__app_label", "codename"):
+        (holds if f"{app_label}.{codename}" in held else lacks).append(pk)
+    return holds, lacks
+
+
+def grantable_groups(user):
+    """The roles whose every permission `user` holds herself."""
+    groups = Group.objects.order_by("name")
+    return groups if user.is_superuser else groups.exclude(permissions__in=_permissions_held(user)[1])
+
+
+def grantable_permissions(user, queryset):
+    """The permissions of `queryset` that `user` holds herself."""
+    return queryset if user.is_superuser else queryset.filter(pk__in=_permissions_held(user)[0])
+
+
+class StaffScopeForm(forms.ModelForm):
+    """A scope within the manager's own: her town, her villages, town-wide only if she is."""
+
+    def clean(self):
+        cleaned = super().clean()
+        user = getattr(self, "manager", None)
+        if user is None or user.is_superuser:
+            return cleaned
+        hers = scope_for(user)
+        town = cleaned.get("town")
+        if cleaned.get("town_wide") and not (town and hers.covers_town(town.pk)):
+            self.add_error("town_wide", gettext("You keep only some villages: you cannot give the whole town."))
+        beyond = [village.name for village in cleaned.get("villages") or () if village.pk not in hers.village_ids]
+        if beyond:
+            self.add_error("villages", gettext("You do not keep %(villages)s.") % {"villages": "、".join(beyond)})
+        return cleaned
+
+
 class StaffScopeInline(ScopedStackedInline):
     model = StaffScope
+    form = StaffScopeForm
     can_delete = False
+    rows_follow_parent = True  # the user's page is the gate (ManagesNoMoreThanSheHoldsMixin)
     filter_horizontal = ["villages"]
     verbose_name_plural = _("staff scope")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type("ManagedStaffScopeForm", (formset.form,), {"manager": request.user})
+        return formset
 
 
 User = get_user_model()
@@ -554,13 +611,30 @@ class PermissionLabelsMixin:
             field.queryset = field.queryset.exclude(content_type__model__startswith="historical").exclude(
                 content_type__app_label__in=NOT_OFFERED_APPS
             )
+            if request is not None:  # nobody grants what she does not hold
+                field.queryset = grantable_permissions(request.user, field.queryset)
             field.label_from_instance = permission_label
+        if db_field.name == "groups" and request is not None:
+            field.queryset = grantable_groups(request.user)
         return field
 
 
+class ManagesNoMoreThanSheHoldsMixin:
+    """A manager of users or roles who is not a superuser changes, deletes and sets passwords
+    only of what holds no more than she does (`holds_no_more`), and never sees a superuser."""
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or self.holds_no_more(obj, request.user))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or self.holds_no_more(obj, request.user))
+
+
 @admin.register(Group)
-class FederationGroupAdmin(PermissionLabelsMixin, TypedInputMixin, GroupAdmin):
-    pass
+class FederationGroupAdmin(ManagesNoMoreThanSheHoldsMixin, PermissionLabelsMixin, TypedInputMixin, GroupAdmin):
+    @staticmethod
+    def holds_no_more(group, user) -> bool:
+        return user.is_superuser or grantable_groups(user).filter(pk=group.pk).exists()
 
 
 class StaffCreationForm(AdminUserCreationForm):
@@ -583,7 +657,7 @@ class StaffPasswordChangeForm(AdminPasswordChangeForm):
 
 
 @admin.register(User)
-class FederationUserAdmin(PermissionLabelsMixin, TypedInputMixin, UserAdmin):
+class FederationUserAdmin(ManagesNoMoreThanSheHoldsMixin, PermissionLabelsMixin, TypedInputMixin, UserAdmin):
     add_form = StaffCreationForm
     change_password_form = StaffPasswordChangeForm
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "password1", "password2")}),)
@@ -603,7 +677,20 @@ class FederationUserAdmin(PermissionLabelsMixin, TypedInputMixin, UserAdmin):
             attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME,
         )
         queryset = super().get_queryset(request).annotate(login_locked=Exists(attempts))
+        if not request.user.is_superuser:
+            queryset = queryset.filter(is_superuser=False)
         return queryset.prefetch_related("groups", "staff_scope__villages")
+
+    holds_no_more = staticmethod(holds_no_more)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [
+            (title, {**options, "fields": [name for name in options["fields"] if name != "is_superuser"]})
+            for title, options in fieldsets
+        ]
 
     @admin.display(description=_("login locked"), boolean=True)
     def locked(self, obj):
