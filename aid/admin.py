@@ -35,6 +35,7 @@ from federation.admin_base import (
     ServiceErrorsAsMessagesMixin,
     ServiceInlinesMixin,
     VillageFilter,
+    add_service_error,
 )
 from federation.reporting import money
 from federation.scoping import in_scope, scope_for
@@ -369,7 +370,7 @@ class DisputeCaseAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
                 else:
                     dispute_terminate(case=case, day=data["day"], outcome=data["outcome"], by=request.user)
             except ValidationError as error:
-                form.add_error(None, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, gettext("The case %(number)s is updated.") % {"number": case.number})
                 return HttpResponseRedirect(change_url)
@@ -407,16 +408,12 @@ class CharityAidAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
     form = CharityAidForm
     list_display = ["date", "household", "village", "drive", "charity_drive", "amount", "goods", "reason"]
     list_filter = ["drive", "charity_drive", VillageFilter]
-    list_select_related = ["household__village", "household__head", "charity_drive"]
+    list_select_related = ["village", "household__head", "charity_drive"]
     search_fields = ["household__number", "household__head__name", "drive"]
     autocomplete_fields = ["household"]
     date_hierarchy = "date"
     fields = ["household", "date", "drive", "charity_drive", "amount", "goods", "reason"]
     delete_service = staticmethod(aid_record_delete)
-
-    @admin.display(description=_("village"), ordering="household__village__sort_order")
-    def village(self, obj):
-        return obj.household.village
 
     def save_model(self, request, obj, form, change):
         charity_aid_save(aid=obj, by=request.user)

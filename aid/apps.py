@@ -14,9 +14,14 @@ class AidConfig(AppConfig):
         from federation.registry import registry
 
         # A submitted period holds, and an approved one locks, visits, disputes and aid.
-        registry.add_period_records(CareVisit, date="date", village="pairing__child__village")
-        registry.add_period_records(DisputeCase, date="found_on", village="village")
-        registry.add_period_records(CharityAid, date="date", village="household__village")
+        registry.add_period_records(CareVisit, date="date", village="village")
+        registry.add_period_records(
+            DisputeCase,
+            date="found_on",
+            village="village",
+            later=("status", "mediation_started_on", "closed_on", "outcome", "transferred_to"),
+        )
+        registry.add_period_records(CharityAid, date="date", village="village")
         # A village's drive (a town-wide one names no village and no period holds it).
         registry.add_period_records(CharityDrive, date="start", village="village")
         registry.add_demo("aid", demo.seed)

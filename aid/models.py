@@ -144,8 +144,13 @@ class CareVisit(ScopedModel, models.Model):
         OTHER = "other", _("other")
 
     scope_village_path = "pairing__child__village"
+    count_village_path = "village"
 
     pairing = models.ForeignKey(Pairing, models.PROTECT, related_name="visits", verbose_name=_("pairing"))
+    # The child's village when the visit was recorded: the village's ledgers count it there,
+    # and a child who moves does not take her visits out of an approved month. Who may see
+    # it still follows where she lives now.
+    village = models.ForeignKey(Village, models.PROTECT, related_name="+", editable=False, verbose_name=_("village"))
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     content = models.TextField(_("what was done"))
@@ -160,7 +165,10 @@ class CareVisit(ScopedModel, models.Model):
         verbose_name_plural = _("care visits")
         ordering = ["-date", "-pk"]
         default_permissions = DATA_PERMISSIONS
-        indexes = [models.Index(fields=["pairing", "date"], name="aid_carevisit_pairing_date")]
+        indexes = [
+            models.Index(fields=["pairing", "date"], name="aid_carevisit_pairing_date"),
+            models.Index(fields=["village", "date"], name="aid_carevisit_village_date"),
+        ]
 
     def __str__(self) -> str:
         return gettext("Visit #%(id)s") % {"id": self.pk}
@@ -344,8 +352,11 @@ class CharityAid(ScopedModel, models.Model):
     """Charity aid to a household (救助), e.g. from 99公益日."""
 
     scope_village_path = "household__village"
+    count_village_path = "village"
 
     household = models.ForeignKey(Household, models.PROTECT, related_name="charity_aid", verbose_name=_("household"))
+    # The household's village when the aid was given (as for care visits).
+    village = models.ForeignKey(Village, models.PROTECT, related_name="+", editable=False, verbose_name=_("village"))
     date = models.DateField(_("date"))
     drive = models.CharField(_("drive"), max_length=100, help_text=_("For example 99公益日 or 家家幸福一元捐."))
     # The drive whose money paid for it (the text above also names aid of no recorded drive).
@@ -370,6 +381,7 @@ class CharityAid(ScopedModel, models.Model):
         verbose_name_plural = _("charity aid")
         ordering = ["-date", "-pk"]
         default_permissions = DATA_PERMISSIONS
+        indexes = [models.Index(fields=["village", "date"], name="aid_charityaid_village_date")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__gte=0),

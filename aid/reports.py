@@ -320,7 +320,7 @@ def care_visits_ledger(rs: ReportScope, period: Period) -> Table:
     visits = selectors.visits_in(rs.chosen, period.start, period.end).order_by("date", "pk")
     fields = [
         "date",
-        "pairing__child__village__name",
+        "village__name",
         "pairing__child__name",
         "pairing__mother__name",
         "kind",
@@ -405,7 +405,7 @@ def charity_aid_ledger(rs: ReportScope, period: Period) -> Table:
     aid = selectors.charity_in(rs.chosen, period.start, period.end).order_by("date", "pk")
     fields = [
         "date",
-        "household__village__name",
+        "village__name",
         "household__number",
         "household__head__name",
         "drive",

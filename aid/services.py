@@ -29,9 +29,27 @@ def aid_record_save(*, record, by=None):
     as its recorder where it keeps one; every save names `by` on its history row."""
     if record.pk is None and hasattr(record, "recorded_by_id") and by is not None and by.pk:
         record.recorded_by = by
+    if isinstance(record, CareVisit | CharityAid):
+        _stamp_village(record)
     if isinstance(record, CharityAid) and record.charity_drive_id and record.household_id:
         _check_drive_pays(record)
     return save_with_history(record, by)
+
+
+def _stamp_village(record: CareVisit | CharityAid) -> None:
+    """A visit counts in the child's village, aid in the household's, as they were when it was
+    recorded (or when it was moved to another pairing or household), not where they live now."""
+    link = "pairing_id" if isinstance(record, CareVisit) else "household_id"
+    if getattr(record, link) is None:
+        return
+    stored = None
+    if record.pk is not None:
+        stored = type(record).objects.filter(pk=record.pk).values_list(link, flat=True).first()
+    if record.village_id is None or stored != getattr(record, link):
+        if isinstance(record, CareVisit):
+            record.village_id = record.pairing.child.village_id
+        else:
+            record.village_id = record.household.village_id
 
 
 @transaction.atomic
@@ -126,7 +144,7 @@ def charity_drive_save(*, drive: CharityDrive, by=None) -> CharityDrive:
                     % {"spent": spent}
                 }
             )
-        if drive.village_id and stored.aid.exclude(household__village_id=drive.village_id).exists():
+        if drive.village_id and stored.aid.exclude(village_id=drive.village_id).exists():
             raise ValidationError(
                 {"village": _("The drive has paid aid in other villages: it cannot be one village's only.")}
             )

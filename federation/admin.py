@@ -34,6 +34,7 @@ from federation.admin_base import (
     ServiceInlinesMixin,
     TypedInputMixin,
     VillageFilter,
+    add_service_error,
 )
 from federation.models import (
     Activity,
@@ -271,7 +272,7 @@ class ActivityForm(forms.ModelForm):
             try:
                 activity_villages_check(town=cleaned_data.get("town"), villages=cleaned_data["villages"], by=self.user)
             except ValidationError as error:
-                self.add_error(None, error)
+                add_service_error(self, error)
         return cleaned_data
 
 

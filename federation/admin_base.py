@@ -334,6 +334,16 @@ class ScopedModelAdmin(ScopedAdminMixin, RosterImportMixin, ExportAdminMixin, Ex
         return [*super()._get_base_actions(), *(action for action in extra if action)]
 
 
+def add_service_error(form, error: ValidationError) -> None:
+    """Show a service's refusal on the form: on the fields it names that the form has, the
+    rest above the form. (Django's add_error(None, error) raises for a field the form lacks,
+    a refusal keyed by the record's date on a form that has no date: a 500 for a message.)"""
+    if hasattr(error, "error_dict") and error.error_dict.keys() <= form.fields.keys():
+        form.add_error(None, error)
+    else:
+        form.add_error(None, error.messages)
+
+
 class LockedPeriodFormMixin:
     """A record of an approved period (federation.periods) is refused by the form, with the
     period named, before anything is saved: as the save itself would refuse it."""
@@ -343,8 +353,7 @@ class LockedPeriodFormMixin:
         try:
             registry.period_records[self._meta.model].check_form(self)
         except periods.PeriodLocked as error:
-            on_fields = hasattr(error, "error_dict") and error.error_dict.keys() <= self.fields.keys()
-            self.add_error(None, error if on_fields else error.messages)
+            add_service_error(self, error)
 
 
 class ScopedTabularInline(ScopedAdminMixin, admin.TabularInline):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from federation import periods
-from federation.admin_base import ScopedModelAdmin, ServiceErrorsAsMessagesMixin, VillageFilter
+from federation.admin_base import ScopedModelAdmin, ServiceErrorsAsMessagesMixin, VillageFilter, add_service_error
 from federation.models import PeriodSubmission
 from federation.services import submission_approve, submission_reopen, submission_return, submission_submit
 
@@ -175,7 +175,7 @@ class PeriodSubmissionAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
                         village=submission.village, day=submission.start, note=text, by=request.user
                     )
             except ValidationError as error:
-                form.add_error(None, error)
+                add_service_error(form, error)
             else:
                 status = done.get_status_display()
                 messages.success(request, gettext("The period is now %(status)s.") % {"status": status})

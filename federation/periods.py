@@ -31,11 +31,18 @@ class PeriodLocked(ValidationError):
 @dataclass(frozen=True)
 class PeriodRecords:
     """An app's records that a period holds and locks: their model, the name of their date
-    field and the path from them to their village ("village", "pairing__child__village")."""
+    field and the path from them to their village: their own column ("village"), or that of a
+    record which is registered too ("event__village"), never a person's or household's, who may
+    move (registry's check)."""
 
     model: type
     date: str
     village: str
+    # Fields that a later step of the record sets (a dispute's mediation and closing): a save
+    # that changes only these is the work of the step's own date, checked against its period,
+    # not against the period the record was found in. (Decided in issue 24: a case found in an
+    # approved month is settled in the month it is settled in, without reopening the first.)
+    later: tuple[str, ...] = ()
 
     def title(self) -> str:
         return str(self.model._meta.verbose_name_plural)
@@ -58,6 +65,8 @@ class PeriodRecords:
     def check(self, record, *, deleting: bool = False) -> None:
         """Refuse a save that would put the record into a locked period or take it out of
         one, and a deletion of one in a locked period."""
+        if not deleting and self.later and self._check_later_step(record):
+            return
         pairs = [self.value(record)]
         if not deleting:
             stored = self.stored(record)
@@ -67,8 +76,42 @@ class PeriodRecords:
         if submission is not None:
             raise locked_error(submission, None if "__" in self.date else self.date)
 
+    def _check_later_step(self, record) -> bool:
+        """If the save changes only `later` fields, check the dates it sets and say so."""
+        if record.pk is None or record._state.adding:
+            return False
+        names = [field.attname for field in self.model._meta.concrete_fields]
+        stored = self.model._base_manager.filter(pk=record.pk).values(*names).first()
+        if stored is None:
+            return False
+        changed = {name for name in names if getattr(record, name) != stored[name]}
+        if not changed or not changed <= set(self.later):
+            return False
+        village = stored[f"{self.village}_id"] if "__" not in self.village else self.value(record)[0]
+        days = [getattr(record, name) for name in sorted(changed) if isinstance(getattr(record, name), date)]
+        submission = approved_covering([(village, day) for day in days])
+        if submission is not None:
+            raise locked_error(submission)
+        return True
+
     def check_form(self, form) -> None:
         self.check(form.instance)
+
+    def check_update(self, queryset, changes: dict) -> None:
+        """Refuse a queryset's update() that touches a record of a locked period, or moves one
+        into a locked period (a new date or village given as a value)."""
+        pairs = set(queryset.order_by().values_list(self.village, self.date).distinct())
+        village_field, date_field = f"{self.village}_id", self.date
+        new_village = changes.get(self.village, changes.get(village_field))
+        new_village = getattr(new_village, "pk", new_village)
+        new_date = changes.get(date_field)
+        moved = {
+            (new_village if isinstance(new_village, int) else village, new_date if isinstance(new_date, date) else day)
+            for village, day in pairs
+        }
+        submission = approved_covering(pairs | moved)
+        if submission is not None:
+            raise locked_error(submission, None if "__" in self.date else self.date)
 
     def approved_q(self) -> Q:
         """The records of approved periods (what a county reader counts when the town says
@@ -110,6 +153,12 @@ class ActivityRecords(PeriodRecords):
         days = {record.date} | ({stored.date} if stored is not None else set())
         town_id = record.town_id or (stored.town_id if stored is not None else None)
         _refuse_activity(town_id, held, days)
+
+    def check_update(self, queryset, changes: dict) -> None:
+        for activity in queryset.only("pk", "date", "town_id"):
+            if "date" in changes and isinstance(changes["date"], date):
+                self.check(Activity(pk=activity.pk, date=changes["date"], town_id=activity.town_id))
+            self.check(activity)
 
     def check_form(self, form) -> None:
         chosen = form.cleaned_data.get("villages")
@@ -224,14 +273,20 @@ def locked_error(submission: PeriodSubmission, field: str | None = None) -> Peri
 
 
 def approved_covering(pairs) -> PeriodSubmission | None:
-    """The approved submission that covers one of the (village id, date) pairs, if any."""
-    condition = Q()
+    """The approved submission that covers one of the (village id, date) pairs, if any: the
+    villages' approved periods read in one query, the pairs (a bulk write's thousands) checked
+    against them here."""
+    days = {}
     for village_id, day in pairs:
         if village_id is not None and day is not None:
-            condition |= Q(village_id=village_id, start__lte=day, end__gte=day)
-    if not condition:
+            days.setdefault(village_id, set()).add(day)
+    if not days:
         return None
-    return PeriodSubmission.objects.filter(condition, status=APPROVED).select_related("village").first()
+    approved = PeriodSubmission.objects.filter(village_id__in=days, status=APPROVED).select_related("village")
+    for submission in approved.order_by("start", "pk"):
+        if any(submission.start <= day <= submission.end for day in days[submission.village_id]):
+            return submission
+    return None
 
 
 def ensure_open(village_id, day) -> None:
@@ -243,6 +298,58 @@ def ensure_open(village_id, day) -> None:
 
 def check_record(records: PeriodRecords, record, *, deleting: bool = False) -> None:
     records.check(record, deleting=deleting)
+
+
+class LockedQuerySet:
+    """Mixed into the querysets of every registered period model (`guard_bulk_writes`): the
+    writes that send no pre_save signal — a queryset's update(), bulk_update(), bulk_create() —
+    are checked against approved periods as a save is. (A queryset's delete() sends
+    pre_delete for each record, which `_before_delete` checks.)"""
+
+    def update(self, **kwargs):
+        if not _unlocked.get():
+            _records_of(self.model).check_update(self, kwargs)
+        return super().update(**kwargs)
+
+    update.alters_data = True
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        objs = list(objs)
+        if not _unlocked.get():
+            records = _records_of(self.model)
+            for record in objs:
+                records.check(record)
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+    bulk_update.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if not _unlocked.get():
+            records = _records_of(self.model)
+            submission = approved_covering(records.value(record) for record in objs)
+            if submission is not None:
+                raise locked_error(submission)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    bulk_create.alters_data = True
+
+
+def guard_bulk_writes(model) -> None:
+    """Give the model's managers (and so its related managers, made from its default
+    manager's class) a queryset that checks the writes no signal announces."""
+    for manager in {*model._meta.managers, model._base_manager}:
+        queryset_class = manager._queryset_class
+        if issubclass(queryset_class, LockedQuerySet):
+            continue
+        locked = type(f"Locked{queryset_class.__name__}", (LockedQuerySet, queryset_class), {})
+        manager.__class__ = type(manager.__class__.__name__, (manager.__class__,), {"_queryset_class": locked})
+
+
+def _records_of(model) -> "PeriodRecords":
+    from federation.registry import registry
+
+    return registry.period_records[model]
 
 
 def _before_save(sender, instance, raw=False, **kwargs):

@@ -109,17 +109,21 @@ class Registry:
         record (PROTECT) is registered before it."""
         self._add(self.purges, name, select, "purge")
 
-    def add_period_records(self, model, *, date: str = "", village: str = "", records=None) -> None:
+    def add_period_records(
+        self, model, *, date: str = "", village: str = "", later: tuple[str, ...] = (), records=None
+    ) -> None:
         """Records that a village's submitted period holds and an approved one locks
         (federation.periods): `date` names their date field, `village` the path to their
-        village. Their saves and deletions are checked from then on."""
+        village, `later` the fields a later step sets (dated by its own date fields). Their
+        saves, deletions and bulk writes are checked from then on."""
         from django.db.models import signals
 
         from federation import periods
 
         if model in self.period_records:
             raise ImproperlyConfigured(f"The records of {model._meta.label} are registered twice.")
-        self.period_records[model] = records or periods.PeriodRecords(model, date, village)
+        self.period_records[model] = records or periods.PeriodRecords(model, date, village, later)
+        periods.guard_bulk_writes(model)
         signals.pre_save.connect(periods._before_save, sender=model, dispatch_uid=f"period-save-{model._meta.label}")
         signals.pre_delete.connect(
             periods._before_delete, sender=model, dispatch_uid=f"period-delete-{model._meta.label}"
@@ -210,3 +214,25 @@ def summary_rows_have_figures(app_configs, **kwargs):
         for row in registry.summary()
         if row.key not in registry.figures
     ]
+
+
+@checks.register()
+def period_records_keep_their_village(app_configs, **kwargs):
+    """An approved month must hold what it held: a record is counted in its own village, or in
+    that of a record which is locked with it (a redemption in its session's), never through a
+    person or household who may move away and take it out of the month."""
+    errors = []
+    for model, records in registry.period_records.items():
+        first, _sep, rest = records.village.partition("__")
+        if not rest:
+            continue
+        hop = model._meta.get_field(first).related_model
+        if hop not in registry.period_records:
+            errors.append(
+                checks.Error(
+                    f"The period records of {model._meta.label} find their village through {records.village!r}.",
+                    hint="Give the record a village of its own, set when it is recorded.",
+                    id="federation.E004",
+                )
+            )
+    return errors

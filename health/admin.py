@@ -16,6 +16,7 @@ from federation.admin_base import (
     ScopedTabularInline,
     ServiceInlinesMixin,
     VillageFilter,
+    add_service_error,
 )
 from federation.scoping import in_scope, scope_for
 from health import selectors
@@ -204,7 +205,7 @@ class CancerAidApplicationAdmin(HealthAdmin):
                 else:
                     done = cancer_aid_pay(application=application, day=data["day"], by=request.user)
             except ValidationError as error:
-                form.add_error(None, error)
+                add_service_error(form, error)
             else:
                 status = done.get_status_display()
                 messages.success(request, gettext("The application is now %(status)s.") % {"status": status})

@@ -17,6 +17,7 @@ from federation.admin_base import (
     ScopedTabularInline,
     ServiceErrorsAsMessagesMixin,
     ValidKeysAutocompleteSelect,
+    add_service_error,
     scoped_choices,
 )
 from federation.models import Household, Person
@@ -413,7 +414,7 @@ class RedemptionEventAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
                     token=form.cleaned_data["token"],
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                add_service_error(form, error)
             else:
                 balance = Household.objects.values_list("points_balance", flat=True).get(pk=redemption.household_id)
                 self.message_user(

@@ -476,6 +476,7 @@ class RosterResource(ScopedResource):
         formula_error = _("The cell holds a formula without a value; recalculate and save the file in Excel.")
         villages = self.villages if "village" in columns else None
         example = self.example_values(positions, villages)
+        example_columns = self.template_example("").keys()
         progress = self.progress
         for offset, cells in enumerate(data_rows):
             if progress is not None and offset % 200 == 0:
@@ -511,7 +512,12 @@ class RosterResource(ScopedResource):
                     failed = True
                 elif cleaned is not None:
                     values[column.attribute] = cleaned
-            if example and not failed and all(values.get(name) == value for name, value in example.items()):
+            if (
+                example
+                and not failed
+                and values.keys() <= example_columns
+                and all(values.get(name) == value for name, value in example.items())
+            ):
                 # A template's example row without its mark (templates of any version carry
                 # the same example person): skipped and listed, never a record.
                 report.ignored_rows.append((number, _("example row")))
@@ -638,7 +644,8 @@ class RosterResource(ScopedResource):
 
     def example_values(self, positions, villages) -> dict:
         """The template's example as this file's columns clean it (its village aside, and what
-        is made of it: those are the clerk's own): a row holding all of it is the example. Empty
+        is made of it: those are the clerk's own): a row holding all of it, and nothing in the
+        columns the example leaves blank (an ID number the example has not), is the example. Empty
         unless the file has two of its columns, one of them the example's person or household
         (an award of the example's rule and day to someone else is an award)."""
         example, elsewhere = self.template_example("甲村"), self.template_example("乙村")

@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from federation.models import PeriodEvent, PeriodSubmission, Town
-from federation.periods import PeriodLocked, holdings, period_label, period_of
+from federation.periods import PeriodLocked, holdings, period_label, period_of, unlocked
 from federation.services import submission_approve, submission_reopen, submission_return, submission_submit
 from health.models import Screening
 from health.services import health_record_delete, health_record_save
@@ -120,11 +120,15 @@ def test_a_record_in_the_period_cannot_be_changed_deleted_or_reversed(taiba, hou
 def test_the_database_keeps_the_ledger_out_of_an_approved_period(approved, household, rule):
     line = PointEntry(household=household, village=household.village, rule=rule, kind="award", points=5)
     line.balance_after, line.date = 5, MARCH
-    with pytest.raises(IntegrityError), transaction.atomic():
-        PointEntry.objects.bulk_create([line])  # no signal: the trigger refuses it
+    with pytest.raises(PeriodLocked):
+        PointEntry.objects.bulk_create([line])  # no signal: the queryset's own check refuses it
+    with pytest.raises(IntegrityError), transaction.atomic(), unlocked():
+        PointEntry.objects.bulk_create([line])  # and past it, the trigger
     line.date = date(2024, 4, 1)
     PointEntry.objects.bulk_create([line])
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(PeriodLocked):
+        PointEntry.objects.filter(pk=line.pk).update(date=MARCH)
+    with pytest.raises(IntegrityError), transaction.atomic(), unlocked():
         PointEntry.objects.filter(pk=line.pk).update(date=MARCH)
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
