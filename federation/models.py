@@ -525,6 +525,9 @@ class ImportJob(models.Model):
     rows_done = models.PositiveIntegerField(pgettext_lazy("import job", "rows checked"), default=0)
     rows_total = models.PositiveIntegerField(pgettext_lazy("import job", "rows"), default=0)
     result = models.JSONField(pgettext_lazy("import job", "result"), null=True, blank=True)
+    # Written by the worker every few seconds while it runs the job: a job whose worker was
+    # killed stops beating, and its page says so (federation.importing.jobs.worker_failed).
+    heartbeat_at = models.DateTimeField(pgettext_lazy("import job", "last sign of the worker"), null=True, blank=True)
 
     class Meta:
         verbose_name = pgettext_lazy("import job", "import job")

@@ -235,6 +235,9 @@ IMPORT_MAX_COMPRESSION_RATIO = 100
 # A roster of more data rows than this is confirmed in the background (`manage.py db_worker`),
 # with a progress page; a village's smaller files are imported while the clerk waits.
 IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", 2000))
+# A background import whose worker has given no sign for this long was stopped (killed, or
+# the machine restarted): its page says so. The worker beats every 10 seconds while it runs.
+IMPORT_JOB_SILENT_SECONDS = int(os.environ.get("IMPORT_JOB_SILENT_SECONDS", 180))
 # Uploads wait here between preview and confirm: private, never under MEDIA_ROOT.
 IMPORT_TMP_DIR = Path(os.environ.get("IMPORT_TMP_DIR", BASE_DIR / "var" / "imports"))
 IMPORT_TMP_MAX_AGE = int(os.environ.get("IMPORT_TMP_MAX_AGE", 60 * 60))

@@ -4,10 +4,13 @@ worker (`manage.py db_worker`, django-tasks' database backend) runs through the 
 result from the job."""
 
 import logging
+import threading
 import time
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
+from django.db import DatabaseError, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import TaskResultStatus, default_task_backend, task
@@ -25,6 +28,7 @@ logger = logging.getLogger(__name__)
 # is useful, then deleted.
 JOB_MAX_AGE = timedelta(days=1)
 PROGRESS_EVERY = 0.5  # seconds between two writes of the progress
+HEARTBEAT_SECONDS = 10
 
 
 def sheet_rows(data: bytes, file_name: str) -> int:
@@ -56,22 +60,72 @@ def start_job(*, user, kind: str, resource, data: bytes, file_name: str, village
 
 
 def worker_failed(job: ImportJob) -> bool:
-    """Whether the worker gave up on the job without finishing it (the process was stopped,
-    or the task broke before it could say so)."""
+    """Whether the worker gave up on the job without finishing it: the task broke before it
+    could say so, or the worker was killed (kill -9, a crash, the machine restarted) and the
+    job has shown no sign of it for IMPORT_JOB_SILENT_SECONDS — a restarted worker does not
+    take a running task up again."""
     if job.finished or not job.task_id:
         return False
     try:
         status = default_task_backend.get_result(job.task_id).status
     except TaskResultDoesNotExist:
         return True
-    return status == TaskResultStatus.FAILED
+    if status == TaskResultStatus.FAILED:
+        return True
+    if job.state == ImportJob.State.QUEUED:
+        return False  # waiting for a worker: one may not be running yet
+    last = job.heartbeat_at or job.created_at
+    return timezone.now() - last > timedelta(seconds=settings.IMPORT_JOB_SILENT_SECONDS)
+
+
+def mark_stopped(job: ImportJob) -> None:
+    """Record that the worker stopped, so that the job is not shown as running again."""
+    job.state = ImportJob.State.FAILED
+    job.result = {
+        "message": _(
+            "The background import stopped before it finished (the background worker was stopped); "
+            "nothing was written. Upload the file again."
+        )
+    }
+    ImportJob.objects.filter(pk=job.pk).exclude(state=ImportJob.State.DONE).update(state=job.state, result=job.result)
+
+
+class Heartbeat(threading.Thread):
+    """Beside the job, on a connection of its own: write the job's heartbeat every
+    HEARTBEAT_SECONDS until stopped. (On SQLite a beat waits while the import holds the write
+    lock, and is tried again at the next one.)"""
+
+    def __init__(self, job_id):
+        super().__init__(daemon=True)
+        self.job_id = job_id
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(HEARTBEAT_SECONDS):
+                try:
+                    ImportJob.objects.filter(pk=self.job_id).update(heartbeat_at=timezone.now())
+                except DatabaseError:
+                    logger.warning("import job %s: the heartbeat could not be written", self.job_id)
+        finally:
+            connection.close()
 
 
 @task()
 def run_import_job(job_id: str) -> None:
     job = ImportJob.objects.select_related("user", "village").get(pk=job_id)
     jobs = ImportJob.objects.filter(pk=job.pk)
-    jobs.update(state=ImportJob.State.READING)
+    jobs.update(state=ImportJob.State.READING, heartbeat_at=timezone.now())
+    heartbeat = Heartbeat(job.pk)
+    heartbeat.start()
+    try:
+        _run(job, jobs)
+    finally:
+        heartbeat.stopped.set()
+        heartbeat.join()
+
+
+def _run(job: ImportJob, jobs) -> None:
     dry_run = job.kind == ImportJob.Kind.PREVIEW
     last = 0.0
 
@@ -81,9 +135,9 @@ def run_import_job(job_id: str) -> None:
         # page sees each step; at most twice a second, which costs nothing beside the import.
         now = time.monotonic()
         if done == total:
-            jobs.update(state=ImportJob.State.PLANNING, rows_done=done, rows_total=total)
+            jobs.update(state=ImportJob.State.PLANNING, rows_done=done, rows_total=total, heartbeat_at=timezone.now())
         elif now - last >= PROGRESS_EVERY:
-            jobs.update(rows_done=done, rows_total=total)
+            jobs.update(rows_done=done, rows_total=total, heartbeat_at=timezone.now())
             last = now
 
     try:

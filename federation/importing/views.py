@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from federation.importing.jobs import report_from_json, sheet_rows, start_job, worker_failed
+from federation.importing.jobs import mark_stopped, report_from_json, sheet_rows, start_job, worker_failed
 from federation.importing.templates import build_template
 from federation.importing.uploads import store_errors, store_upload, take_upload
 from federation.models import ImportJob, Village
@@ -187,8 +187,7 @@ class RosterImportMixin:
         opts = self.model._meta
         changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
         if worker_failed(job):
-            job.state = ImportJob.State.FAILED
-            job.result = {"message": gettext("The background import stopped before it finished; nothing was written.")}
+            mark_stopped(job)
         if job.state == ImportJob.State.DONE:
             report = report_from_json(job.result)
             if job.kind == ImportJob.Kind.CONFIRM:

@@ -121,8 +121,10 @@ def test_the_worker_reports_its_progress_while_it_reads(clerk, taiba, fenghe, cl
     worker()
     states = [fields.get("state") for fields in seen]
     assert states[0] == ImportJob.State.READING and states[-1] == ImportJob.State.DONE
-    assert {"rows_done": 0, "rows_total": 4} in seen
-    assert {"state": ImportJob.State.PLANNING, "rows_done": 4, "rows_total": 4} in seen
+    progress = [{key: value for key, value in fields.items() if key != "heartbeat_at"} for fields in seen]
+    assert {"rows_done": 0, "rows_total": 4} in progress
+    assert {"state": ImportJob.State.PLANNING, "rows_done": 4, "rows_total": 4} in progress
+    assert all("heartbeat_at" in fields for fields in seen if "rows_done" in fields)  # progress is a sign of life
 
 
 def test_only_the_uploader_and_a_superuser_see_a_job(client_for, clerk, town_admin, superuser, taiba, fenghe):
@@ -187,4 +189,46 @@ def test_a_job_the_worker_gave_up_on_is_shown_as_failed(client_for, clerk, taiba
     url = job_url(upload(client, "people_utf8.csv"))
     DBTaskResult.objects.update(status="FAILED")  # the worker was killed in the middle
     page = client.get(url).content.decode()
-    assert "后台导入在完成前中止，未写入任何数据。" in page and "http-equiv" not in page
+    assert "后台导入在完成前中止（后台程序已停止），未写入任何数据。" in page and "http-equiv" not in page
+
+
+def test_a_job_whose_worker_was_killed_is_marked_stopped_once_it_falls_silent(client_for, clerk, taiba, fenghe):
+    """kill -9 of the worker in the middle of an import left its page at 正在与已有记录核对
+    forever: the task stays RUNNING and a restarted worker does not take it up again."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client = client_for(clerk)
+    url = job_url(upload(client, "people_utf8.csv"))
+    DBTaskResult.objects.update(status="RUNNING")
+    job = ImportJob.objects.get()
+    ImportJob.objects.update(state=ImportJob.State.PLANNING, heartbeat_at=timezone.now())
+    page = client.get(url).content.decode()
+    assert "http-equiv" in page and "中止" not in page  # beating: still running
+    ImportJob.objects.update(heartbeat_at=timezone.now() - timedelta(minutes=4))
+    page = client.get(url).content.decode()
+    assert "后台导入在完成前中止" in page and "请重新上传文件" in page and "http-equiv" not in page
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.FAILED  # kept: the page no longer asks the task
+    assert not Person.objects.filter(name="王建国").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_is_written_beside_the_job_until_it_stops(clerk, monkeypatch):
+    """The worker's beat runs on a connection of its own, beside the import's transaction."""
+    import time
+
+    from federation.importing import jobs
+
+    monkeypatch.setattr(jobs, "HEARTBEAT_SECONDS", 0.02)
+    job = ImportJob.objects.create(user=clerk, kind="confirm", resource="people", file_name="x.csv", token="t")
+    heartbeat = jobs.Heartbeat(job.pk)
+    heartbeat.start()
+    deadline = time.monotonic() + 10
+    while ImportJob.objects.get(pk=job.pk).heartbeat_at is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    heartbeat.stopped.set()
+    heartbeat.join(5)
+    assert not heartbeat.is_alive()
+    assert ImportJob.objects.get(pk=job.pk).heartbeat_at is not None
