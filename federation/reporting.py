@@ -16,10 +16,11 @@ import re
 from calendar import monthrange
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import cached_property
 
+from django.apps import apps
 from django.db.models import F
 from django.utils import translation
 from django.utils.http import content_disposition_header
@@ -54,6 +55,46 @@ def may_read(user, permissions: tuple[str, ...], *, personal: bool = False) -> b
     if all(user.has_perm(name) for name in permissions):
         return True
     return not personal and user.has_perm(FIGURES_PERMISSION)
+
+
+def confidential_permissions(permissions: tuple[str, ...]) -> tuple[str, ...]:
+    """The permissions that open the confidential records among those counted: a model whose
+    view permission a report names may declare `CONFIDENTIAL_PERMISSION` (a domestic-violence
+    case's)."""
+    found = []
+    for name in permissions:
+        app_label, _sep, codename = name.partition(".")
+        if not codename.startswith("view_"):
+            continue
+        try:
+            model = apps.get_model(app_label, codename.removeprefix("view_"))
+        except LookupError:
+            continue
+        confidential = getattr(model, "CONFIDENTIAL_PERMISSION", None)
+        if confidential:
+            found.append(confidential)
+    return tuple(found)
+
+
+def whole_months(period: "Period") -> bool:
+    return period.start.day == 1 and (period.end + timedelta(days=1)).day == 1
+
+
+def too_fine(user, permissions: tuple[str, ...], period: "Period") -> bool:
+    """The one rule of how finely figures that count confidential records are given: to a
+    reader who may not see those records, only for whole months (a month, a quarter, a year,
+    or a range of whole months). Figures for a day, or for ranges that differ by a day, would
+    date a case that her lists hide."""
+    if whole_months(period):
+        return False
+    return any(not user.has_perm(name) for name in confidential_permissions(permissions))
+
+
+def too_fine_message() -> str:
+    return _(
+        "These figures count confidential cases (domestic violence): without the permission to see them, "
+        "choose whole months — a month, a quarter, a year, or a range from the 1st of a month to the end of one."
+    )
 
 
 def reads_approved_only(user) -> bool:
@@ -252,6 +293,10 @@ class Report:
     def allowed(self, user) -> bool:
         return may_read(user, self.permissions, personal=self.personal)
 
+    def too_fine(self, user, period: Period) -> bool:
+        """Whether the period is too short for this reader (`too_fine`)."""
+        return too_fine(user, self.permissions, period)
+
 
 def report(name: str, title, description="", *, permission: str | Iterable[str], personal: bool = False):
     """Register a report function under `name` (the command's name for it). `permission`:
@@ -274,6 +319,9 @@ def summary_figures(rs: ReportScope, period: Period):
     for row in registry.summary():
         function, permissions = registry.figures[row.key]
         if not rs.may_read(permissions):
+            continue
+        if rs.user is not None and too_fine(rs.user, permissions, period):
+            yield row, _("(whole months only)"), None
             continue
         if row.key not in computed:
             computed.update(function(rs, period))

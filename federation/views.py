@@ -47,6 +47,8 @@ def report_view(request, admin_site):
         "filterset": filterset,
         "form": filterset.form,
     }
+    if data is not None and filterset.is_valid() and entry.too_fine(request.user, filterset.period):
+        filterset.form.add_error(None, reporting.too_fine_message())
     if data is not None and filterset.is_valid():
         rs = filterset.report_scope()
         period = filterset.period

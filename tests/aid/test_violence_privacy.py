@@ -208,3 +208,52 @@ def test_nothing_autocompletes_a_case_and_its_label_is_its_number(violence):
     ]
     assert targets == []
     assert str(violence) == violence.number
+
+
+DAY = {"date_from": "2024-03-07", "date_to": "2024-03-07"}
+
+
+@pytest.mark.parametrize("report", ["disputes_villages", "disputes_ledger", "annual_summary"])
+def test_figures_counting_violence_cases_are_given_her_for_whole_months_only(client_for, care_clerk, violence, report):
+    """Issue 24: asking the dispute report or the annual summary for one village and one day,
+    in about nine requests she learned the days a violence case was found and closed."""
+    client = client_for(care_clerk)
+    response = client.get("/admin/reports/", {"report": report, **DAY})
+    assert response.status_code == 200
+    page = response.content.decode()
+    if report == "annual_summary":
+        table = response.context["table"]
+        disputes = [row for row in table.rows if "纠纷" in row[1]]
+        assert disputes and all(row[2] == "（仅按整月提供）" for row in disputes)
+        assert any(isinstance(row[2], int) for row in table.rows)  # the other figures are given
+    else:
+        assert "table" not in response.context and "家暴" in page and "整月" in page
+    for kind in ("csv", "xlsx"):
+        download = client.get("/admin/reports/", {"report": report, "format": kind, **DAY})
+        assert download.status_code == 200
+        if report != "annual_summary":
+            assert download["Content-Type"].startswith("text/html")  # the form again, no file
+    # A whole month, or a range of whole months, is given as ever.
+    for period in ({"month": "2024-03"}, {"date_from": "2024-03-01", "date_to": "2024-04-30"}):
+        assert "table" in client.get("/admin/reports/", {"report": report, **period}).context
+
+
+def test_a_reader_who_may_see_violence_cases_gets_any_period(client_for, town_admin, violence):
+    response = client_for(town_admin).get("/admin/reports/", {"report": "disputes_villages", **DAY})
+    assert response.context["table"].rows[-1][1] == 1  # the total: the case found that day
+
+
+def test_the_command_keeps_the_same_rule(care_clerk, violence):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="整月"):
+        call_command(
+            "county_report",
+            "disputes_villages",
+            "--user",
+            care_clerk.username,
+            "--from",
+            "2024-03-07",
+            "--to",
+            "2024-03-07",
+        )

@@ -52,6 +52,8 @@ class Command(BaseCommand):
             )
         data = {key: options[key] for key in ("year", "quarter", "month", "date_from", "date_to") if options[key]}
         filterset = self.filterset(user, data, options["village"])
+        if entry.too_fine(user, filterset.period):
+            raise fail(reporting.too_fine_message())
         table = entry.function(filterset.report_scope(), filterset.period)
         content = reporting.render(entry, table, options["format"])
         reporting.log(
