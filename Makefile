@@ -34,6 +34,9 @@ run: install
 # development machines) the target installs them when missing; otherwise it says what to
 # install, and the browser tests fail with the same message.
 BROWSER_PACKAGES := chromium fonts-noto-cjk
+# The suite runs on every core (pytest-xdist; each worker has its own test database);
+# PYTEST_ARGS= runs it in one process.
+PYTEST_ARGS ?= -n auto
 
 test: install
 	@if [ ! -x /usr/bin/chromium ] || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
