@@ -19,6 +19,7 @@ run: export DEBUG = 1
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py prepare_pdf_font --verbosity 0
 	@echo ""
 	@echo "妇联工作台: http://$(HOST)/admin/"
 	@echo "演示账号 (仅供演示): admin / town / taiba / county，密码均为 zhanerxiang-demo"

@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -34,13 +34,12 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import Flowable, Frame, PageBreak, PageTemplate, Paragraph, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 from reportlab.platypus.doctemplate import BaseDocTemplate
 
-from federation import streams
+from federation import pdf_font, streams
 from federation.registry import BinderSection, registry
 from federation.reporting import Period, ReportScope, Table, _cell
 
@@ -93,7 +92,8 @@ class Binder:
         return _("Women's federation ledgers of %(unit)s, %(year)s") % {"unit": self.unit, "year": self.year_label}
 
     def file_name(self, extension: str) -> str:
-        return re.sub(r'[\\/:*?"<>|]', "_", f"{self.unit}_{_('ledgers')}_{self.period.label}.{extension}")
+        ledgers = pgettext("file name", "ledgers")  # (not inside the f-string: xgettext reads no f-string)
+        return re.sub(r'[\\/:*?"<>|]', "_", f"{self.unit}_{ledgers}_{self.period.label}.{extension}")
 
 
 def compile_binder(rs: ReportScope, period: Period, unit: str) -> Binder:
@@ -136,21 +136,29 @@ def _text(value) -> str:
     return str(value)
 
 
+def _printed(value) -> str:
+    """A cell as the PDF prints it: its text, each character the font lacks as 〓."""
+    return pdf_font.printable(_text(value))
+
+
 def _number(value) -> bool:
     return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
 # --- PDF -------------------------------------------------------------------------------
 
-FONT = "STSong-Light"  # ReportLab's built-in Adobe CID font: Chinese with no font file
+FONT = pdf_font.NAME  # embedded in the file (federation.pdf_font)
 TABLE_SIZE, TABLE_LEADING, PAD = 8.5, 10.5, 3
 HEADER_SHADE = colors.Color(0.9, 0.9, 0.9)
 
 
 def _fonts():
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return pdfmetrics.getFont(FONT)
+    return pdfmetrics.getFont(pdf_font.register())
+
+
+def _p(text: str) -> str:
+    """A paragraph's text: what the font can print, escaped."""
+    return escape(pdf_font.printable(text))
 
 
 class Measure:
@@ -289,7 +297,7 @@ def _flowables(binder: Binder, state: _PageState, width: float, height: float):
         def draw(self):
             canvas = self.canv
             canvas.setFont(FONT, 11)
-            canvas.drawString(self.indent, 5, self.text)
+            canvas.drawString(self.indent, 5, pdf_font.printable(self.text))
             if self.key:
                 canvas.setDash(1, 2)
                 canvas.setStrokeColor(colors.grey)
@@ -301,9 +309,9 @@ def _flowables(binder: Binder, state: _PageState, width: float, height: float):
     title = style(26, leading=40, align=TA_CENTER)
     heading = style(16, leading=22, space=4)
     small = style(10.5, leading=15)
-    story = [Spacer(1, height * 0.18), Paragraph(escape(binder.title), title), Spacer(1, height * 0.12)]
+    story = [Spacer(1, height * 0.18), Paragraph(_p(binder.title), title), Spacer(1, height * 0.12)]
     cover_rows = [
-        [_("Reporting unit"), binder.unit],
+        [_("Reporting unit"), pdf_font.printable(binder.unit)],
         [_("Year"), binder.year_label],
         [_("Compiled on"), binder.printed_on.strftime("%Y年%m月%d日")],
         [_("Person in charge (signature)"), ""],
@@ -320,7 +328,7 @@ def _flowables(binder: Binder, state: _PageState, width: float, height: float):
             ]
         )
     )
-    story += [cover, PageBreak(), Mark("contents"), Paragraph(escape(_("Ledger contents")), style(20, align=TA_CENTER))]
+    story += [cover, PageBreak(), Mark("contents"), Paragraph(_p(_("Ledger contents")), style(20, align=TA_CENTER))]
     story.append(Spacer(1, 10))
     for number, (category, ledgers) in enumerate(binder.chapters):
         story.append(ContentsLine(f"{NUMERALS[number]}、{category}", None, 0))
@@ -332,7 +340,7 @@ def _flowables(binder: Binder, state: _PageState, width: float, height: float):
         story += [
             Spacer(1, 10),
             Paragraph(
-                escape(
+                _p(
                     _("Left out (not readable with your permissions): %(names)s")
                     % {"names": "、".join(binder.left_out)}
                 ),
@@ -346,15 +354,28 @@ def _flowables(binder: Binder, state: _PageState, width: float, height: float):
     )
 
     def ledgers():
+        collector = pdf_font.missing.get()
         for ledger in binder.ledgers:
+            if collector is not None:
+                collector.where = ledger.title
             yield from [PageBreak(), Mark(ledger.section.name)]
             for number, (name, table) in enumerate(ledger.tables):
                 if number:  # each table from the top of a page: its pages are cut for a whole page
                     yield PageBreak()
                 caption = name if len(ledger.tables) > 1 or name != ledger.title else ledger.title
-                yield Paragraph(escape(caption), heading)
+                yield Paragraph(_p(caption), heading)
                 yield from _table_pages(table, measure, width, height - 26, small, binder)
-            yield from [Spacer(1, 18), Paragraph(escape(signature), small)]
+            yield from [Spacer(1, 18), Paragraph(_p(signature), small)]
+        if collector is not None and collector.found:
+            yield from [PageBreak(), Mark("missing")]
+            yield Paragraph(_p(_("Characters the font lacks")), heading)
+            note = _("These characters are printed as %(mark)s: the font has no glyph for them.") % {
+                "mark": pdf_font.MISSING_MARK
+            }
+            yield Paragraph(_p(note), small)
+            for char, where in sorted(collector.found.items()):
+                places = "、".join(sorted(place or _("cover and contents") for place in where))
+                yield Paragraph(_p(f"U+{ord(char):04X}：{places}"), small)
 
     # The ledgers' pages are made as ReportLab asks for them: a town's year is tens of
     # thousands of rows, which would otherwise all be held at once.
@@ -416,10 +437,10 @@ def _table_pages(table: Table, measure: Measure, width: float, height: float, sm
     rows = iter(table.rows)
     sample = list(itertools.islice(rows, 300))
     if not sample:
-        yield Paragraph(escape(_("No records in the period.")), small)
+        yield Paragraph(_p(_("No records in the period.")), small)
         return
-    header = [str(heading) for heading in table.header]
-    texts = [[_text(value) for value in row] for row in sample]
+    header = [pdf_font.printable(str(heading)) for heading in table.header]
+    texts = [[_printed(value) for value in row] for row in sample]
     numeric = [all(_number(row[i]) for row in sample if row[i] not in ("", None)) for i in range(len(header))]
     widths = _column_widths(measure, header, texts, width)
     inner = [w - 2 * PAD for w in widths]
@@ -432,7 +453,7 @@ def _table_pages(table: Table, measure: Measure, width: float, height: float, sm
     head, head_height = fit(header)
     page, heights, room = [head], [head_height], height - head_height
     first = True
-    for row in itertools.chain(texts, ([_text(value) for value in row] for row in rows)):
+    for row in itertools.chain(texts, ([_printed(value) for value in row] for row in rows)):
         cells, row_height = fit(row)
         if row_height > room and len(page) > 1:
             yield LedgerPage(widths, numeric, page, heights, measure)
@@ -455,6 +476,7 @@ def write_pdf(binder: Binder, file) -> int:
     state = _PageState()
     titles = {ledger.section.name: ledger.title for ledger in binder.ledgers}
     titles["contents"] = _("Ledger contents")
+    titles["missing"] = _("Characters the font lacks")
     categories = {ledger.section.name: category for category, ledgers in binder.chapters for ledger in ledgers}
 
     class BinderCanvas(pdf_canvas.Canvas):
@@ -462,6 +484,8 @@ def write_pdf(binder: Binder, file) -> int:
         ledger's own page count) and the contents their page numbers."""
 
         def __init__(self, *args, **kwargs):
+            # Each page starts in this font, not ReportLab's Helvetica, left to the viewer.
+            kwargs["initialFontName"] = FONT
             super().__init__(*args, **kwargs)
             self.pages = []
 
@@ -487,13 +511,15 @@ def write_pdf(binder: Binder, file) -> int:
             for key, (start, end) in ranges.items():
                 if start <= number <= end:
                     top = page_height - margin + 2
-                    self.drawString(margin, top, f"{binder.unit}　{binder.year_label}")
+                    self.drawString(margin, top, pdf_font.printable(f"{binder.unit}　{binder.year_label}"))
                     self.drawRightString(
-                        page_width - margin, top, " · ".join(filter(None, [categories.get(key), titles[key]]))
+                        page_width - margin,
+                        top,
+                        pdf_font.printable(" · ".join(filter(None, [categories.get(key), titles[key]]))),
                     )
                     self.line(margin, top - 4, page_width - margin, top - 4)
                     footer = _("Page %(page)s of %(pages)s") % {"page": number - start + 1, "pages": end - start + 1}
-                    self.drawCentredString(page_width / 2, margin - 12, f"{titles[key]}　{footer}")
+                    self.drawCentredString(page_width / 2, margin - 12, pdf_font.printable(f"{titles[key]}　{footer}"))
                     self.drawRightString(
                         page_width - margin,
                         margin - 12,
@@ -518,7 +544,11 @@ def write_pdf(binder: Binder, file) -> int:
     doc.addPageTemplates(
         [PageTemplate("page", [Frame(margin, margin + 6 * mm, frame_width, frame_height, 0, 0, 0, 0, id="body")])]
     )
-    doc.build(Story(_flowables(binder, state, frame_width, frame_height)), canvasmaker=BinderCanvas)
+    token = pdf_font.missing.set(pdf_font.Missing())
+    try:
+        doc.build(Story(_flowables(binder, state, frame_width, frame_height)), canvasmaker=BinderCanvas)
+    finally:
+        pdf_font.missing.reset(token)
     return doc.page
 
 

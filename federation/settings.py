@@ -243,6 +243,8 @@ IMPORT_TMP_DIR = Path(os.environ.get("IMPORT_TMP_DIR", BASE_DIR / "var" / "impor
 IMPORT_TMP_MAX_AGE = int(os.environ.get("IMPORT_TMP_MAX_AGE", 60 * 60))
 # `manage.py backup` writes here unless told otherwise (see README, Backups).
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "var" / "backups"))
+# The PDFs' font, converted once from the installed Noto Sans SC (federation.pdf_font).
+PDF_FONT_DIR = Path(os.environ.get("PDF_FONT_DIR", BASE_DIR / "var" / "fonts"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Background work: tasks wait in the database (django-tasks' database backend, no broker)
