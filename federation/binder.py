@@ -39,7 +39,7 @@ from reportlab.platypus import Flowable, Frame, PageBreak, PageTemplate, Paragra
 from reportlab.platypus import Table as PdfTable
 from reportlab.platypus.doctemplate import BaseDocTemplate
 
-from federation import pdf_font, streams
+from federation import approved, pdf_font, streams
 from federation.registry import BinderSection, registry
 from federation.reporting import Period, ReportScope, Table, _cell
 
@@ -109,7 +109,10 @@ def compile_binder(rs: ReportScope, period: Period, unit: str) -> Binder:
         if not readable:
             left_out.append(section.title())
             continue
-        tables = [(entry.title(), entry.function(rs, period)) for entry in readable]
+        tables = []
+        for entry in readable:
+            table, kept = approved.run(entry, rs, period)
+            tables.append((entry.title() if kept is None else f"{entry.title()}（{kept.note()}）", table))
         chapters[section.category].append(Ledger(section, tables))
     return Binder(
         unit=unit,

@@ -700,3 +700,32 @@ class PeriodEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission} {self.get_action_display()}"
+
+
+class ApprovedFigures(models.Model):
+    """A report's table as it stood when a period was approved (federation.approved): for a
+    village's approved month, and its quarter and year once all their months are; for the
+    whole town once every village has the period approved. The report page, the downloads, the
+    binder and the command print these for that village (or town) and period, and say how the
+    figures computed from today's records differ. Removed when the period is reopened."""
+
+    town = models.ForeignKey(Town, models.CASCADE, related_name="+", verbose_name=_("town"))
+    village = models.ForeignKey(
+        Village, models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("village")
+    )  # none: the whole town
+    start = models.DateField(_("period from"))
+    end = models.DateField(_("period until"))
+    report = models.CharField(_("report"), max_length=50)
+    header = models.JSONField(_("header"))
+    rows = models.JSONField(_("rows"))
+    approved_at = models.DateTimeField(_("approved at"))
+
+    class Meta:
+        verbose_name = _("approved figures")
+        verbose_name_plural = _("approved figures")
+        default_permissions = ()
+        # One per (town, village, period, report): `approved.keep` replaces what it keeps.
+        indexes = [models.Index(fields=["town", "start", "end", "report"], name="federation_approved_find")]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.start}–{self.end}"

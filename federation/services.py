@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from federation import approved
 from federation.models import Activity, ActivityAttachment, Honor, Household, Person, Town, Village
 from federation.scoping import scope_for
 
@@ -175,7 +176,7 @@ def _review(submission, *, allowed, status, text: str, by, refused: str):
 def submission_approve(*, submission, by=None):
     """Approve (审核) a submitted period: from now on its records are locked."""
     Status = type(submission).Status
-    return _review(
+    submission = _review(
         submission,
         allowed=(Status.SUBMITTED,),
         status=Status.APPROVED,
@@ -183,6 +184,8 @@ def submission_approve(*, submission, by=None):
         by=by,
         refused=_("Only a submitted period can be approved; this one is %(status)s."),
     )
+    approved.keep(submission)  # the figures as approved, kept with it
+    return submission
 
 
 @transaction.atomic
@@ -208,7 +211,7 @@ def submission_reopen(*, submission, reason: str, by=None):
     Status = type(submission).Status
     if not reason.strip():
         raise ValidationError(_("Say why the period is reopened: the reason is kept with the submission."))
-    return _review(
+    submission = _review(
         submission,
         allowed=(Status.APPROVED,),
         status=Status.REOPENED,
@@ -216,3 +219,5 @@ def submission_reopen(*, submission, reason: str, by=None):
         by=by,
         refused=_("Only an approved period can be reopened; this one is %(status)s."),
     )
+    approved.forget(submission)
+    return submission

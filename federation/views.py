@@ -7,8 +7,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from federation import approved, reporting
 from federation import binder as ledger_binder
-from federation import reporting
 from federation.dashboard import may_open
 from federation.filters import ReportFilterSet, report_villages
 from federation.models import Town
@@ -52,17 +52,20 @@ def report_view(request, admin_site):
     if data is not None and filterset.is_valid():
         rs = filterset.report_scope()
         period = filterset.period
-        table = entry.function(rs, period)
+        table, kept = approved.run(entry, rs, period)
         filters = {key: request.GET.getlist(key) for key in request.GET if key not in ("format", "report")}
         total = len(table.rows)
         reporting.log(request.user, entry, filters, kind, total)
         if kind != "html":
+            if kept is not None:  # the file says so too, in a last row
+                table.rows.append([kept.note()])
             response = reporting.response(entry, table, kind)
             response["Content-Disposition"] = reporting.attachment(reporting.file_name(rs, entry, period, kind))
             return response
         query = request.GET.copy()
         query.pop("format", None)
         context.update(
+            kept=kept,
             approved_only=rs.approved_only
             and Town.objects.filter(county_sees_approved_only=True, villages__in=rs.village_ids).exists(),
             table=table,

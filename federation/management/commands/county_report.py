@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from federation import reporting
+from federation import approved, reporting
 from federation.filters import ReportFilterSet, report_villages
 from federation.importing.villages import VillageError, Villages
 
@@ -54,7 +54,9 @@ class Command(BaseCommand):
         filterset = self.filterset(user, data, options["village"])
         if entry.too_fine(user, filterset.period):
             raise fail(reporting.too_fine_message())
-        table = entry.function(filterset.report_scope(), filterset.period)
+        table, kept = approved.run(entry, filterset.report_scope(), filterset.period)
+        if kept is not None:
+            self.stderr.write(kept.note())
         content = reporting.render(entry, table, options["format"])
         reporting.log(
             user,

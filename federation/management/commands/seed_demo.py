@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from federation import demo, periods
+from federation import approved, demo, periods
 from federation.models import Activity, Honor, Household, Person, Village
 from federation.registry import registry
 
@@ -15,7 +15,10 @@ class Command(BaseCommand):
         with periods.unlocked():
             for seed in registry.demos.values():  # each app's part, registered in its ready()
                 seed(town)
-        demo.seed_submissions(town)
+        # The figures of the 143 months approved are kept by the background worker (make run
+        # starts it), not while the demo loads.
+        with approved.deferred():
+            demo.seed_submissions(town)
         if options["verbosity"] == 0:
             return
         self.stdout.write(
