@@ -12,6 +12,7 @@ reader, who opens no record, holds `FIGURES_PERMISSION` instead: it reads every 
 figures, never one that lists people (`personal`).
 """
 
+import dataclasses
 import re
 from calendar import monthrange
 from collections.abc import Callable, Iterable
@@ -78,6 +79,15 @@ def confidential_permissions(permissions: tuple[str, ...]) -> tuple[str, ...]:
 
 def whole_months(period: "Period") -> bool:
     return period.start.day == 1 and (period.end + timedelta(days=1)).day == 1
+
+
+def whole_months_in(period: "Period") -> "Period | None":
+    """The longest run of whole months inside the period, or None."""
+    start = period.start if period.start.day == 1 else (period.start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    end = period.end if (period.end + timedelta(days=1)).day == 1 else period.end.replace(day=1) - timedelta(days=1)
+    if end < start:
+        return None
+    return Period(start, end, f"{start.isoformat()}至{end.isoformat()}")
 
 
 def too_fine(user, permissions: tuple[str, ...], period: "Period") -> bool:
@@ -316,16 +326,29 @@ def summary_figures(rs: ReportScope, period: Period):
     (`rs.may_read`), in order: the annual-summary report and the dashboard show these. Each
     figure function runs once for all its rows; every row has one (a system check holds it)."""
     computed = {}
+
+    def figure(row, within):
+        key = (within.start, within.end)
+        if (key, row.key) not in computed:
+            computed.update({(key, name): value for name, value in registry.figures[row.key][0](rs, within).items()})
+        return computed[(key, row.key)]
+
     for row in registry.summary():
         function, permissions = registry.figures[row.key]
         if not rs.may_read(permissions):
             continue
         if rs.user is not None and too_fine(rs.user, permissions, period):
-            yield row, _("(whole months only)"), None
+            # The whole months inside the period (the home page's year to date: to the end
+            # of last month), or nothing when it holds none.
+            months = whole_months_in(period)
+            if months is None:
+                yield row, _("(whole months only)"), None
+                continue
+            value, _url = figure(row, months)
+            through = _("%(unit)s (whole months, to %(end)s)") % {"unit": row.unit, "end": months.end.isoformat()}
+            yield dataclasses.replace(row, unit=through), value, None
             continue
-        if row.key not in computed:
-            computed.update(function(rs, period))
-        value, url = computed[row.key]
+        value, url = figure(row, period)
         yield row, value, url
 
 

@@ -257,3 +257,18 @@ def test_the_command_keeps_the_same_rule(care_clerk, violence):
             "--to",
             "2024-03-07",
         )
+
+
+def test_her_home_page_counts_this_years_violence_cases_to_the_end_of_last_month(
+    client_for, care_clerk, taiba, settings
+):
+    """The home page's year runs to today: for her, the rows that count violence cases run to
+    the end of last month, and say so."""
+    from unittest import mock
+
+    from django.utils import timezone
+
+    today = date(2024, 3, 20)
+    with mock.patch.object(timezone, "localdate", return_value=today):
+        page = client_for(care_clerk).get("/admin/?year=2024").content.decode()
+    assert "按整月，截至2024-02-29" in page
