@@ -255,9 +255,10 @@ class QueryRows:
     """A ledger's rows as a query, read when asked: the report page counts them and reads the
     first few (LIMIT), a download streams them all. A county's year of a ledger is hundreds of
     thousands of lines, too many to build for a page that shows 500. `row(values)` makes a
-    row of the `fields` of one record."""
+    row of the `fields` of one record; without `fields`, `row(record)` makes it of the model
+    instance, read with the queryset's prefetches a chunk at a time."""
 
-    def __init__(self, queryset, fields: list[str], row: Callable):
+    def __init__(self, queryset, fields: list[str] | None, row: Callable):
         self.queryset, self.fields, self.row = queryset, fields, row
 
     def __len__(self) -> int:
@@ -266,14 +267,18 @@ class QueryRows:
     def __bool__(self) -> bool:
         return self.queryset.exists()
 
+    def _records(self):
+        return self.queryset if self.fields is None else self.queryset.values_list(*self.fields)
+
     def __getitem__(self, index):
-        values = self.queryset.values_list(*self.fields)
+        records = self._records()
         if isinstance(index, slice):
-            return [self.row(record) for record in values[index]]
-        return self.row(values[index])
+            return [self.row(record) for record in records[index]]
+        return self.row(records[index])
 
     def __iter__(self):
-        return (self.row(record) for record in self.queryset.values_list(*self.fields).iterator(chunk_size=5000))
+        chunk = 5000 if self.fields is not None else 2000
+        return (self.row(record) for record in self._records().iterator(chunk_size=chunk))
 
     def __eq__(self, other) -> bool:
         return list(self) == list(other)

@@ -14,6 +14,7 @@ from federation.charts import BarChart
 from federation.models import Activity, Honor, Household, Person, Village
 from federation.reporting import (
     Period,
+    QueryRows,
     ReportScope,
     Table,
     binder_section,
@@ -144,7 +145,7 @@ def _legal_villages(rs: ReportScope, period: Period) -> dict:
 def _honoured(rs: ReportScope, period: Period) -> dict:
     people = selectors.people_honoured(selectors.honours_in(rs.chosen, period.start, period.end))
     url = changelist(Honor, year=period.start.year if period.start.year == period.end.year else None)
-    return {"honoured": (people.count(), url)}
+    return {"honoured": (people, url)}
 
 
 @report(
@@ -377,23 +378,25 @@ def activities_ledger(rs: ReportScope, period: Period) -> Table:
         .order_by("date", "pk")
     )
     whole_town = _("whole town")
-    for act in acts:
+
+    def row(act):
         # The villages the reader counts: another village's name stays out of her ledger.
         villages = "、".join(village.name for village in act.shown_villages) or whole_town
-        table.rows.append(
-            [
-                act.date.isoformat(),
-                act.title,
-                str(labels[act.kind]),
-                villages,
-                act.place,
-                act.participants,
-                act.beneficiaries,
-                act.materials_distributed,
-                act.consultations,
-                act.notes,
-            ]
-        )
+        return [
+            act.date.isoformat(),
+            act.title,
+            str(labels[act.kind]),
+            villages,
+            act.place,
+            act.participants,
+            act.beneficiaries,
+            act.materials_distributed,
+            act.consultations,
+            act.notes,
+        ]
+
+    # Read when asked, as the other ledgers: the page shows the first rows of a county's year.
+    table.rows = QueryRows(acts, None, row)
     return table
 
 

@@ -251,7 +251,7 @@ def cancer_aid_villages(rs: ReportScope, period: Period) -> Table:
 @chart("hpv_villages", order=10, permission=HPV)
 def _hpv_chart(rs: ReportScope, period: Period) -> BarChart:
     """HPV coverage of each village's girls aged 9–14 on the period's last day."""
-    coverage = selectors.hpv_coverage(rs.chosen, period.end)
+    coverage = selectors.hpv_coverage(rs.chosen, period.end, details=False)
     rows = [
         (name, coverage[pk].percent or 0, changelist(HPVGirl, village__id__exact=pk)) for pk, name in rs.village_rows()
     ]

@@ -66,8 +66,11 @@ def hpv_girls(people: QuerySet, on: date) -> QuerySet:
 
 
 def ask_again_q(on: date) -> Q:
-    """Girls (from `hpv_girls`) not vaccinated whose family is to be asked again by `on`."""
-    return Q(vaccinated=False, ask_again_on__lte=on)
+    """Girls (from `hpv_girls`) not vaccinated whose family is to be asked again by `on`. (The
+    first condition only narrows: the latest reason is looked up for the girls who have one to
+    ask again about, not for every girl of a county.)"""
+    due = HPVDeferral.objects.filter(person=OuterRef("pk"), ask_again_on__lte=on)
+    return Q(Exists(due)) & Q(vaccinated=False, ask_again_on__lte=on)
 
 
 NOT_NORMAL = [Screening.Result.ABNORMAL, Screening.Result.SUSPECTED, Screening.Result.CONFIRMED]
@@ -110,33 +113,51 @@ class Coverage:
         return percent(self.full_course, self.eligible)
 
 
-def hpv_coverage(scope: Scope, on: date) -> dict[int, Coverage]:
-    """Coverage by village (each of the scope's villages) on a date, in one grouped query."""
-    rows = (
-        annotate_hpv(eligible_girls(scope, on), on)
-        .values("village_id", "vaccinated", "full_course", "reason")
+def _per_village(girls: QuerySet) -> dict[int, int]:
+    return dict(girls.values("village_id").annotate(n=Count("pk")).order_by().values_list("village_id", "n"))
+
+
+def hpv_coverage(scope: Scope, on: date, *, details: bool = True) -> dict[int, Coverage]:
+    """Coverage by village (each of the scope's villages) on a date, with the full courses and
+    the reasons of the others unless `details` is off. Each count is a query of
+    its own in which the doses are a join (semi- or anti-), not a lookup for every girl: a
+    county has a hundred thousand girls of the age."""
+    girls = eligible_girls(scope, on)
+    doses = HPVDose.objects.filter(person=OuterRef("pk"), date__lte=on)
+    deferrals = HPVDeferral.objects.filter(person=OuterRef("pk"), recorded_on__lte=on)
+    latest_reason = deferrals.order_by("-recorded_on", "-pk").values("reason")[:1]
+    coverage = {pk: Coverage() for pk in scope.village_ids}
+    for village, n in _per_village(girls).items():
+        coverage.setdefault(village, Coverage()).eligible = n
+    for village, n in _per_village(girls.filter(Exists(doses))).items():
+        coverage[village].vaccinated = n
+    if not details:  # coverage only (the home page's chart): no full courses, no reasons
+        return coverage
+    for village, n in _per_village(girls.filter(Exists(doses.filter(dose_number__gte=2)))).items():
+        coverage[village].full_course = n
+    # Without a reason recorded (most girls): an anti-join; the latest reason is looked up for
+    # the others only.
+    for village, n in _per_village(girls.filter(~Exists(doses), ~Exists(deferrals))).items():
+        coverage[village].reasons[""] = n
+    unvaccinated = (
+        girls.filter(~Exists(doses), Exists(deferrals))
+        .annotate(reason=Subquery(latest_reason))
+        .values("village_id", "reason")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    coverage = {pk: Coverage() for pk in scope.village_ids}
-    for row in rows:
-        item = coverage.setdefault(row["village_id"], Coverage())
-        item.eligible += row["n"]
-        if row["vaccinated"]:
-            item.vaccinated += row["n"]
-            item.full_course += row["n"] if row["full_course"] else 0
-        else:
-            reason = row["reason"] or ""
-            item.reasons[reason] = item.reasons.get(reason, 0) + row["n"]
+    for row in unvaccinated:
+        reasons = coverage[row["village_id"]].reasons
+        reasons[row["reason"] or ""] = reasons.get(row["reason"] or "", 0) + row["n"]
     return coverage
 
 
 def hpv_totals(scope: Scope, on: date) -> tuple[int, int]:
     """Eligible and vaccinated girls in all the villages together: the summary's figure,
-    without the per-girl details of `hpv_coverage`."""
+    without the per-girl details of `hpv_coverage` (the doses a semi-join, as there)."""
+    girls = eligible_girls(scope, on)
     doses = HPVDose.objects.filter(person=OuterRef("pk"), date__lte=on)
-    figures = eligible_girls(scope, on).aggregate(eligible=Count("pk"), vaccinated=Count("pk", filter=Exists(doses)))
-    return figures["eligible"], figures["vaccinated"]
+    return girls.count(), girls.filter(Exists(doses)).count()
 
 
 def total(coverage: dict[int, Coverage]) -> Coverage:
