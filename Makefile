@@ -48,6 +48,8 @@ test: install
 	    echo "The browser tests need Debian's chromium and a CJK font: sudo apt-get install $(BROWSER_PACKAGES)" >&2; \
 	  fi; \
 	fi
+	@# The PDFs' font is converted once (~25 s), not by each test worker printing a binder.
+	$(PY) manage.py prepare_pdf_font --verbosity 0
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install
