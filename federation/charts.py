@@ -4,7 +4,7 @@ and a printed page read the same numbers as the bars."""
 
 from dataclasses import dataclass, field
 
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString
 
 BAR = 22  # height of one bar's row
@@ -27,30 +27,20 @@ class BarChart:
         span = WIDTH - LABEL - 64
         height = BAR * len(self.rows) + 8
         bars = []
+        unit = escape(self.unit)
+        # Plain strings of escaped parts: a county's chart is 156 bars, and format_html's
+        # escaping of each of a bar's fourteen arguments took a tenth of the home page.
         for index, (label, value, url) in enumerate(self.rows):
             y = 4 + index * BAR
             width = round(span * value / top, 1)
-            bar = format_html(
-                '<text x="{}" y="{}" text-anchor="end">{}</text>'
-                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}：{}{}</title></rect>'
-                '<text x="{}" y="{}">{}{}</text>',
-                LABEL - 6,
-                y + 15,
-                label,
-                LABEL,
-                y + 3,
-                width,
-                BAR - 6,
-                COLOURS[0],
-                label,
-                value,
-                self.unit,
-                LABEL + width + 4,
-                y + 15,
-                value,
-                self.unit,
+            text, shown = escape(label), escape(value)
+            bar = (
+                f'<text x="{LABEL - 6}" y="{y + 15}" text-anchor="end">{text}</text>'
+                f'<rect x="{LABEL}" y="{y + 3}" width="{width}" height="{BAR - 6}" fill="{COLOURS[0]}">'
+                f"<title>{text}：{shown}{unit}</title></rect>"
+                f'<text x="{LABEL + width + 4}" y="{y + 15}">{shown}{unit}</text>'
             )
-            bars.append(format_html('<a href="{}">{}</a>', url, bar) if url else bar)
+            bars.append(f'<a href="{escape(url)}">{bar}</a>' if url else bar)
         return format_html(
             '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}" font-size="12">{}</svg>',
             WIDTH,
