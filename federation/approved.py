@@ -19,11 +19,13 @@ from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from federation.models import ApprovedFigures, PeriodSubmission, Village
+from federation.models import ApprovedFigures, PeriodSubmission, Town, Village
+from federation.periods import period_of
 from federation.registry import registry
 from federation.reporting import Period, ReportScope, Table
 from federation.scoping import EVERYTHING
@@ -37,22 +39,19 @@ SHOWN_DIFFERENCES = 12
 
 def _periods(day: date) -> list[tuple[date, date]]:
     """The quarter and the year that hold `day`."""
-    first = (day.month - 1) // 3 * 3 + 1
-    quarter = Period.quarter(f"{day.year}Q{(first + 2) // 3}")
-    year = Period.year(day.year)
-    return [(quarter.start, quarter.end), (year.start, year.end)]
+    return [period_of(Town.Period.QUARTER, day), (date(day.year, 1, 1), date(day.year, 12, 31))]
 
 
 def _approved_through(village_ids, start: date, end: date) -> bool:
-    """Whether every day from start to end is in an approved period of each village."""
-    for village_id in village_ids:
-        covered = PeriodSubmission.objects.filter(
-            village_id=village_id, status=APPROVED, start__gte=start, end__lte=end
-        ).values_list("start", "end")
-        days = sum((until - since).days + 1 for since, until in covered)
-        if days != (end - start).days + 1:
-            return False
-    return True
+    """Whether every day from start to end is in an approved period of each village (their
+    approved periods read in one query)."""
+    days = dict.fromkeys(village_ids, 0)
+    covered = PeriodSubmission.objects.filter(
+        village_id__in=days, status=APPROVED, start__gte=start, end__lte=end
+    ).values_list("village_id", "start", "end")
+    for village_id, since, until in covered:
+        days[village_id] += (until - since).days + 1
+    return all(total == (end - start).days + 1 for total in days.values())
 
 
 _deferred: ContextVar[list | None] = ContextVar("approved_deferred", default=None)
@@ -132,10 +131,10 @@ def forget(submission: PeriodSubmission) -> None:
     """A reopened period's figures, and those of what holds it, are no longer approved ones."""
     village = submission.village
     ApprovedFigures.objects.filter(
-        town_id=village.town_id, start__lte=submission.end, end__gte=submission.start
-    ).filter(village__in=[village.pk]).delete()
-    ApprovedFigures.objects.filter(
-        town_id=village.town_id, village__isnull=True, start__lte=submission.end, end__gte=submission.start
+        Q(village=village) | Q(village__isnull=True),
+        town_id=village.town_id,
+        start__lte=submission.end,
+        end__gte=submission.start,
     ).delete()
 
 

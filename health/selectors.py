@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 
 from federation.identity import years_before
 from federation.models import Person
+from federation.reporting import per_village
 from federation.scoping import Scope, counted_in
 from health.models import CancerAidApplication, HPVDeferral, HPVDose, InsurancePolicy, Screening
 
@@ -114,7 +115,7 @@ class Coverage:
 
 
 def _per_village(girls: QuerySet) -> dict[int, int]:
-    return dict(girls.values("village_id").annotate(n=Count("pk")).order_by().values_list("village_id", "n"))
+    return {village: row["n"] for village, row in per_village(girls, n=Count("pk")).items()}
 
 
 def hpv_coverage(scope: Scope, on: date, *, details: bool = True) -> dict[int, Coverage]:
