@@ -125,7 +125,7 @@ class CareTargetsResource(PersonRosterResource):
     parents_work_place = Column(
         "parents_work_place", "父母务工地", TextWidget(max_length=100), aliases=["务工地点", "父母外出务工地"]
     )
-    since = Column("since", "纳入日期", ExcelDateWidget(), aliases=["登记日期"])
+    since = Column("since", "纳入日期", ExcelDateWidget(since=1900), aliases=["登记日期"])
     situation = Column("situation", "基本情况", TextWidget(), aliases=["情况", "备注"])
 
     class Meta:

@@ -81,7 +81,7 @@ class CraftswomenResource(PersonRosterResource):
         TextWidget(max_length=100),
         aliases=["合作社", "工坊", "合作社(工坊)", "所属合作社", "合作社或工坊", "所在工坊"],
     )
-    joined_on = Column("joined_on", "加入日期", ExcelDateWidget(), aliases=["登记日期", "入册日期"])
+    joined_on = Column("joined_on", "加入日期", ExcelDateWidget(since=1900), aliases=["登记日期", "入册日期"])
     note = Column("note", "备注", TextWidget())
 
     class Meta:

@@ -6,6 +6,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from django import forms
+from django.conf import settings
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.html import format_html
@@ -18,8 +19,6 @@ from federation.models import PeriodSubmission
 from federation.registry import registry
 from federation.reporting import Period, ReportScope, summary_figures
 
-FIRST_YEAR = 2015
-
 
 class YearForm(forms.Form):
     year = forms.TypedChoiceField(label=_("year"), coerce=int, required=False)
@@ -27,7 +26,7 @@ class YearForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         today = timezone.localdate()
-        self.fields["year"].choices = [(year, year) for year in range(today.year, FIRST_YEAR - 1, -1)]
+        self.fields["year"].choices = [(year, year) for year in range(today.year, settings.FIRST_YEAR - 1, -1)]
 
     def chosen_year(self) -> int:
         if self.is_valid() and self.cleaned_data["year"]:

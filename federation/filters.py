@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,13 +20,10 @@ def report_towns(request):
     return in_scope(Town.objects.all(), scope_for(request.user))
 
 
-FIRST_YEAR = 2015
-
-
 def period_choices() -> tuple[list, list]:
     """The quarters and months to pick from, newest first, up to this one."""
     today = timezone.localdate()
-    years = range(today.year, FIRST_YEAR - 1, -1)
+    years = range(today.year, settings.FIRST_YEAR - 1, -1)
     quarters = [
         (f"{year}Q{quarter}", _("%(year)d, quarter %(quarter)d") % {"year": year, "quarter": quarter})
         for year in years

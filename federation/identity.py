@@ -58,7 +58,7 @@ def check_character(first17: str) -> str:
 _today = [0.0, None]
 
 
-def _localdate() -> date:
+def cached_today() -> date:
     """Today in the project's time zone, looked up at most once a second (imports parse
     100,000 numbers in a row)."""
     now = time.monotonic()
@@ -76,7 +76,7 @@ def _birth_date(digits: str, number: str) -> date:
             code="id_birth_date",
             params={"number": number},
         ) from None
-    if born > _localdate():
+    if born > cached_today():
         raise ValidationError(
             _("The ID number %(number)s has a birth date in the future."),
             code="id_future",

@@ -525,6 +525,7 @@ class ImportJob(models.Model):
     )  # the upload waiting in IMPORT_TMP_DIR
     village = models.ForeignKey(Village, models.SET_NULL, null=True, blank=True, related_name="+")
     again = models.BooleanField(pgettext_lazy("import job", "import again"), default=False)
+    hidden = models.BooleanField(pgettext_lazy("import job", "import hidden rows and columns"), default=False)
     task_id = models.CharField(pgettext_lazy("import job", "task"), max_length=64, blank=True)
     state = models.CharField(
         pgettext_lazy("import job", "state"), max_length=10, choices=State.choices, default=State.QUEUED

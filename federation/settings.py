@@ -227,6 +227,10 @@ LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"
 
 # Roster imports (federation.importing).
+# The first year the federation keeps records of: the year filters start there, and a
+# roster's date of a record (an award, a screening, a dose) may not be earlier.
+FIRST_YEAR = 2015
+
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 100_000))
 IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", 200))

@@ -112,7 +112,9 @@ class HPVRosterResource(HealthRosterResource):
     consent_on = Column("consent_on", "同意日期", ExcelDateWidget(), aliases=["知情同意日期", "签字日期"])
     reason = Column("reason", "未接种原因", ChoiceWidget(HPVDeferral.Reason.choices, REASON_SYNONYMS), aliases=["原因"])
     recorded_on = Column("recorded_on", "登记日期", ExcelDateWidget(), aliases=["询问日期"])
-    ask_again_on = Column("ask_again_on", "再次询问日期", ExcelDateWidget(), aliases=["下次询问日期", "再询问日期"])
+    ask_again_on = Column(
+        "ask_again_on", "再次询问日期", ExcelDateWidget(ahead=731), aliases=["下次询问日期", "再询问日期"]
+    )
 
     class Meta:
         model = HPVDose
@@ -222,7 +224,7 @@ class ScreeningsResource(HealthRosterResource):
     consent_by = Column("consent_by", "知情同意人", NameWidget(squeeze=True, max_length=50), aliases=["同意人"])
     consent_on = Column("consent_on", "同意日期", ExcelDateWidget(), aliases=["知情同意日期"])
     result = Column("result", "筛查结果", ChoiceWidget(Screening.Result.choices, RESULT_SYNONYMS), aliases=["结果"])
-    recheck_date = Column("recheck_date", "复查日期", ExcelDateWidget())
+    recheck_date = Column("recheck_date", "复查日期", ExcelDateWidget(ahead=731))
     recheck_outcome = Column("recheck_outcome", "复查结果", ChoiceWidget(Screening.Result.choices, RESULT_SYNONYMS))
 
     class Meta:

@@ -1,5 +1,7 @@
 """The points roster: point entries from a sheet (户主身份证号 or 户号, 积分事项, 分值, 日期, 备注)."""
 
+import re
+import unicodedata
 from collections import Counter
 
 from django.utils.translation import gettext as _
@@ -23,16 +25,22 @@ from federation.resources import HEAD_ID_ALIASES, VILLAGE_ALIASES, chunked
 from federation.scoping import in_scope
 from points.models import PointEntry, PointRule
 
+# 10, +10, －５ (full-width, folded by NFKC), 10分, 扣5分 (a deduction), 加5分.
+_POINTS = re.compile(r"^(扣|减|加|[+\-−])?(\d+)分?$")
+
 
 class PointsWidget(TextWidget):
     def clean(self, value, row=None, **kwargs):
         text = super().clean(value, row, **kwargs)
         if text is None:
             return None
-        try:
-            return int(text.replace("+", ""))
-        except ValueError:
-            raise CellError(_("“%(value)s” is not a whole number of points.") % {"value": value}) from None
+        match = _POINTS.match(unicodedata.normalize("NFKC", text).replace(" ", ""))
+        if match is None:
+            raise CellError(
+                _("“%(value)s” is not a whole number of points; write it like 10, -5 or 扣5分.") % {"value": value}
+            )
+        sign, number = match.groups()
+        return -int(number) if sign in ("扣", "减", "-", "−") else int(number)
 
 
 class PointEntriesResource(RosterResource):

@@ -7,18 +7,53 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, widgets
 
 from federation.fields import refuse_control_characters
-from federation.identity import IdNumber, mask_id_number, mask_phone, normalize_text, parse_id_number
+from federation.identity import IdNumber, cached_today, mask_id_number, mask_phone, normalize_text, parse_id_number
 from federation.identity import normalize_phone as _normalize_phone
 from federation.importing.villages import VillageError, village_key  # noqa: F401 - part of the API
 
 
 class CellError(ValueError):
     """A cell's value is wrong; the message is in Chinese and names no row or column."""
+
+
+class MaskedCell(CellError):
+    """The cell holds a masked ID number or phone (621228********1234, 138****0001), as a
+    masked export shows it."""
+
+
+# What a spreadsheet shows in a cell whose formula failed. The readers give these cells as
+# the text shown (calamine alone would give an empty cell), and a CSV holds the same text.
+ERROR_VALUES = {
+    "#N/A": gettext_lazy("the formula found nothing to look up (a VLOOKUP whose value is not in its table)"),
+    "#REF!": gettext_lazy("the formula refers to cells that were deleted"),
+    "#VALUE!": gettext_lazy("the formula was given a value of the wrong kind (text where a number is needed)"),
+    "#DIV/0!": gettext_lazy("the formula divides by zero or by an empty cell"),
+    "#NAME?": gettext_lazy("the formula uses a name or function the program does not know"),
+    "#NUM!": gettext_lazy("the formula's number is invalid"),
+    "#NULL!": gettext_lazy("the formula refers to ranges that do not meet"),
+    "#SPILL!": gettext_lazy("the formula's results have no room"),
+    "#CALC!": gettext_lazy("the formula could not be calculated"),
+    "#GETTING_DATA": gettext_lazy("the formula's data was still loading when the file was saved"),
+}
+
+
+def error_value(cell: object) -> str | None:
+    """The Chinese words for an error value (#N/A…) in a cell, or None for any other cell."""
+    if isinstance(cell, str) and cell.startswith("#"):
+        meaning = ERROR_VALUES.get(cell.strip().upper())
+        if meaning:
+            return _("The cell shows %(value)s: %(meaning)s. Correct the formula or type the value.") % {
+                "value": cell.strip(),
+                "meaning": meaning,
+            }
+    return None
 
 
 # Compiled once: a roster's every cell goes through these.
@@ -49,6 +84,9 @@ def cell_text(value: object) -> str:
     """A cell as text (a whole number without its ".0"), refused if it holds a control character
     (squeezing whitespace would hide it, and PostgreSQL refuses NUL at confirm)."""
     text = _integral(value) if isinstance(value, float) else str(value)
+    if text.startswith("'"):
+        # Excel's mark for "keep this as text", typed by clerks and kept by a CSV export.
+        text = text[1:]
     try:
         refuse_control_characters(text)
     except ValidationError as error:
@@ -100,6 +138,10 @@ class IdNumberWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs) -> IdNumber | None:
         if is_blank(value):
             return None
+        if isinstance(value, str) and "*" in value:
+            raise MaskedCell(
+                _("The ID number %(value)s is masked; a masked list cannot be imported.") % {"value": value.strip()}
+            )
         try:
             return parse_id_number(cell_text(value) if isinstance(value, str) else value)
         except ValidationError as error:
@@ -124,6 +166,10 @@ class PhoneWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         if is_blank(value):
             return None
+        if isinstance(value, str) and "*" in value:
+            raise MaskedCell(
+                _("The phone %(value)s is masked; a masked list cannot be imported.") % {"value": value.strip()}
+            )
         try:
             return _normalize_phone(cell_text(value))
         except ValidationError as error:
@@ -134,11 +180,14 @@ class PhoneWidget(widgets.Widget):
 
 
 _EXCEL_EPOCH = date(1899, 12, 30)
+# A date typed with the time another system appended (2026-03-11 0:00:00, 2026/3/12 0:00).
+_TIME = re.compile(r"\s+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _MONTH_TEXT = re.compile(r"^(\d{4})\s*([-/.年])\s*(\d{1,2})\s*月?$")
 _MONTH_COMPACT = re.compile(r"^(19\d\d|20\d\d)(0[1-9]|1[0-2])$")
 _SERIAL = re.compile(r"^(\d{1,7})(\.\d+)?$")  # the fraction is a time of day
+_YEAR = re.compile(r"^(19|20)\d\d$")
 
 
 @dataclass(frozen=True)
@@ -162,27 +211,39 @@ class Month:
 
 class ExcelDateWidget(widgets.Widget):
     """Real dates, Excel serials (also as text from a CSV), 2024-03-01, 2024/3/1, 2024.3.1,
-    2024年3月1日, 20240301. With month=True (出生年月 only) a year and month — 1960.01,
-    1960年1月, 196001, 1960-01 — gives a Month; other columns refuse it, so a Month never
-    reaches a DateField."""
+    2024年3月1日, 20240301, each with a time of day or not. With month=True (出生年月 only) a
+    year and month — 1960.01, 1960年1月, 196001, 1960-01 — gives a Month; other columns refuse
+    it, so a Month never reaches a DateField.
 
-    def __init__(self, month: bool = False, **kwargs):
+    Every date must be plausible for what it dates: not before `since` (the system's first
+    year for the date of a record, 1900 for a birth or a date a state began) and not after
+    today, or `ahead` days after it (a planned recheck). A number typed into a date cell
+    (3.15 for 15 March, 2026 for a year, 260315) is refused, never read as Excel's day 3."""
+
+    def __init__(self, month: bool = False, *, since: int | None = None, ahead: int = 0, **kwargs):
         super().__init__(**kwargs)
         self.month = month
+        self.since = since or (1900 if month else settings.FIRST_YEAR)
+        self.ahead = ahead
 
     def clean(self, value, row=None, **kwargs):
         if is_blank(value):
             return None
         if isinstance(value, datetime):
-            return value.date()
+            return self._plausible(value.date(), value)
         if isinstance(value, date):
-            return value
+            return self._plausible(value, value)
         # A number cell and the CSV saved from it (which holds what the cell showed) are read alike.
-        text = cell_text(value)
-        text = normalize_text(text) if not _CJK_DATE.search(text) else text.strip()
+        text = _TIME.sub("", cell_text(value).strip())
+        text = normalize_text(text) if not _CJK_DATE.search(text) else text
+        if _YEAR.match(text):
+            raise CellError(
+                _("“%(value)s” is a year, not a date; write the whole date, like %(year)s-03-01.")
+                % {"value": text, "year": text}
+            )
         match = _DATE_TEXT.match(text) or _DATE_COMPACT.match(text)
         if match:
-            return self._ymd("".join(part.zfill(2) for part in match.groups()), original=value)
+            return self._plausible(self._ymd("".join(part.zfill(2) for part in match.groups()), original=value), value)
         month = _MONTH_TEXT.match(text)
         if month:
             year, separator, number = month.groups()
@@ -192,10 +253,28 @@ class ExcelDateWidget(widgets.Widget):
             return self._month(value, int(month.group(1)), int(month.group(2)))
         serial = _SERIAL.match(text)
         if serial:
-            return self._serial(int(serial.group(1)), value)
+            return self._plausible(self._serial(int(serial.group(1)), value), value, serial=True)
         raise CellError(_("“%(value)s” is not a date; write it like 2024-03-01 or 2024年3月1日.") % {"value": value})
 
-    def _serial(self, number: int, original):
+    def _plausible(self, day: date, original, serial: bool = False) -> date:
+        latest = cached_today() + timedelta(days=self.ahead)
+        if date(self.since, 1, 1) <= day <= latest:
+            return day
+        if serial:
+            raise CellError(
+                _(
+                    "“%(value)s” is a number, not a date (as an Excel date it would be %(date)s); "
+                    "write the date like 2024-03-15."
+                )
+                % {"value": cell_text(original), "date": day.isoformat()}
+            )
+        if day > latest:
+            raise CellError(_("%(date)s is in the future; check the year.") % {"date": day.isoformat()})
+        raise CellError(
+            _("%(date)s is before %(year)d; check the year.") % {"date": day.isoformat(), "year": self.since}
+        )
+
+    def _serial(self, number: int, original) -> date:
         if number == 60:
             raise CellError(_("Excel's serial 60 is the non-existent 29 February 1900."))
         if 0 < number < 2958466:
@@ -210,6 +289,9 @@ class ExcelDateWidget(widgets.Widget):
                 _("“%(value)s” gives only a year and a month; this column needs the whole date, like 2024-03-01.")
                 % {"value": original}
             )
+        today = cached_today()
+        if not self.since <= year or (year, month) > (today.year, today.month):
+            self._plausible(date(year, month, 1), original)
         return Month(year, month, or_october)
 
     def _ymd(self, digits: str, original=None):

@@ -40,7 +40,9 @@ def sheet_rows(data: bytes, file_name: str) -> int:
         return 0
 
 
-def start_job(*, user, kind: str, resource, data: bytes, file_name: str, village, again: bool) -> ImportJob:
+def start_job(
+    *, user, kind: str, resource, data: bytes, file_name: str, village, again: bool, hidden: bool = False
+) -> ImportJob:
     """Keep the upload for the worker and queue the job."""
     cutoff = timezone.now() - JOB_MAX_AGE
     ImportJob.objects.filter(created_at__lt=cutoff).delete()
@@ -53,6 +55,7 @@ def start_job(*, user, kind: str, resource, data: bytes, file_name: str, village
         token=store_upload(data, user),
         village=village,
         again=again,
+        hidden=hidden,
     )
     job.task_id = run_import_job.enqueue(str(job.pk)).id
     job.save(update_fields=["task_id"])
@@ -147,7 +150,7 @@ def _run(job: ImportJob, jobs) -> None:
             return finish(jobs, _("The upload has expired or was already imported; upload the file again."))
         resource = registry.rosters[job.resource](user=job.user, default_village=job.village)
         resource.progress = progress
-        report = resource.import_file(data, job.file_name, dry_run=dry_run, again=job.again)
+        report = resource.import_file(data, job.file_name, dry_run=dry_run, again=job.again, hidden=job.hidden)
     except Exception:
         # import_file turns what breaks in the write into the report's error; this is what
         # breaks around it. The clerk is told in words, the log keeps the traceback.
@@ -176,12 +179,13 @@ def report_to_json(report: ImportReport, user) -> dict:
         "new": report.new,
         "updated": report.updated,
         "unchanged": report.unchanged,
-        "errors": [[error.row, error.column, error.message] for error in report.errors],
+        "errors": [[error.row, error.column, error.message, error.sheet] for error in report.errors],
         "ignored_columns": report.ignored_columns,
         "header_row": report.header_row,
         "headers": report.headers,
         "sheet": report.sheet,
         "ignored_rows": report.ignored_rows,
+        "notices": report.notices,
         "sample": [
             {**item, "cells": {header: str(value) for header, value in item["cells"].items()}}
             for item in report.shown_sample(user)

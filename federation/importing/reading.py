@@ -43,6 +43,34 @@ class Table:
     first_row: int = 1  # the Excel row number of rows[0]
     formula_blanks: set = field(default_factory=set)  # (excel row, column index)
     sheet: str = ""  # the sheet's name; "" for a CSV file
+    hidden_rows: set = field(default_factory=set)  # Excel row numbers (hidden, or filtered out)
+    hidden_columns: set = field(default_factory=set)  # column indexes
+
+
+@dataclass
+class SheetFacts:
+    """What a sheet holds that calamine does not give: found in the file itself."""
+
+    last_row: int = 0  # 1-based, of the cells with content
+    last_column: int = 0
+    formula_blanks: set = field(default_factory=set)  # (row, column) of formulas saved without a value
+    errors: dict = field(default_factory=dict)  # (row, column) -> "#N/A": calamine gives ""
+    hidden_rows: set = field(default_factory=set)
+    hidden_columns: set = field(default_factory=set)
+    # (row, column) -> digits: a number in a cell formatted 00000 shows 02901, and a code
+    # (户号) is what the cell shows, not the number.
+    padded: dict = field(default_factory=dict)
+
+    def apply(self, rows: list[list]) -> None:
+        """Write into calamine's rows what the clerk sees: error values and padded codes."""
+        for (row, column), text in self.errors.items():
+            if row <= len(rows) and column < len(rows[row - 1]) and rows[row - 1][column] in ("", None):
+                rows[row - 1][column] = text
+        for (row, column), digits in self.padded.items():
+            if row <= len(rows) and column < len(rows[row - 1]):
+                value = rows[row - 1][column]
+                if isinstance(value, float | int) and not isinstance(value, bool) and value == int(value) >= 0:
+                    rows[row - 1][column] = f"{int(value):0{digits}d}"
 
 
 def read_table(data: bytes, file_name: str) -> Table:
@@ -67,13 +95,15 @@ def read_tables(data: bytes, file_name: str) -> Sequence[Table]:
     suffix = PurePosixPath(file_name).suffix.lower()
     if data.startswith(b"PK\x03\x04"):
         _check_zip(data)
+        if data[30:38] == b"mimetype" and _ODS_MIMETYPE in data[38:120]:
+            # LibreOffice's own .ods; its content.xml says what calamine does not.
+            return _Workbook(data, xlsx=False, facts=_scan_ods(data))
         return _Workbook(data, xlsx=True)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        _check_xls(data)
-        return _Workbook(data, xlsx=False)
+        return _Workbook(data, xlsx=False, facts=_check_xls(data))
     if suffix in {".csv", ".txt", ""}:
         return [_check_rows(_read_csv(data))]
-    raise ImportFileError(_("Only .xlsx, .xls and .csv files can be imported."))
+    raise ImportFileError(_("Only .xlsx, .xls, .ods and .csv files can be imported."))
 
 
 def _check_rows(table: Table) -> Table:
@@ -96,7 +126,7 @@ def _not_a_workbook() -> ImportFileError:
 class _Workbook(Sequence):
     """The visible worksheets of a workbook, each read when first asked for."""
 
-    def __init__(self, data: bytes, *, xlsx: bool):
+    def __init__(self, data: bytes, *, xlsx: bool, facts: dict | None = None):
         try:
             self._book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
             self._names = [
@@ -109,6 +139,8 @@ class _Workbook(Sequence):
             raise _unreadable(error) from None
         self._archive = zipfile.ZipFile(io.BytesIO(data)) if xlsx else None
         self._paths = _xlsx_sheet_paths(self._archive) if xlsx else {}
+        self._padded_styles = _xlsx_padded_styles(self._archive) if xlsx else {}
+        self._facts = facts or {}  # an .xls's sheets, found before calamine opened it
         self._tables: dict[str, Table] = {}
         self._cells = 0  # held by the sheets read so far
 
@@ -124,22 +156,32 @@ class _Workbook(Sequence):
         return self._tables[name]
 
     def _read(self, name: str) -> Table:
-        blanks = set()
+        facts = self._facts.get(name) or SheetFacts()
         if self._archive is not None:
             path = self._paths.get(name)
             if path is None:
                 raise _not_a_workbook()
-            last_row, last_column, blanks = _scan_xlsx_sheet(self._archive, path)
-            self._cells += last_row * last_column
-            _check_extent(name, last_row, last_column, self._cells)
+            facts = _scan_xlsx_sheet(self._archive, path, self._padded_styles)
+            self._cells += facts.last_row * facts.last_column
+            _check_extent(name, facts.last_row, facts.last_column, self._cells)
         try:
             sheet = self._book.get_sheet_by_name(name)
             rows = sheet.to_python(skip_empty_area=False)
             merged = sheet.merged_cell_ranges or []
         except Exception as error:  # noqa: BLE001 - calamine raises many kinds; all mean unreadable
             raise _unreadable(error) from None
+        facts.apply(rows)
         _fill_down(rows, merged)
-        return _check_rows(Table(rows=rows, first_row=1, formula_blanks=blanks, sheet=name))
+        return _check_rows(
+            Table(
+                rows=rows,
+                first_row=1,
+                formula_blanks=facts.formula_blanks,
+                sheet=name,
+                hidden_rows=facts.hidden_rows,
+                hidden_columns=facts.hidden_columns,
+            )
+        )
 
 
 def _fill_down(rows: list[list], merged) -> None:
@@ -286,15 +328,31 @@ def _sheet_parts(archive: zipfile.ZipFile, path: str):
             rest = buffer[cut:]
 
 
-def _scan_xlsx_sheet(archive: zipfile.ZipFile, path: str) -> tuple[int, int, set]:
-    """The last row and column (1-based) holding a cell with content, and the cells that
-    hold a formula without a computed value (an `openpyxl` save, or Excel's manual calculation).
+_START_TAG = re.compile(rb"^<[^>]*")
+_VALUE_TEXT = re.compile(rb"<(?:[\w.-]+:)?v(?:\s[^>]*)?>([^<]*)</")
+_HIDDEN = re.compile(rb"\shidden\s*=\s*[\"'](?:1|true)[\"']")
+_ROW_TAG = re.compile(rb"<(?:[\w.-]+:)?row\s([^>]*)>")
+_COL_TAG = re.compile(rb"<(?:[\w.-]+:)?col\s([^>]*?)/?>")
+_ATTRIBUTE = re.compile(rb"(?<![\w:])(r|t|s|min|max)\s*=\s*[\"']([^\"']*)[\"']")
+
+
+def _attributes(tag: bytes) -> dict[bytes, bytes]:
+    return dict(_ATTRIBUTE.findall(tag))
+
+
+def _scan_xlsx_sheet(archive: zipfile.ZipFile, path: str, padded_styles: dict[bytes, int]) -> SheetFacts:
+    """The sheet's extent (the last row and column holding a cell with content, 1-based),
+    and what calamine does not say: formulas without a computed value (an `openpyxl`
+    save, or Excel's manual calculation), error values, hidden rows and columns, numbers
+    formatted to show leading zeros.
 
     The `<dimension ref>` is not used: calamine ignores it (A1 with a dimension of
     A1:XFD1048576 read in 12 MB), and what it allocates is what the cells reach."""
+    facts = SheetFacts()
     last_row = last_column = 0
-    blanks = set()
     positional = False
+    # Style numbers as they appear in a cell's tag, for a quick look before the slower scan.
+    style_marks = [b' s="' + style + b'"' for style in padded_styles]
     for part in _sheet_parts(archive, path):
         if part.count(b"<c") == part.count(b'<c r="') and not _PREFIXED_CELL.search(part):
             rows, columns = set(_ROWS.findall(part)), set(_COLUMNS.findall(part))
@@ -304,14 +362,80 @@ def _scan_xlsx_sheet(archive: zipfile.ZipFile, path: str) -> tuple[int, int, set
             positional = positional or _NO_REFERENCE.search(part) is not None
         last_row = max(last_row, max(map(_number, rows), default=0))
         last_column = max(last_column, max((_column_index(c.upper()[:4]) + 1 for c in columns), default=0))
-        if b"<f" in part or b":f" in part:
-            for match in _CELL.finditer(part):
-                inner = match.group(3) or b""
-                if (b"<f" in inner or b":f>" in inner or b":f " in inner) and not _VALUE.search(inner):
-                    blanks.add((int(match.group(2)), _column_index(match.group(1))))
+        if b"hidden" in part:
+            _scan_hidden(part, facts)
+        if (
+            b"<f" in part
+            or b":f" in part
+            or b't="e"' in part
+            or (style_marks and any(mark in part for mark in style_marks))
+        ):
+            _scan_cells(part, facts, padded_styles)
     if positional:
         last_row, last_column = _scan_positions(archive, path, last_row, last_column)
-    return last_row, last_column, blanks
+    facts.last_row, facts.last_column = last_row, last_column
+    return facts
+
+
+def _scan_hidden(part: bytes, facts: SheetFacts) -> None:
+    for attributes in _ROW_TAG.findall(part):
+        if _HIDDEN.search(b" " + attributes):
+            row = _attributes(attributes).get(b"r", b"")
+            if row.isdigit():
+                facts.hidden_rows.add(_number(row))
+    for attributes in _COL_TAG.findall(part):
+        if _HIDDEN.search(b" " + attributes):
+            found = _attributes(attributes)
+            first, last = found.get(b"min", b""), found.get(b"max", b"")
+            if first.isdigit() and last.isdigit():
+                # LibreOffice hides the columns right of the data up to 1024 at once.
+                last = min(_number(last), settings.IMPORT_MAX_COLUMNS)
+                facts.hidden_columns.update(range(_number(first) - 1, last))
+
+
+def _scan_cells(part: bytes, facts: SheetFacts, padded_styles: dict[bytes, int]) -> None:
+    for match in _CELL.finditer(part):
+        tag = _attributes(_START_TAG.match(match.group(0)).group(0))
+        inner = match.group(3) or b""
+        where = (int(match.group(2)), _column_index(match.group(1)))
+        kind = tag.get(b"t", b"n")
+        value = _VALUE.search(inner)
+        if kind == b"e":
+            text = _VALUE_TEXT.search(inner)
+            if text and text.group(1).strip():
+                facts.errors[where] = text.group(1).decode("utf-8", "replace").strip()
+        elif b"<f" in inner or b":f>" in inner or b":f " in inner:
+            # A formula whose result is empty text (IF($C2="","",…) copied down past the data)
+            # has a saved value, and an empty one: only a formula without any is unknown.
+            if not value and kind != b"str":
+                facts.formula_blanks.add(where)
+        if kind == b"n" and value and tag.get(b"s") in padded_styles:
+            facts.padded[where] = padded_styles[tag[b"s"]]
+
+
+def _xlsx_padded_styles(archive: zipfile.ZipFile) -> dict[bytes, int]:
+    """The cell styles (as a cell's s="…") whose number format shows leading zeros (00000),
+    each with its number of digits."""
+    try:
+        styles = ElementTree.fromstring(archive.read("xl/styles.xml"))
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile):
+        return {}
+    padded_formats = {}
+    for element in styles.iter():
+        if element.tag.endswith("}numFmt"):
+            code = (element.get("formatCode") or "").split(";")[0]
+            if re.fullmatch(r"0{2,}", code):
+                padded_formats[element.get("numFmtId")] = len(code)
+    if not padded_formats:
+        return {}
+    found = {}
+    for element in styles.iter():
+        if element.tag.endswith("}cellXfs"):
+            for index, xf in enumerate(child for child in element if child.tag.endswith("}xf")):
+                digits = padded_formats.get(xf.get("numFmtId"))
+                if digits:
+                    found[str(index).encode()] = digits
+    return found
 
 
 def _scan_positions(archive: zipfile.ZipFile, path: str, last_row: int, last_column: int) -> tuple[int, int]:
@@ -335,12 +459,24 @@ def _scan_positions(archive: zipfile.ZipFile, path: str, last_row: int, last_col
 # .xls (BIFF8) records that put a value in a cell: calamine allocates up to the furthest one.
 # BLANK and MULBLANK (formatting only) cost it nothing. Columns are 16-bit in the records,
 # so a crafted file can reach far beyond the format's 256.
-_XLS_CELLS = {0x0006, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6}
+_XLS_FORMULA, _XLS_NUMBER, _XLS_BOOLERR, _XLS_RK = 0x0006, 0x0203, 0x0205, 0x027E
+_XLS_CELLS = {_XLS_FORMULA, _XLS_NUMBER, _XLS_BOOLERR, 0x0204, _XLS_RK, 0x00FD, 0x00D6}
 _XLS_MULRK, _XLS_BOF, _XLS_BOUNDSHEET = 0x00BD, 0x0809, 0x0085
+_XLS_ROW, _XLS_COLINFO, _XLS_FORMAT, _XLS_XF = 0x0208, 0x007D, 0x041E, 0x00E0
+_XLS_ERRORS = {
+    0x00: "#NULL!",
+    0x07: "#DIV/0!",
+    0x0F: "#VALUE!",
+    0x17: "#REF!",
+    0x1D: "#NAME?",
+    0x24: "#NUM!",
+    0x2A: "#N/A",
+}
 
 
-def _check_xls(data: bytes) -> None:
-    """Refuse an .xls whose sheets reach too far, before calamine opens it.
+def _check_xls(data: bytes) -> dict[str, SheetFacts]:
+    """Refuse an .xls whose sheets reach too far, before calamine opens it, and find in its
+    records what calamine does not say (see SheetFacts), for each sheet by name.
 
     calamine reads every sheet of an .xls when the workbook opens (one 65536 × 256 sheet: 522 MB,
     1 GB once asked for), hidden ones included: all of them are checked here, together."""
@@ -355,9 +491,12 @@ def _check_xls(data: bytes) -> None:
         raise _not_a_workbook()
     view = memoryview(stream)[base : base + size]
     names = {}  # stream offset of a sheet's BOF → its name
-    sheets = []  # [name, last row, last column]
+    sheets = []  # (name, SheetFacts)
+    padded_formats, xfs = {}, []  # format number → digits; each XF's format number, in order
+    padded_xfs: dict[int, int] = {}
     position = 0
     unpack = struct.unpack_from
+    facts = None
     while position + 4 <= len(view):
         kind, length = unpack("<HH", view, position)
         body = position + 4
@@ -366,42 +505,173 @@ def _check_xls(data: bytes) -> None:
             break
         if kind in _XLS_CELLS and length >= 4:
             row, column = unpack("<HH", view, body)
+            if facts is not None and length >= 6:
+                _xls_cell(view, kind, body, length, row, column, facts, padded_xfs)
         elif kind == _XLS_MULRK and length >= 6:
             row = unpack("<H", view, body)[0]
             column = unpack("<H", view, position - 2)[0]
+            if facts is not None and padded_xfs:
+                first = unpack("<H", view, body + 2)[0]
+                for index in range((length - 6) // 6):
+                    digits = padded_xfs.get(unpack("<H", view, body + 4 + 6 * index)[0])
+                    if digits:
+                        facts.padded[(row + 1, first + index)] = digits
         else:
             if kind == _XLS_BOF:
-                sheets.append([names.get(body - 4, ""), 0, 0])
+                facts = SheetFacts()
+                sheets.append((names.get(body - 4, ""), facts))
+                padded_xfs = {
+                    index: padded_formats[number] for index, number in enumerate(xfs) if number in padded_formats
+                }
             elif kind == _XLS_BOUNDSHEET and length >= 8:
                 names[unpack("<I", view, body)[0]] = _xls_sheet_name(view[body + 6 : position])
+            elif kind == _XLS_FORMAT and length >= 5 and len(sheets) == 1:  # the workbook's globals
+                code = _xls_sheet_name(view[body + 2 : position], wide_count=True).split(";")[0]
+                if re.fullmatch(r"0{2,}", code):
+                    padded_formats[unpack("<H", view, body)[0]] = len(code)
+            elif kind == _XLS_XF and length >= 4 and len(sheets) == 1:
+                xfs.append(unpack("<H", view, body + 2)[0])
+            elif kind == _XLS_ROW and length >= 14 and facts is not None:
+                if unpack("<H", view, body + 12)[0] & 0x20:  # fDyZero: the row is hidden
+                    facts.hidden_rows.add(unpack("<H", view, body)[0] + 1)
+            elif kind == _XLS_COLINFO and length >= 10 and facts is not None:
+                first, last = unpack("<HH", view, body)
+                if unpack("<H", view, body + 8)[0] & 0x1:
+                    facts.hidden_columns.update(range(first, min(last, settings.IMPORT_MAX_COLUMNS) + 1))
             continue
-        if sheets:
-            sheet = sheets[-1]
-            sheet[1], sheet[2] = max(sheet[1], row + 1), max(sheet[2], column + 1)
+        if facts is not None:
+            facts.last_row, facts.last_column = max(facts.last_row, row + 1), max(facts.last_column, column + 1)
     cells = 0
-    for name, last_row, last_column in sheets:
-        cells += last_row * last_column
-        _check_extent(name, last_row, last_column, cells)
+    for name, found in sheets:
+        cells += found.last_row * found.last_column
+        _check_extent(name, found.last_row, found.last_column, cells)
+    return {name: found for name, found in sheets}
 
 
-def _xls_sheet_name(raw: memoryview) -> str:
-    if len(raw) < 2:
+def _xls_cell(view, kind, body, length, row, column, facts: SheetFacts, padded_xfs) -> None:
+    """An error value, or a number in a zero-padded format, of one cell record."""
+    unpack = struct.unpack_from
+    if kind == _XLS_BOOLERR and length >= 8 and view[body + 7] == 1:
+        facts.errors[(row + 1, column)] = _XLS_ERRORS.get(view[body + 6], "#N/A")
+    elif kind == _XLS_FORMULA and length >= 14:
+        result = bytes(view[body + 6 : body + 14])
+        if result[6:8] == b"\xff\xff":
+            if result[0] == 2:  # an error
+                facts.errors[(row + 1, column)] = _XLS_ERRORS.get(result[2], "#N/A")
+        elif padded_xfs.get(unpack("<H", view, body + 4)[0]):
+            facts.padded[(row + 1, column)] = padded_xfs[unpack("<H", view, body + 4)[0]]
+    elif kind in (_XLS_NUMBER, _XLS_RK) and padded_xfs:
+        digits = padded_xfs.get(unpack("<H", view, body + 4)[0])
+        if digits:
+            facts.padded[(row + 1, column)] = digits
+
+
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
+_TEXT_P = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}p"
+
+
+def _scan_ods(data: bytes) -> dict[str, SheetFacts]:
+    """Each sheet of an .ods by name: its extent (a row or cell repeated a million times costs
+    calamine a million), hidden rows and columns, error values and numbers shown with leading
+    zeros — read from content.xml as it streams, before calamine opens the file."""
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    sheets: dict[str, SheetFacts] = {}
+    cells = 0
+    try:
+        member = archive.open("content.xml")
+    except KeyError:
+        raise _not_a_workbook() from None
+    facts, name, row, column, columns = None, "", 0, 0, 0
+    limit = settings.IMPORT_MAX_ROWS + HEADER_SEARCH_ROWS
+    try:
+        for event, element in ElementTree.iterparse(member, events=("start", "end")):
+            tag = element.tag
+            if event == "start":
+                if tag == _TABLE + "table":
+                    name, facts, row, columns = element.get(_TABLE + "name", ""), SheetFacts(), 0, 0
+                    sheets[name] = facts
+                elif facts is None:
+                    continue
+                elif tag == _TABLE + "table-column":
+                    repeat = min(_repeat(element, "number-columns-repeated"), settings.IMPORT_MAX_COLUMNS)
+                    if element.get(_TABLE + "visibility", "visible") != "visible":
+                        facts.hidden_columns.update(range(columns, columns + repeat))
+                    columns += repeat
+                elif tag == _TABLE + "table-row":
+                    column = 0
+                continue
+            if facts is None:
+                continue
+            if tag in (_TABLE + "table-cell", _TABLE + "covered-table-cell"):
+                repeat = _repeat(element, "number-columns-repeated")
+                kind = element.get(_OFFICE + "value-type")
+                shown = "".join(p.text or "" for p in element.iter(_TEXT_P))
+                if kind or shown:
+                    facts.last_row = max(facts.last_row, row + 1)
+                    facts.last_column = max(facts.last_column, column + repeat)
+                    where = (row + 1, column)
+                    if element.get(_CALCEXT + "value-type") == "error":
+                        facts.errors[where] = shown.strip()
+                    elif kind == "float" and shown[:1] == "0" and shown.isdigit() and len(shown) > 1:
+                        facts.padded[where] = len(shown)
+                column += repeat
+                element.clear()
+            elif tag == _TABLE + "table-row":
+                repeat = _repeat(element, "number-rows-repeated")
+                if element.get(_TABLE + "visibility", "visible") != "visible" and row < limit:
+                    facts.hidden_rows.update(range(row + 1, min(row + repeat, limit) + 1))
+                if facts.last_row == row + 1 and repeat > 1:
+                    facts.last_row = row + repeat  # the row's content, repeated
+                row += repeat
+                element.clear()
+                if facts.last_row > limit:
+                    break
+            elif tag == _TABLE + "table":
+                cells += facts.last_row * facts.last_column
+                _check_extent(name, facts.last_row, facts.last_column, cells)
+                facts = None
+                element.clear()
+    except (ElementTree.ParseError, zipfile.BadZipFile, ValueError):
+        raise _not_a_workbook() from None
+    if facts is not None:
+        _check_extent(name, facts.last_row, facts.last_column, cells + facts.last_row * facts.last_column)
+    return sheets
+
+
+def _repeat(element, attribute: str) -> int:
+    value = element.get(_TABLE + attribute, "1")
+    return _number(value.encode()) if value.isdigit() else 1
+
+
+def _xls_sheet_name(raw: memoryview, wide_count: bool = False) -> str:
+    """A BIFF8 string: a count of characters (one byte, or two in a FORMAT record), flags, characters."""
+    if wide_count:
+        if len(raw) < 3:
+            return ""
+        count, wide, raw = raw[0] | raw[1] << 8, raw[2] & 1, raw[1:]
+    elif len(raw) < 2:
         return ""
-    count, wide = raw[0], raw[1] & 1
+    else:
+        count, wide = raw[0], raw[1] & 1
     text = bytes(raw[2 : 2 + count * (2 if wide else 1)])
     return text.decode("utf-16-le" if wide else "latin-1", errors="replace")
 
 
 def _read_csv(data: bytes) -> Table:
-    # UTF-8 first and strictly: a UTF-8 file must never be decoded as GB18030.
-    for encoding in ("utf-8-sig", "gb18030"):
+    # UTF-8 first and strictly: a UTF-8 file must never be decoded as GB18030. Excel's and
+    # WPS's "Unicode 文本" is UTF-16 with its byte-order mark, tab-separated.
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    for encoding in ("utf-16",) if utf16 else ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
             break
         except UnicodeDecodeError:
             continue
     else:
-        raise ImportFileError(_("The CSV file is neither UTF-8 nor GBK/GB18030 text."))
+        raise ImportFileError(_("The CSV file is neither UTF-8, UTF-16 nor GBK/GB18030 text."))
     sample = text[:4096]
     delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
     # strict: a quotation mark never closed is an error, not the rest of the file in one cell.

@@ -18,7 +18,15 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from federation.exporting import ScopedResource, can_see_identity
-from federation.importing.cells import CellError, Column, is_blank, normalize_header
+from federation.importing.cells import (
+    CellError,
+    Column,
+    ExcelDateWidget,
+    MaskedCell,
+    error_value,
+    is_blank,
+    normalize_header,
+)
 from federation.importing.reading import HEADER_SEARCH_ROWS, ImportFileError, Table, read_tables
 from federation.importing.templates import example_cell
 from federation.importing.villages import Villages
@@ -35,10 +43,16 @@ class RowError:
     row: int | None
     column: str
     message: str
+    sheet: str = ""  # named when the file's rows come from more than one sheet
 
     def __str__(self) -> str:
         if self.row is None:
             return self.message
+        if self.sheet:
+            return _("Sheet “%(sheet)s”, %(where)s") % {
+                "sheet": self.sheet,
+                "where": str(RowError(self.row, self.column, self.message)),
+            }
         if self.column:
             return _("Row %(row)d, column “%(column)s”: %(message)s") % {
                 "row": self.row,
@@ -61,7 +75,10 @@ class ImportReport:
     header_row: int | None = None
     headers: list[str] = field(default_factory=list)
     sheet: str = ""
-    ignored_rows: list[tuple[int, str]] = field(default_factory=list)  # (row, why): examples, totals
+    ignored_rows: list[tuple[int | str, str]] = field(default_factory=list)  # (row, why): examples, totals, footers
+    # What the clerk must know about the file as a whole: the sheets read and not read, the
+    # hidden rows and columns left out, masked ID numbers.
+    notices: list[str] = field(default_factory=list)
     maskers: dict = field(default_factory=dict)  # header -> how to mask it (ID numbers, phones)
     sample: list[dict] = field(default_factory=list)
     applied: bool = False
@@ -113,14 +130,33 @@ def among(name: str, values: list) -> Q:
 
 # The columns that name the example's person or household.
 EXAMPLE_KEYS = {"id_number", "head_id_number", "number", "name"}
-_TOTAL = re.compile(r"^(合计|小计|总计|共计)[:：]?$")
+# The headers of a column that numbers the rows (a roster reads no such column).
+_NUMBERING = {"序号", "序", "编号", "no", "no."}
+_TOTAL = re.compile(r"^(合计|小计|总计|共计|汇总)[:：]?$")
+# What township forms put under the data: a signature block, 以下空白, a note.
+_FOOTER = re.compile(
+    r"^(填表人|填报人|制表人|统计人|经办人|审核人|审批人|负责人|联系人|联系电话|填表日期|填报日期|制表日期|"
+    r"填报单位|填表单位|单位盖章|以下空白|以下无内容|此页空白|注|备注|说明|附注)"
+)
 
 
-def skipped_row(cells: list) -> str:
-    """Why a row is not data: a template's example row, or a 合计 row under the data."""
-    first = next((cell for cell in cells if not is_blank(cell)), None)
-    if isinstance(first, str) and _TOTAL.match(normalize_header(first)):
-        return _("total row")
+def found_attribute(found: dict, attribute: str) -> str | None:
+    return attribute if any(column.attribute == attribute for column in found.values()) else None
+
+
+def skipped_row(cells: list, numbering: int | None = None) -> str:
+    """Why a row is not data: a template's example row, a 合计 row or a footer under the
+    data, or a row holding only its pre-typed 序号 (in column `numbering`)."""
+    filled = [(position, cell) for position, cell in enumerate(cells) if not is_blank(cell)]
+    first = filled[0][1] if filled else None
+    if isinstance(first, str):
+        text = normalize_header(first)
+        if _TOTAL.match(text):
+            return _("total row")
+        if _FOOTER.match(text):
+            return _("footer")
+    if len(filled) == 1 and filled[0][0] == numbering and isinstance(first, int | float | str):
+        return _("serial number only")
     for cell in cells:
         # The template's mark, or a cell saying just 示例; never a note that merely begins so.
         if isinstance(cell, str) and "示例" in cell:
@@ -138,6 +174,13 @@ class SourceRow:
     layout: list  # (position, header as written, Column) of the columns read; shared by all rows
     columns: dict  # attribute -> header as written, for error messages; shared by all rows
     failed: bool = False  # a cell of the row has an error already
+    sheet: str = ""  # its sheet, when the file's rows come from more than one
+    order: int = 0  # its place among all the file's rows
+
+    @property
+    def where(self) -> int | str:
+        """The row as the clerk finds it: 5, or “太坝村” 5 when rows come from several sheets."""
+        return f"“{self.sheet}” {self.number}" if self.sheet else self.number
 
 
 # --- Resources -----------------------------------------------------------------------
@@ -200,6 +243,7 @@ class RosterResource(ScopedResource):
         self.default_village = default_village
         self.errors: list[RowError] = []
         self.writing = False  # True while planning the real write: lock what will be updated
+        self.include_hidden = False  # read hidden rows and columns too
         # Called with (rows checked, rows) while the cells are cleaned: a background job's
         # progress bar. The plan and the write run in one transaction, which no other
         # connection sees before it ends, so they report nothing.
@@ -254,12 +298,16 @@ class RosterResource(ScopedResource):
 
     # -- the pipeline --
 
-    def import_file(self, data: bytes, file_name: str, *, dry_run: bool, again: bool = False) -> ImportReport:
+    def import_file(
+        self, data: bytes, file_name: str, *, dry_run: bool, again: bool = False, hidden: bool = False
+    ) -> ImportReport:
         """Read, check and (unless `dry_run`) write a roster file. A file imported before is
-        refused unless `again`. The preview is the write itself, rolled back, whenever the
+        refused unless `again`; hidden rows and columns are left out (and named) unless
+        `hidden`. The preview is the write itself, rolled back, whenever the
         roster saves through services; the confirm plans and writes in one transaction."""
         report = ImportReport(resource=self.import_name, file_name=file_name, sha256=hashlib.sha256(data).hexdigest())
         started = time.perf_counter()
+        self.include_hidden = hidden
         try:
             rows = self.read_rows(read_tables(data, file_name), report)
             if not again:
@@ -379,26 +427,39 @@ class RosterResource(ScopedResource):
             logger.exception("the failed import of %s (%s) could not be recorded", report.resource, report.file_name)
             return None
 
-    def find_header(self, table: Table) -> tuple[int, dict[int, Column], list[str], list[str]]:
-        """Return the header row's index, its columns by position, all headers and the ignored ones."""
+    def find_header(
+        self, table: Table, hidden: set = frozenset()
+    ) -> tuple[int, dict[int, Column], list[str], list[str]]:
+        """Return the header row's index, its columns by position, all headers and the ignored
+        ones. A two-level header is read as one: a column named only in the row above (序号,
+        姓名 over an empty cell, not merged down) counts. Columns at `hidden` positions are left
+        out."""
         spellings = {spelling: column for column in self.columns() for spelling in column.spellings()}
         required = [column for column in self.columns() if column.required]
         best = None
+        above = []
         for index, row in enumerate(table.rows[:HEADER_SEARCH_ROWS]):
+            combined = [
+                above[position]
+                if is_blank(cell) and position < len(above) and normalize_header(above[position]) in spellings
+                else cell
+                for position, cell in enumerate(row)
+            ]
             found = {
                 position: spellings[normalize_header(cell)]
-                for position, cell in enumerate(row)
-                if normalize_header(cell) in spellings
+                for position, cell in enumerate(combined)
+                if position not in hidden and normalize_header(cell) in spellings
             }
             if found and (best is None or len(found) > len(best[1])):
-                best = (index, found)
+                best = (index, found, combined)
+            above = row
         if best is None:
             raise ImportFileError(
                 _("No header row was found in the first %(rows)d rows. The roster needs the columns: %(columns)s.")
                 % {"rows": HEADER_SEARCH_ROWS, "columns": "、".join(c.column_name for c in required)}
             )
-        index, found = best
-        header = [re.sub(r"\s+", "", str(cell or "")) for cell in table.rows[index]]
+        index, found, cells = best
+        header = [re.sub(r"\s+", "", str(cell or "")) for cell in cells]
         seen = {}
         for position, column in found.items():
             if column.attribute in seen:
@@ -413,55 +474,144 @@ class RosterResource(ScopedResource):
             if column.attribute not in seen and not self.optional_when_known(column.attribute)
         ]
         if missing:
-            raise ImportFileError(
-                _("Row %(row)d is the header row, but it lacks the columns: %(columns)s.")
-                % {"row": table.first_row + index, "columns": "、".join(missing)}
-            )
-        ignored = [header[position] for position in range(len(header)) if header[position] and position not in found]
+            hidden_named = [
+                header[position] for position in sorted(hidden) if position < len(header) and header[position]
+            ]
+            message = _("Row %(row)d is the header row, but it lacks the columns: %(columns)s.") % {
+                "row": table.first_row + index,
+                "columns": "、".join(missing),
+            }
+            if hidden_named:
+                message += " " + _(
+                    "The hidden columns %(columns)s were not read; "
+                    "unhide them, or tick “Import hidden rows and columns”."
+                ) % {"columns": "、".join(hidden_named)}
+            error = ImportFileError(message)
+            error.missing = missing
+            raise error
+        ignored = [
+            header[position]
+            for position in range(len(header))
+            if header[position] and position not in found and position not in hidden
+        ]
         return index, found, header, ignored
 
     def optional_when_known(self, attribute: str) -> bool:
         """A required column that may be missing (the village, when there is only one)."""
         return False
 
-    def choose_table(self, tables, report: ImportReport) -> tuple[Table, tuple]:
-        """The first visible sheet that has a header row: village workbooks often open
-        with a 说明 cover sheet."""
-        looked_at, first_error = [], None
+    def hidden_columns(self, table: Table) -> set:
+        return set() if self.include_hidden else table.hidden_columns
+
+    def choose_tables(self, tables, report: ImportReport) -> list[tuple[Table, tuple]]:
+        """The visible sheets to read: the first that has a header row (village workbooks often
+        open with a 说明 cover sheet), and every later one whose header has the same columns (one
+        sheet per village). The sheets not read are named in the report."""
+        chosen, not_read, first_error = [], [], None
         for table in tables:
             try:
-                return table, self.find_header(table)
+                found = self.find_header(table, self.hidden_columns(table))
             except ImportFileError as error:
-                looked_at.append(table.sheet)
                 first_error = first_error or error
-        if first_error is None:
-            raise ImportFileError(_("The file is empty."))
-        if len([name for name in looked_at if name]) > 1:
-            raise ImportFileError(
-                _("None of the sheets %(sheets)s has a header row. %(error)s")
-                % {"sheets": "、".join(f"“{name}”" for name in looked_at), "error": first_error}
+                if table.sheet and any(not is_blank(cell) for row in table.rows for cell in row):
+                    missing = getattr(error, "missing", None)
+                    why = _("lacks %(columns)s") % {"columns": "、".join(missing)} if missing else _("no header row")
+                    not_read.append((table.sheet, why))
+                continue
+            attributes = {column.attribute for column in found[1].values()}
+            if not chosen or attributes == {column.attribute for column in chosen[0][1][1].values()}:
+                chosen.append((table, found))
+            else:
+                not_read.append((table.sheet, _("its columns differ")))
+        if not chosen:
+            if first_error is None:
+                raise ImportFileError(_("The file is empty."))
+            names = [name for name, _why in not_read]
+            if len(names) > 1:
+                raise ImportFileError(
+                    _("None of the sheets %(sheets)s has a header row. %(error)s")
+                    % {"sheets": "、".join(f"“{name}”" for name in names), "error": first_error}
+                )
+            raise first_error
+        if len(chosen) > 1:
+            report.notices.append(
+                _("Rows were read from %(count)d sheets: %(sheets)s.")
+                % {"count": len(chosen), "sheets": "、".join(f"“{table.sheet}”" for table, _found in chosen)}
             )
-        raise first_error
+        if not_read:
+            report.notices.append(
+                _("Sheets not read: %(sheets)s.")
+                % {"sheets": "、".join(f"“{name}”（{why}）" for name, why in not_read)}
+            )
+        return chosen
 
     def read_rows(self, tables, report: ImportReport) -> list[SourceRow]:
-        table, (index, found, header, ignored) = self.choose_table(tables, report)
-        report.sheet = table.sheet
-        report.header_row = table.first_row + index
-        report.headers = [header[position] for position in sorted(found)]
-        report.ignored_columns = ignored
-        report.maskers = {
-            header[position]: column.widget.masker
-            for position, column in found.items()
-            if hasattr(column.widget, "masker")
-        }
-        rows = []
+        chosen = self.choose_tables(tables, report)
+        several = len(chosen) > 1
+        rows: list[SourceRow] = []
+        hidden: list[str] = []
+        masked: dict = {}  # the rows with a masked cell, in order
+        for table, found in chosen:
+            self._read_table(table, found, report, rows, several, hidden, masked)
+        if hidden:
+            report.notices.append(
+                _(
+                    "%(count)d hidden rows (hidden, or filtered out) were not imported: rows %(rows)s. "
+                    "To import them, unhide them, or tick “Import hidden rows and columns”."
+                )
+                % {"count": len(hidden), "rows": "、".join(map(str, hidden[:20])) + ("…" if len(hidden) > 20 else "")}
+            )
+        if masked:
+            # One word for the file, not a thousand rows that each say the same.
+            first = next(iter(masked))
+            self.errors = [error for error in self.errors if not getattr(error, "masked", False)]
+            self.errors.insert(
+                0,
+                RowError(
+                    None,
+                    "",
+                    _(
+                        "The ID numbers or phones in %(count)d rows are masked (as in a list exported by a "
+                        "user who may not see them whole), starting at row %(first)s: such a list cannot be "
+                        "imported. Import a file with the whole ID numbers and phones."
+                    )
+                    % {"count": len(masked), "first": first},
+                ),
+            )
+        if not rows:
+            if report.ignored_rows:
+                raise ImportFileError(_("The file has only example or total rows, no data rows."))
+            raise ImportFileError(_("The file has a header row but no data rows."))
+        return rows
+
+    def _read_table(self, table, found_header, report, rows, several, hidden_rows, masked) -> None:
+        index, found, header, ignored = found_header
+        sheet = table.sheet if several else ""
+        if not report.header_row:
+            report.sheet = table.sheet
+            report.header_row = table.first_row + index
+            report.headers = [header[position] for position in sorted(found)]
+            report.ignored_columns = ignored
+            report.maskers = {
+                header[position]: column.widget.masker
+                for position, column in found.items()
+                if hasattr(column.widget, "masker")
+            }
+            hidden_columns = sorted(table.hidden_columns)
+            if hidden_columns and not self.include_hidden:
+                named = [header[p] for p in hidden_columns if p < len(header) and header[p]]
+                if named:
+                    report.notices.append(_("Hidden columns not read: %(columns)s.") % {"columns": "、".join(named)})
+        elif several:
+            report.sheet = "、".join(filter(None, [report.sheet, table.sheet]))
         data_rows = table.rows[index + 1 :]
-        if len(data_rows) > settings.IMPORT_MAX_ROWS:
+        if len(rows) + len(data_rows) > settings.IMPORT_MAX_ROWS:
             raise ImportFileError(
                 _("The file has more than %(limit)d rows; split it into smaller files.")
                 % {"limit": settings.IMPORT_MAX_ROWS}
             )
         blanks = table.formula_blanks
+        skip_hidden = set() if self.include_hidden else table.hidden_rows
         positions = sorted(found.items())
         layout = [(position, header[position], column) for position, column in positions]
         columns = {column.attribute: header[position] for position, column in positions}
@@ -470,6 +620,15 @@ class RosterResource(ScopedResource):
             for position, column in positions
             if column.required and column.attribute not in self.blank_keeps
         ]
+        numbering = next(
+            (p for p, text in enumerate(header) if p not in found and normalize_header(text) in _NUMBERING), None
+        )
+        dated = [
+            position
+            for position, column in positions
+            if isinstance(column.widget, ExcelDateWidget) and not column.widget.month
+        ]
+        person = found_attribute(found, "id_number")
         # Rosters repeat themselves (villages, groups, heads' ID numbers): clean each
         # distinct value of a column once.
         memo = {position: {} for position, _column in positions}
@@ -478,22 +637,27 @@ class RosterResource(ScopedResource):
         example = self.example_values(positions, villages)
         example_columns = self.template_example("").keys()
         progress = self.progress
+        first_row = table.first_row + index + 1
         for offset, cells in enumerate(data_rows):
             if progress is not None and offset % 200 == 0:
-                progress(offset, len(data_rows))
-            number = report.header_row + 1 + offset
+                progress(len(rows) + offset, len(rows) + len(data_rows))
+            number = first_row + offset
             if all(is_blank(cell) for cell in cells) and not any((number, p) in blanks for p, _c in positions):
                 continue
-            skipped = skipped_row(cells)
+            where = f"“{sheet}” {number}" if sheet else number
+            if number in skip_hidden:
+                hidden_rows.append(where)
+                continue
+            skipped = skipped_row(cells, numbering)
             if skipped:
-                report.ignored_rows.append((number, skipped))
+                report.ignored_rows.append((where, skipped))
                 continue
             values = {}
             failed = False
             width = len(cells)
             for position, column in positions:
                 if blanks and (number, position) in blanks:
-                    self.errors.append(RowError(number, header[position], formula_error))
+                    self.errors.append(RowError(number, header[position], formula_error, sheet))
                     failed = True
                     continue
                 cell = cells[position] if position < width else None
@@ -502,13 +666,20 @@ class RosterResource(ScopedResource):
                 seen = memo[position]
                 cleaned = seen.get(cell, _UNSEEN)  # cells from the readers are all hashable
                 if cleaned is _UNSEEN:
+                    shown = error_value(cell)
                     try:
+                        if shown:
+                            raise CellError(shown)
                         cleaned = column.widget.clean(cell, villages=villages)
                     except CellError as error:
-                        cleaned = CellError(str(error))
+                        cleaned = error
                     seen[cell] = cleaned
                 if isinstance(cleaned, CellError):
-                    self.errors.append(RowError(number, header[position], str(cleaned)))
+                    error = RowError(number, header[position], str(cleaned), sheet)
+                    if isinstance(cleaned, MaskedCell):
+                        error.masked = True
+                        masked[where] = True
+                    self.errors.append(error)
                     failed = True
                 elif cleaned is not None:
                     values[column.attribute] = cleaned
@@ -520,15 +691,33 @@ class RosterResource(ScopedResource):
             ):
                 # A template's example row without its mark (templates of any version carry
                 # the same example person): skipped and listed, never a record.
-                report.ignored_rows.append((number, _("example row")))
+                report.ignored_rows.append((where, _("example row")))
                 continue
+            if person is not None and person in values:
+                born = values[person].birth_date
+                for position in dated:
+                    day = values.get(found[position].attribute)
+                    if day is not None and day < born:
+                        self.errors.append(
+                            RowError(
+                                number,
+                                header[position],
+                                _("%(date)s is before the person was born (%(born)s).")
+                                % {"date": day.isoformat(), "born": born.isoformat()},
+                                sheet,
+                            )
+                        )
+                        failed = True
             for position, column in required:
                 if column.attribute not in values and not (blanks and (number, position) in blanks):
                     cell = cells[position] if position < width else None
                     if is_blank(cell):
                         self.errors.append(
                             RowError(
-                                number, header[position], _("%(column)s is required.") % {"column": header[position]}
+                                number,
+                                header[position],
+                                _("%(column)s is required.") % {"column": header[position]},
+                                sheet,
                             )
                         )
                         failed = True
@@ -542,21 +731,18 @@ class RosterResource(ScopedResource):
                     layout=layout,
                     columns=columns,
                     failed=failed,
+                    sheet=sheet,
+                    order=len(rows),
                 )
             )
         if progress is not None:
-            progress(len(data_rows), len(data_rows))
-        if not rows:
-            if report.ignored_rows:
-                raise ImportFileError(_("The file has only example or total rows, no data rows."))
-            raise ImportFileError(_("The file has a header row but no data rows."))
-        return rows
+            progress(len(rows), len(rows))
 
     def error(self, row: SourceRow, attribute: str | None, message: str) -> None:
         column = ""
         if attribute:
             column = row.columns.get(attribute) or getattr(self.fields.get(attribute), "column_name", "")
-        self.errors.append(RowError(row.number, column, message))
+        self.errors.append(RowError(row.number, column, message, row.sheet))
 
     def validation_error(self, row: SourceRow, error: ValidationError, attribute: str | None = None) -> None:
         """A model's or service's answer, on the row and the column it is about."""
@@ -609,6 +795,7 @@ class RosterResource(ScopedResource):
                         row.number,
                         row.columns.get(attribute, column),
                         _("%(column)s is required.") % {"column": column},
+                        row.sheet,
                     )
                 )
                 ok = False
@@ -627,9 +814,9 @@ class RosterResource(ScopedResource):
                 continue
             key = getattr(value, "number", value)
             if key in seen:
-                self.error(row, attribute, _("The same ID number is already on row %(row)d.") % {"row": seen[key]})
+                self.error(row, attribute, _("The same ID number is already on row %(row)s.") % {"row": seen[key]})
                 continue
-            seen[key] = row.number
+            seen[key] = row.where
             if not row.failed:
                 keyed.append((row, value))
         return keyed

@@ -22,7 +22,7 @@ from federation.scoping import scoped_choices
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("File"), help_text=_(".xlsx, .xls or .csv"))
+    file = forms.FileField(label=_("File"), help_text=_(".xlsx, .xls, .ods or .csv"))
     village = forms.ModelChoiceField(
         label=_("Village for rows without one"),
         queryset=None,
@@ -33,6 +33,15 @@ class ImportForm(forms.Form):
         label=_("Import again"),
         required=False,
         help_text=_("Tick only to import a file that was imported before once more."),
+    )
+
+    hidden = forms.BooleanField(
+        label=_("Import hidden rows and columns"),
+        required=False,
+        help_text=_(
+            "Rows hidden by a filter and hidden columns are left out unless this is ticked; "
+            "the preview says which were left out."
+        ),
     )
 
     def __init__(self, *args, villages, **kwargs):
@@ -117,12 +126,12 @@ class RosterImportMixin:
             upload = form.cleaned_data["file"]
             data = upload.read()
             village = form.cleaned_data.get("village")
-            again = form.cleaned_data["again"]
+            again, hidden = form.cleaned_data["again"], form.cleaned_data["hidden"]
             resource = self.import_resource_for(request, village)
             if sheet_rows(data, upload.name) > settings.IMPORT_BACKGROUND_ROWS:
-                return self._start_job(request, ImportJob.Kind.PREVIEW, data, upload.name, village, again)
-            report = resource.import_file(data, upload.name, dry_run=True, again=again)
-            context.update(self._preview_context(request, report, village, again))
+                return self._start_job(request, ImportJob.Kind.PREVIEW, data, upload.name, village, again, hidden)
+            report = resource.import_file(data, upload.name, dry_run=True, again=again, hidden=hidden)
+            context.update(self._preview_context(request, report, village, again, hidden))
             if not report.errors:
                 context["token"] = store_upload(data, request.user)
             return TemplateResponse(request, "admin/federation/import.html", context)
@@ -137,12 +146,14 @@ class RosterImportMixin:
             return HttpResponseRedirect(request.path)
         village = villages.filter(pk=request.POST.get("village") or None).first()
         file_name = request.POST.get("file_name", "")[:200]
-        again = request.POST.get("again") == "1"
+        again, hidden = request.POST.get("again") == "1", request.POST.get("hidden") == "1"
         # The preview's count of rows; sent back by the browser, it only chooses where to run.
         rows = request.POST.get("rows", "")
         if rows.isdigit() and int(rows) > settings.IMPORT_BACKGROUND_ROWS:
-            return self._start_job(request, ImportJob.Kind.CONFIRM, data, file_name, village, again)
-        report = self.import_resource_for(request, village).import_file(data, file_name, dry_run=False, again=again)
+            return self._start_job(request, ImportJob.Kind.CONFIRM, data, file_name, village, again, hidden)
+        report = self.import_resource_for(request, village).import_file(
+            data, file_name, dry_run=False, again=again, hidden=hidden
+        )
         return self._import_done(request, report, changelist)
 
     def _import_done(self, request, report, changelist):
@@ -153,17 +164,18 @@ class RosterImportMixin:
         messages.success(request, gettext("Import finished: %(summary)s.") % {"summary": report.summary})
         return HttpResponseRedirect(changelist)
 
-    def _preview_context(self, request, report, village, again):
+    def _preview_context(self, request, report, village, again, hidden):
         context = self._report_context(request, report)
         context.update(
             title=gettext("Preview"),
             default_village=village,
             again=again,
+            hidden=hidden,
             rows=report.new + report.updated + report.unchanged,
         )
         return context
 
-    def _start_job(self, request, kind, data, file_name, village, again):
+    def _start_job(self, request, kind, data, file_name, village, again, hidden):
         job = start_job(
             user=request.user,
             kind=kind,
@@ -172,6 +184,7 @@ class RosterImportMixin:
             file_name=file_name,
             village=village,
             again=again,
+            hidden=hidden,
         )
         opts = self.model._meta
         return redirect(f"admin:{opts.app_label}_{opts.model_name}_import_job", job_id=job.pk)
@@ -193,7 +206,7 @@ class RosterImportMixin:
             if job.kind == ImportJob.Kind.CONFIRM:
                 return self._import_done(request, report, changelist)
             context = self._import_context(request)
-            context.update(self._preview_context(request, report, job.village, job.again))
+            context.update(self._preview_context(request, report, job.village, job.again, job.hidden))
             if not report.errors and job.user_id == request.user.pk:
                 context["token"] = job.token
             return TemplateResponse(request, "admin/federation/import.html", context)

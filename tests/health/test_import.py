@@ -50,7 +50,9 @@ def test_a_dose_before_birth_a_boy_and_no_consent_are_row_errors_and_nothing_is_
     report = HPVRosterResource(user=health_clerk).import_file(data, "bad.xlsx", dry_run=False)
     errors = [(e.row, e.column, e.message) for e in report.errors]
     assert errors == [
-        (4, "接种日期", "接种日期早于女童出生日期（2012-03-01）。"),
+        # Before she was born, and before the system's first year: the date rule of every roster.
+        (4, "接种日期", "2011-05-10 早于 2015 年，请检查年份。"),
+        (4, "同意日期", "2011-05-08 早于 2015 年，请检查年份。"),
         (5, "身份证号", "王建国 不是女性。"),
         (6, "监护人", "监护人为必填项。"),
         (6, "同意日期", "同意日期为必填项。"),

@@ -11,7 +11,7 @@ from federation.scoping import EVERYTHING, scope_for
 
 
 class Command(BaseCommand):
-    help = _("Import a roster file (.xlsx, .xls or .csv). Nothing is written if any row has an error.")
+    help = _("Import a roster file (.xlsx, .xls, .ods or .csv). Nothing is written if any row has an error.")
 
     def add_arguments(self, parser):
         parser.add_argument("resource", nargs="?", help=_("the roster, e.g. people (see --list)"))
@@ -22,6 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--user", help=_("import as this user, within their villages"))
         parser.add_argument(
             "--again", action="store_true", help=_("import a file that was imported before all the same")
+        )
+        parser.add_argument(
+            "--hidden", action="store_true", help=_("import hidden rows and columns too (left out by default)")
         )
 
     def handle(self, *args, resource=None, file=None, **options):
@@ -61,12 +64,16 @@ class Command(BaseCommand):
             except VillageError as error:
                 raise CommandError(str(error)) from None
         importer = resource_class(user=user, scope=scope, default_village=village)
-        report = importer.import_file(path.read_bytes(), path.name, dry_run=options["dry_run"], again=options["again"])
+        report = importer.import_file(
+            path.read_bytes(), path.name, dry_run=options["dry_run"], again=options["again"], hidden=options["hidden"]
+        )
         self.stdout.write(report.summary)
+        for notice in report.notices:
+            self.stdout.write(notice)
         if report.ignored_columns:
             self.stdout.write(_("Columns ignored: %(columns)s") % {"columns": "、".join(report.ignored_columns)})
         for number, why in report.ignored_rows:
-            self.stdout.write(_("Row %(row)d skipped: %(why)s") % {"row": number, "why": why})
+            self.stdout.write(_("Row %(row)s skipped: %(why)s") % {"row": number, "why": why})
         for error in report.errors:
             self.stdout.write(str(error))
         if report.errors:
