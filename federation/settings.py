@@ -145,6 +145,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "zh-hans"
+# Dates render in forms as 2026-12-07, which `<input type="date">` reads (see the module).
+FORMAT_MODULE_PATH = ["federation.formats"]
 LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"

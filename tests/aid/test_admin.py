@@ -99,6 +99,9 @@ def test_register_and_settle_a_case_in_the_admin(client_for, care_clerk, taiba):
     case = DisputeCase.objects.get()
     assert (case.number, case.recorded_by) == ("站儿巷-2024-001", care_clerk)
     step = f"/admin/aid/disputecase/{case.pk}/step/"
+    # The step's date comes up as today, in the one form `<input type="date">` reads.
+    today = timezone.localdate().isoformat()
+    assert f'type="date" name="day" value="{today}"' in client.get(step).content.decode()
     response = client.post(step, {"step": "resolve", "day": "2024-05-10", "outcome": ""})
     assert "请填写纠纷如何化解。" in response.content.decode()
     assert client.post(step, {"step": "resolve", "day": "2024-05-10", "outcome": "双方签订协议"}).status_code == 302

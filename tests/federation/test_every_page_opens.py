@@ -1,6 +1,9 @@
 """Every page of every registered admin opens for each demo role on the demo town: the list,
 a search, the add page and the page of a record the role may see (with its history). A page
-added next year is in it without anyone writing a test; a 500 anywhere fails here."""
+added next year is in it without anyone writing a test; a 500 anywhere fails here. And every
+date input on them holds a date the browser can read (2026-12-07, not 2026/12/07)."""
+
+import re
 
 import pytest
 from django.contrib import admin
@@ -8,6 +11,8 @@ from django.core.management import call_command
 from django.test import Client, RequestFactory
 
 ROLES = ["admin", "town", "taiba", "county"]
+DATE_INPUT = re.compile(r'<input type="date"[^>]*>')
+READABLE = re.compile(r'value="\d{4}-\d{2}-\d{2}"')
 
 
 @pytest.fixture
@@ -31,6 +36,17 @@ def pages(model_admin, user):
         yield f"{base}{obj.pk}/change/"
         if getattr(model_admin, "keeps_history", lambda: True)():
             yield f"{base}{obj.pk}/history/"
+        for step in steps(model_admin):  # a record's own pages: next step, review
+            yield f"{base}{obj.pk}/{step}/"
+
+
+def steps(model_admin) -> list[str]:
+    found = []
+    for pattern in map(str, (url.pattern for url in model_admin.get_urls())):
+        step = re.fullmatch(r"<path:object_id>/(\w+)/", pattern)
+        if step and step.group(1) not in ("change", "history", "delete", "password"):
+            found.append(step.group(1))
+    return found
 
 
 def test_every_page_of_every_admin_opens_for_every_role(demo):
@@ -43,7 +59,11 @@ def test_every_page_of_every_admin_opens_for_every_role(demo):
         client.force_login(user)
         for model_admin in admin.site._registry.values():
             for url in pages(model_admin, user):
-                status = client.get(url).status_code
+                response = client.get(url)
+                status = response.status_code
                 if status not in (200, 302, 403):
                     failures.append(f"{username} {url} → {status}")
+                for tag in DATE_INPUT.findall(response.content.decode() if status == 200 else ""):
+                    if "value=" in tag and not READABLE.search(tag):
+                        failures.append(f"{username} {url}: {tag}")
     assert not failures, "\n".join(failures)
