@@ -37,11 +37,26 @@ class SubmitForm(forms.ModelForm):
 class StepForm(forms.Form):
     step = forms.ChoiceField(label=_("Step"), widget=forms.RadioSelect)
     text = forms.CharField(label=_("comment or reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    lock = forms.BooleanField(
+        label=_("I have checked the month's records; lock them"),
+        required=False,
+        help_text=_("Once approved, the period's records cannot be changed unless the period is reopened."),
+    )
 
     def __init__(self, *args, choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["step"].choices = choices
-        self.initial.setdefault("step", choices[0][0])
+        if len(choices) == 1:
+            self.initial.setdefault("step", choices[0][0])
+        # Approving locks a month: it is chosen, never pre-selected, and confirmed.
+        if "approve" not in dict(choices):
+            del self.fields["lock"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("step") == "approve" and not cleaned.get("lock"):
+            self.add_error("lock", _("Tick this to approve: approving locks the period's records."))
+        return cleaned
 
 
 @admin.register(PeriodSubmission)
@@ -139,6 +154,16 @@ class PeriodSubmissionAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
             choices = [("submit", gettext("submit again"))]
         return choices
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # A returned month's own page leads to submitting it again; a submitted one to review.
+        submission = self.get_object(request, object_id)
+        choices = self.steps(request, submission) if submission is not None else []
+        links = []
+        if choices:
+            url = reverse("admin:federation_periodsubmission_step", args=[submission.pk])
+            links = [(url, gettext("Submit again") if dict(choices).keys() == {"submit"} else gettext("Next step"))]
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "step_links": links})
+
     @admin.display(description=_("next step"))
     def next_step(self, obj):
         if obj.status == Status.APPROVED:
@@ -165,7 +190,7 @@ class PeriodSubmissionAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
             step, text = form.cleaned_data["step"], form.cleaned_data["text"]
             try:
                 if step == "approve":
-                    done = submission_approve(submission=submission, by=request.user)
+                    done = submission_approve(submission=submission, comment=text, by=request.user)
                 elif step == "return":
                     done = submission_return(submission=submission, comment=text, by=request.user)
                 elif step == "reopen":
@@ -180,6 +205,7 @@ class PeriodSubmissionAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
                 status = done.get_status_display()
                 messages.success(request, gettext("The period is now %(status)s.") % {"status": status})
                 return HttpResponseRedirect(change_url)
+        resubmit = dict(choices).keys() == {"submit"}
         holds = "；".join(
             f"{title} {count}"
             for title, count in periods.holdings([submission.village_id], submission.start, submission.end)
@@ -187,7 +213,7 @@ class PeriodSubmissionAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": gettext("Review the submission"),
+            "title": gettext("Submit again") if resubmit else gettext("Review the submission"),
             "obj": submission,
             "summary": " · ".join([str(submission), submission.get_status_display(), holds]),
             "form": form,

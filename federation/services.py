@@ -165,22 +165,23 @@ def _review(submission, *, allowed, status, text: str, by, refused: str):
     ):
         raise ValidationError(_("Only the town's administrator may review its villages' submissions."))
     changes = {"status": status, "reviewed_by": by, "reviewed_at": timezone.now()}
-    if status == submission.Status.RETURNED:
-        changes["comment"] = text
+    if status in (submission.Status.RETURNED, submission.Status.APPROVED):
+        changes["comment"] = text  # the reviewer's word on the month, which its clerk reads
     submission = status_step(submission, allowed=allowed, refused=refused, **changes)
     _event(submission, status, text, by)
     return submission
 
 
 @transaction.atomic
-def submission_approve(*, submission, by=None):
-    """Approve (审核) a submitted period: from now on its records are locked."""
+def submission_approve(*, submission, comment: str = "", by=None):
+    """Approve (审核) a submitted period, with the reviewer's comment if she writes one: from
+    now on its records are locked."""
     Status = type(submission).Status
     submission = _review(
         submission,
         allowed=(Status.SUBMITTED,),
         status=Status.APPROVED,
-        text="",
+        text=comment.strip(),
         by=by,
         refused=_("Only a submitted period can be approved; this one is %(status)s."),
     )

@@ -5,6 +5,7 @@ month's records refuse every change in their forms and on the delete page."""
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from federation.models import PeriodSubmission
 from health.models import Screening
@@ -24,8 +25,10 @@ def screening(taiba):
     )
 
 
-def step(client, submission, step, text=""):
-    return client.post(f"{LIST}{submission.pk}/step/", {"step": step, "text": text})
+def step(client, submission, step, text="", **extra):
+    if step == "approve":
+        extra.setdefault("lock", "on")
+    return client.post(f"{LIST}{submission.pk}/step/", {"step": step, "text": text, **extra})
 
 
 def test_the_year_runs_through_the_admin(client_for, clerk, town_admin, taiba, screening):
@@ -115,3 +118,38 @@ def test_the_home_page_shows_each_villages_months(client, db):
             assert result.count("已报送") == 13 and "已审核" not in result
     client.force_login(get_user_model().objects.get(username="county"))
     assert 'id="submissions-module"' in client.get("/admin/").content.decode()
+
+
+def test_approving_is_chosen_and_confirmed_and_its_comment_is_kept(client_for, clerk, town_admin, taiba, screening):
+    client = client_for(clerk)
+    client.post(f"{LIST}add/", {"village": taiba.pk, "day": "2024-03-31", "note": "三月台账"})
+    submission = PeriodSubmission.objects.get()
+    client = client_for(town_admin)
+    page = client.get(f"{LIST}{submission.pk}/step/").content.decode()
+    assert "checked" not in page  # neither step is chosen for her
+    refused = step(client, submission, "approve", "已核对，同意。", lock="")
+    assert refused.status_code == 200 and "审核通过会锁定本期记录" in refused.content.decode()
+    assert step(client, submission, "approve", "已核对，同意。").status_code == 302
+    submission.refresh_from_db()
+    assert (submission.status, submission.comment) == ("approved", "已核对，同意。")
+    assert "已核对，同意。" in client_for(clerk).get(f"{LIST}{submission.pk}/change/").content.decode()
+
+
+def test_a_returned_months_page_leads_to_submitting_it_again(client_for, clerk, town_admin, taiba, screening):
+    client_for(clerk).post(f"{LIST}add/", {"village": taiba.pk, "day": "2024-03-31", "note": "三月台账"})
+    submission = PeriodSubmission.objects.get()
+    step(client_for(town_admin), submission, "return", "缺少知情同意书")
+    client = client_for(clerk)
+    page = client.get(f"{LIST}{submission.pk}/change/").content.decode()
+    assert f'href="{LIST}{submission.pk}/step/" class="step-link">重新报送' in page
+    assert "<h1>重新报送</h1>" in client.get(f"{LIST}{submission.pk}/step/").content.decode()
+
+
+def test_a_refused_submission_keeps_the_note_typed(client_for, clerk, taiba):
+    today = timezone.localdate()
+    response = client_for(clerk).post(
+        f"{LIST}add/", {"village": taiba.pk, "day": today.isoformat(), "note": "本月台账，已核对"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "尚未结束" in page
+    assert "本月台账，已核对" in page and not PeriodSubmission.objects.exists()
