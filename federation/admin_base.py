@@ -30,7 +30,9 @@ from federation.admin_input import (  # noqa: F401
     TypedInputMixin,
     ValidKeysAutocompleteSelect,
     is_key,
+    narrowed_by,
     valid_keys,
+    with_picker_labels,
 )
 from federation.admin_masking import (  # noqa: F401
     IdentityMaskingFormMixin,
@@ -63,6 +65,9 @@ class ScopedAdminMixin(TypedInputMixin):
     # An inline whose rows belong to their parent whatever village they name (a household's
     # ledger lines) shows them all: its parent's page is scoped already.
     rows_follow_parent = False
+    # Pickers that list only what another picker of the form has chosen: {"person": "household"}
+    # lists the members of the household chosen (admin_input.narrowed_by).
+    narrow_pickers: dict[str, str] = {}
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -78,13 +83,16 @@ class ScopedAdminMixin(TypedInputMixin):
                 kwargs["widget"] = ScopedRawIdWidget(
                     db_field.remote_field, self.admin_site, kwargs["queryset"], using=kwargs.get("using")
                 )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        formfield = with_picker_labels(super().formfield_for_foreignkey(db_field, request, **kwargs), request.user)
+        if formfield is not None and db_field.name in self.narrow_pickers:
+            narrowed_by(formfield, self.narrow_pickers[db_field.name])
+        return formfield
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         related = db_field.remote_field.model
         if is_scoped_model(related) and "queryset" not in kwargs:
             kwargs["queryset"] = scoped_choices(related, request)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+        return with_picker_labels(super().formfield_for_manytomany(db_field, request, **kwargs), request.user)
 
     def get_formset(self, request, obj=None, **kwargs):
         # Inlines keep what their editor cannot see, as model forms do (get_form).
@@ -368,15 +376,33 @@ class ScopedStackedInline(ScopedAdminMixin, admin.StackedInline):
 
 
 class ServiceErrorsAsMessagesMixin:
-    """save_model calls a service; a rule it refuses (ValidationError) is shown as a message
-    on the same page, the transaction of the save rolled back."""
+    """save_model calls a service; a rule it refuses (ValidationError) is shown on the form,
+    the transaction of the save rolled back and what the user typed kept: the page is made
+    again from the same POST, with a form that carries the service's answer."""
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ValidationError as error:
-            self.message_user(request, " ".join(error.messages), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+            if request.method != "POST" or hasattr(request, "service_error"):
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                return HttpResponseRedirect(request.get_full_path())
+            request.service_error = error
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        error = getattr(request, "service_error", None)
+        if error is None:
+            return form
+
+        class Refused(form):
+            def clean(self):
+                cleaned = super().clean()
+                add_service_error(self, error)
+                return cleaned
+
+        return Refused
 
 
 class ServiceInlinesMixin:

@@ -13,6 +13,8 @@ from django.db import DataError
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 
+from federation.exporting import can_see_identity
+
 
 def is_key(key_field, value) -> bool:
     """Whether `value` can be a value of `key_field` (not "abc", not a number past the
@@ -60,6 +62,35 @@ class ValidKeysAutocompleteSelect(ValidKeysAutocompleteMixin, AutocompleteSelect
 
 class ValidKeysAutocompleteSelectMultiple(ValidKeysAutocompleteMixin, AutocompleteSelectMultiple):
     pass
+
+
+def narrowed_by(formfield, parent: str):
+    """Make an autocomplete picker list only the records whose `parent` is the one chosen in
+    the same form's `parent` picker (a redemption's 兑换人 among the chosen 家庭's members), and
+    empty it when that choice changes: federation/narrow.js sends `narrow_<parent>`, which the
+    site's autocomplete view applies (sites.MaskedAutocompleteJsonView)."""
+    widget = getattr(formfield.widget, "widget", formfield.widget)
+    widget.attrs["data-narrow-by"] = parent
+    widget.__class__ = type("Narrowed" + type(widget).__name__, (NarrowedMediaMixin, type(widget)), {})
+    return formfield
+
+
+class NarrowedMediaMixin:
+    @property
+    def media(self):
+        return super().media + forms.Media(js=["federation/narrow.js"])
+
+
+def with_picker_labels(formfield, user):
+    """A picker of people or households shows each as its model's `picker_label` does (what
+    tells two 吴欢 apart), the chosen one as the search results do."""
+    queryset = getattr(formfield, "queryset", None)
+    model = getattr(queryset, "model", None)
+    if model is not None and hasattr(model, "picker_label"):
+        identity = can_see_identity(user)
+        formfield.queryset = queryset.select_related(*model.picker_related)
+        formfield.label_from_instance = lambda obj: obj.picker_label(identity)
+    return formfield
 
 
 def with_valid_keys(formfield):

@@ -158,6 +158,21 @@ class Household(ScopedModel, models.Model):
             return gettext("%(number)s (head: %(head)s)") % {"number": self.number, "head": self.head.name}
         return self.number
 
+    # What a picker loads with each household to tell it apart (picker_label).
+    picker_related = ("head",)
+
+    def picker_label(self, identity: bool) -> str:
+        """The household as a picker shows it: its number, its head (and her birth year, or her
+        ID number to a user who may see it) and its group; never a hidden digit."""
+        parts = []
+        if self.head_id:
+            head = self.head
+            parts.append(gettext("head %(name)s") % {"name": head.name})
+            parts.append(head.id_number if identity else gettext("born %(year)d") % {"year": head.birth_date.year})
+        if self.group:
+            parts.append(self.group)
+        return f"{self.number}（{'，'.join(parts)}）" if parts else self.number
+
     def clean(self) -> None:
         if self.head_id and self.pk and self.head.household_id != self.pk:
             raise ValidationError({"head": gettext("The head must be a member of this household.")})
@@ -269,6 +284,28 @@ class Person(ScopedModel, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    picker_related = ("household__head",)
+
+    def picker_label(self, identity: bool) -> str:
+        """The person as a picker shows her, so that two 吴欢 of one village are told apart
+        without a hidden digit: her birth year (or her ID number, to a user who may see it),
+        her group, her household and its head."""
+        parts = [self.id_number if identity else gettext("born %(year)d") % {"year": self.birth_date.year}]
+        household = self.household if self.household_id else None
+        if household is not None:
+            if household.group:
+                parts.append(household.group)
+            if household.head_id == self.pk:
+                parts.append(gettext("head of household %(number)s") % {"number": household.number})
+            elif household.head_id:
+                parts.append(
+                    gettext("household %(number)s, head %(head)s")
+                    % {"number": household.number, "head": household.head.name}
+                )
+            else:
+                parts.append(gettext("household %(number)s") % {"number": household.number})
+        return f"{self.name}（{'，'.join(parts)}）"
 
     def clean(self) -> None:
         errors = {}

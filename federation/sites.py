@@ -1,35 +1,48 @@
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from federation.admin_input import is_key
 from federation.exporting import can_see_identity
-from federation.identity import mask_id_number
 
 
 class MaskedAutocompleteJsonView(AutocompleteJsonView):
-    """Autocomplete that tells people apart by a masked ID number, never the full one."""
+    """Autocomplete that tells people apart (a model's `picker_label`) without showing a
+    digit its user may not see, and narrows to what the form has chosen already: a picker
+    sent `narrow_<field>=<key>` (a redemption's 兑换人 by its 家庭) lists only records whose
+    <field> is that key."""
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        # A household is told apart by its head's name and masked ID, not its number alone.
-        if any(field.name == "head" for field in queryset.model._meta.concrete_fields):
-            queryset = queryset.select_related("head")
+        model = queryset.model
+        queryset = queryset.select_related(*getattr(model, "picker_related", ()))
+        for name, value in self.request.GET.items():
+            field = name.removeprefix("narrow_")
+            if name.startswith("narrow_") and value and is_foreign_key_of(model, field, value):
+                queryset = queryset.filter(**{field: value})
         return queryset
 
     def serialize_result(self, obj, to_field_name):
         result = super().serialize_result(obj, to_field_name)
+        if hasattr(obj, "picker_label"):
+            result["text"] = obj.picker_label(can_see_identity(self.request.user))
         if hasattr(obj, "points_balance"):  # a household: clerks redeem against its balance
             result["text"] = gettext("%(household)s · balance %(points)d") % {
                 "household": result["text"],
                 "points": obj.points_balance,
             }
-        head = getattr(obj, "head", None) if hasattr(type(obj), "head") else None
-        number = getattr(obj, "id_number", "") or getattr(head, "id_number", "")
-        if number:
-            shown = number if can_see_identity(self.request.user) else mask_id_number(number)
-            result["text"] = f"{result['text']}（{shown}）"
         return result
+
+
+def is_foreign_key_of(model, name: str, value: str) -> bool:
+    """Whether `name` is a foreign key of `model` and `value` can be one of its keys."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return field.many_to_one and is_key(field.target_field, value)
 
 
 class FederationAdminSite(admin.AdminSite):

@@ -18,7 +18,9 @@ from federation.admin_base import (
     ServiceErrorsAsMessagesMixin,
     ValidKeysAutocompleteSelect,
     add_service_error,
+    narrowed_by,
     scoped_choices,
+    with_picker_labels,
 )
 from federation.models import Household, Person
 from federation.reporting import money
@@ -168,6 +170,7 @@ class PointEntryAdmin(ServiceErrorsAsMessagesMixin, ReadOnlyLedgerAdmin):
     search_fields = ["household__number", "household__head__name", "person__name"]
     date_hierarchy = "date"
     autocomplete_fields = ["household", "person", "rule"]
+    narrow_pickers = {"person": "household"}
     actions = ["reverse_entries"]
 
     def get_queryset(self, request):
@@ -330,6 +333,9 @@ class RedeemForm(forms.Form):
         )
         self.fields["person"].widget = ValidKeysAutocompleteSelect(Redemption._meta.get_field("person"), site)
         self.fields["person"].queryset = scoped_choices(Person, request).filter(village=event.village)
+        narrowed_by(self.fields["person"], "household")  # who came is a member of the household chosen
+        for name in ("household", "person"):
+            with_picker_labels(self.fields[name], request.user)
         self.goods = list(goods)
         for item in self.goods:
             self.fields[f"goods_{item.pk}"] = forms.IntegerField(

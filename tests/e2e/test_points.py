@@ -10,7 +10,7 @@ from tests.e2e.journey import DESKTOP, PHONE
 pytestmark = pytest.mark.e2e
 
 GOODS_LABEL = re.compile(r"^(?P<name>.+?)（(?P<price>\d+) 分/")
-HOUSEHOLD = re.compile(r"^(?P<number>\d+)（户主：(?P<head>[^）]+)）.*余额\s*(?P<balance>\d+)\s*分")
+HOUSEHOLD = re.compile(r"^(?P<number>\d+)（户主 (?P<head>[^，）]+)[^）]*）.*余额\s*(?P<balance>\d+)\s*分")
 
 
 def open_redemption_page(journey) -> None:

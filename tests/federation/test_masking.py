@@ -96,7 +96,9 @@ def test_autocomplete_shows_masked_numbers(client_for, clerk, person):
         {"app_label": "federation", "model_name": "honor", "field_name": "person", "term": person.name},
     )
     texts = [result["text"] for result in json.loads(response.content)["results"]]
-    assert texts == [f"{person.name}（{mask_id_number(person.id_number)}）"]
+    # Told apart by what the clerk may see (birth year, group, household), never a hidden digit.
+    assert len(texts) == 1 and texts[0].startswith(f"{person.name}（{person.birth_date.year}年生，")
+    assert person.id_number[6:] not in texts[0]
 
 
 def test_history_shows_masked_changes(client_for, clerk, town_admin, person):
@@ -145,7 +147,7 @@ def test_export_neutralises_formulas(client_for, town_admin, taiba, own_househol
     "app_label, model_name",
     [("points", "redemption"), ("points", "pointentry"), ("aid", "charityaid"), ("federation", "honor")],
 )
-def test_a_household_is_picked_by_its_heads_name_and_masked_id(client_for, clerk, taiba, app_label, model_name):
+def test_a_household_is_picked_by_its_heads_name_and_birth_year(client_for, clerk, taiba, app_label, model_name):
     from tests.factories import HouseholdFactory, PersonFactory
 
     household = HouseholdFactory(village=taiba, number="02054")
@@ -157,5 +159,5 @@ def test_a_household_is_picked_by_its_heads_name_and_masked_id(client_for, clerk
         {"app_label": app_label, "model_name": model_name, "field_name": "household", "term": "02054"},
     )
     (text,) = [result["text"] for result in json.loads(response.content)["results"]]
-    assert "02054" in text and "王桂英" in text and mask_id_number(head.id_number) in text
-    assert head.id_number not in text
+    assert text.startswith("02054（户主 王桂英，1985年生，1组）")
+    assert head.id_number[6:] not in text
