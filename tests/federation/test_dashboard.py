@@ -149,3 +149,14 @@ def test_the_report_page_links_a_figure_only_to_a_list_the_reader_may_open(clien
     county_rows = client_for(county_reader).get(url).context["rows"]
     assert [value for row in county_rows for value, _link in row] == [value for row in admin_rows for value, _l in row]
     assert not any(link for row in county_rows for _value, link in row)
+
+
+def test_every_page_has_the_main_menu_to_reports_the_summary_and_the_binder(client_for, clerk, county_reader, taiba):
+    year = timezone.localdate().year
+    for user, url in ((clerk, "/admin/federation/person/"), (county_reader, "/admin/")):
+        page = client_for(user).get(url).content.decode()
+        assert 'id="workbench-nav"' in page
+        assert ">统计报表</a>" in page and f"report=annual_summary&amp;year={year}#binder" in page
+    assert "台账报送</a>" in client_for(clerk).get("/admin/").content.decode()
+    summary = client_for(clerk).get(f"/admin/reports/?report=annual_summary&year={year}").content.decode()
+    assert 'id="binder"' in summary
