@@ -84,8 +84,17 @@ class ScopedAdminMixin(TypedInputMixin):
                     db_field.remote_field, self.admin_site, kwargs["queryset"], using=kwargs.get("using")
                 )
         formfield = with_picker_labels(super().formfield_for_foreignkey(db_field, request, **kwargs), request.user)
-        if formfield is not None and db_field.name in self.narrow_pickers:
+        if formfield is None:
+            return None
+        if db_field.name in self.narrow_pickers:
             narrowed_by(formfield, self.narrow_pickers[db_field.name])
+        if related is Village:
+            scope = scope_for(request.user)
+            if not scope.everything and len(scope.village_ids) == 1:  # a clerk of one village never picks it
+                formfield.initial = next(iter(scope.village_ids))
+        # A picker inside an ordinary form deletes nothing: no red ✕ beside it.
+        if hasattr(formfield.widget, "can_delete_related"):
+            formfield.widget.can_delete_related = False
         return formfield
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -93,6 +102,13 @@ class ScopedAdminMixin(TypedInputMixin):
         if is_scoped_model(related) and "queryset" not in kwargs:
             kwargs["queryset"] = scoped_choices(related, request)
         return with_picker_labels(super().formfield_for_manytomany(db_field, request, **kwargs), request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        # A record that has moved on through its steps (a settled dispute, decided aid: its
+        # model's `closed`) stays: not from its page, nor from the list's bulk delete.
+        if obj is not None and getattr(obj, "closed", False):
+            return False
+        return super().has_delete_permission(request, obj)
 
     def get_formset(self, request, obj=None, **kwargs):
         # Inlines keep what their editor cannot see, as model forms do (get_form).

@@ -226,6 +226,12 @@ class CancerAidApplication(HealthRecord):
     def __str__(self) -> str:
         return gettext("Aid application #%(id)s") % {"id": self.pk}
 
+    @property
+    def closed(self) -> bool:
+        """Decided (approved, paid or not approved): a record of what was decided, which is
+        neither changed nor deleted."""
+        return self.status != self.Status.SUBMITTED
+
 
 class HPVGirl(Person):
     """The HPV roster's view of a person: a girl, her doses and the reasons recorded."""

@@ -304,3 +304,22 @@ def test_the_visit_list_deletes_through_the_service(client_for, town_admin, moth
     assert response.status_code == 302
     assert not CareVisit.objects.exists()
     assert CareVisit.history.get(id=visit.pk, history_type="-").history_user == town_admin
+
+
+def test_a_settled_case_is_not_deleted_from_its_page_nor_the_list(client_for, town_admin, taiba):
+    case = register_case(taiba)
+    client = client_for(town_admin)
+    step = f"/admin/aid/disputecase/{case.pk}/step/"
+    assert client.post(step, {"step": "resolve", "day": "2024-05-10", "outcome": "双方和解"}).status_code == 302
+    assert client.get(f"/admin/aid/disputecase/{case.pk}/delete/").status_code == 403
+    client.post(
+        "/admin/aid/disputecase/",
+        {"action": "delete_selected", "_selected_action": [case.pk], "post": "yes"},
+    )
+    assert DisputeCase.objects.filter(pk=case.pk).exists()
+
+
+def test_a_one_village_clerk_finds_her_village_chosen_and_no_delete_icon_beside_a_picker(client_for, care_clerk, taiba):
+    page = client_for(care_clerk).get("/admin/aid/disputecase/add/").content.decode()
+    assert f'<option value="{taiba.pk}" selected>' in page
+    assert "delete-related" not in page
