@@ -639,14 +639,34 @@ class FederationGroupAdmin(ManagesNoMoreThanSheHoldsMixin, PermissionLabelsMixin
 
 
 class StaffCreationForm(AdminUserCreationForm):
+    """A member of staff in one form: login name, her name, her roles, a first password
+    (her villages are the scope below). Everyone made here signs in to the workbench."""
+
     # Staff sign in with a password only (no single sign-on here): the switch for
     # "password-based authentication" and its help about other backends would only confuse.
     usable_password = None
+
+    class Meta(AdminUserCreationForm.Meta):
+        fields = ("username", "first_name", "groups")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["password1"].required = True
         self.fields["password2"].required = True
+        self.fields["first_name"].label = _("name")
+        self.fields["first_name"].required = True
+        self.fields["groups"].required = True
+        self.fields["groups"].help_text = ROLE_HELP
+
+    def save(self, commit=True):
+        self.instance.is_staff = True  # without it the login page refuses her
+        return super().save(commit)
+
+
+ROLE_HELP = _(
+    "村妇联专干: her villages' people, activities and points. Add 健康档案录入 for screenings, "
+    "HPV and insurance, and 关爱帮扶录入 for care files and disputes. 镇妇联管理员: the whole town."
+)
 
 
 class StaffPasswordChangeForm(AdminPasswordChangeForm):
@@ -661,7 +681,14 @@ class StaffPasswordChangeForm(AdminPasswordChangeForm):
 class FederationUserAdmin(ManagesNoMoreThanSheHoldsMixin, PermissionLabelsMixin, TypedInputMixin, UserAdmin):
     add_form = StaffCreationForm
     change_password_form = StaffPasswordChangeForm
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "password1", "password2")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "first_name", "groups", "password1", "password2")}),
+    )
+    # What a manager who is not a superuser sees of an account: never raw permissions.
+    managed_fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Staff"), {"fields": ("first_name", "is_active", "groups")}),
+    )
     inlines = [StaffScopeInline]
     list_display = ["username", "first_name", "is_active", "is_staff", "group_names", "scope", "locked"]
     list_select_related = ["staff_scope__town"]
@@ -679,19 +706,25 @@ class FederationUserAdmin(ManagesNoMoreThanSheHoldsMixin, PermissionLabelsMixin,
         )
         queryset = super().get_queryset(request).annotate(login_locked=Exists(attempts))
         if not request.user.is_superuser:
-            queryset = queryset.filter(is_superuser=False)
+            # The staff of her town, never a superuser (what she may change of them: holds_no_more).
+            towns = scope_for(request.user).visible_town_ids
+            queryset = queryset.filter(is_superuser=False, staff_scope__town_id__in=towns)
         return queryset.prefetch_related("groups", "staff_scope__villages")
 
     holds_no_more = staticmethod(holds_no_more)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if request.user.is_superuser:
+        if request.user.is_superuser or obj is None:
             return fieldsets
-        return [
-            (title, {**options, "fields": [name for name in options["fields"] if name != "is_superuser"]})
-            for title, options in fieldsets
-        ]
+        return self.managed_fieldsets
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "groups" and field is not None:
+            field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
+            field.help_text = ROLE_HELP
+        return field
 
     @admin.display(description=_("login locked"), boolean=True)
     def locked(self, obj):
