@@ -12,6 +12,8 @@ WORDS = [
     gettext_noop("Error:"),
     gettext_noop("Forgotten your login credentials?"),
     gettext_noop("In case you’ve forgotten, you are:"),
+    # django-simple-history's history table (its catalog lacks it).
+    gettext_noop("Changes"),
 ]
 
 

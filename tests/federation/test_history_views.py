@@ -50,3 +50,12 @@ def test_the_change_page_offers_history_only_where_it_is_kept(client_for, superu
     response = client.get(f"/admin/federation/village/{taiba.pk}/change/")
     assert response.status_code == 200 and "historylink" in response.content.decode()
     assert client.get(f"/admin/federation/village/{taiba.pk}/history/").status_code == 200
+
+
+def test_a_history_page_speaks_chinese_throughout(client_for, town_admin, taiba):
+    from tests.factories import PersonFactory
+
+    person = PersonFactory(village=taiba)  # saved by a factory: no user, no reason
+    page = client_for(town_admin).get(f"/admin/federation/person/{person.pk}/history/").content.decode()
+    assert "修改内容" in page and "修改原因" in page
+    assert "Changes" not in page and "None" not in page
