@@ -108,6 +108,15 @@ class AidDecisionForm(forms.Form):
         else:
             self.fields["step"].choices = [("pay", _("paid out"))]
             del self.fields["amount"], self.fields["reason"]
+            self.fields["paid_amount"] = forms.DecimalField(
+                label=_("Amount paid (yuan)"), min_value=0.01, decimal_places=2, initial=application.amount_granted
+            )
+            self.fields["paid_method"] = forms.ChoiceField(
+                label=_("How it was paid"), choices=CancerAidApplication.PaymentMethod.choices
+            )
+            self.fields["paid_to"] = forms.CharField(
+                label=_("Paid to"), max_length=50, required=False, initial=application.person.name
+            )
         self.initial.setdefault("step", self.fields["step"].choices[0][0])
         self.initial.setdefault("day", timezone.localdate())
 
@@ -134,6 +143,9 @@ class CancerAidApplicationAdmin(HealthAdmin):
         "reviewed_by",
         "reject_reason",
         "paid_on",
+        "paid_amount",
+        "paid_method",
+        "paid_to",
         "paid_by",
         "next_step",
     ]
@@ -150,6 +162,9 @@ class CancerAidApplicationAdmin(HealthAdmin):
                     "reviewed_by",
                     "reject_reason",
                     "paid_on",
+                    "paid_amount",
+                    "paid_method",
+                    "paid_to",
                     "paid_by",
                 ]
             },
@@ -203,7 +218,14 @@ class CancerAidApplicationAdmin(HealthAdmin):
                         application=application, reason=data["reason"], day=data["day"], by=request.user
                     )
                 else:
-                    done = cancer_aid_pay(application=application, day=data["day"], by=request.user)
+                    done = cancer_aid_pay(
+                        application=application,
+                        day=data["day"],
+                        amount=data["paid_amount"],
+                        method=data["paid_method"],
+                        recipient=data["paid_to"],
+                        by=request.user,
+                    )
             except ValidationError as error:
                 add_service_error(form, error)
             else:
@@ -213,7 +235,9 @@ class CancerAidApplicationAdmin(HealthAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": gettext("Review aid application"),
+            "title": gettext("Review aid application")
+            if application.status == CancerAidApplication.Status.SUBMITTED
+            else gettext("Record the payment of aid"),
             "obj": application,
             "summary": " · ".join(
                 [

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -184,7 +184,20 @@ class CancerAidApplication(HealthRecord):
         verbose_name=_("reviewed by"),
     )
     reject_reason = models.CharField(_("reason not approved"), max_length=200, blank=True, editable=False)
+
+    class PaymentMethod(models.TextChoices):
+        BANK = "bank", _("bank transfer")
+        CARD = "card", _("social security card")
+        CASH = "cash", _("cash")
+
     paid_on = models.DateField(_("paid on"), null=True, blank=True, editable=False)
+    paid_amount = models.DecimalField(
+        _("amount paid (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True, editable=False
+    )
+    paid_method = models.CharField(
+        _("how it was paid"), max_length=10, choices=PaymentMethod.choices, blank=True, editable=False
+    )
+    paid_to = models.CharField(_("paid to"), max_length=50, blank=True, editable=False)
     paid_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         models.PROTECT,
@@ -192,7 +205,8 @@ class CancerAidApplication(HealthRecord):
         blank=True,
         related_name="+",
         editable=False,
-        verbose_name=_("paid by"),
+        # Who recorded the payment (a user), not how an insurance premium is paid.
+        verbose_name=pgettext_lazy("aid", "payment recorded by"),
     )
     notes = models.TextField(_("notes"), blank=True)
     history = HistoricalRecords()

@@ -107,9 +107,28 @@ def cancer_aid_reject(*, application: CancerAidApplication, reason: str, day: da
     )
 
 
-def cancer_aid_pay(*, application: CancerAidApplication, day: date, by) -> CancerAidApplication:
+def cancer_aid_pay(
+    *,
+    application: CancerAidApplication,
+    day: date,
+    by,
+    amount: Decimal | None = None,
+    method: str = "",
+    recipient: str = "",
+) -> CancerAidApplication:
+    """Record the payment of approved aid: when, how much (the amount granted unless said), how
+    and to whom (the applicant unless said)."""
     if application.reviewed_on and day < application.reviewed_on:
         raise ValidationError(_("The payment cannot be dated before the approval."))
+    amount = application.amount_granted if amount is None else amount
+    # An application not approved is refused by the step, in its own words; the amount after.
+    if application.status == Status.APPROVED:
+        if amount is None or amount <= 0:
+            raise ValidationError({"paid_amount": _("Give the amount paid.")})
+        if amount > application.amount_granted:
+            raise ValidationError(
+                {"paid_amount": _("More than the %(granted)s yuan granted.") % {"granted": application.amount_granted}}
+            )
     return _step(
         application,
         (Status.APPROVED,),
@@ -117,5 +136,8 @@ def cancer_aid_pay(*, application: CancerAidApplication, day: date, by) -> Cance
         by,
         status=Status.PAID,
         paid_on=day,
+        paid_amount=amount,
+        paid_method=method,
+        paid_to=(recipient.strip() or application.person.name)[:50],
         paid_by=by,
     )

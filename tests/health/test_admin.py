@@ -140,9 +140,18 @@ def test_cancer_aid_review_and_payment(client_for, town_admin, health_clerk, wom
     assert (record.status, record.amount_granted, record.reviewed_by) == ("approved", Decimal("8000"), town_admin)
     # Approved: the form now offers only the payment, and the record is read-only.
     assert client.post(f"/admin/health/canceraidapplication/{record.pk}/change/", {"notes": "x"}).status_code == 403
-    response = client.post(url, {"step": "pay", "day": "2024-07-01"})
+    page = client.get(url).content.decode()
+    assert "<h1>登记救助发放</h1>" in page and 'name="paid_amount" value="8000.00"' in page
+    response = client.post(url, {"step": "pay", "day": "2024-07-01", "paid_amount": "9000", "paid_method": "bank"})
+    assert response.context["form"].errors == {"paid_amount": ["超过了批准的 8000.00 元。"]}
+    response = client.post(
+        url, {"step": "pay", "day": "2024-07-01", "paid_amount": "8000", "paid_method": "bank", "paid_to": "李秀英"}
+    )
     record.refresh_from_db()
     assert record.status == "paid" and record.paid_by == town_admin
+    assert (record.paid_amount, record.paid_method, record.paid_to) == (Decimal("8000"), "bank", "李秀英")
+    page = client.get(f"/admin/health/canceraidapplication/{record.pk}/change/").content.decode()
+    assert "发放登记人" in page and "缴费方式" not in page and "银行转账" in page
     response = client.get(url, follow=True)
     assert "该申请已办结，没有后续步骤。" in response.content.decode()
 
