@@ -58,13 +58,15 @@ def test_clerk_records_points_from_the_entry_form(client_for, clerk, family, rul
     assert (entry.points, entry.balance_after, entry.recorded_by) == (50, 50, clerk)
 
 
-def test_a_deduction_below_zero_from_the_form_is_a_message_not_a_crash(client_for, clerk, family, deduction):
+def test_a_deduction_below_zero_from_the_form_is_a_form_error_not_a_crash(client_for, clerk, family, deduction):
     response = client_for(clerk).post(
         "/admin/points/pointentry/add/",
-        {"household": family.pk, "rule": deduction.pk, "date": "2024-05-01"},
-        follow=True,
+        {"household": family.pk, "rule": deduction.pk, "date": "2024-05-01", "note": "卫生检查"},
     )
-    assert "积分不足：需要 20 分，余额为 0 分。" in [str(m) for m in response.context["messages"]]
+    # The form again, with the service's answer and what she typed.
+    assert response.status_code == 200
+    assert "积分不足：需要 20 分，余额为 0 分。" in response.context["adminform"].form.non_field_errors()
+    assert "卫生检查" in response.content.decode()
     assert not PointEntry.objects.exists()
 
 
