@@ -189,8 +189,9 @@ def test_the_admin_records_a_donation_with_its_lines_through_the_service(client_
     assert str(donation) in stock_lines
     response = client.post("/admin/points/donation/add/", form | line_rows())
     assert Donation.objects.count() == 1  # no goods, no donation
-    messages = [str(message) for message in response.wsgi_request._messages]
-    assert messages == [zh("Add at least one line of donated goods.")]
+    assert response.status_code == 200  # the form again, with what was typed
+    assert response.context["adminform"].form.non_field_errors() == [zh("Add at least one line of donated goods.")]
+    assert 'value="镇卫生院"' in response.content.decode()
 
 
 def test_a_clerk_keeps_her_villages_donations_and_sees_no_other_villages(
