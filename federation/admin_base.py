@@ -88,10 +88,6 @@ class ScopedAdminMixin(TypedInputMixin):
             return None
         if db_field.name in self.narrow_pickers:
             narrowed_by(formfield, self.narrow_pickers[db_field.name])
-        if related is Village:
-            scope = scope_for(request.user)
-            if not scope.everything and len(scope.village_ids) == 1:  # a clerk of one village never picks it
-                formfield.initial = next(iter(scope.village_ids))
         # A picker inside an ordinary form deletes nothing: no red ✕ beside it.
         if hasattr(formfield.widget, "can_delete_related"):
             formfield.widget.can_delete_related = False

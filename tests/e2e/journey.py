@@ -16,7 +16,7 @@ from pathlib import Path
 # the spreadsheet program, the checksum's name. And the login names of the accounts the tests
 # use, which the logs show as they show an ID number: data, not the product's words. Compared
 # in capitals.
-ALLOWED_LATIN = {"CSV", "XLS", "XLSX", "PDF", "HPV", "EXCEL", "UTF", "GBK", "SHA"} | {
+ALLOWED_LATIN = {"CSV", "XLS", "XLSX", "ODS", "PDF", "HPV", "EXCEL", "UTF", "GBK", "SHA"} | {
     "TOWN",
     "TAIBA",
     "COUNTY",

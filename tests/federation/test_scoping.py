@@ -233,13 +233,14 @@ def test_add_form_preselects_her_only_village_and_town(taiba_client, taiba):
     assert form.initial["town"] == taiba.town_id
 
 
-def test_user_admin_is_for_superusers_only(client_for, superuser, town_admin, clerk):
+def test_user_admin_is_for_superusers_and_the_town_administrator(client_for, superuser, town_admin, clerk):
     client = client_for(superuser)
     assert client.get("/admin/auth/user/").status_code == 200
     page = client.get(f"/admin/auth/user/{clerk.pk}/change/").content.decode()
     assert "工作范围" in page and "太坝村" in page
-    for user in (town_admin, clerk):
-        assert client_for(user).get("/admin/auth/user/").status_code == 403
+    # The town administrator manages her town's staff (test_user_admin); a clerk manages nobody.
+    assert client_for(town_admin).get("/admin/auth/user/").status_code == 200
+    assert client_for(clerk).get("/admin/auth/user/").status_code == 403
 
 
 def test_honours_filter_by_her_villages_only(client_for, town_admin, taiba, fenghe, other, own_household):
@@ -249,3 +250,9 @@ def test_honours_filter_by_her_villages_only(client_for, town_admin, taiba, feng
     assert [honor.title for honor in response.context["cl"].result_list] == ["太坝表彰"]
     response = client.get("/admin/federation/honor/", {"village": fenghe.pk})
     assert [honor.title for honor in response.context["cl"].result_list] == ["冯河秘密表彰"]
+
+
+@pytest.mark.parametrize("url", ["/admin/points/redemptionevent/add/", "/admin/federation/periodsubmission/add/"])
+def test_a_one_village_clerk_need_not_pick_her_village_for_a_session_or_a_submission(client_for, clerk, taiba, url):
+    form = client_for(clerk).get(url).context["adminform"].form
+    assert form["village"].value() == taiba.pk
