@@ -17,7 +17,7 @@ from federation import periods
 from federation.charts import BarChart
 from federation.models import PeriodSubmission
 from federation.registry import registry
-from federation.reporting import Period, ReportScope, summary_figures
+from federation.reporting import Period, ReportScope, one_page, summary_figures
 
 
 class YearForm(forms.Form):
@@ -69,7 +69,7 @@ def charts(request, rs: ReportScope, period: Period) -> list:
     opens = {}  # a bar's list, by its path: a chart's bars link to one list, a county has 156 villages
 
     def may_open_list(url):
-        path = urlsplit(url).path if url else None
+        path = url.partition("?")[0] if url else None  # a bar's link is a list's path and its lookups
         if path not in opens:
             opens[path] = may_open(request, url)
         return opens[path]
@@ -87,21 +87,23 @@ def context(request) -> dict:
     form = YearForm(request.GET or None)
     year = form.chosen_year()
     period = year_to_date(year)
-    rs = ReportScope.of_user(request.user)
-    return {
-        "year_form": form,
-        "year": year,
-        "period": period,
-        "boards": summary(request, rs, period),
-        "charts": charts(request, rs, period),
-        "reminders": [item for function in registry.work_lists.values() for item in function(request)],
-        "completion": (
-            _completion_html(periods.completion(rs.village_rows(), year))
-            if request.user.has_perm("federation.view_periodsubmission")
-            else None
-        ),
-        "period_marks": [(mark, str(label)) for mark, label in _period_legend()],
-    }
+    # What the page shows twice (HPV coverage in a chart, a summary row and a work list) is counted once.
+    with one_page():
+        rs = ReportScope.of_user(request.user)
+        return {
+            "year_form": form,
+            "year": year,
+            "period": period,
+            "boards": summary(request, rs, period),
+            "charts": charts(request, rs, period),
+            "reminders": [item for function in registry.work_lists.values() for item in function(request)],
+            "completion": (
+                _completion_html(periods.completion(rs.village_rows(), year))
+                if request.user.has_perm("federation.view_periodsubmission")
+                else None
+            ),
+            "period_marks": [(mark, str(label)) for mark, label in _period_legend()],
+        }
 
 
 def _period_legend():

@@ -16,6 +16,8 @@ import dataclasses
 import re
 from calendar import monthrange
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -172,21 +174,25 @@ class ReportScope:
 
     @classmethod
     def of_user(cls, user) -> "ReportScope":
-        """Everything the user sees: her villages, and the towns she sees whole."""
+        """Everything the user sees: her villages, and the towns she sees whole. Read once in a
+        page (`one_page`): the home page's work lists count in the villages its charts count."""
         from federation.models import Town, Village
 
-        scope = scope_for(user)
-        villages = Village.objects.all() if scope.everything else Village.objects.filter(pk__in=scope.village_ids)
-        town_ids = sorted(Town.objects.values_list("pk", flat=True)) if scope.everything else sorted(scope.town_ids)
-        towns = set(villages.values_list("town__name", flat=True).distinct())
-        return cls(
-            scope=scope,
-            village_ids=sorted(villages.values_list("pk", flat=True)),
-            town_ids=town_ids,
-            town_name=towns.pop() if len(towns) == 1 else "",
-            user=user,
-            approved_only=reads_approved_only(user),
-        )
+        def read():
+            scope = scope_for(user)
+            villages = Village.objects.all() if scope.everything else Village.objects.filter(pk__in=scope.village_ids)
+            town_ids = sorted(Town.objects.values_list("pk", flat=True)) if scope.everything else sorted(scope.town_ids)
+            towns = set(villages.values_list("town__name", flat=True).distinct())
+            return cls(
+                scope=scope,
+                village_ids=sorted(villages.values_list("pk", flat=True)),
+                town_ids=town_ids,
+                town_name=towns.pop() if len(towns) == 1 else "",
+                user=user,
+                approved_only=reads_approved_only(user),
+            )
+
+        return once(("report scope", user.pk), read)
 
     def may_read(self, permissions: tuple[str, ...]) -> bool:
         return may_read(self.user, permissions)
@@ -210,11 +216,15 @@ class ReportScope:
         return (phone if self.full_identity else mask_phone(phone)) if phone else ""
 
     def village_rows(self) -> list[tuple[int, str]]:
-        """(id, name) of the chosen villages in their order: the rows of per-village tables."""
+        """(id, name) of the chosen villages in their order: the rows of per-village tables (read
+        once in a page: each chart of the home page and its months grid has a row per village)."""
         from federation.models import Village
 
-        villages = Village.objects.filter(pk__in=self.village_ids).order_by("sort_order", "name")
-        return list(villages.values_list("pk", "name"))
+        def read():
+            villages = Village.objects.filter(pk__in=self.village_ids).order_by("sort_order", "name")
+            return list(villages.values_list("pk", "name"))
+
+        return once(("village rows", tuple(self.village_ids)), read)
 
     @cached_property
     def chosen(self) -> Scope:
@@ -229,6 +239,32 @@ def per_village(queryset, **aggregates) -> dict[int, dict]:
     model says which village that is (`village_path`)."""
     rows = queryset.values(village_key=F(village_path(queryset.model))).annotate(**aggregates).order_by()
     return {row["village_key"]: row for row in rows}
+
+
+_read_in_page: ContextVar[dict | None] = ContextVar("read_in_page", default=None)
+
+
+@contextmanager
+def one_page():
+    """While the home page is made, `once` reads each thing once: it shows a county's HPV
+    coverage in a chart, a summary row and a work list (each count a tenth of a second), and
+    the villages and links of four charts. A page only reads, so nothing changes meanwhile."""
+    token = _read_in_page.set({})
+    try:
+        yield
+    finally:
+        _read_in_page.reset(token)
+
+
+def once(key, read: Callable):
+    """`read()`, or what it gave for `key` (what is read, for which scope and date) earlier in
+    the page (`one_page`); outside a page, `read()` every time."""
+    already = _read_in_page.get()
+    if already is None:
+        return read()
+    if key not in already:
+        already[key] = read()
+    return already[key]
 
 
 def field_label(model, name: str) -> str:

@@ -19,6 +19,7 @@ from federation.reporting import (
     Table,
     binder_section,
     chart,
+    once,
     report,
     summary_figure,
     summary_figures,
@@ -89,7 +90,10 @@ def period_params(period: Period, field: str = "date") -> dict:
 
 
 def changelist(model, **params) -> str:
-    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    # Reversed once in a page: each of a county's 169 bars in a chart links to the same list.
+    url = once(
+        ("changelist", model), lambda: reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    )
     params = {key: value for key, value in params.items() if value not in (None, "")}
     return f"{url}?{urlencode(params)}" if params else url
 

@@ -18,6 +18,7 @@ from federation.admin_base import (
     VillageFilter,
     add_service_error,
 )
+from federation.reporting import ReportScope
 from federation.scoping import in_scope, scope_for
 from health import selectors
 from health.models import (
@@ -389,7 +390,9 @@ def health_reminders(request) -> list[tuple]:
     user, today = request.user, timezone.localdate()
     items = []
     if user.has_perm("health.view_hpvgirl"):
-        eligible, vaccinated = selectors.hpv_totals(scope_for(user), today)
+        # The girls of the villages the home page's chart counts (a superuser's: every village
+        # by name, the same girls as her scope), which the page has counted already.
+        eligible, vaccinated = selectors.hpv_totals(ReportScope.of_user(user).chosen, today)
         url = reverse("admin:health_hpvgirl_changelist")
         coverage = f"{selectors.percent(vaccinated, eligible) or 0}%（{vaccinated}/{eligible}）"
         items.append((gettext("HPV coverage of girls aged 9–14 today"), coverage, url))

@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 
 from federation.identity import years_before
 from federation.models import Person
-from federation.reporting import per_village
+from federation.reporting import once, per_village
 from federation.scoping import Scope, counted_in
 from health.models import CancerAidApplication, HPVDeferral, HPVDose, InsurancePolicy, Screening
 
@@ -115,7 +115,21 @@ class Coverage:
 
 
 def _per_village(girls: QuerySet) -> dict[int, int]:
-    return {village: row["n"] for village, row in per_village(girls, n=Count("pk")).items()}
+    # COUNT(*), not of the ids: a town's girls are then counted in the demography index alone.
+    return {village: row["n"] for village, row in per_village(girls, n=Count("*")).items()}
+
+
+def _eligible_and_vaccinated(scope: Scope, on: date) -> dict[int, tuple[int, int]]:
+    """(eligible, vaccinated) girls by village, counted once in a page (`once`): the home page
+    shows them in its chart, its summary row and its work list."""
+
+    def count():
+        girls = eligible_girls(scope, on)
+        doses = HPVDose.objects.filter(person=OuterRef("pk"), date__lte=on)
+        vaccinated = _per_village(girls.filter(Exists(doses)))
+        return {village: (n, vaccinated.get(village, 0)) for village, n in _per_village(girls).items()}
+
+    return once(("hpv girls", scope, on), count)
 
 
 def hpv_coverage(scope: Scope, on: date, *, details: bool = True) -> dict[int, Coverage]:
@@ -128,10 +142,9 @@ def hpv_coverage(scope: Scope, on: date, *, details: bool = True) -> dict[int, C
     deferrals = HPVDeferral.objects.filter(person=OuterRef("pk"), recorded_on__lte=on)
     latest_reason = deferrals.order_by("-recorded_on", "-pk").values("reason")[:1]
     coverage = {pk: Coverage() for pk in scope.village_ids}
-    for village, n in _per_village(girls).items():
-        coverage.setdefault(village, Coverage()).eligible = n
-    for village, n in _per_village(girls.filter(Exists(doses))).items():
-        coverage[village].vaccinated = n
+    for village, (eligible, vaccinated) in _eligible_and_vaccinated(scope, on).items():
+        item = coverage.setdefault(village, Coverage())
+        item.eligible, item.vaccinated = eligible, vaccinated
     if not details:  # coverage only (the home page's chart): no full courses, no reasons
         return coverage
     for village, n in _per_village(girls.filter(Exists(doses.filter(dose_number__gte=2)))).items():
@@ -155,10 +168,10 @@ def hpv_coverage(scope: Scope, on: date, *, details: bool = True) -> dict[int, C
 
 def hpv_totals(scope: Scope, on: date) -> tuple[int, int]:
     """Eligible and vaccinated girls in all the villages together: the summary's figure,
-    without the per-girl details of `hpv_coverage` (the doses a semi-join, as there)."""
-    girls = eligible_girls(scope, on)
-    doses = HPVDose.objects.filter(person=OuterRef("pk"), date__lte=on)
-    return girls.count(), girls.filter(Exists(doses)).count()
+    without the per-girl details of `hpv_coverage`, added up from its villages' counts (which
+    the home page's chart has counted already)."""
+    counts = _eligible_and_vaccinated(scope, on).values()
+    return sum(eligible for eligible, _v in counts), sum(vaccinated for _e, vaccinated in counts)
 
 
 def total(coverage: dict[int, Coverage]) -> Coverage:
@@ -173,11 +186,13 @@ def total(coverage: dict[int, Coverage]) -> Coverage:
 
 
 def second_dose_due_q(on: date) -> Q:
-    """Girls with one dose given at least HPV_SECOND_DOSE_DAYS before `on` and no second."""
+    """Girls with one dose given at least HPV_SECOND_DOSE_DAYS before `on` and no second. (The
+    first doses without a second are one set, which a county's girls join in one hash join;
+    the second dose looked up apart was an index lookup for each girl with a first.)"""
     due_by = on - timedelta(days=settings.HPV_SECOND_DOSE_DAYS)
+    second = HPVDose.objects.filter(person=OuterRef("person"), dose_number__gte=2)
     first = HPVDose.objects.filter(person=OuterRef("pk"), dose_number=1, date__lte=due_by)
-    second = HPVDose.objects.filter(person=OuterRef("pk"), dose_number__gte=2)
-    return Q(Exists(first)) & ~Q(Exists(second))
+    return Q(Exists(first.filter(~Exists(second))))
 
 
 def screenings_in(scope: Scope, start: date, end: date) -> QuerySet:
