@@ -288,7 +288,7 @@ _PREFIXED_CELL = re.compile(rb":c[\s/>]")
 # A row or cell without r="…": calamine places it after the one before, which needs a slower scan.
 _NO_REFERENCE = re.compile(rb"<(?:[\w.-]+:)?(?:c|row)(?![^>]*?\sr\s*=)[\s/>]")
 _TAG = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s/>])(?:[^>]*?\sr\s*=\s*[\"']([A-Za-z]*)(\d+)[\"'])?[^>]*?(/?)>")
-_VALUE = re.compile(rb"<(?:[\w.-]+:)?v(?:\s[^>]*)?>[^<]+</")
+_VALUE = re.compile(rb"<(?:[\w.-]+:)?v(?:\s[^>]*)?>([^<]*)</")  # a value, maybe empty
 _CELL = re.compile(rb"<(?:[\w.-]+:)?c\s[^>]*?r=\"([A-Z]+)(\d+)\"[^>]*?(?:/>|>(.*?)</(?:[\w.-]+:)?c>)", re.DOTALL)
 
 
@@ -329,7 +329,6 @@ def _sheet_parts(archive: zipfile.ZipFile, path: str):
 
 
 _START_TAG = re.compile(rb"^<[^>]*")
-_VALUE_TEXT = re.compile(rb"<(?:[\w.-]+:)?v(?:\s[^>]*)?>([^<]*)</")
 _HIDDEN = re.compile(rb"\shidden\s*=\s*[\"'](?:1|true)[\"']")
 _ROW_TAG = re.compile(rb"<(?:[\w.-]+:)?row\s([^>]*)>")
 _COL_TAG = re.compile(rb"<(?:[\w.-]+:)?col\s([^>]*?)/?>")
@@ -399,11 +398,11 @@ def _scan_cells(part: bytes, facts: SheetFacts, padded_styles: dict[bytes, int])
         inner = match.group(3) or b""
         where = (int(match.group(2)), _column_index(match.group(1)))
         kind = tag.get(b"t", b"n")
-        value = _VALUE.search(inner)
+        found = _VALUE.search(inner)
+        value = found.group(1).strip() if found else b""
         if kind == b"e":
-            text = _VALUE_TEXT.search(inner)
-            if text and text.group(1).strip():
-                facts.errors[where] = text.group(1).decode("utf-8", "replace").strip()
+            if value:
+                facts.errors[where] = value.decode("utf-8", "replace")
         elif b"<f" in inner or b":f>" in inner or b":f " in inner:
             # A formula whose result is empty text (IF($C2="","",…) copied down past the data)
             # has a saved value, and an empty one: only a formula without any is unknown.

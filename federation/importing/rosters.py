@@ -564,7 +564,6 @@ class RosterResource(ScopedResource):
         if masked:
             # One word for the file, not a thousand rows that each say the same.
             first = next(iter(masked))
-            self.errors = [error for error in self.errors if not getattr(error, "masked", False)]
             self.errors.insert(
                 0,
                 RowError(
@@ -674,12 +673,11 @@ class RosterResource(ScopedResource):
                     except CellError as error:
                         cleaned = error
                     seen[cell] = cleaned
-                if isinstance(cleaned, CellError):
-                    error = RowError(number, header[position], str(cleaned), sheet)
-                    if isinstance(cleaned, MaskedCell):
-                        error.masked = True
-                        masked[where] = True
-                    self.errors.append(error)
+                if isinstance(cleaned, MaskedCell):
+                    masked[where] = True  # said once, for the file (read_rows)
+                    failed = True
+                elif isinstance(cleaned, CellError):
+                    self.errors.append(RowError(number, header[position], str(cleaned), sheet))
                     failed = True
                 elif cleaned is not None:
                     values[column.attribute] = cleaned

@@ -51,19 +51,6 @@ def csv(*lines: str) -> bytes:
 
 
 @pytest.fixture
-def people(taiba, fenghe):
-    report = run(PeopleResource, "people_utf8.csv")
-    assert report.errors == [] and report.new == 4
-
-
-@pytest.fixture
-def yard(town):
-    return PointRule.objects.create(
-        town=town, category=PointRule.Category.SANITATION, description="庭院干净整洁", points=10
-    )
-
-
-@pytest.fixture
 def litter(town):
     return PointRule.objects.create(
         town=town, category=PointRule.Category.SANITATION, description="乱堆乱放", points=-20
