@@ -132,7 +132,11 @@ class HouseholdAdmin(ScopedModelAdmin):
     list_display = ["number", "head", "village", "group", "member_count", "points_balance"]
     list_filter = ["village"]
     list_select_related = ["village", "head"]
-    search_fields = ["number", "head__name", "head__id_number", "head__phone", "address"]
+    search_fields = ["number", "head__name", "members__name", "head__id_number", "head__phone", "address"]
+    search_help_text = _(
+        "Search by household number, the name of its head or of a member, the head's ID number or phone, "
+        "or the address."
+    )
     autocomplete_fields = ["head"]
     readonly_fields = ["points_balance", "add_member"]
     fields = ["village", "number", "head", "group", "address", "points_balance", "add_member"]

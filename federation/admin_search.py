@@ -1,6 +1,7 @@
 """Search in the admin: Django's search, with each path through a foreign key asked of the
 related table first (`household__head__name` becomes `household IN (the households whose
-head is one of the people so named)`).
+head is one of the people so named)`, and a household's `members__name` becomes `id IN (the
+households of the people so named)`).
 
 Django joins every searched relation into the list's query and ORs across the joins, so that
 a search of a county's ledger joined five million lines to their households and people before
@@ -44,19 +45,38 @@ def search_lookup(model, name: str) -> str:
 
 
 def as_subqueries(model, lookup: str, value) -> Q:
-    """`lookup=value`, with a path through a forward foreign key asked of the related table first."""
+    """`lookup=value`, with a path through a foreign key asked of the related table first: a
+    forward one (a line's household: the households that match), or a backward one (a
+    household's members: the households of the members that match)."""
+    field = _asked_first(model, lookup)
+    if field is None:
+        return Q(**{lookup: value})
+    name, _, rest = lookup.partition("__")
+    related = field.related_model
+    matches = related._base_manager.filter(as_subqueries(related, rest, value)).order_by()
+    if field.one_to_many:  # the keys the matching members point at (not at none), each once
+        key, column = "pk", field.field.attname
+        matches = matches.filter(**{f"{column}__isnull": False}).values(column).distinct()
+    else:
+        key, column = name, "pk"
+        matches = matches.values(column)
+    keys = list(matches.values_list(column, flat=True)[: LISTED_KEYS + 1])
+    return Q(**{f"{key}__in": keys if len(keys) <= LISTED_KEYS else matches})
+
+
+def _asked_first(model, lookup: str):
+    """The foreign key (forward, or backward from the model it points at) that `lookup`
+    starts with and that as_subqueries asks of its table first; None if it starts otherwise."""
     name, _, rest = lookup.partition("__")
     try:
         field = model._meta.get_field(name)
     except FieldDoesNotExist:
-        return Q(**{lookup: value})
+        return None
     forward = field.is_relation and field.concrete and (field.many_to_one or field.one_to_one)
-    if not forward or not _names_a_field(field.related_model, rest):
-        return Q(**{lookup: value})
-    related = field.related_model
-    matches = related._base_manager.filter(as_subqueries(related, rest, value)).order_by().values("pk")
-    keys = list(matches.values_list("pk", flat=True)[: LISTED_KEYS + 1])
-    return Q(**{f"{name}__in": keys if len(keys) <= LISTED_KEYS else matches})
+    backward = field.one_to_many and field.auto_created and not field.concrete
+    if not (forward or backward) or not _names_a_field(field.related_model, rest):
+        return None
+    return field
 
 
 def _names_a_field(model, path: str) -> bool:
@@ -88,5 +108,10 @@ def search(model_admin, request, queryset, search_term):
                 connector=Q.OR,
             )
         )
-    duplicates = any(lookup_spawns_duplicates(model_admin.opts, lookup) for lookup in lookups)
+    # A backward path asked first is a list of keys of the model itself: it adds no row.
+    duplicates = any(
+        lookup_spawns_duplicates(model_admin.opts, lookup)
+        for lookup in lookups
+        if _asked_first(model_admin.model, lookup) is None
+    )
     return queryset.filter(Q.create(terms)), duplicates

@@ -74,3 +74,25 @@ def test_a_search_asks_the_same_number_of_queries_whatever_it_matches(client_for
     with CaptureQueriesContext(connection) as many:
         assert len(found(client, "/admin/points/pointentry/", "太坝户主")) == 31
     assert len(many) == len(few)
+
+
+@pytest.mark.parametrize("listed_keys", [10_000, 0], ids=["keys listed", "too many: a subquery"])
+def test_a_household_is_found_by_a_members_name_in_its_list_and_its_picker(
+    client_for, clerk, town_admin, own_household, other_household, monkeypatch, listed_keys
+):
+    monkeypatch.setattr(admin_search, "LISTED_KEYS", listed_keys)
+    taiba, fenghe = own_household.village, other_household.village
+    PersonFactory(village=taiba, household=own_household, name="太坝女儿")
+    PersonFactory(village=taiba, household=own_household, name="太坝女婿")
+    PersonFactory(village=taiba, household=None, name="太坝女工")  # in no household
+    PersonFactory(village=fenghe, household=other_household, name="冯河女儿")
+    clerk_client = client_for(clerk)
+    # Two of her members match: the household is listed once; 冯河's is not hers.
+    assert found(clerk_client, "/admin/federation/household/", "女") == [own_household]
+    assert found(clerk_client, "/admin/federation/household/", "冯河女儿") == []
+    assert found(client_for(town_admin), "/admin/federation/household/", "女儿") == [own_household, other_household]
+    picker = client_for(clerk).get(
+        "/admin/autocomplete/",
+        {"app_label": "federation", "model_name": "person", "field_name": "household", "term": "太坝女婿"},
+    )
+    assert [result["id"] for result in picker.json()["results"]] == [str(own_household.pk)]
