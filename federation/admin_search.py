@@ -11,6 +11,9 @@ matches too many to list (a common surname) stays a subquery: its rows are so ma
 list's first page fills at once.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.contrib.admin.utils import lookup_spawns_duplicates
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
@@ -60,8 +63,29 @@ def as_subqueries(model, lookup: str, value) -> Q:
     else:
         key, column = name, "pk"
         matches = matches.values(column)
-    keys = list(matches.values_list(column, flat=True)[: LISTED_KEYS + 1])
+    asked, memo = (related, column, rest, value), _asked.get()
+    if memo is not None and asked in memo:
+        keys = memo[asked]
+    else:
+        keys = list(matches.values_list(column, flat=True)[: LISTED_KEYS + 1])
+        if memo is not None:
+            memo[asked] = keys
     return Q(**{f"{key}__in": keys if len(keys) <= LISTED_KEYS else matches})
+
+
+# The keys already asked of a table for a path and a term, while `remembering` (the one search
+# of federation.search asks the people of a name for a dozen kinds of records).
+_asked: ContextVar[dict | None] = ContextVar("search_keys_asked", default=None)
+
+
+@contextmanager
+def remembering():
+    """Within it, each table is asked once for a path and a term, whichever list asks it."""
+    token = _asked.set({})
+    try:
+        yield
+    finally:
+        _asked.reset(token)
 
 
 def _asked_first(model, lookup: str):

@@ -60,10 +60,13 @@ class FederationAdminSite(admin.AdminSite):
 
     def get_urls(self):
         from django.urls import path
+        from django.views.decorators.http import require_GET
 
+        from federation.search import search_view
         from federation.views import binder_view, report_view
 
         urls = [
+            path("search/", self.admin_view(require_GET(lambda request: search_view(request, self))), name="search"),
             path("reports/", self.admin_view(lambda request: report_view(request, self)), name="reports"),
             path("reports/binder/", self.admin_view(lambda request: binder_view(request, self)), name="binder"),
         ]
