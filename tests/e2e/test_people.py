@@ -91,3 +91,29 @@ def test_clerk_imports_a_roster_and_finds_the_people(journeys, tmp_path):
     taiba.click(newest.locator("a[href*='/change/']"), "import-record")
     assert roster.name in page.locator("#content").inner_text()
     journeys.finish()
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_clerk_finds_a_person_from_the_header_search(journeys, viewport):
+    """From any page, the box in the header: a name typed, what was found by kind, the person
+    opened; at 1366 px and on a phone, no wider than the screen."""
+    size = DESKTOP if viewport == "desktop" else PHONE
+    taiba = journeys.open("taiba", size, viewport)
+    page = taiba.page
+    open_people_list(taiba)
+    name = taiba.column("姓名")[0]  # someone of her village
+    box = page.locator("#site-search-q")
+    assert box.is_visible()
+    box.fill(name)
+    with page.expect_navigation():
+        box.press("Enter")
+    taiba.snap("site-search")
+    kinds = page.locator("#content-main .module h2").all_inner_texts()
+    assert kinds[0] == "人员", kinds
+    assert page.evaluate("document.documentElement.scrollWidth") <= size["width"]
+    people = page.locator("#content-main .module").first.locator("li a")
+    assert all(text.startswith(name) for text in people.all_inner_texts()), people.all_inner_texts()
+    taiba.click(people.first, "site-search-person")
+    assert page.locator("#id_name").input_value() == name
+    assert "/federation/person/" in page.url
+    journeys.finish()
