@@ -99,13 +99,21 @@ class StaffScope(models.Model):
     )
     town = models.ForeignKey(Town, models.PROTECT, verbose_name=_("town"))
     town_wide = models.BooleanField(
-        _("whole town"), default=False, help_text=_("Sees and manages every village of the town.")
+        _("whole town"),
+        default=False,
+        help_text=_(
+            "Ticked: she sees and keeps the records of every village of the town. "
+            "Not ticked: only those of the villages chosen below."
+        ),
     )
     villages = models.ManyToManyField(
         Village,
         blank=True,
         verbose_name=_("villages (communities)"),
-        help_text=_("Only used when the scope is not the whole town."),
+        help_text=_(
+            "The villages she works for: she sees, finds and enters their records only. Pick them in "
+            "the left box and move them to the right with the arrow. Leave empty for the whole town."
+        ),
     )
     history = HistoricalRecords(m2m_fields=[villages])
 
@@ -219,12 +227,21 @@ class Person(ScopedModel, models.Model):
         DECEASED = "deceased", _("deceased")
 
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
-    id_number = IdNumberField(_("ID number"))
+    id_number = IdNumberField(
+        _("ID number"),
+        help_text=_(
+            "18 characters, the last may be X. An old 15-digit number may be typed as it is: it is made the "
+            "18-digit one, and “upgraded from 15 digits” then says yes."
+        ),
+    )
     id_upgraded = models.BooleanField(
         _("upgraded from 15 digits"),
         default=False,
         editable=False,
-        help_text=_("The number was entered as a 15-digit legacy number and upgraded to 18."),
+        help_text=_(
+            "Yes: the number was typed as an old 15-digit one (ID cards before 1999), and the system made it "
+            "the 18-digit one by adding the 19 of the birth year and the check character."
+        ),
     )
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, editable=False)
     birth_date = models.DateField(_("birth date"), editable=False)
