@@ -62,6 +62,7 @@ class FederationAdminSite(admin.AdminSite):
         from django.urls import path
         from django.views.decorators.http import require_GET
 
+        from federation.help import help_view
         from federation.search import search_view
         from federation.views import binder_view, report_view
 
@@ -69,6 +70,12 @@ class FederationAdminSite(admin.AdminSite):
             path("search/", self.admin_view(require_GET(lambda request: search_view(request, self))), name="search"),
             path("reports/", self.admin_view(lambda request: report_view(request, self)), name="reports"),
             path("reports/binder/", self.admin_view(lambda request: binder_view(request, self)), name="binder"),
+            path("help/", self.admin_view(lambda request: help_view(request, self)), name="help"),
+            path(
+                "help/<slug:section>/",
+                self.admin_view(lambda request, section: help_view(request, self, section)),
+                name="help_section",
+            ),
         ]
         return urls + super().get_urls()
 
