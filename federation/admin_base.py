@@ -159,9 +159,19 @@ class ScopedModelAdmin(ScopedAdminMixin, RosterImportMixin, ExportAdminMixin, Ex
                 paths.append(item[0] if isinstance(item, list | tuple) else item)
         return names | {path + suffix for path in paths for suffix in FILTER_SUFFIXES}
 
+    def period_lookups(self) -> set[str]:
+        """The lookups of a submission's links to what a period holds (periods.list_params):
+        a date range and a village, which the scoped queryset already bounds."""
+        records = registry.period_records.get(self.model)
+        if records is None:
+            return set()
+        return {f"{records.date}__gte", f"{records.date}__lte", records.village_lookup}
+
     def lookup_allowed(self, lookup, value, request=None):
         if reaches_identity(self.model, lookup) and not can_see_identity(request.user):
             return False
+        if lookup in self.period_lookups():
+            return True  # Django's own rule wants a list filter for every relation it spans
         return lookup in self.declared_lookups(request) and super().lookup_allowed(lookup, value, request)
 
     def get_search_results(self, request, queryset, search_term):

@@ -1,6 +1,8 @@
 """台账报送: the village clerk submits a period of her village, the town administrator
 approves or returns it, and reopens an approved one with a reason (federation.periods)."""
 
+from contextvars import ContextVar
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +23,8 @@ from federation.services import submission_approve, submission_reopen, submissio
 
 Status = PeriodSubmission.Status
 LINE_BREAK = mark_safe("<br>")  # noqa: S308 - a constant
+# The user whose submission page is being drawn: a display method is not given the request.
+_viewer: ContextVar = ContextVar("submission_viewer", default=None)
 
 
 class SubmitForm(forms.ModelForm):
@@ -115,8 +120,26 @@ class PeriodSubmissionAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
 
     @admin.display(description=_("what the period holds"))
     def holds(self, obj):
-        rows = periods.holdings([obj.village_id], obj.start, obj.end)
-        return format_html_join(LINE_BREAK, "{}：{}", rows) or "—"
+        # Each kind links to its list narrowed to the village and the period: the reviewer
+        # checks the records themselves, not only their counts.
+        rows = []
+        for title, count, records in periods.holdings_by_kind([obj.village_id], obj.start, obj.end):
+            opts = records.model._meta
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+            query = urlencode(records.list_params(obj.village_id, obj.start, obj.end))
+            linked = count and (viewer := _viewer.get()) and viewer.has_perm(f"{opts.app_label}.view_{opts.model_name}")
+            rows.append((title, f"{url}?{query}" if linked else "", count))
+        return (
+            format_html_join(
+                LINE_BREAK,
+                "{}：{}",
+                (
+                    (title, format_html('<a href="{}">{}</a>', url, count) if url else count)
+                    for title, url, count in rows
+                ),
+            )
+            or "—"
+        )
 
     @admin.display(description=_("changed while reopened"))
     def changed(self, obj):
@@ -162,7 +185,12 @@ class PeriodSubmissionAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
         if choices:
             url = reverse("admin:federation_periodsubmission_step", args=[submission.pk])
             links = [(url, gettext("Submit again") if dict(choices).keys() == {"submit"} else gettext("Next step"))]
-        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "step_links": links})
+        token = _viewer.set(request.user)  # `holds` links only the lists she may open
+        try:
+            response = super().change_view(request, object_id, form_url, {**(extra_context or {}), "step_links": links})
+            return response.render() if hasattr(response, "render") else response  # drawn while she is known
+        finally:
+            _viewer.reset(token)
 
     @admin.display(description=_("next step"))
     def next_step(self, obj):

@@ -62,6 +62,19 @@ class PeriodRecords:
             **{f"{self.village}__in": village_ids, f"{self.date}__range": (start, end)}
         )
 
+    def list_params(self, village_id: int, start: date, end: date) -> dict:
+        """The URL lookups of the record list that shows what the period holds in a village:
+        the reviewer's links from a submission (the scoped admin accepts them)."""
+        return {
+            f"{self.date}__gte": start.isoformat(),
+            f"{self.date}__lte": end.isoformat(),
+            self.village_lookup: village_id,
+        }
+
+    @property
+    def village_lookup(self) -> str:
+        return f"{self.village}__id__exact"
+
     def check(self, record, *, deleting: bool = False) -> None:
         """Refuse a save that would put the record into a locked period or take it out of
         one, and a deletion of one in a locked period."""
@@ -368,10 +381,15 @@ def _before_delete(sender, instance, **kwargs):
 
 def holdings(village_ids, start: date, end: date) -> list[tuple[str, int]]:
     """(title, count) of what the period holds in the villages, for each registered kind."""
+    return [(title, count) for title, count, _records in holdings_by_kind(village_ids, start, end)]
+
+
+def holdings_by_kind(village_ids, start: date, end: date) -> list[tuple[str, int, PeriodRecords]]:
+    """(title, count, records) of what the period holds in the villages, for each kind."""
     from federation.registry import registry
 
     return [
-        (records.title(), records.in_period(village_ids, start, end).count())
+        (records.title(), records.in_period(village_ids, start, end).count(), records)
         for records in registry.period_records.values()
     ]
 

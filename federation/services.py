@@ -130,7 +130,7 @@ def submission_submit(*, village: Village, day, note: str = "", by=None):
     from django.utils import timezone
 
     from federation.models import PeriodSubmission
-    from federation.periods import period_label, period_of
+    from federation.periods import holdings, period_label, period_of
 
     Status = PeriodSubmission.Status
     scope = scope_for(by) if by is not None else None
@@ -147,6 +147,18 @@ def submission_submit(*, village: Village, day, note: str = "", by=None):
         raise ValidationError(
             _("%(period)s of %(village)s is %(status)s already.")
             % {"period": period_label(start, end), "village": village, "status": submission.get_status_display()}
+        )
+    # An empty month may be true (nothing was done) or a month whose records were never typed
+    # in: the clerk says which, so that the reviewer does not approve a gap unknowingly.
+    if not note.strip() and not any(count for _title, count in holdings([village.pk], start, end)):
+        raise ValidationError(
+            {
+                "note": _(
+                    "%(period)s holds no records of %(village)s. If nothing was done, say so in the "
+                    "note; otherwise enter the records first."
+                )
+                % {"period": period_label(start, end), "village": village}
+            }
         )
     submission = submission or PeriodSubmission(village=village, start=start, end=end)
     submission.status, submission.note = Status.SUBMITTED, note

@@ -18,6 +18,7 @@ from federation.registry import registry
 from federation.reporting import Period, ReportScope
 from federation.roles import VILLAGE_CLERK
 from federation.services import submission_approve, submission_submit
+from tests.aid.conftest import NO_FILES
 from tests.factories import UserFactory, give_scope
 
 SEPTEMBER = date(2024, 9, 9)
@@ -139,7 +140,7 @@ def test_a_clerk_records_her_villages_drive_and_not_the_towns(town, taiba, fengh
 
 def test_a_locked_period_refuses_a_villages_drive(town, taiba, clerk, town_admin):
     march = drive(town, taiba, by=clerk, start=date(2024, 3, 8), name="三八一元捐")
-    submission_approve(submission=submission_submit(village=taiba, day=date(2024, 3, 8), by=clerk), by=town_admin)
+    submission_approve(submission=submission_submit(village=taiba, day=date(2024, 3, 8), note="本月无记录", by=clerk), by=town_admin)
     march.raised = Decimal("2000")
     with pytest.raises(PeriodLocked, match="2024年3月（太坝村）已审核锁定"):
         charity_drive_save(drive=march, by=town_admin)
@@ -164,6 +165,7 @@ def test_the_drive_page_shows_the_aid_it_paid_for_and_what_is_left(client_for, t
         "amount": "500",
         "goods": "",
         "reason": "因病",
+        **NO_FILES,
     }
     response = client.post("/admin/aid/charityaid/add/", form)
     # Refused on the form, with what was typed kept: 400 yuan left.

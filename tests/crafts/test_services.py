@@ -95,7 +95,7 @@ def test_a_woman_with_sales_stays_on_the_register(craftswoman):
 
 
 def test_an_approved_month_refuses_sales(craftswoman, taiba, clerk, town_admin):
-    submission = submission_submit(village=taiba, day=date(2024, 3, 10), by=clerk)
+    submission = submission_submit(village=taiba, day=date(2024, 3, 10), note="本月无记录", by=clerk)
     submission_approve(submission=submission, by=town_admin)
     with pytest.raises(ValidationError) as error:
         sell(craftswoman, date=date(2024, 3, 15), by=clerk)

@@ -51,7 +51,7 @@ def test_submit_return_submit_again_approve_reopen_each_logged(taiba, clerk, tow
     submission = submission_submit(village=taiba, day=MARCH, note="三月台账", by=clerk)
     assert (submission.start, submission.end, submission.status) == (date(2024, 3, 1), date(2024, 3, 31), "submitted")
     with pytest.raises(ValidationError, match="已报送"):
-        submission_submit(village=taiba, day=date(2024, 3, 20), by=clerk)
+        submission_submit(village=taiba, day=date(2024, 3, 20), note="本月无记录", by=clerk)
     submission = submission_return(submission=submission, comment="缺少走访记录", by=town_admin)
     assert (submission.status, submission.comment) == ("returned", "缺少走访记录")
     submission = submission_submit(village=taiba, day=MARCH, note="已补齐", by=clerk)
@@ -70,8 +70,8 @@ def test_submit_return_submit_again_approve_reopen_each_logged(taiba, clerk, tow
 
 def test_who_may_move_a_submission(taiba, fenghe, clerk, town_admin):
     with pytest.raises(ValidationError, match="不是您负责的村"):
-        submission_submit(village=fenghe, day=MARCH, by=clerk)
-    submission = submission_submit(village=taiba, day=MARCH, by=clerk)
+        submission_submit(village=fenghe, day=MARCH, note="本月无记录", by=clerk)
+    submission = submission_submit(village=taiba, day=MARCH, note="本月无记录", by=clerk)
     with pytest.raises(ValidationError, match="镇妇联管理员"):
         submission_approve(submission=submission, by=clerk)
     with pytest.raises(ValidationError, match="退回的原因"):
@@ -79,7 +79,7 @@ def test_who_may_move_a_submission(taiba, fenghe, clerk, town_admin):
     with pytest.raises(ValidationError, match="只有已审核"):
         submission_reopen(submission=submission, reason="x", by=town_admin)
     with pytest.raises(ValidationError, match="尚未结束"):
-        submission_submit(village=taiba, day=timezone.localdate(), by=clerk)
+        submission_submit(village=taiba, day=timezone.localdate(), note="本月无记录", by=clerk)
 
 
 def test_every_write_into_an_approved_period_is_refused_naming_it(approved, taiba, household, rule, clerk):
@@ -103,7 +103,7 @@ def test_every_write_into_an_approved_period_is_refused_naming_it(approved, taib
 def test_a_record_in_the_period_cannot_be_changed_deleted_or_reversed(taiba, household, rule, clerk, town_admin):
     line = point_award(household=household, rule=rule, day=MARCH, by=clerk)
     screening = health_record_save(record=Screening(person=household.head, date=MARCH, institution="县妇幼"), by=None)
-    submission_approve(submission=submission_submit(village=taiba, day=MARCH, by=clerk), by=town_admin)
+    submission_approve(submission=submission_submit(village=taiba, day=MARCH, note="本月无记录", by=clerk), by=town_admin)
     with pytest.raises(PeriodLocked, match=LOCKED):
         point_entry_reverse(entry=line, by=clerk, reason="记错")
     with pytest.raises(PeriodLocked, match=LOCKED):
@@ -141,7 +141,7 @@ def test_the_database_keeps_the_ledger_out_of_an_approved_period(approved, house
 def test_reopening_lets_the_period_be_mended(approved, household, rule, clerk, town_admin):
     submission_reopen(submission=approved, reason="补录", by=town_admin)
     point_award(household=household, rule=rule, day=MARCH, by=clerk)
-    submission = submission_submit(village=household.village, day=MARCH, by=clerk)
+    submission = submission_submit(village=household.village, day=MARCH, note="本月无记录", by=clerk)
     assert submission.pk == approved.pk and submission.status == "submitted"
     assert ("积分登记台账", 1) in holdings([household.village_id], submission.start, submission.end)
 

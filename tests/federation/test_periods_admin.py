@@ -40,7 +40,7 @@ def test_the_year_runs_through_the_admin(client_for, clerk, town_admin, taiba, s
     submission = PeriodSubmission.objects.get()
     assert (submission.start, submission.status, submission.submitted_by) == (date(2024, 3, 1), "submitted", clerk)
     page = client.get(f"{LIST}{submission.pk}/change/").content.decode()
-    assert "两癌筛查：1" in page and "已报送" in page and "三月台账" in page
+    assert "两癌筛查：1" in page and "已报送" in page and "三月台账" in page  # the clerk may not open it
     assert client.get(f"{LIST}{submission.pk}/step/").status_code == 403  # the clerk does not review
 
     client = client_for(town_admin)
@@ -153,3 +153,44 @@ def test_a_refused_submission_keeps_the_note_typed(client_for, clerk, taiba):
     page = response.content.decode()
     assert response.status_code == 200 and "尚未结束" in page
     assert "本月台账，已核对" in page and not PeriodSubmission.objects.exists()
+
+
+def test_the_reviewer_opens_what_the_month_holds(client_for, clerk, town_admin, taiba, fenghe, screening):
+    other = PersonFactory(village=fenghe, name="冯河的人")
+    health_record_save(
+        record=Screening(person=other, date=MARCH, institution="县妇幼", consent_by="冯河的人", consent_on=MARCH),
+        by=None,
+    )
+    client_for(clerk).post(f"{LIST}add/", {"village": taiba.pk, "day": "2024-03-31", "note": "三月台账"})
+    submission = PeriodSubmission.objects.get()
+    client = client_for(town_admin)
+    page = client.get(f"{LIST}{submission.pk}/change/").content.decode()
+    url = page.split('两癌筛查：<a href="')[1].split('"')[0].replace("&amp;", "&")
+    assert "date__gte=2024-03-01" in url and f"village__id__exact={taiba.pk}" in url
+    listed = client.get(url)
+    assert listed.status_code == 200  # a lookup the list refused would redirect to ?e=1
+    rows = listed.content.decode().split('id="result_list"')[1].split("</table>")[0]
+    assert "李秀英" in rows and "冯河的人" not in rows
+
+
+def test_every_period_list_accepts_its_submission_links(rf, superuser):
+    from django.contrib import admin
+
+    from federation.registry import registry
+
+    request = rf.get("/")
+    request.user = superuser
+    for model, records in registry.period_records.items():
+        model_admin = admin.site._registry[model]
+        for lookup, value in records.list_params(1, MARCH, MARCH).items():
+            assert model_admin.lookup_allowed(lookup, str(value), request), (model, lookup)
+
+
+def test_an_empty_month_is_submitted_with_a_word(client_for, clerk, taiba):
+    client = client_for(clerk)
+    response = client.post(f"{LIST}add/", {"village": taiba.pk, "day": "2024-04-30", "note": ""})
+    page = response.content.decode()
+    assert response.status_code == 200 and "没有太坝村的任何记录" in page and "2024-04-30" in page
+    assert not PeriodSubmission.objects.exists()
+    response = client.post(f"{LIST}add/", {"village": taiba.pk, "day": "2024-04-30", "note": "本月未开展工作"})
+    assert response.status_code == 302 and PeriodSubmission.objects.get().note == "本月未开展工作"
