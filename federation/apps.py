@@ -20,7 +20,12 @@ class FederationConfig(AppConfig):
 
         # The project's apps and the user accounts; not sessions or libraries' logs.
         models = [model for config in project_apps() for model in config.get_models()]
-        guard_text_fields([*models, apps.get_model("auth.User")])
+        User = apps.get_model("auth.User")
+        guard_text_fields([*models, User])
+        # Staff appear by the name the town administrator gave them (报送人 吴秀英, not taiba) on
+        # every page that prints a user — lists, logs, history — and by login name without one.
+        # auth.User is Django's: its __str__ is the one place every page reaches.
+        User.__str__ = user_label
 
     @staticmethod
     def lock_activities(registry):
@@ -38,3 +43,7 @@ class FederationConfig(AppConfig):
 class FederationAdminConfig(admin_apps.AdminConfig):
     default = False
     default_site = "federation.sites.FederationAdminSite"
+
+
+def user_label(user) -> str:
+    return user.get_full_name() or user.get_username()

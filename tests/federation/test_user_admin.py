@@ -98,3 +98,17 @@ def test_the_town_administrator_sees_only_her_towns_staff(client_for, town_admin
     give_scope(elsewhere, other_village.town, villages=[other_village])
     names = client_for(town_admin).get("/admin/auth/user/").context["cl"].result_list
     assert {user.username for user in names} >= {"taiba"} and "other" not in {user.username for user in names}
+
+
+def test_staff_appear_by_their_name_where_they_acted(client_for, clerk, town_admin, taiba):
+    from datetime import date
+
+    from federation.services import submission_submit
+
+    clerk.first_name = "吴秀英"
+    clerk.save()
+    submission_submit(village=taiba, day=date(2024, 3, 1), note="三月无活动", by=clerk)
+    page = client_for(town_admin).get("/admin/federation/periodsubmission/").content.decode()
+    rows = page.split('id="result_list"')[1].split("</table>")[0]
+    assert "吴秀英" in rows and ">taiba<" not in rows
+    assert str(town_admin) == "town"  # without a name, the login name
