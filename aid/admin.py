@@ -1,21 +1,39 @@
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import display_for_field, label_for_field, lookup_field
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value, prefetch_related_objects
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from aid import selectors
-from aid.models import MASK, CareTarget, CareVisit, CharityAid, CharityDrive, DisputeCase, Pairing
-from aid.resources import CareTargetsResource, DisputeCasesResource
+from aid.models import (
+    MASK,
+    CareTarget,
+    CareVisit,
+    CharityAid,
+    CharityAidAttachment,
+    CharityDrive,
+    DisputeCase,
+    MediationSession,
+    Pairing,
+)
+from aid.resources import CareTargetsResource, DisputeCasesResource, MediationSessionsResource
 from aid.services import (
     aid_record_delete,
     aid_record_save,
+    care_visit_visitor,
+    charity_aid_attachment_delete,
+    charity_aid_attachment_save,
     charity_aid_save,
     charity_drive_save,
     dispute_parties_check,
@@ -24,6 +42,8 @@ from aid.services import (
     dispute_start_mediation,
     dispute_terminate,
     dispute_transfer,
+    mediation_session_delete,
+    mediation_session_save,
     pairing_end,
     pairing_save,
 )
@@ -39,6 +59,32 @@ from federation.admin_base import (
 )
 from federation.reporting import money
 from federation.scoping import in_scope, scope_for
+
+
+class HistoryLabelsMixin:
+    """A history page names each version by its label (__str__), which names a person through
+    a relation: `history_related` loads those for the page's versions at once, not one by one."""
+
+    history_related: tuple[str, ...] = ()
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        if self.history_related:
+            records = list(historical_records)
+            versions = [record.history_object for record in records]
+            prefetch_related_objects(versions, *self.history_related)
+            for record, version in zip(records, versions, strict=True):
+                # The descriptor builds a new version on each reading; the page reads this one.
+                record.__dict__["history_object"] = version
+        return super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+
+
+def record_table(model, names: list[str], rows) -> str:
+    """Records listed on another record's page: a header naming `names` (fields of `model`) and
+    a row for each (url, value of each name), the first value linking to the record's page."""
+    header = format_html_join("", "<th>{}</th>", ((capfirst(label_for_field(name, model)),) for name in names))
+    cells = "<td>{}</td>" * (len(names) - 1)
+    body = format_html_join("", '<tr><td><a href="{}">{}</a></td>' + cells + "</tr>", rows)
+    return format_html("<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>", header, body) if body else ""
 
 
 class WithoutMotherFilter(admin.SimpleListFilter):
@@ -58,7 +104,7 @@ class WithoutMotherFilter(admin.SimpleListFilter):
 
 
 @admin.register(CareTarget)
-class CareTargetAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
+class CareTargetAdmin(HistoryLabelsMixin, AccessLoggedAdminMixin, ScopedModelAdmin):
     import_resource = CareTargetsResource
     list_display = ["person", "village", "category", "since", "until", "guardian_name", "guardian_phone"]
     list_filter = [WithoutMotherFilter, "category", VillageFilter]
@@ -71,6 +117,49 @@ class CareTargetAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
         (_("Situation"), {"fields": ["situation"]}),
     ]
     delete_service = staticmethod(aid_record_delete)
+    history_related = ("person",)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and request.user.has_perm("aid.view_carevisit"):
+            name = "visits_to_add" if request.user.has_perm("aid.add_carevisit") else "visits_list"
+            fieldsets = [*fieldsets, (_("Care visits"), {"fields": [name]})]
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "visits_list", "visits_to_add"]
+
+    @admin.display(description=_("care visits"))
+    def visits_list(self, obj, *, may_add=False):
+        """The person's visits on this entry, newest first, each linking to its page (and the
+        button that records one: 记录走访, the form opening with her chosen)."""
+        if obj is None or obj.pk is None:
+            return "—"
+        visits = obj.visits.select_related("pairing__mother").order_by("-date", "-pk")
+        table = record_table(
+            CareVisit,
+            ["date", "kind", "visitor", "content", "gifts"],
+            (
+                (
+                    reverse("admin:aid_carevisit_change", args=[visit.pk]),
+                    visit.date.isoformat(),
+                    visit.get_kind_display(),
+                    visit.visited_by,
+                    visit.content,
+                    visit.gifts,
+                )
+                for visit in visits
+            ),
+        )
+        button = ""
+        if may_add:
+            url = f"{reverse('admin:aid_carevisit_add')}?{urlencode({'target': obj.pk})}"
+            button = format_html('<p><a class="button" href="{}">{}</a></p>', url, gettext("Record a visit"))
+        return format_html("{}{}", table or gettext("No visit recorded yet."), button)
+
+    @admin.display(description=_("care visits"))
+    def visits_to_add(self, obj):
+        return self.visits_list(obj, may_add=True)
 
     @admin.display(description=_("village"), ordering="person__village__sort_order")
     def village(self, obj):
@@ -81,8 +170,14 @@ class CareTargetAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
 
 
 class CareVisitInline(ScopedTabularInline):
+    """The caring mother's visits, on her pairing's page (each is to the child's register entry)."""
+
     model = CareVisit
+    fk_name = "pairing"
     fields = ["date", "kind", "content", "gifts"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("target__person")
 
 
 class PairingStateFilter(admin.SimpleListFilter):
@@ -107,7 +202,7 @@ class PairingStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Pairing)
-class PairingAdmin(ServiceInlinesMixin, AccessLoggedAdminMixin, ScopedModelAdmin):
+class PairingAdmin(HistoryLabelsMixin, ServiceInlinesMixin, AccessLoggedAdminMixin, ScopedModelAdmin):
     list_display = ["mother", "child", "village", "start", "end", "last_visit"]
     list_filter = [PairingStateFilter, VillageFilter]
     list_select_related = ["mother", "child__village"]
@@ -120,6 +215,7 @@ class PairingAdmin(ServiceInlinesMixin, AccessLoggedAdminMixin, ScopedModelAdmin
     record_delete_service = staticmethod(aid_record_delete)
     delete_service = staticmethod(aid_record_delete)
     actions = ["end_pairings"]
+    history_related = ("mother", "child")
 
     def get_queryset(self, request):
         return selectors.with_last_visit(super().get_queryset(request))
@@ -145,16 +241,61 @@ class PairingAdmin(ServiceInlinesMixin, AccessLoggedAdminMixin, ScopedModelAdmin
                 self.message_user(request, f"{pairing}: {' '.join(error.messages)}", messages.ERROR)
 
 
+class VisitedByFilter(admin.SimpleListFilter):
+    title = _("visited by")
+    parameter_name = "by"
+
+    def lookups(self, request, model_admin):
+        return [("mother", _("caring mothers")), ("others", _("staff and other visitors"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mother":
+            return queryset.filter(pairing__isnull=False)
+        if self.value() == "others":
+            return queryset.filter(pairing__isnull=True)
+        return queryset
+
+
+class CareVisitForm(forms.ModelForm):
+    class Meta:
+        model = CareVisit
+        fields = ["target", "pairing", "visitor", "date", "kind", "content", "gifts"]
+
+    user = None  # the user recording it (CareVisitAdmin.get_form)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # Who visited, as the service will keep it: the database refuses a visit naming nobody.
+        cleaned_data["visitor"] = care_visit_visitor(
+            pairing=cleaned_data.get("pairing"), visitor=cleaned_data.get("visitor") or "", by=self.user
+        )
+        return cleaned_data
+
+
 @admin.register(CareVisit)
-class CareVisitAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
-    list_display = ["date", "kind", "pairing", "gifts"]
-    list_filter = ["kind", VillageFilter]
-    list_select_related = ["pairing__mother", "pairing__child"]
-    search_fields = ["pairing__mother__name", "pairing__child__name"]
-    autocomplete_fields = ["pairing"]
+class CareVisitAdmin(HistoryLabelsMixin, ServiceErrorsAsMessagesMixin, AccessLoggedAdminMixin, ScopedModelAdmin):
+    """Care visits to anyone on the register: a caring mother's (of a pairing) or one by staff
+    or another visitor. A register entry's page opens this form with the person chosen."""
+
+    form = CareVisitForm
+    list_display = ["date", "kind", "target", "visited_by_shown", "village", "gifts"]
+    list_filter = [VisitedByFilter, "kind", VillageFilter]
+    list_select_related = ["target__person", "pairing__mother", "village"]
+    search_fields = ["target__person__name", "pairing__mother__name", "visitor"]
+    search_help_text = _("Search by the name of the person visited, the caring mother or the visitor.")
+    autocomplete_fields = ["target", "pairing"]
     date_hierarchy = "date"
-    fields = ["pairing", "date", "kind", "content", "gifts"]
+    fields = ["target", "pairing", "visitor", "date", "kind", "content", "gifts"]
     delete_service = staticmethod(aid_record_delete)
+    history_related = ("target__person",)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    @admin.display(description=_("visited by"))
+    def visited_by_shown(self, obj):
+        return obj.visited_by
 
     def save_model(self, request, obj, form, change):
         aid_record_save(record=obj, by=request.user)
@@ -240,7 +381,18 @@ class DisputeCaseAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
 
     form = DisputeForm
     resource_classes = [DisputeCasesResource]
-    list_display = ["number", "village", "kind", "source", "found_on", "parties_shown", "status", "age", "closed_on"]
+    list_display = [
+        "number",
+        "village",
+        "kind",
+        "source",
+        "found_on",
+        "parties_shown",
+        "status",
+        "sessions",
+        "age",
+        "closed_on",
+    ]
     list_filter = [OpenCaseFilter, "status", "kind", "source", "village"]
     list_select_related = ["village"]
     search_fields = ["number"]
@@ -265,8 +417,26 @@ class DisputeCaseAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
         ),
     ]
 
+    delete_service = staticmethod(aid_record_delete)
+
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("parties")
+        # The sessions counted in a subquery per case, not a join (a join would repeat the
+        # case for each session and each party).
+        sessions = MediationSession.objects.filter(case=OuterRef("pk")).order_by().values("case")
+        count = Subquery(sessions.annotate(n=Count("pk")).values("n"), output_field=IntegerField())
+        return (
+            super().get_queryset(request).prefetch_related("parties").annotate(session_count=Coalesce(count, Value(0)))
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and request.user.has_perm("aid.view_mediationsession"):
+            name = "sessions_to_add" if request.user.has_perm("aid.add_mediationsession") else "sessions_list"
+            fieldsets = [*fieldsets, (_("Mediation sessions"), {"fields": [name]})]
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "sessions_list", "sessions_to_add"]
 
     def sees_violence(self, request) -> bool:
         return DisputeCase.sees_confidential(request.user)
@@ -324,10 +494,47 @@ class DisputeCaseAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
     def parties_shown(self, obj):
         return "、".join(person.name for person in obj.parties.all())
 
+    @admin.display(description=_("mediation sessions"), ordering="session_count")
+    def sessions(self, obj):
+        return obj.session_count
+
     @admin.display(description=_("days open"))
     def age(self, obj):
         end = obj.closed_on or timezone.localdate()
         return (end - obj.found_on).days
+
+    @admin.display(description=_("mediation sessions"))
+    def sessions_list(self, obj, *, may_add=False):
+        """The case's sessions, each linking to its page (and the button that records one)."""
+        if obj is None or obj.pk is None:
+            return "—"
+        table = record_table(
+            MediationSession,
+            ["date", "place", "mediators", "present", "content", "result"],
+            (
+                (
+                    reverse("admin:aid_mediationsession_change", args=[session.pk]),
+                    session.date.isoformat(),
+                    session.place,
+                    session.mediators,
+                    session.present,
+                    session.content,
+                    session.get_result_display(),
+                )
+                for session in obj.sessions.all()
+            ),
+        )
+        button = ""
+        if may_add and not obj.closed:
+            url = f"{reverse('admin:aid_mediationsession_add')}?{urlencode({'case': obj.pk})}"
+            button = format_html(
+                '<p><a class="button" href="{}">{}</a></p>', url, gettext("Record a mediation session")
+            )
+        return format_html("{}{}", table or gettext("No session recorded yet."), button)
+
+    @admin.display(description=_("mediation sessions"))
+    def sessions_to_add(self, obj):
+        return self.sessions_list(obj, may_add=True)
 
     @admin.display(description=_("next step"))
     def next_step(self, obj):
@@ -386,6 +593,64 @@ class DisputeCaseAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
         return TemplateResponse(request, "admin/federation/step.html", context)
 
 
+@admin.register(MediationSession)
+class MediationSessionAdmin(HistoryLabelsMixin, ServiceErrorsAsMessagesMixin, AccessLoggedAdminMixin, ScopedModelAdmin):
+    """Mediation sessions, each recorded from its case's page (记录调解) and listed there. A
+    domestic-violence case's sessions are as hidden as it is: to a user who may not see it,
+    they are in no list, form, history or export, and a guessed address answers 404; a
+    closed case's are read only and are not deleted."""
+
+    resource_classes = [MediationSessionsResource]
+    list_display = ["date", "case", "village", "place", "mediators", "result"]
+    list_filter = ["result", VillageFilter]
+    list_select_related = ["case", "village"]
+    search_fields = ["case__number", "place", "mediators"]
+    search_help_text = _("Search by case number, place or mediator.")
+    date_hierarchy = "date"
+    fields = ["case", "date", "place", "mediators", "present", "content", "result"]
+    history_related = ("case",)
+
+    def get_queryset(self, request):
+        return selectors.sessions_seen_by(super().get_queryset(request), request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "case":
+            # Sessions are recorded for open cases the user may open (by number: no case is
+            # searched for by what it holds).
+            cases = in_scope(DisputeCase.objects.filter(selectors.open_q()), scope_for(request.user))
+            if not DisputeCase.sees_confidential(request.user):
+                cases = cases.exclude(kind=DisputeCase.Kind.DOMESTIC_VIOLENCE)
+            kwargs["queryset"] = cases.order_by("-number")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "case"] if obj is not None else fields  # a session stays with its case
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.closed:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        mediation_session_save(session=obj, by=request.user)
+
+    def delete_service(self, *, record, by):
+        mediation_session_delete(session=record, by=by)
+
+    def _back_to_case(self, request, obj, response):
+        # Recorded from the case's page: back to it, unless the user asked to go on here.
+        if any(key in request.POST for key in ("_continue", "_addanother", "_saveasnew")):
+            return response
+        return HttpResponseRedirect(reverse("admin:aid_disputecase_change", args=[obj.case_id]))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._back_to_case(request, obj, super().response_add(request, obj, post_url_continue))
+
+    def response_change(self, request, obj):
+        return self._back_to_case(request, obj, super().response_change(request, obj))
+
+
 class CharityAidForm(forms.ModelForm):
     class Meta:
         model = CharityAid
@@ -403,8 +668,17 @@ class CharityAidForm(forms.ModelForm):
         return cleaned_data
 
 
+class CharityAidAttachmentInline(ScopedTabularInline):
+    """The aid's files (ID copy, proof of hardship, signed receipt…), sent only to staff who
+    may see the aid."""
+
+    model = CharityAidAttachment
+    fields = ["kind", "title", "file", "uploaded_at"]
+    readonly_fields = ["uploaded_at"]
+
+
 @admin.register(CharityAid)
-class CharityAidAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
+class CharityAidAdmin(HistoryLabelsMixin, ServiceErrorsAsMessagesMixin, ServiceInlinesMixin, ScopedModelAdmin):
     form = CharityAidForm
     list_display = ["date", "household", "village", "drive", "charity_drive", "amount", "goods", "reason"]
     list_filter = ["drive", "charity_drive", VillageFilter]
@@ -413,10 +687,18 @@ class CharityAidAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
     autocomplete_fields = ["household"]
     date_hierarchy = "date"
     fields = ["household", "date", "drive", "charity_drive", "amount", "goods", "reason"]
+    inlines = [CharityAidAttachmentInline]
     delete_service = staticmethod(aid_record_delete)
+    history_related = ("household__head",)
 
     def save_model(self, request, obj, form, change):
         charity_aid_save(aid=obj, by=request.user)
+
+    def record_service(self, *, record, by):
+        charity_aid_attachment_save(attachment=record, by=by)
+
+    def record_delete_service(self, *, record, by):
+        charity_aid_attachment_delete(attachment=record, by=by)
 
 
 class DriveAidInline(ScopedTabularInline):

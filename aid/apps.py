@@ -10,7 +10,7 @@ class AidConfig(AppConfig):
         # Importing reports.py and resources.py registers the app's reports, summary rows and
         # figures, and rosters; the admin was imported by the admin's autodiscovery.
         from aid import admin, demo, reports, resources, selectors  # noqa: F401
-        from aid.models import CareVisit, CharityAid, CharityDrive, DisputeCase
+        from aid.models import CareVisit, CharityAid, CharityDrive, DisputeCase, MediationSession
         from federation.registry import registry
 
         # A submitted period holds, and an approved one locks, visits, disputes and aid.
@@ -21,13 +21,16 @@ class AidConfig(AppConfig):
             village="village",
             later=("status", "mediation_started_on", "closed_on", "outcome", "transferred_to"),
         )
+        # A mediation session in the month it sat, in the case's village of that day.
+        registry.add_period_records(MediationSession, date="date", village="village")
         registry.add_period_records(CharityAid, date="date", village="village")
         # A village's drive (a town-wide one names no village and no period holds it).
         registry.add_period_records(CharityDrive, date="start", village="village")
         registry.add_demo("aid", demo.seed)
         registry.add_work_list("care", admin.care_reminders)
         registry.extend_roster("people", resources.CareCategoryColumn())
-        # Visits before their pairings: a visit keeps its pairing (PROTECT).
+        # Visits before their pairings and register entries: a visit keeps both (PROTECT). A
+        # case's sessions and aid's files go with them (CASCADE).
         registry.add_purge("aid.carevisit", selectors.purgeable_visits)
         registry.add_purge("aid.pairing", selectors.purgeable_pairings)
         registry.add_purge("aid.caretarget", selectors.purgeable_care_targets)

@@ -17,10 +17,17 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from federation.fields import PhoneField
+from federation.files import ProtectedFileField, validate_attachment
 from federation.identity import years_before
 from federation.models import Household, Person, Town, Village
 from federation.roles import DATA_PERMISSIONS
 from federation.scoping import Scope, ScopedModel
+
+
+def label(*parts) -> str:
+    """A record's name as a clerk says it: "吴欢 2024-03-11 走访" (whom, when, what), the
+    empty parts left out. Never an ID number, a phone or a diagnosis."""
+    return " ".join(part.isoformat() if isinstance(part, date) else str(part) for part in parts if part)
 
 
 class CareTarget(ScopedModel, models.Model):
@@ -70,6 +77,9 @@ class CareTarget(ScopedModel, models.Model):
 
     def __str__(self) -> str:
         return f"{self.person.name}（{self.get_category_display()}）"
+
+    # What a picker (the visit's 关爱对象) loads with each entry: its label names the person.
+    picker_related = ("person",)
 
     @classmethod
     def adult_in_child_category(cls, category: str, birth_date: date, day: date) -> bool:
@@ -135,6 +145,10 @@ class Pairing(ScopedModel, models.Model):
 
 
 class CareVisit(ScopedModel, models.Model):
+    """Care work with a person on the register (关爱记录): a caring mother's visit to her child
+    (it names the pairing), or a visit of the federation's staff or another visitor to anyone
+    on the register, a left-behind woman, an elderly person, a child without a mother."""
+
     class Kind(models.TextChoices):
         VISIT = "visit", _("home visit")
         CALL = "call", _("phone call")
@@ -143,11 +157,26 @@ class CareVisit(ScopedModel, models.Model):
         COUNSELLING = "counselling", _("counselling")
         OTHER = "other", _("other")
 
-    scope_village_path = "pairing__child__village"
+    scope_village_path = "target__person__village"
     count_village_path = "village"
 
-    pairing = models.ForeignKey(Pairing, models.PROTECT, related_name="visits", verbose_name=_("pairing"))
-    # The child's village when the visit was recorded: the village's ledgers count it there,
+    target = models.ForeignKey(CareTarget, models.PROTECT, related_name="visits", verbose_name=_("care target"))
+    pairing = models.ForeignKey(
+        Pairing,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("pairing"),
+        help_text=_("A caring mother's visit: her pairing. Leave it empty for a visit by staff or another visitor."),
+    )
+    visitor = models.CharField(
+        _("visited by"),
+        max_length=100,
+        blank=True,
+        help_text=_("Who visited, when it was not the caring mother of the pairing. Left empty, your name."),
+    )
+    # The person's village when the visit was recorded: the village's ledgers count it there,
     # and a child who moves does not take her visits out of an approved month. Who may see
     # it still follows where she lives now.
     village = models.ForeignKey(Village, models.PROTECT, related_name="+", editable=False, verbose_name=_("village"))
@@ -167,16 +196,45 @@ class CareVisit(ScopedModel, models.Model):
         default_permissions = DATA_PERMISSIONS
         indexes = [
             models.Index(fields=["pairing", "date"], name="aid_carevisit_pairing_date"),
+            models.Index(fields=["target", "date"], name="aid_carevisit_target_date"),
             models.Index(fields=["village", "date"], name="aid_carevisit_village_date"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pairing__isnull=False) | ~Q(visitor=""),
+                name="aid_carevisit_someone_visited",
+                violation_error_message=_("Say who visited: without a pairing it was not a caring mother."),
+            ),
         ]
 
     def __str__(self) -> str:
-        return gettext("Visit #%(id)s") % {"id": self.pk}
+        # 吴欢 2024-03-11 走访: whom, when, what (its lists and history pages load the person).
+        target = self.target if self.target_id else None
+        return label(target.person.name if target else "", self.date, self.get_kind_display())
+
+    @property
+    def visited_by(self) -> str:
+        """The caring mother of the pairing, or the visitor named."""
+        if self.pairing_id:
+            return self.pairing.mother.name
+        return self.visitor
 
     def clean(self) -> None:
+        errors = {}
         if self.pairing_id and self.date:
             if self.date < self.pairing.start or (self.pairing.end and self.date > self.pairing.end):
-                raise ValidationError({"date": gettext("The visit is outside the pairing's dates.")})
+                errors["date"] = gettext("The visit is outside the pairing's dates.")
+        if self.pairing_id and self.target_id and self.pairing.child_id != self.target.person_id:
+            errors["pairing"] = gettext("The pairing is not %(name)s's.") % {"name": self.target.person.name}
+        elif not self.pairing_id and self.target_id and self.date:
+            # A caring mother's visit keeps to her pairing's dates; anyone else's to the register's.
+            target = self.target
+            if self.date < target.since or (target.until and self.date > target.until):
+                errors["date"] = gettext("%(name)s is not on the care register on that day.") % {
+                    "name": target.person.name
+                }
+        if errors:
+            raise ValidationError(errors)
 
 
 # What a masked value shows.
@@ -283,6 +341,65 @@ class DisputeCase(ScopedModel, models.Model):
     def hidden_from(self, user) -> bool:
         """Whether `user` may know only CONFIDENTIAL_VISIBLE of this case."""
         return self.confidential and not self.sees_confidential(user)
+
+
+class MediationSession(ScopedModel, models.Model):
+    """One sitting of a dispute's mediation (调解记录): when and where, who mediated, who of
+    the parties came, what was done or agreed and how it ended. A closed case's sessions are
+    its record and are not changed; a domestic-violence case's are as confidential as it is
+    (they are shown only on its page)."""
+
+    class Result(models.TextChoices):
+        AGREED = "agreed", _("agreement reached")
+        PARTLY = "partly", _("partly agreed")
+        NOT_AGREED = "not_agreed", _("no agreement")
+
+    scope_village_path = "case__village"
+    count_village_path = "village"
+
+    case = models.ForeignKey(DisputeCase, models.CASCADE, related_name="sessions", verbose_name=_("dispute case"))
+    # The case's village when the session was recorded: the month it is locked in is that
+    # village's (as for visits and aid).
+    village = models.ForeignKey(Village, models.PROTECT, related_name="+", editable=False, verbose_name=_("village"))
+    date = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=100, blank=True)
+    mediators = models.CharField(_("mediators"), max_length=200)
+    present = models.CharField(_("parties present"), max_length=200, blank=True)
+    content = models.TextField(_("what was done or agreed"))
+    result = models.CharField(_("result of the session"), max_length=20, choices=Result.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("mediation session")
+        verbose_name_plural = _("mediation sessions")
+        ordering = ["date", "pk"]
+        default_permissions = DATA_PERMISSIONS
+        indexes = [models.Index(fields=["village", "date"], name="aid_mediation_village_date")]
+
+    def __str__(self) -> str:
+        # The case's number, as the case's own label; a domestic-violence case's sessions do not
+        # say when they sat (its dates are hidden from those who may not see it).
+        case = self.case if self.case_id else None
+        if case is None:
+            return str(self._meta.verbose_name)
+        return label(case.number, None if case.confidential else self.date, self._meta.verbose_name)
+
+    @property
+    def closed(self) -> bool:
+        """Its case is closed: the session is part of the case's record (not changed, not deleted)."""
+        return bool(self.case_id) and self.case.closed
+
+    def clean(self) -> None:
+        if self.case_id and self.date and self.date < self.case.found_on:
+            raise ValidationError(
+                {
+                    "date": gettext("The session is dated before the case was found (%(day)s).")
+                    % {"day": self.case.found_on.isoformat()}
+                }
+            )
 
 
 class CharityDrive(ScopedModel, models.Model):
@@ -396,7 +513,50 @@ class CharityAid(ScopedModel, models.Model):
         ]
 
     def __str__(self) -> str:
-        return gettext("Aid #%(id)s") % {"id": self.pk}
+        # 王大山 2024-09-09 99公益日: the household by its head (its number if it has none).
+        household = self.household if self.household_id else None
+        who = (household.head.name if household.head_id else household.number) if household else ""
+        return label(who, self.date, self.drive)
+
+
+class CharityAidAttachment(ScopedModel, models.Model):
+    """A file of charity aid (an ID copy, proof of hardship, the signed receipt…): kept in the
+    protected store and sent only to staff who may see the aid (federation.files)."""
+
+    class Kind(models.TextChoices):
+        ID_COPY = "id_copy", _("ID card copy")
+        HARDSHIP = "hardship", _("proof of hardship")
+        RECEIPT = "receipt", _("signed receipt")
+        INVOICE = "invoice", _("invoices")
+        PHOTO = "photo", _("photo")
+        OTHER = "other", _("other")
+
+    scope_village_path = "aid__household__village"
+
+    aid = models.ForeignKey(CharityAid, models.CASCADE, related_name="attachments", verbose_name=_("charity aid"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    file = ProtectedFileField(
+        _("file"),
+        upload_to="aid/%Y/%m/",
+        validators=[validate_attachment],
+        help_text=_("A photo (JPEG or PNG) or a PDF."),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "pk"]
+        default_permissions = DATA_PERMISSIONS
+
+    def __str__(self) -> str:
+        # Its kind and day, not its title or file name: those may say more than a list should.
+        return label(self.get_kind_display(), self.uploaded_at.date() if self.uploaded_at else None)
 
 
 # How rosters write the categories (人员类别 / 类别 columns); 无 means none.

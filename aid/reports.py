@@ -122,8 +122,9 @@ def pairings_villages(rs: ReportScope, period: Period) -> Table:
         children=Count("child", distinct=True),
     )
     kinds = CareVisit.Kind
+    # The caring mothers' visits: staff's own are in the visit record (care_visits_ledger).
     visits = per_village(
-        selectors.visits_in(rs.chosen, period.start, period.end),
+        selectors.mother_visits_in(rs.chosen, period.start, period.end),
         total=Count("pk"),
         **{k.value: Count("pk", filter=Q(kind=k)) for k in kinds},
     )
@@ -212,10 +213,10 @@ def charity_villages(rs: ReportScope, period: Period) -> Table:
 @chart("care_visits_villages", order=40, permission="aid.view_carevisit")
 def _visits_chart(rs: ReportScope, period: Period) -> BarChart:
     """Caring mothers' visits in each village in the period."""
-    visits = per_village(selectors.visits_in(rs.chosen, period.start, period.end), n=Count("pk"))
+    visits = per_village(selectors.mother_visits_in(rs.chosen, period.start, period.end), n=Count("pk"))
     dates = period_params(period)
     rows = [
-        (name, visits.get(pk, {}).get("n", 0), changelist(CareVisit, village=pk, **dates))
+        (name, visits.get(pk, {}).get("n", 0), changelist(CareVisit, village=pk, by="mother", **dates))
         for pk, name in rs.village_rows()
     ]
     return BarChart(_("Care visits by village"), rows, unit=str(pgettext_lazy("unit", "times")))
@@ -300,7 +301,10 @@ def care_targets_ledger(rs: ReportScope, period: Period) -> Table:
 @report(
     "care_visits_ledger",
     gettext_lazy("Care visit record"),
-    gettext_lazy("Every visit of a caring mother to her child in the period, by date."),
+    gettext_lazy(
+        "Every care visit in the period, by date: a caring mother's to her child, or one by staff or another "
+        "visitor to anyone on the care register."
+    ),
     permission=("aid.view_carevisit", "aid.view_pairing", "federation.view_person"),
     personal=True,
 )
@@ -309,28 +313,25 @@ def care_visits_ledger(rs: ReportScope, period: Period) -> Table:
         header=[
             field_label(CareVisit, "date"),
             _("Village (community)"),
-            field_label(Pairing, "child"),
-            field_label(Pairing, "mother"),
+            field_label(CareVisit, "target"),
+            field_label(CareVisit, "visitor"),
             field_label(CareVisit, "kind"),
             field_label(CareVisit, "content"),
             field_label(CareVisit, "gifts"),
         ]
     )
     kinds = labels_of(CareVisit.Kind.choices)
-    visits = selectors.visits_in(rs.chosen, period.start, period.end).order_by("date", "pk")
-    fields = [
-        "date",
-        "village__name",
-        "pairing__child__name",
-        "pairing__mother__name",
-        "kind",
-        "content",
-        "gifts",
-    ]
+    # Who visited: the caring mother of the pairing, or the visitor named.
+    visits = (
+        selectors.visits_in(rs.chosen, period.start, period.end)
+        .annotate(who=Coalesce("pairing__mother__name", "visitor"))
+        .order_by("date", "pk")
+    )
+    fields = ["date", "village__name", "target__person__name", "who", "kind", "content", "gifts"]
 
     def row(values) -> list:
-        day, village, child, mother, kind, content, gifts = values
-        return [day.isoformat(), village, child, mother, kinds.get(kind, ""), content, gifts]
+        day, village, person, who, kind, content, gifts = values
+        return [day.isoformat(), village, person, who, kinds.get(kind, ""), content, gifts]
 
     table.rows = QueryRows(visits, fields, row)
     return table

@@ -1,5 +1,5 @@
 """Care rosters: the left-behind children roster (留守儿童花名册), the people roster's 人员类别
-column, and the dispute export."""
+column, and the dispute and mediation session exports."""
 
 from datetime import date
 
@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields
 
-from aid.models import CATEGORY_SYNONYMS, MASK, CareTarget, DisputeCase
+from aid import selectors
+from aid.models import CATEGORY_SYNONYMS, MASK, CareTarget, DisputeCase, MediationSession
 from aid.services import aid_record_save
 from federation.exporting import ScopedResource
 from federation.importing import (
@@ -225,3 +226,20 @@ class DisputeCasesResource(ScopedResource):
 
     def dehydrate_parties(self, case):
         return "、".join(p.name for p in case.parties.all())
+
+
+class MediationSessionsResource(ScopedResource):
+    """The mediation session export: a domestic-violence case's sessions only for those who may
+    see the case (none of them otherwise, not even masked)."""
+
+    case = fields.Field(attribute="case__number", column_name="纠纷编号")
+
+    class Meta:
+        model = MediationSession
+        fields = ["case", "village", "date", "place", "mediators", "present", "content", "result"]
+
+    def get_queryset(self):
+        return selectors.sessions_seen_by(super().get_queryset(), self.user)
+
+    def filter_export(self, queryset, **kwargs):
+        return selectors.sessions_seen_by(super().filter_export(queryset, **kwargs), self.user)

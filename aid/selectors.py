@@ -65,7 +65,21 @@ def pairings_in(scope: Scope, start: date, end: date) -> QuerySet:
 
 
 def visits_in(scope: Scope, start: date, end: date) -> QuerySet:
+    """Every care visit in the period: caring mothers', staff's and other visitors'."""
     return counted_in(CareVisit.objects.all(), scope).filter(date__range=(start, end))
+
+
+def mother_visits_in(scope: Scope, start: date, end: date) -> QuerySet:
+    """The caring mothers' visits to their children in the period (those of a pairing)."""
+    return visits_in(scope, start, end).filter(pairing__isnull=False)
+
+
+def sessions_seen_by(sessions: QuerySet, user) -> QuerySet:
+    """The mediation sessions among `sessions` that `user` may know of: a domestic-violence
+    case's only with the permission to see the case (the admin, its export)."""
+    if DisputeCase.sees_confidential(user):
+        return sessions
+    return sessions.exclude(case__kind=DisputeCase.Kind.DOMESTIC_VIOLENCE)
 
 
 def disputes(scope: Scope) -> QuerySet:
@@ -104,7 +118,10 @@ def charity_paid_from_drives(scope: Scope) -> QuerySet:
 # What `manage.py purge` removes of care and aid (federation.retention): `cutoff` is a date,
 # `people` the people being removed.
 def purgeable_visits(cutoff: date, people: QuerySet) -> QuerySet:
-    return CareVisit.objects.filter(pairing__in=purgeable_pairings(cutoff, people))
+    """The visits of the pairings and register entries that go (a visit keeps both: PROTECT)."""
+    return CareVisit.objects.filter(
+        Q(pairing__in=purgeable_pairings(cutoff, people)) | Q(target__in=purgeable_care_targets(cutoff, people))
+    )
 
 
 def purgeable_pairings(cutoff: date, people: QuerySet) -> QuerySet:

@@ -1,5 +1,6 @@
-"""Every write of care and aid: the register, pairings and visits, dispute cases and their
-steps, charity aid. The admin, the imports and the demo call these."""
+"""Every write of care and aid: the register, pairings and visits, dispute cases with their
+steps and mediation sessions, charity aid and its files. The admin, the imports and the demo
+call these."""
 
 from datetime import date
 from decimal import Decimal
@@ -10,7 +11,17 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from aid.models import CareTarget, CareVisit, CharityAid, CharityDrive, DisputeCase, Pairing
+from aid.models import (
+    CareTarget,
+    CareVisit,
+    CharityAid,
+    CharityAidAttachment,
+    CharityDrive,
+    DisputeCase,
+    MediationSession,
+    Pairing,
+)
+from aid.selectors import active_on
 from federation.models import Person, Town
 from federation.reporting import money
 from federation.scoping import scope_for
@@ -29,6 +40,8 @@ def aid_record_save(*, record, by=None):
     as its recorder where it keeps one; every save names `by` on its history row."""
     if record.pk is None and hasattr(record, "recorded_by_id") and by is not None and by.pk:
         record.recorded_by = by
+    if isinstance(record, CareVisit):
+        _prepare_visit(record, by)
     if isinstance(record, CareVisit | CharityAid):
         _stamp_village(record)
     if isinstance(record, CharityAid) and record.charity_drive_id and record.household_id:
@@ -37,9 +50,9 @@ def aid_record_save(*, record, by=None):
 
 
 def _stamp_village(record: CareVisit | CharityAid) -> None:
-    """A visit counts in the child's village, aid in the household's, as they were when it was
-    recorded (or when it was moved to another pairing or household), not where they live now."""
-    link = "pairing_id" if isinstance(record, CareVisit) else "household_id"
+    """A visit counts in its person's village, aid in the household's, as they were when it was
+    recorded (or when it was moved to another person or household), not where they live now."""
+    link = "target_id" if isinstance(record, CareVisit) else "household_id"
     if getattr(record, link) is None:
         return
     stored = None
@@ -47,14 +60,53 @@ def _stamp_village(record: CareVisit | CharityAid) -> None:
         stored = type(record).objects.filter(pk=record.pk).values_list(link, flat=True).first()
     if record.village_id is None or stored != getattr(record, link):
         if isinstance(record, CareVisit):
-            record.village_id = record.pairing.child.village_id
+            record.village_id = record.target.person.village_id
         else:
             record.village_id = record.household.village_id
 
 
+def care_visit_visitor(*, pairing: Pairing | None, visitor: str, by=None) -> str:
+    """Who visited, as the visit keeps it: a caring mother's visit (a pairing's) needs no name;
+    anyone else's is the name given, or the name of the user recording it. (The admin's form
+    asks it too, before the database's rule would refuse the visit.)"""
+    visitor = visitor.strip()
+    if pairing is None and not visitor and by is not None and by.pk:
+        visitor = (by.get_full_name() or by.get_username())[:100]
+    return visitor
+
+
+def _prepare_visit(visit: CareVisit, by) -> None:
+    """A caring mother's visit is to her child's register entry (the one open on the day, of a
+    child's category first); a visit without a pairing names who visited."""
+    if visit.target_id is None and visit.pairing_id is not None:
+        day = visit.date or visit.pairing.start
+        entries = CareTarget.objects.filter(person_id=visit.pairing.child_id)
+        visit.target = (
+            entries.filter(active_on(day), category__in=CareTarget.CHILD_CATEGORIES).order_by("since", "pk").first()
+            or entries.filter(category__in=CareTarget.CHILD_CATEGORIES).order_by("-since", "-pk").first()
+            or entries.order_by("-since", "-pk").first()
+        )
+        if visit.target is None:
+            raise ValidationError(
+                {"pairing": _("%(name)s is not on the care register.") % {"name": visit.pairing.child.name}}
+            )
+    visit.visitor = care_visit_visitor(pairing=visit.pairing, visitor=visit.visitor, by=by)
+    if visit.pairing_id is None and not visit.visitor:
+        raise ValidationError({"visitor": _("Say who visited: without a pairing it was not a caring mother.")})
+
+
 @transaction.atomic
 def aid_record_delete(*, record, by=None) -> None:
-    """Delete a care target, pairing, visit or charity aid, its history row naming `by`."""
+    """Delete a care target, pairing, visit, dispute case or charity aid, its history row
+    naming `by`; a case's sessions and aid's files go first, each with its own history row
+    naming `by`."""
+    parts = []
+    if isinstance(record, DisputeCase):
+        parts = list(record.sessions.all())
+    elif isinstance(record, CharityAid):
+        parts = list(record.attachments.all())
+    for part in parts:
+        delete_with_history(part, by)
     delete_with_history(record, by)
 
 
@@ -309,3 +361,53 @@ def dispute_terminate(*, case: DisputeCase, day: date, outcome: str, by=None) ->
         closed_on=day,
         outcome=outcome,
     )
+
+
+def _open_case(case_id: int) -> DisputeCase:
+    """The case, locked (a session saved as the case closes waits for it), if it is open."""
+    case = DisputeCase.objects.select_for_update().get(pk=case_id)
+    if case.closed:
+        raise ValidationError(
+            _("The case %(number)s is closed: its mediation sessions can no longer be added, changed or deleted.")
+            % {"number": case.number}
+        )
+    return case
+
+
+@transaction.atomic
+def mediation_session_save(*, session: MediationSession, by=None) -> MediationSession:
+    """Record a mediation session of an open case (or change one). It keeps the case's village
+    of the day it was recorded: the month it is locked in."""
+    if session.case_id is None:
+        raise ValidationError(_("A mediation session belongs to a dispute case."))
+    case = _open_case(session.case_id)
+    if session.pk is not None:
+        stored = MediationSession.objects.filter(pk=session.pk).values_list("case_id", flat=True).first()
+        if stored is not None and stored != session.case_id:
+            raise ValidationError(_("A mediation session stays with its case."))
+    if session.village_id is None:
+        session.village_id = case.village_id
+    if session.pk is None and by is not None and by.pk:
+        session.recorded_by = by
+    return save_with_history(session, by)
+
+
+@transaction.atomic
+def mediation_session_delete(*, session: MediationSession, by=None) -> None:
+    """Delete a session recorded by mistake, while its case is open."""
+    _open_case(session.case_id)
+    delete_with_history(session, by)
+
+
+@transaction.atomic
+def charity_aid_attachment_save(*, attachment: CharityAidAttachment, by=None) -> CharityAidAttachment:
+    """Validate (a photo or a PDF, under the size cap) and save a file of charity aid."""
+    if attachment.pk is None and by is not None and by.pk:
+        attachment.uploaded_by = by
+    return save_with_history(attachment, by)
+
+
+@transaction.atomic
+def charity_aid_attachment_delete(*, attachment: CharityAidAttachment, by=None) -> None:
+    """Delete a file's record. The file stays in storage: the history names it."""
+    delete_with_history(attachment, by)

@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -14,6 +15,7 @@ from federation.admin_base import (
     AccessLoggedAdminMixin,
     ScopedModelAdmin,
     ScopedTabularInline,
+    ServiceErrorsAsMessagesMixin,
     ServiceInlinesMixin,
     VillageFilter,
     add_service_error,
@@ -23,6 +25,7 @@ from federation.scoping import in_scope, scope_for
 from health import selectors
 from health.models import (
     CancerAidApplication,
+    CancerAidAttachment,
     HPVDeferral,
     HPVDose,
     HPVGirl,
@@ -32,6 +35,8 @@ from health.models import (
 from health.resources import HPVRosterResource, ScreeningsResource
 from health.services import (
     cancer_aid_approve,
+    cancer_aid_attachment_delete,
+    cancer_aid_attachment_save,
     cancer_aid_pay,
     cancer_aid_reject,
     health_record_delete,
@@ -39,7 +44,24 @@ from health.services import (
 )
 
 
-class HealthAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
+class HistoryLabelsMixin:
+    """A history page names each version by its label (__str__), which names the woman: load
+    the people of the page's versions at once, not one by one."""
+
+    history_related: tuple[str, ...] = ("person",)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        if self.history_related:
+            records = list(historical_records)
+            versions = [record.history_object for record in records]
+            prefetch_related_objects(versions, *self.history_related)
+            for record, version in zip(records, versions, strict=True):
+                # The descriptor builds a new version on each reading; the page reads this one.
+                record.__dict__["history_object"] = version
+        return super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+
+
+class HealthAdmin(HistoryLabelsMixin, AccessLoggedAdminMixin, ScopedModelAdmin):
     """Health records: every opening of a record or its history is logged, and every
     save and deletion goes through the services (which check what the form cannot and name
     the user on the history row)."""
@@ -122,8 +144,26 @@ class AidDecisionForm(forms.Form):
         self.initial.setdefault("day", timezone.localdate())
 
 
+class CancerAidAttachmentInline(ScopedTabularInline):
+    """The application's files (diagnosis certificate, invoices, ID copy…), sent only to staff
+    who may see the application; a decided application's are read only."""
+
+    model = CancerAidAttachment
+    fields = ["kind", "title", "file", "uploaded_at"]
+    readonly_fields = ["uploaded_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return not (obj is not None and obj.closed) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not (obj is not None and obj.closed) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj is not None and obj.closed) and super().has_delete_permission(request, obj)
+
+
 @admin.register(CancerAidApplication)
-class CancerAidApplicationAdmin(HealthAdmin):
+class CancerAidApplicationAdmin(ServiceErrorsAsMessagesMixin, ServiceInlinesMixin, HealthAdmin):
     list_display = [
         "person",
         "village",
@@ -172,6 +212,13 @@ class CancerAidApplicationAdmin(HealthAdmin):
         ),
         (_("Notes"), {"fields": ["notes"]}),
     ]
+    inlines = [CancerAidAttachmentInline]
+
+    def record_service(self, *, record, by):
+        cancer_aid_attachment_save(attachment=record, by=by)
+
+    def record_delete_service(self, *, record, by):
+        cancer_aid_attachment_delete(attachment=record, by=by)
 
     def has_change_permission(self, request, obj=None):
         # Once reviewed, the application is a record of what was decided.
@@ -258,6 +305,10 @@ class HealthInline(ScopedTabularInline):
     fk_name = "person"
     extra = 0
 
+    def get_queryset(self, request):
+        # Each row is labelled with its record's name, which names the girl.
+        return super().get_queryset(request).select_related("person")
+
 
 class HPVDoseInline(HealthInline):
     model = HPVDose
@@ -322,6 +373,7 @@ class HPVGirlAdmin(ServiceInlinesMixin, HealthAdmin):
     fields = ["name", "village", "birth_date", "status"]
     readonly_fields = ["name", "village", "birth_date", "status"]
     inlines = [HPVDoseInline, HPVDeferralInline]
+    history_related = ()
     record_service = staticmethod(health_record_save)
     record_delete_service = staticmethod(health_record_delete)
 

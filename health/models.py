@@ -6,6 +6,8 @@ logged (federation's RecordAccess), and no result or diagnosis is ever part of a
 Every write goes through services.py.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -14,9 +16,16 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from federation.files import ProtectedFileField, validate_attachment
 from federation.models import Person, Village
 from federation.roles import DATA_PERMISSIONS
 from federation.scoping import ScopedModel
+
+
+def label(*parts) -> str:
+    """A record's name as a clerk says it: "李秀英 2024-03-11 两癌筛查记录" (whom, when, what),
+    the empty parts left out. Never an ID number, a phone, a result or a diagnosis."""
+    return " ".join(part.isoformat() if isinstance(part, date) else str(part) for part in parts if part)
 
 
 class HealthRecord(ScopedModel, models.Model):
@@ -38,6 +47,10 @@ class HealthRecord(ScopedModel, models.Model):
     class Meta:
         abstract = True
         default_permissions = DATA_PERMISSIONS
+
+    def person_name(self) -> str:
+        person = self.person if self.person_id else None
+        return person.name if person else ""
 
     def clean(self) -> None:
         if self.person_id and self.must_be_female and self.person.sex != Person.Sex.FEMALE:
@@ -99,7 +112,8 @@ class Screening(HealthRecord):
         ]
 
     def __str__(self) -> str:
-        return gettext("Screening #%(id)s") % {"id": self.pk}
+        # What she was screened for is not said: the label is in logs and messages.
+        return label(self.person_name(), self.date, self._meta.verbose_name)
 
     def clean(self) -> None:
         super().clean()
@@ -149,7 +163,7 @@ class InsurancePolicy(HealthRecord):
         ]
 
     def __str__(self) -> str:
-        return gettext("Insurance policy #%(id)s") % {"id": self.pk}
+        return label(self.person_name(), self.year, self.product or self._meta.verbose_name)
 
 
 class CancerAidApplication(HealthRecord):
@@ -238,13 +252,55 @@ class CancerAidApplication(HealthRecord):
         ]
 
     def __str__(self) -> str:
-        return gettext("Aid application #%(id)s") % {"id": self.pk}
+        return label(self.person_name(), self.submitted_on, self._meta.verbose_name)
 
     @property
     def closed(self) -> bool:
         """Decided (approved, paid or not approved): a record of what was decided, which is
         neither changed nor deleted."""
         return self.status != self.Status.SUBMITTED
+
+
+class CancerAidAttachment(ScopedModel, models.Model):
+    """A file of a two-cancer aid application (the diagnosis certificate, invoices, an ID
+    copy…): kept in the protected store and sent only to staff who may see the application
+    (federation.files). A decided application keeps its files as they were."""
+
+    class Kind(models.TextChoices):
+        DIAGNOSIS = "diagnosis", _("diagnosis certificate")
+        INVOICE = "invoice", _("medical invoices")
+        ID_COPY = "id_copy", _("ID card copy")
+        HARDSHIP = "hardship", _("proof of hardship")
+        OTHER = "other", _("other")
+
+    scope_village_path = "application__person__village"
+
+    application = models.ForeignKey(
+        CancerAidApplication, models.CASCADE, related_name="attachments", verbose_name=_("aid application")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    file = ProtectedFileField(
+        _("file"),
+        upload_to="health/%Y/%m/",
+        validators=[validate_attachment],
+        help_text=_("A photo (JPEG or PNG) or a PDF."),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "pk"]
+        default_permissions = DATA_PERMISSIONS
+
+    def __str__(self) -> str:
+        # Its kind and day, not its title or file name: those may name the diagnosis.
+        return label(self.get_kind_display(), self.uploaded_at.date() if self.uploaded_at else None)
 
 
 class HPVGirl(Person):
@@ -296,7 +352,8 @@ class HPVDose(HealthRecord):
         ]
 
     def __str__(self) -> str:
-        return gettext("HPV dose #%(id)s") % {"id": self.pk}
+        dose = self.get_dose_number_display() if self.dose_number else ""
+        return label(self.person_name(), self.date, self._meta.verbose_name, dose)
 
     def clean(self) -> None:
         super().clean()
@@ -361,4 +418,5 @@ class HPVDeferral(HealthRecord):
         ]
 
     def __str__(self) -> str:
-        return gettext("Reason #%(id)s") % {"id": self.pk}
+        # Not the reason itself: an illness or a contraindication is health information.
+        return label(self.person_name(), self.recorded_on, self._meta.verbose_name)

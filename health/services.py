@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from federation.services import delete_with_history, save_with_history, status_step
-from health.models import CancerAidApplication, HPVDeferral, HPVDose, InsurancePolicy, Screening
+from health.models import CancerAidApplication, CancerAidAttachment, HPVDeferral, HPVDose, InsurancePolicy, Screening
 
 Status = CancerAidApplication.Status
 
@@ -34,8 +34,44 @@ def health_record_save(*, record, by) -> object:
 
 @transaction.atomic
 def health_record_delete(*, record, by) -> None:
-    """Delete a screening, policy, dose, reason or aid application, its history row naming `by`."""
+    """Delete a screening, policy, dose, reason or aid application, its history row naming `by`
+    (an application's files first, each with its own history row naming `by`)."""
+    if isinstance(record, CancerAidApplication):
+        for attachment in record.attachments.all():
+            delete_with_history(attachment, by)
     delete_with_history(record, by)
+
+
+def _submitted(application_id: int) -> CancerAidApplication:
+    """The application, locked (a file saved as it is decided waits for the decision), while it
+    waits for review: a decided one keeps its files as they were when it was decided."""
+    application = CancerAidApplication.objects.select_for_update().get(pk=application_id)
+    if application.status != Status.SUBMITTED:
+        raise ValidationError(
+            _("The application is %(status)s: its files can no longer be added, changed or deleted.")
+            % {"status": application.get_status_display()}
+        )
+    return application
+
+
+@transaction.atomic
+def cancer_aid_attachment_save(*, attachment: CancerAidAttachment, by) -> CancerAidAttachment:
+    """Validate (a photo or a PDF, under the size cap) and save a file of an application that
+    waits for review."""
+    if attachment.application_id is None:
+        raise ValidationError(_("A file belongs to an aid application."))
+    _submitted(attachment.application_id)
+    if attachment.pk is None and by is not None and by.pk:
+        attachment.uploaded_by = by
+    return save_with_history(attachment, by)
+
+
+@transaction.atomic
+def cancer_aid_attachment_delete(*, attachment: CancerAidAttachment, by) -> None:
+    """Delete a file's record (while the application waits for review). The file stays in
+    storage: the history names it."""
+    _submitted(attachment.application_id)
+    delete_with_history(attachment, by)
 
 
 def screening_save(*, screening: Screening, by) -> Screening:

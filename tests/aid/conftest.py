@@ -9,6 +9,8 @@ from federation.roles import CARE_RECORDER
 from tests.factories import PersonFactory
 
 DAY = date(2024, 5, 1)
+# The charity aid form's empty list of files (its inline's management form).
+NO_FILES = {"attachments-TOTAL_FORMS": "0", "attachments-INITIAL_FORMS": "0"}
 
 
 def on_register(person, category=CareTarget.Category.LEFT_BEHIND_CHILD, since=date(2024, 1, 1)):

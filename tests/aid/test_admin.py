@@ -14,7 +14,7 @@ from aid.models import CareVisit, DisputeCase, Pairing
 from aid.services import aid_record_save, pairing_save
 from federation.models import RecordAccess
 from federation.roles import CARE_RECORDER
-from tests.aid.conftest import on_register, register_case
+from tests.aid.conftest import NO_FILES, on_register, register_case
 from tests.factories import PersonFactory
 
 LISTS = ["caretarget", "pairing", "carevisit", "disputecase"]
@@ -244,6 +244,7 @@ def test_charity_aid_is_kept_by_the_village_clerk(client_for, clerk, own_househo
             "amount": "0",
             "goods": "",
             "reason": "x",
+            **NO_FILES,
         },
     )
     assert response.status_code == 200 and "请填写救助金额或物品。" in response.content.decode()
@@ -256,6 +257,7 @@ def test_charity_aid_is_kept_by_the_village_clerk(client_for, clerk, own_househo
             "amount": "500",
             "goods": "",
             "reason": "因病",
+            **NO_FILES,
         },
     )
     assert response.status_code == 302

@@ -115,7 +115,7 @@ def test_the_care_register_has_the_paper_columns_and_whole_numbers_for_the_town(
 
 def test_the_visit_record_and_the_aid_records_are_by_date(users):
     _rs, header, rows = ledger(users["town"], "care_visits_ledger")
-    assert header == ["日期", "村(社区)", "孩子", "爱心妈妈", "类型", "关爱内容", "赠送物品"]
+    assert header == ["日期", "村(社区)", "关爱对象", "走访人", "类型", "关爱内容", "赠送物品"]
     first = CareVisit.objects.filter(date__year=2024).select_related("pairing__child", "pairing__mother")
     first = first.order_by("date", "pk").first()
     assert rows[0] == [

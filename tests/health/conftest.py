@@ -8,6 +8,9 @@ from health.models import HPVDose
 from health.services import health_record_save
 from tests.factories import PersonFactory
 
+# An aid application's form with no file (its inline's management form).
+NO_FILES = {"attachments-TOTAL_FORMS": "0", "attachments-INITIAL_FORMS": "0"}
+
 
 @pytest.fixture
 def girl(taiba):

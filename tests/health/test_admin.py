@@ -15,7 +15,7 @@ from federation.models import RecordAccess
 from health.models import CancerAidApplication, HPVDeferral, HPVDose, Screening
 from health.services import cancer_aid_submit, health_record_save
 from tests.factories import PersonFactory
-from tests.health.conftest import dose
+from tests.health.conftest import NO_FILES, dose
 
 DAY = date(2024, 5, 1)
 LISTS = ["screening", "insurancepolicy", "canceraidapplication", "hpvgirl", "hpvdose"]
@@ -111,6 +111,7 @@ def test_a_diagnosis_never_reaches_titles_messages_or_the_admin_log(client_for, 
             "medical_costs": "30000",
             "amount_requested": "10000",
             "submitted_on": "2024-05-01",
+            **NO_FILES,
         },
         follow=True,
     )
@@ -122,7 +123,7 @@ def test_a_diagnosis_never_reaches_titles_messages_or_the_admin_log(client_for, 
     entries = list(LogEntry.objects.values_list("user", "action_flag", "content_type__model", "object_id"))
     assert entries == [(town_admin.pk, ADDITION, "canceraidapplication", str(record.pk))]
     entry = LogEntry.objects.get()
-    assert entry.object_repr == f"救助申请 #{record.pk}"
+    assert entry.object_repr == "李秀英 2024-05-01 两癌救助申报"
     assert "乳腺癌" not in entry.get_change_message()
 
 
@@ -153,7 +154,7 @@ def test_cancer_aid_review_and_payment(client_for, town_admin, health_clerk, wom
     page = client.get(f"/admin/health/canceraidapplication/{record.pk}/change/").content.decode()
     assert "发放登记人" in page and "缴费方式" not in page and "银行转账" in page
     response = client.get(url, follow=True)
-    assert "该申请已办结，没有后续步骤。" in response.content.decode()
+    assert "该申报已办结，没有后续步骤。" in response.content.decode()
 
 
 def test_the_hpv_roster_work_lists(client_for, health_clerk, taiba, girl):
@@ -246,7 +247,7 @@ def test_the_home_page_reminds_of_the_health_work(client_for, town_admin, clerk,
     application(woman)
     page = client_for(town_admin).get("/admin/").content.decode()
     assert "目前 9–14 岁女童HPV疫苗接种率" in page and "0%（0/1）" in page
-    assert "筛查异常、尚无复查结果" in page and "待审核的两癌救助申请" in page
+    assert "筛查异常、尚无复查结果" in page and "待审核的两癌救助申报" in page
     # A clerk without the health role sees none of it.
     assert "HPV" not in client_for(clerk).get("/admin/").content.decode()
 

@@ -60,7 +60,7 @@ def test_a_result_needs_the_womans_consent(woman):
     saved = health_record_save(
         record=screening(woman, result=Screening.Result.NORMAL, consent_by="李秀英", consent_on=DAY), by=None
     )
-    assert saved.pk and str(saved) == f"筛查记录 #{saved.pk}"  # no result in its name
+    assert saved.pk and str(saved) == "李秀英 2024-05-01 两癌筛查记录"  # no result in its name
     with pytest.raises(IntegrityError), transaction.atomic():  # the database holds it too
         Screening.objects.create(person=woman, date=DAY, institution="x", result=Screening.Result.CONFIRMED)
 
@@ -123,15 +123,15 @@ def test_one_policy_per_woman_year_and_product(woman):
 
 def test_cancer_aid_steps(woman, town_admin):
     app = application(woman)
-    assert app.status == "submitted" and str(app) == f"救助申请 #{app.pk}"  # no diagnosis in its name
+    assert app.status == "submitted" and str(app) == "李秀英 2024-05-01 两癌救助申报"  # no diagnosis in its name
     with pytest.raises(ValidationError) as error:
         cancer_aid_pay(application=app, day=DAY, by=town_admin)
-    assert messages(error) == ["该申请目前为“已申报”，不能“已发放”。"]
+    assert messages(error) == ["该申报目前为“已申报”，不能“已发放”。"]
     app = cancer_aid_approve(application=app, amount=Decimal("8000"), day=date(2024, 6, 1), by=town_admin)
     assert (app.status, app.amount_granted, app.reviewed_by) == ("approved", Decimal("8000"), town_admin)
     with pytest.raises(ValidationError) as error:
         cancer_aid_reject(application=app, reason="材料不全", day=DAY, by=town_admin)
-    assert messages(error) == ["该申请目前为“审核通过”，不能“未通过”。"]
+    assert messages(error) == ["该申报目前为“审核通过”，不能“未通过”。"]
     with pytest.raises(ValidationError) as error:
         cancer_aid_pay(application=app, day=date(2024, 5, 1), by=town_admin)
     assert messages(error) == ["发放日期不能早于审核日期。"]
@@ -148,7 +148,7 @@ def test_cancer_aid_steps(woman, town_admin):
     app.notes = "改"
     with pytest.raises(ValidationError) as error:
         health_record_save(record=app, by=town_admin)
-    assert messages(error) == ["已审核的申请不能再修改。"]
+    assert messages(error) == ["已审核的申报不能再修改。"]
     with pytest.raises(IntegrityError), transaction.atomic():  # nor by the ORM
         CancerAidApplication.objects.filter(pk=app.pk).update(status="submitted")
 
