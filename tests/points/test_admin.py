@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from federation.models import Household
 from points.models import Goods, PointEntry, Redemption, RedemptionEvent, StockLine
@@ -76,6 +77,8 @@ def test_clerk_awards_many_households_from_the_household_list(client_for, clerk,
     data = {"action": "award_points", "_selected_action": [family.pk, second.pk]}
     form = client.post("/admin/federation/household/", data)
     assert "为所选家庭登记积分" in form.content.decode()
+    today = timezone.localdate().isoformat()
+    assert f'type="date" name="date" value="{today}"' in form.content.decode()  # today, as a browser reads it
     done = client.post("/admin/federation/household/", {**data, "apply": "1", "rule": rule.pk, "date": "2024-06-01"})
     assert done.status_code == 302
     assert sorted(Household.objects.filter(pk__in=[family.pk, second.pk]).values_list("points_balance", flat=True)) == [
