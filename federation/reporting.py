@@ -464,14 +464,49 @@ def csv_bytes(table: Table) -> bytes:
     return b"".join(csv_chunks(table))
 
 
-def xlsx_file(table: Table, title: str = ""):
-    """The .xlsx in a temporary file, rewound: a sheet with the header bold and frozen."""
-    return streams.xlsx_file([_cell(value) for value in table.header], _rows(table), title or "report")
+def xlsx_file(table: Table, title: str = "", heading: str = ""):
+    """The .xlsx in a temporary file, rewound: a sheet with the report's title row (`heading`)
+    merged above the table, the header bold and frozen, the columns as wide as they need."""
+    headers = [_cell(value) for value in table.header]
+    return streams.xlsx_file(headers, _rows(table), title or "report", heading=heading)
 
 
-def xlsx_bytes(table: Table, title: str = "") -> bytes:
-    with xlsx_file(table, title) as file:
+def xlsx_bytes(table: Table, title: str = "", heading: str = "") -> bytes:
+    with xlsx_file(table, title, heading) as file:
         return file.read()
+
+
+def title_row(rs: ReportScope, entry: Report, period: Period) -> str:
+    """A report's title as its .xlsx shows it above the table: 站儿巷镇2024年年度工作汇总,
+    站儿巷镇太坝村2024年第3季度两癌筛查台账."""
+    return _("%(place)s%(period)s%(title)s") % {
+        "place": place_name(rs),
+        "period": period_title(period),
+        "title": entry.title(),
+    }
+
+
+def place_name(rs: ReportScope) -> str:
+    """What the report counts: the town (站儿巷镇), or the villages it counts when they are not
+    the whole town (a clerk's village, the villages chosen)."""
+    if rs.town_ids or not rs.village_ids:
+        return rs.town_name
+    names = [name for _pk, name in rs.village_rows()]
+    villages = "、".join(names) if len(names) <= 3 else _("%(count)d villages (communities)") % {"count": len(names)}
+    return f"{rs.town_name}{villages}"
+
+
+def period_title(period: Period) -> str:
+    """2024年, 2024年第3季度, 2024年3月, or the dates (2024-01-01至2024-06-30)."""
+    start, end = period.start, period.end
+    whole = start.day == 1 and end.day == monthrange(end.year, end.month)[1] and start.year == end.year
+    if whole and (start.month, end.month) == (1, 12):
+        return _("year %(year)d") % {"year": start.year}
+    if whole and start.month == end.month:
+        return _("%(year)d-%(month)02d") % {"year": start.year, "month": start.month}
+    if whole and start.month % 3 == 1 and end.month == start.month + 2:
+        return _("%(year)d, quarter %(quarter)d") % {"year": start.year, "quarter": (start.month + 2) // 3}
+    return period.label
 
 
 # kind -> (content type, the whole file as bytes)
@@ -481,12 +516,15 @@ FORMATS = {
 }
 
 
-def response(entry: Report, table: Table, kind: str):
-    """A download of the table, streamed: written as its rows are read."""
+def response(entry: Report, table: Table, kind: str, rs: ReportScope | None = None, period: Period | None = None):
+    """A download of the table, streamed: written as its rows are read. The .xlsx has the
+    report's title row (of `rs` and `period`); the CSV has none (its readers take the first
+    row for the header)."""
     content_type, _writer = FORMATS[kind]
     if kind == "csv":
         return streams.StreamingExportResponse(csv_chunks(table), content_type=content_type)
-    return streams.FileExportResponse(xlsx_file(table, entry.title()), content_type=content_type)
+    heading = title_row(rs, entry, period) if rs is not None and period is not None else ""
+    return streams.FileExportResponse(xlsx_file(table, entry.title(), heading), content_type=content_type)
 
 
 def file_name(rs: ReportScope, entry: Report, period: Period, extension: str) -> str:
@@ -503,9 +541,12 @@ def attachment(name: str) -> str:
     return content_disposition_header(True, name)
 
 
-def render(entry: Report, table: Table, kind: str) -> bytes:
+def render(entry: Report, table: Table, kind: str, rs: ReportScope | None = None, period: Period | None = None):
+    """The whole file (bytes), as `response` writes it."""
     _content_type, writer = FORMATS[kind]
-    return writer(table) if kind == "csv" else writer(table, entry.title())
+    if kind == "csv":
+        return writer(table)
+    return writer(table, entry.title(), title_row(rs, entry, period) if rs is not None and period is not None else "")
 
 
 def log(user, entry: Report, filters: dict, kind: str, rows: int) -> None:

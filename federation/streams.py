@@ -6,9 +6,11 @@ thousands of rows, too many to build in memory for one download."""
 import codecs
 import csv
 import io
+import itertools
 import tempfile
 from datetime import date, time, timedelta
 from decimal import Decimal
+from unicodedata import east_asian_width
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import translation
@@ -21,6 +23,10 @@ from openpyxl.utils import get_column_letter
 from federation.exporting import neutralize, neutralize_all
 
 CSV_ROWS_PER_WRITE = 1000
+# An .xlsx's columns are as wide as the header and the first rows need (the rest are not read
+# ahead: a ledger streams hundreds of thousands), within these bounds, in characters.
+SAMPLE_ROWS = 200
+MIN_WIDTH, MAX_WIDTH = 8, 60
 # What an .xlsx cell holds as itself; anything else is written as its text, as tablib did.
 XLSX_TYPES = (str, int, float, Decimal, date, time, timedelta)
 
@@ -110,20 +116,34 @@ def csv_chunks(headers, rows, encoding: str, language: str | None):
         yield encoder.encode(buffer.getvalue(), final=True)
 
 
-def xlsx_file(headers, rows, title: str):
+def xlsx_file(headers, rows, title: str, heading: str = ""):
     """Write the rows to an .xlsx in a temporary file (gone once closed) and return it,
-    rewound. Write-only: a row is written out as soon as it is read."""
+    rewound. Write-only: a row is written out as soon as it is read.
+
+    A `heading` (a report's: 站儿巷镇2024年年度工作汇总) is a title row above the header,
+    merged across the table; without one the header is the first row (an admin export, which
+    is imported again). The header is bold and frozen, and printed on every page; each column
+    is as wide as its header and the first SAMPLE_ROWS rows need."""
     workbook = SafeWorkbook()
     sheet = workbook.create_sheet(title=title[:31])
-    sheet.freeze_panes = "A2"
-    for number, header in enumerate(headers, 1):
-        # Widths must be set before the first row; Chinese characters are two wide.
-        sheet.column_dimensions[get_column_letter(number)].width = max(12, 2 * len(header) + 4)
+    rows = iter(rows)
+    sample = list(itertools.islice(rows, SAMPLE_ROWS))
+    # Widths must be set before the first row is written.
+    for number, width in enumerate(column_widths(headers, sample), 1):
+        sheet.column_dimensions[get_column_letter(number)].width = width
+    header_row = 2 if heading else 1
+    sheet.freeze_panes = f"A{header_row + 1}"
+    sheet.print_title_rows = f"1:{header_row}"
     bold, wrap = Font(bold=True), Alignment(wrap_text=True)
     file = tempfile.TemporaryFile()
     try:
+        if heading:
+            sheet.row_dimensions[1].height = 24
+            sheet.append([_styled(sheet, heading, font=Font(bold=True, size=14))])
+            if len(headers) > 1:
+                sheet.merged_cells.add(f"A1:{get_column_letter(len(headers))}1")
         sheet.append([_styled(sheet, header, font=bold) for header in headers])
-        for row in rows:
+        for row in itertools.chain(sample, rows):
             sheet.append([_xlsx_value(sheet, value, wrap) for value in row])
     finally:
         # Saving also deletes openpyxl's own temporary file of the rows (ID numbers and
@@ -131,6 +151,25 @@ def xlsx_file(headers, rows, title: str):
         workbook.save(file)
     file.seek(0)
     return file
+
+
+def text_width(text: str) -> int:
+    """How many columns of a spreadsheet a text takes: a Chinese (wide or full-width)
+    character two, any other one; a text of several lines, its longest line."""
+    lines = text.split("\n")
+    return max(sum(2 if east_asian_width(char) in "WF" else 1 for char in line) for line in lines)
+
+
+def column_widths(headers, rows) -> list[float]:
+    """Each column's width: the widest of its header and its cells in `rows`, with a margin,
+    between MIN_WIDTH and MAX_WIDTH (a longer text wraps or is cut off at the column's edge)."""
+    widths = [text_width(str(header)) for header in headers]
+    for row in rows:
+        for index, value in enumerate(row[: len(widths)]):
+            if value is not None:
+                text = value.isoformat() if isinstance(value, date | time) else str(value)
+                widths[index] = max(widths[index], text_width(text))
+    return [min(max(width + 2, MIN_WIDTH), MAX_WIDTH) for width in widths]
 
 
 def _xlsx_value(sheet, value, wrap):

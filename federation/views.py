@@ -59,7 +59,7 @@ def report_view(request, admin_site):
         if kind != "html":
             if kept is not None:  # the file says so too, in a last row
                 table.rows.append([kept.note()])
-            response = reporting.response(entry, table, kind)
+            response = reporting.response(entry, table, kind, rs, period)
             response["Content-Disposition"] = reporting.attachment(reporting.file_name(rs, entry, period, kind))
             return response
         query = request.GET.copy()

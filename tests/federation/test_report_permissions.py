@@ -66,7 +66,8 @@ def summary_indicators(client, kind="html") -> dict[str, int]:
     elif kind == "csv":
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]
     else:
-        rows = [[cell.value for cell in row] for row in openpyxl.load_workbook(io.BytesIO(response.content)).active][1:]
+        # Below the title row and the header.
+        rows = [[cell.value for cell in row] for row in openpyxl.load_workbook(io.BytesIO(response.content)).active][2:]
     return {row[1]: int(row[2]) for row in rows}
 
 

@@ -123,7 +123,7 @@ def test_command_writes_a_file_and_lists_reports(town, taiba, tmp_path, capfd):
     target = tmp_path / "out.xlsx"
     call_command("county_report", "population", "--year", "2024", "--format", "xlsx", "-o", str(target))
     sheet = openpyxl.load_workbook(target).active
-    assert sheet["A1"].value == "村(社区)"
+    assert sheet["A1"].value == "站儿巷镇2024年人口统计" and sheet["A2"].value == "村(社区)"
     call_command("county_report", "--list")
     assert "annual_summary\t年度工作汇总" in capfd.readouterr().out
 
@@ -184,8 +184,9 @@ def test_downloads_have_the_bom_the_header_and_a_chinese_file_name(client_for, t
     )  # 站儿巷镇_年度工作汇总_2024.csv
     xlsx = page(client, report="annual_summary", year=2024, format="xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
-    assert [cell.value for cell in sheet[1]] == ["板块", "指标", "数值", "单位"]
-    assert sheet["C2"].value == 1 and isinstance(sheet["C2"].value, int)
+    assert sheet["A1"].value == "站儿巷镇2024年年度工作汇总"  # the title row (tests/federation/test_annual_xlsx.py)
+    assert [cell.value for cell in sheet[2]] == ["板块", "指标", "数值", "单位"]
+    assert sheet["C3"].value == 1 and isinstance(sheet["C3"].value, int)
 
 
 def test_formula_looking_text_is_neutralised_in_csv_and_xlsx():

@@ -133,7 +133,7 @@ def test_a_ledger_download_streams_its_rows_in_both_formats(client_for, clerk, f
     response, chunks, xlsx_queries = download("xlsx")
     assert isinstance(response, FileResponse)
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(chunks))).active
-    assert sheet.max_row == 9 and sheet.freeze_panes == "A2"
+    assert sheet.max_row == 10 and sheet.freeze_panes == "A3"  # a title row, the header, 8 lines
     assert [queries, xlsx_queries] == few
     logged = ReportLog.objects.filter(format__in=["csv", "xlsx"]).order_by("pk")
     assert list(logged.values_list("rows", flat=True)) == [1, 1, 8, 8]

@@ -54,10 +54,11 @@ class Command(BaseCommand):
         filterset = self.filterset(user, data, options["village"])
         if entry.too_fine(user, filterset.period):
             raise fail(reporting.too_fine_message())
-        table, kept = approved.run(entry, filterset.report_scope(), filterset.period)
+        rs = filterset.report_scope()
+        table, kept = approved.run(entry, rs, filterset.period)
         if kept is not None:
             self.stderr.write(kept.note())
-        content = reporting.render(entry, table, options["format"])
+        content = reporting.render(entry, table, options["format"], rs, filterset.period)
         reporting.log(
             user,
             entry,
