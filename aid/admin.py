@@ -490,6 +490,14 @@ class DisputeCaseAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
             return super().get_changelist(request, **kwargs)
         return ConfidentialChangeList
 
+    def get_search_results(self, request, queryset, search_term):
+        # No picker lists cases (a session's case is chosen from the user's open cases, on its
+        # form); the site's autocomplete, asked for one through any relation, finds none.
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name == "autocomplete":
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
     @admin.display(description=_("parties"))
     def parties_shown(self, obj):
         return "、".join(person.name for person in obj.parties.all())

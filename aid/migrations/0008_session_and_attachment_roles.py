@@ -6,7 +6,7 @@ from federation.roles import CARE_RECORDER, TOWN_ADMIN, VILLAGE_CLERK, crud, gra
 def grant(apps, schema_editor):
     # Sessions are kept with their cases, files with their aid, by whoever keeps those; a
     # session or a file recorded by mistake is deleted by them too while its record is open.
-    sessions = crud("aid", "mediationsession")
+    sessions = crud("aid", "mediationsession", "add change delete view export")
     files = crud("aid", "charityaidattachment")
     grant_permissions(
         apps,
