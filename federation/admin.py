@@ -187,7 +187,8 @@ class PersonAdmin(ScopedModelAdmin):
         "status",
     ]
     list_filter = ["village", "sex", "status", "relation_to_head"]
-    mobile_columns = ["name", "id_number", "village"]
+    # On a phone: what tells two 吴欢 apart, not a masked number and a village the same in every row.
+    mobile_columns = ["name", "birth_date", "household"]
     list_select_related = ["village", "household__head"]
     search_fields = ["name", "id_number", "phone", "household__number"]
     search_help_text = _("Search by name, ID number, phone or household number.")
