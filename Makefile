@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test bench lint messages clean
+.PHONY: install run test bench lint messages manual clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,16 @@ test: install
 	@# The PDFs' font is converted once (~25 s), not by each test worker printing a binder.
 	$(PY) manage.py prepare_pdf_font --verbosity 0
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The manual's pictures (帮助: federation/static/federation/manual/*.png) are the browser tests'
+# screenshots, taken at the steps the manual explains (tests/e2e/journey.py manual_shot) when
+# MANUAL_SHOTS is set; then the manual is checked to show each of them (tests/federation/test_help.py).
+# Commit the pictures that changed. MANUAL_ARGS="-n 2" takes them on two cores.
+MANUAL_ARGS ?=
+manual: install
+	$(PY) manage.py prepare_pdf_font --verbosity 0
+	MANUAL_SHOTS=1 $(PY) -m pytest tests/e2e -q -p no:cacheprovider $(MANUAL_ARGS)
+	$(PY) -m pytest tests/federation/test_help.py -q -p no:cacheprovider
 
 bench: install
 	$(PY) bench/run.py

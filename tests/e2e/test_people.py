@@ -41,6 +41,10 @@ def test_clerk_adds_a_person_and_finds_her(journeys, viewport):
     if village.input_value() == "":
         village.select_option(label="太坝村")
     taiba.snap("add-person-filled")
+    if viewport == "desktop":
+        taiba.manual_shot("person-add")
+    else:
+        taiba.manual_shot("person-add-phone")
     taiba.click("input[name=_save]", "person-saved")
 
     assert page.locator(".errornote, .errorlist").count() == 0, page.locator("#content").inner_text()
@@ -49,6 +53,8 @@ def test_clerk_adds_a_person_and_finds_her(journeys, viewport):
     taiba.search(name, "search-by-name")
     assert taiba.column("姓名") == [name]
     assert taiba.column("村(社区)") == ["太坝村"]
+    if viewport == "desktop":
+        taiba.manual_shot("person-search")
     # The clerk sees the ID number masked: it is found by the whole number only.
     taiba.search(number, "search-by-id-number")
     assert taiba.column("姓名") == [name]
@@ -69,7 +75,9 @@ def test_clerk_imports_a_roster_and_finds_the_people(journeys, tmp_path):
     taiba.click(page.locator(".object-tools a[href$='/federation/person/import/']"), "import")
 
     page.set_input_files("#id_file", str(roster))
+    taiba.manual_shot("import-upload")
     taiba.click("input[type=submit].default", "preview")
+    taiba.manual_shot("import-preview")
     headers = page.locator(".import-counts th").all_inner_texts()
     counts = dict(zip(headers, page.locator(".import-counts td").all_inner_texts(), strict=True))
     assert page.locator(".import-errors").count() == 0, page.locator("#content").inner_text()
@@ -79,6 +87,7 @@ def test_clerk_imports_a_roster_and_finds_the_people(journeys, tmp_path):
 
     taiba.click("input[name=confirm]", "imported")
     assert taiba.messages(), "the confirm says what was imported"
+    taiba.manual_shot("import-done")
     for index, name in enumerate(names):
         taiba.search(name, f"search-{index + 1}")
         assert "太坝村" in taiba.column("村(社区)")[taiba.column("姓名").index(name)]

@@ -1,5 +1,6 @@
-"""The 太坝 clerk redeems goods for a household at a 兑换活动, sees the balance fall, and gets the
-Chinese message when the household has too few points: at 1366 px and on a 375 × 812 phone."""
+"""The 太坝 clerk awards a household points for a rule and sees its balance rise; she redeems
+goods for a household at a 兑换活动, sees the balance fall, and gets the Chinese message when the
+household has too few points: at 1366 px and on a 375 × 812 phone."""
 
 import re
 
@@ -18,6 +19,8 @@ def open_redemption_page(journey) -> None:
     page = journey.page
     journey.click(page.locator("#content-main a[href$='/points/redemptionevent/']"), "sessions")
     journey.click(page.locator("#result_list tbody tr a[href*='/change/']").first, "session")
+    if journey.viewport_name == "desktop":
+        journey.manual_shot("redeem-session")
     redeem = page.locator("#content a[href$='/redeem/']")
     if redeem.count() == 0:
         journey.problem("the 兑换活动 page has no link to 兑换登记 (…/redeem/): the clerk cannot find where to redeem")
@@ -52,16 +55,19 @@ def household_with_points(journey, rank: int) -> tuple[str, str, int]:
     return households[rank]
 
 
-def redeem(journey, number: str, head: str, quantities: dict[str, int], label: str) -> str:
-    """Fill 兑换登记 and submit it; return the household's choice as the picker showed it."""
+def fill_redemption(journey, number: str, head: str, quantities: dict[str, int], label: str) -> str:
+    """Fill 兑换登记; return the household's choice as the picker showed it."""
     page = journey.page
     shown = journey.choose("id_household", number)
     journey.choose("id_person", head)
     for field_id, quantity in quantities.items():
         page.fill(f"#{field_id}", str(quantity))
     journey.snap(f"{label}-filled")
-    journey.click("form input[type=submit].default", label)
     return shown
+
+
+def submit_redemption(journey, label: str) -> None:
+    journey.click("form input[type=submit].default", label)
 
 
 def balance_on_the_household_page(journey, number: str) -> int:
@@ -87,7 +93,12 @@ def test_clerk_redeems_for_a_household_and_is_stopped_when_points_run_short(jour
     number, head, balance = household_with_points(taiba, 0 if viewport == "desktop" else 1)
     assert balance >= cheapest, f"household {number} has {balance} points, the cheapest goods cost {cheapest}"
 
-    shown = redeem(taiba, number, head, {cheapest_id: 1}, "redeemed")
+    shown = fill_redemption(taiba, number, head, {cheapest_id: 1}, "redeemed")
+    if viewport == "desktop":
+        taiba.manual_shot("redeem")
+    else:
+        taiba.manual_shot("redeem-phone")
+    submit_redemption(taiba, "redeemed")
     assert number in shown, shown
     assert page.locator(".errornote, .errorlist").count() == 0, page.locator("#content").inner_text()
     after = balance - cheapest
@@ -96,9 +107,42 @@ def test_clerk_redeems_for_a_household_and_is_stopped_when_points_run_short(jour
     # Too many of the dearest goods: refused with the reason, in Chinese, and nothing taken.
     _name, price, dearest_id = goods[-1]
     too_many = after // price + 1
-    redeem(taiba, number, head, {dearest_id: too_many}, "overspent")
+    fill_redemption(taiba, number, head, {dearest_id: too_many}, "overspent")
+    submit_redemption(taiba, "overspent")
     error = page.locator(".errornote").inner_text().strip()
     assert re.search(rf"积分不足.*{too_many * price}.*{after}", error), error
+    if viewport == "desktop":
+        taiba.manual_shot("redeem-refused")
 
     assert balance_on_the_household_page(taiba, number) == after
+    journeys.finish()
+
+
+def test_clerk_awards_points_and_the_balance_rises(journeys):
+    """积分登记台账 → 增加: a household, a rule of the 积分细则 and who earned it; the line shows
+    the balance after it, and the household's page the new balance."""
+    taiba = journeys.open("taiba")
+    page = taiba.page
+    taiba.click(page.locator("#content-main a[href$='/points/pointentry/']"), "ledger")
+    taiba.click(page.locator(".object-tools a.addlink"), "award")
+    # A household other than those the redemption test spends (the richest two).
+    number, head, balance = household_with_points(taiba, 2)
+    taiba.choose("id_household", number)
+    rule = taiba.choose("id_rule", "庭院干净整洁")
+    points = int(re.search(r"（\+(\d+)）", rule)[1])
+    taiba.choose("id_person", head)
+    taiba.snap("award-filled")
+    taiba.manual_shot("points-award")
+    taiba.click("input[name=_save]", "awarded")
+    assert page.locator(".errornote, .errorlist").count() == 0, page.locator("#content").inner_text()
+    assert taiba.messages(), "saving says so"
+
+    # The newest line of the ledger is hers, with the balance after it.
+    taiba.search(number, "ledger-of-the-household")
+    assert taiba.column("分值")[0] == str(points), taiba.rows()[0]
+    assert taiba.column("变动后余额")[0] == str(balance + points), taiba.rows()[0]
+    taiba.manual_shot("points-ledger")
+
+    assert balance_on_the_household_page(taiba, number) == balance + points
+    taiba.manual_shot("household")
     journeys.finish()

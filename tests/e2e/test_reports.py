@@ -11,6 +11,7 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 YEAR = "2024"  # the demo town's year
+TOWN_ADMIN = "镇妇联"  # the logs name a user by her name (federation/demo.py: town's first name)
 
 
 def test_town_admin_downloads_the_annual_summary_csv(journeys):
@@ -18,6 +19,7 @@ def test_town_admin_downloads_the_annual_summary_csv(journeys):
     page = town.page
     page.select_option("form select[name=year]", YEAR)
     town.click(page.locator("form:has(select[name=year]) [type=submit]"), "dashboard-2024")
+    town.manual_shot("dashboard-year")
     on_dashboard = dict(
         page.locator("#dashboard #figures-module tr:has(td.figure)").evaluate_all(
             "rows => rows.map(row => [row.cells[0].innerText.trim(), row.cells[1].innerText.replace(/\\s/g, '')])"
@@ -27,6 +29,8 @@ def test_town_admin_downloads_the_annual_summary_csv(journeys):
     shown = town.rows()
     assert town.headers() == ["板块", "指标", "数值", "单位"]
     assert len(shown) >= 15, shown
+    town.manual_shot("reports-form")
+    town.manual_shot("reports-annual", "#content > h2")
 
     with page.expect_download() as download_info:
         page.locator("a", has_text="CSV").first.click()
@@ -69,13 +73,13 @@ def test_town_admin_finds_what_she_read_in_the_logs(journeys):
     town = journeys.open("town")
     page = town.page
     show_annual_summary(town)
-    open_newest_entry(town, "/federation/reportlog/", "report-log", "town", "年度工作汇总")
+    open_newest_entry(town, "/federation/reportlog/", "report-log", TOWN_ADMIN, "年度工作汇总")
 
     town.goto("/admin/", "home-hpv")
     town.click(page.locator("#content-main a[href$='/health/hpvgirl/']"), "hpv-roster")
     girl = town.column("姓名")[0]
     town.click(page.locator("#result_list").get_by_role("link", name=girl, exact=True).first, "girl")
-    open_newest_entry(town, "/federation/recordaccess/", "record-access", "town", girl)
+    open_newest_entry(town, "/federation/recordaccess/", "record-access", TOWN_ADMIN, girl)
     journeys.finish()
 
 
@@ -97,5 +101,5 @@ def test_town_admin_prints_the_ledger_binder(journeys):
     text = "\n".join(pages)
     for ledger in ("活动记录", "表彰名单", "积分登记台账", "两癌筛查与救助", "关爱对象名册与走访记录"):
         assert ledger in text, ledger
-    open_newest_entry(town, "/federation/reportlog/", "binder-log", "town", "台账汇编")
+    open_newest_entry(town, "/federation/reportlog/", "binder-log", TOWN_ADMIN, "台账汇编")
     journeys.finish()
