@@ -239,6 +239,7 @@ def test_odd_input_is_searched_as_text_never_a_server_error(client_for, town_adm
         assert response.context["kinds"] == []  # % and _ are characters, not wildcards
     if typed == "王" * 1000:
         assert "只搜索了前" in response.content.decode()
+    assert "<script>alert" not in response.content.decode()  # what was typed is shown as text
 
 
 def test_the_page_answers_only_staff_and_only_get(client, client_for, clerk, flower):
