@@ -1,4 +1,4 @@
-"""On a 375 px phone: the home page's year of submissions fits the screen (village names on one
+"""At 1366 px the home page uses the screen (Django's is 600 px wide). On a 375 px phone: the home page's year of submissions fits the screen (village names on one
 line, December in view), and a girl's new HPV dose shows every field as a card, where it showed
 3 of its 6 columns and scrolled sideways."""
 
@@ -33,3 +33,13 @@ def test_a_phone_shows_the_whole_submission_grid_and_every_field_of_a_dose(journ
         label = field.locator("xpath=ancestor::td[1]").get_attribute("data-label")
         assert label, f"{name} has no label on its card"
     taiba.snap("phone-dose-card")
+
+
+def test_the_home_page_uses_an_office_screen(journeys):
+    town = journeys.open("town")
+    width = town.page.locator("#dashboard").bounding_box()["width"]
+    assert width > 0.6 * 1366, f"the home page is {width:.0f} px wide on a 1366 px screen"
+    # Today's work, the figures and the submissions side by side, the charts folded below.
+    tops = {town.page.locator(f"#{name}").bounding_box()["y"] for name in ("reminders-module", "figures-module")}
+    assert len(tops) == 1
+    assert town.page.locator("#charts-module").get_attribute("open") is None
