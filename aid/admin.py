@@ -629,6 +629,9 @@ class MediationSessionAdmin(HistoryLabelsMixin, ServiceErrorsAsMessagesMixin, Ac
             if not DisputeCase.sees_confidential(request.user):
                 cases = cases.exclude(kind=DisputeCase.Kind.DOMESTIC_VIOLENCE)
             kwargs["queryset"] = cases.order_by("-number")
+            kwargs["error_messages"] = {
+                "invalid_choice": gettext("A session is recorded for an open case of your villages.")
+            }
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):

@@ -140,7 +140,9 @@ def test_a_clerk_records_her_villages_drive_and_not_the_towns(town, taiba, fengh
 
 def test_a_locked_period_refuses_a_villages_drive(town, taiba, clerk, town_admin):
     march = drive(town, taiba, by=clerk, start=date(2024, 3, 8), name="三八一元捐")
-    submission_approve(submission=submission_submit(village=taiba, day=date(2024, 3, 8), note="本月无记录", by=clerk), by=town_admin)
+    submission_approve(
+        submission=submission_submit(village=taiba, day=date(2024, 3, 8), note="本月无记录", by=clerk), by=town_admin
+    )
     march.raised = Decimal("2000")
     with pytest.raises(PeriodLocked, match="2024年3月（太坝村）已审核锁定"):
         charity_drive_save(drive=march, by=town_admin)
