@@ -1,5 +1,7 @@
 import pytest
 from django.conf import settings
+from django.core.management import call_command
+from django.db import transaction
 
 from federation.roles import COUNTY_READER, TOWN_ADMIN, VILLAGE_CLERK
 from tests.factories import HouseholdFactory, PersonFactory, TownFactory, UserFactory, VillageFactory, give_scope
@@ -15,6 +17,17 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+
+
+@pytest.fixture(scope="module")
+def demo_town(django_db_setup, django_db_blocker):
+    """The demo town, seeded once for a module (~20 s; seeding it for each test made the suite
+    minutes longer) in a transaction rolled back at the module's end. Each test runs in a
+    savepoint inside it (pytest-django's `db`), so what a test writes is gone for the next."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", verbosity=0)
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

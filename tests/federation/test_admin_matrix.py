@@ -7,7 +7,6 @@ import re
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
-from django.core.management import call_command
 from django.test import RequestFactory
 
 from federation.admin_base import ScopedModelAdmin
@@ -25,8 +24,7 @@ ROLES = (VILLAGE_CLERK, HEALTH_RECORDER, CARE_RECORDER)
 
 
 @pytest.fixture
-def demo(db):
-    call_command("seed_demo", verbosity=0)
+def demo(demo_town, db):
     taiba = Village.objects.get(name="太坝村")
     clerk = type(taiba).objects.none()  # placeholder to keep the names below readable
     del clerk

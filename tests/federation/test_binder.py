@@ -23,8 +23,7 @@ CATEGORIES = ["组织建设", "思想引领", "巾帼建功", "维权关爱", "�
 
 
 @pytest.fixture
-def demo(db):
-    call_command("seed_demo", verbosity=0)
+def demo(demo_town, db):
     return Town.objects.get()
 
 

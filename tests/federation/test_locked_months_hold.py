@@ -11,7 +11,6 @@ from datetime import date
 
 import pytest
 from django.contrib import admin
-from django.core.management import call_command
 from django.db import transaction
 from django.test import RequestFactory
 
@@ -29,8 +28,7 @@ APPROVED = PeriodSubmission.Status.APPROVED
 
 
 @pytest.fixture
-def demo(db):
-    call_command("seed_demo", verbosity=0)
+def demo(demo_town, db):
     return Town.objects.get()
 
 
