@@ -562,6 +562,7 @@ class StaffScopeInline(ScopedStackedInline):
     model = StaffScope
     form = StaffScopeForm
     can_delete = False
+    extra = 1  # a new account opens with its 工作范围 to fill: without one she sees nothing
     rows_follow_parent = True  # the user's page is the gate (ManagesNoMoreThanSheHoldsMixin)
     filter_horizontal = ["villages"]
     verbose_name_plural = _("staff scope")

@@ -48,6 +48,9 @@ REWORDED = [
     gettext_noop("Save and add another"),
     gettext_noop("Save and continue editing"),
     gettext_noop("Filter"),
+    # Below every multiple choice; the two-box picker needs no key held (and 'Control', 'Mac'
+    # and 'Command' are words a clerk does not read).
+    gettext_noop("Hold down “Control”, or “Command” on a Mac, to select more than one."),
 ]
 
 

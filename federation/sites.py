@@ -50,6 +50,7 @@ class FederationAdminSite(admin.AdminSite):
     site_title = _("Women's Federation workbench")
     index_title = _("Work overview")
     enable_nav_sidebar = True
+    site_url = None  # no 查看站点: the workbench is the whole site ("/" leads back here)
 
     index_template = "admin/federation/index.html"
 

@@ -112,3 +112,9 @@ def test_staff_appear_by_their_name_where_they_acted(client_for, clerk, town_adm
     rows = page.split('id="result_list"')[1].split("</table>")[0]
     assert "吴秀英" in rows and ">taiba<" not in rows
     assert str(town_admin) == "town"  # without a name, the login name
+
+
+def test_a_new_account_opens_with_its_scope_to_fill_and_no_view_site_link(client_for, town_admin):
+    page = client_for(town_admin).get("/admin/auth/user/add/").content.decode()
+    assert 'name="staff_scope-TOTAL_FORMS" value="1"' in page and 'name="staff_scope-0-town"' in page
+    assert "查看站点" not in page
