@@ -1,16 +1,23 @@
-"""The demo town 站儿巷镇: synthetic people and households, 2024 activities and honours.
+"""The demo town 站儿巷镇: synthetic people and households, activities and honours, and the
+town's submissions: the whole of 2024 (the seed article's year) and the current year up to
+the day the demo is loaded.
 
 Everything is generated from a fixed seed, so every run produces the same town, and only
 what is missing is written: a second run changes nothing. ID numbers carry valid check
-characters but belong to no real person.
+characters but belong to no real person. Each record is written as on its own day (`on`),
+so that its recorded time and its history are that day's, not the day the demo was loaded.
 """
 
 import random
-from datetime import date, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta
+from unittest import mock
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from federation.identity import check_character
@@ -29,6 +36,37 @@ DEMO_PASSWORD = "zhanerxiang-demo"  # noqa: S105 - the documented demo password
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒲柏任"
 MALE_CHARS = "建国军伟强明华平志勇斌刚海涛波辉鹏林杰文东磊超亮成永春福贵德忠"
 FEMALE_CHARS = "秀英丽娟芳敏静燕霞玲红梅兰琴艳萍娜婷欢雪慧珍凤霞桂莲花月"
+
+YEAR = 2024  # the seed article's year, which the demo reproduces figure for figure
+START = date(YEAR, 1, 2)  # the registry, the users, the rules and goods as the town had them
+_clock = timezone.now  # the real clock, whatever `on` makes Django read
+
+
+def seed_day() -> date:
+    """The day the demo is loaded: the current year is written up to it, never past it."""
+    return timezone.localdate()
+
+
+def current_year(today: date) -> int | None:
+    """The year the demo lives in besides 2024 (the one of `today`), or None before 2025."""
+    return today.year if today.year > YEAR else None
+
+
+def moment(day: date, at: time = time(9)) -> datetime:
+    """The time of a record of `day`: a working hour of that day, never later than now."""
+    return min(timezone.make_aware(datetime.combine(day, at)), _clock())
+
+
+@contextmanager
+def on(day: date, at: time = time(9)) -> Iterator[datetime]:
+    """Write as on `day` at `at`. Inside, Django's clock reads that moment, so each time a write
+    takes from it — an auto_now_add field (recorded_at), django-simple-history's history_date,
+    a service's submitted_at, reviewed_at or cancelled_at — is that day's, and a service's
+    "today" is that day. Nothing that parses an ID number runs inside: its check of a birth
+    date in the future keeps today for a second (identity.cached_today)."""
+    stamp = moment(day, at)
+    with mock.patch.object(timezone, "now", return_value=stamp):
+        yield stamp
 
 
 def village_names() -> list[tuple[str, str]]:
@@ -126,12 +164,17 @@ def _household_people(factory: PersonFactory, village, number: str) -> list[dict
 
 @transaction.atomic
 def seed_registry() -> Town:
-    """Create the town, villages, households and people that are missing."""
-    town, _ = Town.objects.get_or_create(name=TOWN, county=COUNTY)
-    villages = []
-    for order, (name, kind) in enumerate(village_names(), start=1):
-        village, _ = Village.objects.get_or_create(town=town, name=name, defaults={"kind": kind, "sort_order": order})
-        villages.append(village)
+    """Create the town, villages, households and people that are missing: the registry as the
+    town entered it at the start of 2024 (a child born later, on her birth)."""
+    with on(START):
+        town, _ = Town.objects.get_or_create(name=TOWN, county=COUNTY)
+        villages = []
+        for order, (name, kind) in enumerate(village_names(), start=1):
+            village, _ = Village.objects.get_or_create(
+                town=town, name=name, defaults={"kind": kind, "sort_order": order}
+            )
+            villages.append(village)
+    entered = moment(START)
 
     rng = random.Random(SEED)
     factory = PersonFactory(rng)
@@ -151,6 +194,7 @@ def seed_registry() -> Town:
         ],
         Household,
         batch_size=500,
+        default_date=entered,
     )
     households = {(h.village_id, h.number): h for h in Household.objects.filter(village__town=town)}
 
@@ -162,8 +206,10 @@ def seed_registry() -> Town:
         household = households[(row["village"].pk, row.pop("household_number"))]
         person = Person(household=household, **row)
         person.clean()  # the same ID-number rules as every other write
+        if person.birth_date > START:
+            person._history_date = moment(person.birth_date)
         new_people.append(person)
-    bulk_create_with_history(new_people, Person, batch_size=500)
+    bulk_create_with_history(new_people, Person, batch_size=500, default_date=entered)
 
     heads = {
         household_id: person_id
@@ -175,7 +221,7 @@ def seed_registry() -> Town:
     for household in headless:
         household.head_id = heads[household.pk]
     if headless:
-        bulk_update_with_history(headless, Household, ["head"], batch_size=500)
+        bulk_update_with_history(headless, Household, ["head"], batch_size=500, default_date=entered)
     return town
 
 
@@ -183,7 +229,8 @@ def _activity(town, villages, kind, title, day, **figures) -> Activity:
     activity = Activity.objects.filter(town=town, kind=kind, title=title, date=day).first()
     if activity is None:
         activity = Activity(town=town, kind=kind, title=title, date=day, **figures)
-        activity_save(activity=activity, villages=villages, by=None)
+        with on(day, time(17)):  # entered at the end of the day it was held
+            activity_save(activity=activity, villages=villages, by=None)
     return activity
 
 
@@ -255,14 +302,112 @@ def seed_activities(town: Town) -> None:
     _activity(town, [], K.FAMILY_CIVILITY, "“文明家庭”评选", date(2024, 3, 6), participants=60)
     # Other years, so that a period filter has something to leave out.
     _activity(town, [], K.PUBLICITY, "民法典宣传月", date(2023, 5, 20), participants=90, materials_distributed=140)
-    _activity(town, [villages[1]], K.THEORY_STUDY, "2025年第一期理论学习", date(2025, 1, 18), participants=26)
-    _activity(town, [villages[2]], K.VOLUNTEER, "2025年春节走访慰问", date(2025, 1, 25), beneficiaries=30)
+    today = seed_day()
+    last = today.year - 1
+    if last > YEAR:  # last year: the January before this one
+        _activity(town, [villages[1]], K.THEORY_STUDY, f"{last}年第一期理论学习", date(last, 1, 18), participants=26)
+        _activity(town, [villages[2]], K.VOLUNTEER, f"{last}年春节走访慰问", date(last, 1, 25), beneficiaries=30)
+    year = current_year(today)
+    if year is not None:
+        for kind, title, day, names, figures in this_years_activities(year, villages):
+            if day <= today:
+                _activity(town, [by_name[name] for name in names], kind, title, day, **figures)
+
+
+def this_years_activities(year: int, villages: list[Village]) -> list[tuple]:
+    """The current year's activities, month by month (the demo writes those held by today):
+    (kind, title, day, village names — none for the whole town —, figures)."""
+    K = Activity.Kind
+    names = [village.name for village in villages]
+    held = [
+        (K.VOLUNTEER, "春节走访慰问困难妇女", (1, 24), ["站儿巷村"], {"participants": 12, "beneficiaries": 30}),
+        (
+            K.PUBLICITY,
+            "“三八”妇女维权周宣传",
+            (3, 6),
+            [],
+            {"participants": 150, "beneficiaries": 40, "materials_distributed": 180, "consultations": 7},
+        ),
+        (K.FAMILY_CIVILITY, "“最美家庭”推荐评选", (3, 12), [], {"participants": 45}),
+        (K.TRAINING, "妇联执委履职能力培训", (4, 16), [], {"participants": 42}),
+        (
+            K.PUBLICITY,
+            "防范电信诈骗宣传进村",
+            (5, 14),
+            [],
+            {"participants": 110, "materials_distributed": 140, "consultations": 5},
+        ),
+        (K.VOLUNTEER, "“六一”关爱留守儿童", (5, 29), ["太坝村"], {"participants": 14, "beneficiaries": 40}),
+        (K.PUBLICITY, "禁毒宣传", (6, 25), [], {"participants": 90, "materials_distributed": 110, "consultations": 3}),
+        (K.SEMINAR, "“巾帼心向党”专题研讨", (7, 3), [], {"participants": 28}),
+        (
+            K.VOLUNTEER,
+            "暑期防溺水安全宣传",
+            (7, 15),
+            ["冯河村"],
+            {"participants": 10, "beneficiaries": 36, "materials_distributed": 60},
+        ),
+        (K.TRAINING, "家庭教育指导员培训", (8, 21), [], {"participants": 38}),
+        (K.VOLUNTEER, "中秋走访慰问留守老人", (9, 23), ["崖角村"], {"participants": 12, "beneficiaries": 28}),
+        (K.VOLUNTEER, "重阳敬老志愿服务", (10, 27), ["大山村"], {"participants": 11, "beneficiaries": 31}),
+        (K.PUBLICITY, "冬季消防安全宣传", (11, 9), [], {"participants": 85, "materials_distributed": 120}),
+        (
+            K.PUBLICITY,
+            "国家宪法日宣传",
+            (12, 4),
+            [],
+            {"participants": 95, "materials_distributed": 130, "consultations": 4},
+        ),
+    ]
+    activities = [(kind, title, date(year, *day), chosen, figures) for kind, title, day, chosen, figures in held]
+    for month in range(1, 13):  # a theory study and a legal consultation in a village each month
+        study, legal = names[(month - 1) % len(names)], names[(month + 5) % len(names)]
+        activities.append(
+            (
+                K.THEORY_STUDY,
+                f"{year}年巾帼大宣讲·理论学习第{month}期",
+                date(year, month, 20),
+                [study],
+                {"participants": 22 + month},
+            )
+        )
+        activities.append(
+            (
+                K.LEGAL_CONSULTATION,
+                f"民事直说日法律咨询进{legal}",
+                date(year, month, 10),
+                [legal],
+                {"participants": 16 + month, "materials_distributed": 20 + month % 4, "consultations": 2 + month % 3},
+            )
+        )
+    return activities
 
 
 @transaction.atomic
 def seed_honors(town: Town) -> None:
-    if Honor.objects.filter(year=2024, person__village__town=town).exists():
+    if not Honor.objects.filter(year=2024, person__village__town=town).exists():
+        seed_honors_2024(town)
+    today = seed_day()
+    year = current_year(today)
+    womens_day = date(year, 3, 8) if year else None
+    if womens_day is None or womens_day > today:
         return
+    if Honor.objects.filter(year=year, person__village__town=town).exists():
+        return
+    # This year's 三八 honours: three women not honoured before.
+    honoured = set(Honor.objects.filter(person__isnull=False).values_list("person_id", flat=True))
+    women = Person.objects.filter(
+        village__town=town, sex=Person.Sex.FEMALE, status=Person.Status.RESIDENT, birth_date__lte=date(1990, 1, 1)
+    ).order_by("id_number")
+    rng = random.Random(SEED + year)
+    A = Honor.Award
+    chosen = rng.sample([woman for woman in women if woman.pk not in honoured], 3)
+    for award, person in zip((A.BEST_VOLUNTEER, A.GOOD_MOTHER_IN_LAW, A.GOOD_DAUGHTER_IN_LAW), chosen, strict=True):
+        with on(womens_day, time(16)):
+            honor_save(honor=Honor(award=award, year=year, date=womens_day, person=person), by=None)
+
+
+def seed_honors_2024(town: Town) -> None:
     rng = random.Random(SEED + 1)
     A = Honor.Award
     women = list(
@@ -273,7 +418,8 @@ def seed_honors(town: Town) -> None:
     chosen = rng.sample(women, 9)
     for index, person in enumerate(chosen):
         award = (A.BEST_VOLUNTEER, A.GOOD_MOTHER_IN_LAW, A.GOOD_DAUGHTER_IN_LAW)[index % 3]
-        honor_save(honor=Honor(award=award, year=2024, date=date(2024, 3, 8), person=person), by=None)
+        with on(date(2024, 3, 8), time(16)):
+            honor_save(honor=Honor(award=award, year=2024, date=date(2024, 3, 8), person=person), by=None)
     chosen_households = {person.household_id for person in chosen}
     households = [
         household
@@ -284,10 +430,12 @@ def seed_honors(town: Town) -> None:
     ]
     for index, household in enumerate(rng.sample(households, 9)):
         award = (A.BEAUTIFUL_FAMILY, A.BEAUTIFUL_COURTYARD, A.CIVILISED_FAMILY)[index % 3]
-        honor_save(honor=Honor(award=award, year=2024, date=date(2024, 9, 22), household=household), by=None)
-    honor_save(
-        honor=Honor(award=A.CIVILISED_FAMILY, year=2023, date=date(2023, 9, 23), household=households[0]), by=None
-    )
+        with on(date(2024, 9, 22), time(16)):
+            honor_save(honor=Honor(award=award, year=2024, date=date(2024, 9, 22), household=household), by=None)
+    with on(date(2023, 9, 23), time(16)):
+        honor_save(
+            honor=Honor(award=A.CIVILISED_FAMILY, year=2023, date=date(2023, 9, 23), household=households[0]), by=None
+        )
 
 
 def seed_users(town: Town) -> None:
@@ -300,18 +448,24 @@ def seed_users(town: Town) -> None:
         ("county", "县妇联", COUNTY_READER, {"town_wide": True}),
     ]
     for username, first_name, role, scope in users:
-        user, created = User.objects.get_or_create(
-            username=username,
-            defaults={"first_name": first_name, "is_staff": True, "is_superuser": role is None},
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-        if role:
-            user.groups.add(Group.objects.get(name=role))
-        staff_scope, created = StaffScope.objects.get_or_create(user=user, defaults={"town": town, **scope})
-        if created and not scope["town_wide"]:
-            staff_scope.villages.add(taiba)
+        with on(START, time(8, 30)):  # the town's staff, since the start of 2024
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first_name,
+                    "is_staff": True,
+                    "is_superuser": role is None,
+                    "date_joined": moment(START, time(8, 30)),
+                },
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            if role:
+                user.groups.add(Group.objects.get(name=role))
+            staff_scope, created = StaffScope.objects.get_or_create(user=user, defaults={"town": town, **scope})
+            if created and not scope["town_wide"]:
+                staff_scope.villages.add(taiba)
 
 
 def seed() -> Town:
@@ -322,23 +476,64 @@ def seed() -> Town:
     return town
 
 
+@transaction.atomic
 def seed_submissions(town: Town) -> None:
     """The township's year of 2024 as the town keeps it: every village's January to November
-    submitted and approved, December submitted and waiting for the town."""
+    submitted and approved, December submitted and waiting for the town. Then the current
+    year's months that have ended: approved up to the month before last; that month returned
+    to 太坝 with the town's comment and approved elsewhere; last month submitted by 站儿巷 and
+    waiting for review, the other villages still to submit it. A month is submitted a few
+    days after its end and reviewed a few days later. (One transaction: 300 commits were a
+    third of the demo's time on SQLite.)"""
     from federation import periods
     from federation.models import PeriodSubmission
-    from federation.services import submission_approve, submission_submit
+    from federation.services import submission_approve, submission_return, submission_submit
 
     User = get_user_model()
     reviewer = User.objects.filter(username="town").first()
     clerk = User.objects.filter(username="taiba").first()
-    for village in town.villages.order_by("sort_order"):
+    villages = list(town.villages.order_by("sort_order"))
+    for index, village in enumerate(villages):
         by = clerk if village.name == "太坝村" else None
         for month in range(1, 13):
             start, end = periods.period_of(town.submission_period, date(2024, month, 1))
             if PeriodSubmission.objects.filter(village=village, start=start).exists():
                 continue
             note = "按月报送台账" if month < 12 else "12月台账，请审核"
-            submission = submission_submit(village=village, day=end, note=note, by=by)
+            submitted = end + timedelta(days=2 + (index + month) % 4)
+            with on(submitted, time(10)):
+                submission = submission_submit(village=village, day=end, note=note, by=by)
             if month < 12:
-                submission_approve(submission=submission, by=reviewer)
+                with on(submitted + timedelta(days=1 + index % 3), time(15)):
+                    submission_approve(submission=submission, by=reviewer)
+
+    today = seed_day()
+    year = current_year(today)
+    if year is None or PeriodSubmission.objects.filter(village__town=town, start__year=year).exists():
+        return
+    ended = []
+    for month in range(1, 13):
+        start, end = periods.period_of(town.submission_period, date(year, month, 1))
+        if end < today and (start, end) not in ended:
+            ended.append((start, end))
+    for position, (start, end) in enumerate(ended):
+        waiting, returned = position == len(ended) - 1, position == len(ended) - 2
+        for index, village in enumerate(villages):
+            if waiting and index != 0:
+                continue  # the other villages have yet to submit last month
+            by = clerk if village.name == "太坝村" else None
+            submitted = min(end + timedelta(days=1 + (index + start.month) % 4), today)
+            note = f"{start.month}月台账，请审核" if waiting else "按月报送台账"
+            with on(submitted, time(10)):
+                submission = submission_submit(village=village, day=end, note=note, by=by)
+            if waiting:
+                continue
+            with on(min(submitted + timedelta(days=1 + index % 3), today), time(15)):
+                if returned and village.name == "太坝村":
+                    submission_return(
+                        submission=submission,
+                        comment="慈善救助发放表缺少受助人签字，请补齐后重新报送。",
+                        by=reviewer,
+                    )
+                else:
+                    submission_approve(submission=submission, by=reviewer)
