@@ -1,20 +1,32 @@
-"""The demo town's points supermarket in 2024: rules, goods, awards, and 142 redemption
-sessions in which 588 people redeemed 18,510 points, and the goods sponsor units donated.
-Written through the services, so balances, stock and ledgers agree (points_check is clean)."""
+"""The demo town's points supermarket: rules, goods, households earning points month by month,
+and redemption sessions — in 2024 the seed article's 142 sessions, in which 588 people
+redeemed 18,510 points, and in the current year a few sessions in each village up to today.
+The goods are bought in at the start of each month for the month's sessions (a village shelf
+holds tens of each, not thousands), and sponsor units donated some in 2024.
+
+Everything is planned first, then written day by day in date order, each day as on that day
+(federation.demo.on): stock bought in, donations, awards, redemptions, deductions. So every
+ledger line's balance and every stock line's stock follow the dates, and balances, stock and
+ledgers agree (points_check is clean). Sessions, redemptions, restocks and donations go
+through the services; awards, thousands of them, are written in bulk as point_award writes
+them, the balances moved by one conditional UPDATE per day and amount."""
 
 import random
-from datetime import date, timedelta
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 
+from federation.demo import START, YEAR, current_year, on, seed_day
 from federation.models import Household, Person, Town
 from points.models import Donation, DonationLine, Goods, PointEntry, PointRule, RedemptionEvent
 from points.services import (
     donation_record,
     goods_restock,
     goods_save,
-    point_award,
     point_rule_save,
     redemption_create,
     redemption_event_save,
@@ -34,42 +46,66 @@ RULES = [
     (PointRule.Category.SANITATION, "乱堆乱放", -5),
     (PointRule.Category.GARBAGE_SORTING, "垃圾乱扔", -5),
 ]
+# Name, unit, points, and how many the town keeps beyond a month's redemptions when it buys
+# in: the dear goods run low (the home page's "low in stock", at 10 or fewer).
 GOODS = [
-    ("食盐", "袋", 5),
-    ("洗衣皂", "块", 10),
-    ("牙膏", "支", 15),
-    ("洗洁精", "瓶", 20),
-    ("毛巾", "条", 15),
-    ("洗衣粉", "袋", 25),
-    ("挂面", "把", 10),
-    ("食用油", "桶", 50),
-    ("大米", "袋", 40),
-    ("暖水瓶", "个", 30),
+    ("食盐", "袋", 5, 20),
+    ("洗衣皂", "块", 10, 15),
+    ("牙膏", "支", 15, 15),
+    ("洗洁精", "瓶", 20, 15),
+    ("毛巾", "条", 15, 15),
+    ("洗衣粉", "袋", 25, 15),
+    ("挂面", "把", 10, 15),
+    ("食用油", "桶", 50, 5),
+    ("大米", "袋", 40, 8),
+    ("暖水瓶", "个", 30, 2),
+]
+# (date, sponsor unit, village or None for the whole town, [(goods, quantity, unit value)], note)
+DONATIONS = [
+    (date(2024, 3, 8), "县农商银行", None, [("洗衣粉", 100, "12.50"), ("食用油", 50, "65.00")], "三八节捐赠"),
+    (date(2024, 5, 20), "镇卫生院", "太坝村", [("毛巾", 60, "8.00"), ("牙膏", 60, "6.50")], ""),
+    (date(2024, 6, 12), "两当县狼牙蜜专业合作社", "冯河村", [("挂面", 80, "5.00")], ""),
+    (date(2024, 9, 10), "站儿巷镇鑫源商贸有限公司", None, [("大米", 80, "45.00"), ("洗洁精", 100, "9.90")], ""),
+    (date(2024, 12, 16), "县农商银行", "太坝村", [("暖水瓶", 30, "28.00")], "年终慰问"),
 ]
 
 
-@transaction.atomic
-def seed_year(town: Town) -> None:
-    if PointEntry.objects.filter(household__village__town=town).exists():
-        return
-    rng = random.Random(SEED)
-    rules = [
-        point_rule_save(rule=PointRule(town=town, category=c, description=d, points=p), by=None) for c, d, p in RULES
-    ]
-    goods = [
-        goods_save(goods=Goods(town=town, name=n, unit=u, points_price=p, low_stock=10), by=None) for n, u, p in GOODS
-    ]
-    for item in goods:
-        goods_restock(goods=item, quantity=2000, by=None, note="年初入库")
-    salt = goods[0]
+@dataclass
+class Day:
+    """What the demo writes on one day, in this order."""
 
+    restocks: list = field(default_factory=list)  # (goods, quantity, note)
+    donations: list = field(default_factory=list)  # DONATIONS rows
+    awards: list = field(default_factory=list)  # (household, rule)
+    redemptions: list = field(default_factory=list)  # (event, household, person, [(goods, quantity)])
+    deductions: list = field(default_factory=list)  # (household, rule)
+
+
+def _day_between(rng: random.Random, first: date, last: date) -> date:
+    return first + timedelta(days=rng.randrange((last - first).days + 1))
+
+
+def _months_back(since: date, until: date) -> list[tuple[date, date]]:
+    """The months from `until` back to `since`, each cut to the days between them."""
+    months, end = [], until
+    while end >= since:
+        months.append((max(since, end.replace(day=1)), end))
+        end = end.replace(day=1) - timedelta(days=1)
+    return months
+
+
+def _plan_2024(town, rng, rules, goods, days: defaultdict) -> None:
+    """2024 as the seed article counts it: 142 sessions, 588 people, 18,510 points. Each
+    household earns its points over the months before it spends them."""
+    salt = goods[0]
     villages = list(town.villages.order_by("sort_order"))
     events = []
     for index in range(SESSIONS):
         village = villages[index % len(villages)]
         day = date(2024, 1, 15) + timedelta(days=index * 340 // SESSIONS)
-        event = RedemptionEvent(village=village, date=day, place=f"{village.name}妇女之家")
-        events.append(redemption_event_save(event=event, by=None))
+        with on(day, time(8)):
+            event = RedemptionEvent(village=village, date=day, place=f"{village.name}妇女之家")
+            events.append(redemption_event_save(event=event, by=None))
 
     # Who redeems: 588 resident adult women (one per household), a few of them twice.
     people = list(
@@ -90,12 +126,15 @@ def seed_year(town: Town) -> None:
     for person in visits:
         by_village.setdefault(person.village_id, []).append(person)
 
-    # Baskets first, so each household can earn its points before it spends them.
+    # Baskets first, so each household can earn its points before it spends them. Each
+    # session of a village takes its share of those still to come.
     plan = []  # (event, person, [(goods, quantity)])
     spent = 0
+    sessions_left = Counter(event.village_id for event in events)
     for event in events:
         queue = by_village.get(event.village_id) or []
-        take = max(1, len(queue) * 1 // max(1, sum(1 for e in events if e.village_id == event.village_id)))
+        take = -(-len(queue) // sessions_left[event.village_id])
+        sessions_left[event.village_id] -= 1
         for _ in range(take if queue else 0):
             person = queue.pop()
             basket = [(item, rng.choice((1, 1, 2))) for item in rng.sample(goods[1:], rng.choice((1, 1, 2)))]
@@ -107,9 +146,16 @@ def seed_year(town: Town) -> None:
             spent += basket[0][0].points_price
             plan.append((event, person, basket))
         by_village[event.village_id] = []
-    # Trim or top up with salt (5 points) until the year's total is exact.
+    # Trim (a goods from each basket of more than 10 points in turn, in an order that runs
+    # through the year) or top up with salt (5 points) until the year's total is exact.
+    order = list(range(len(plan)))
+    rng.shuffle(order)
+    index = 0
     while spent > POINTS:
-        event, person, basket = next(p for p in reversed(plan) if sum(g.points_price * q for g, q in p[2]) > 10)
+        event, person, basket = plan[order[index % len(order)]]
+        index += 1
+        if sum(g.points_price * q for g, q in basket) <= 10:
+            continue
         item, quantity = basket.pop()
         spent -= item.points_price * quantity
         if not basket:
@@ -121,65 +167,236 @@ def seed_year(town: Town) -> None:
         spent += salt.points_price
         index += 1
 
-    need = {}
-    for _event, person, basket in plan:
-        need[person.household_id] = need.get(person.household_id, 0) + sum(g.points_price * q for g, q in basket)
-    households = Household.objects.in_bulk(list(need)).values()
+    spends = defaultdict(list)  # household → [(day, points)]
+    for event, person, basket in plan:
+        spends[person.household_id].append((event.date, sum(g.points_price * q for g, q in basket)))
+    households = Household.objects.in_bulk(list(spends))
+    for event, person, basket in plan:
+        days[event.date].redemptions.append((event, households[person.household_id], person, basket))
     earning = [rule for rule in rules if rule.points > 0]
-    for household in sorted(households, key=lambda h: h.pk):
-        balance, day = 0, date(2024, 1, 2)
+    year_end = date(2024, 12, 31)
+    for pk in sorted(households):
+        household, spending = households[pk], sorted(spends[pk], key=lambda spend: spend[0])
         deducted = rng.random() < 0.1
-        while balance < need[household.pk] + rng.choice((0, 5, 10, 20)) + (5 if deducted else 0):
-            rule = rng.choice(earning)
-            point_award(household=household, rule=rule, day=day, by=None)
-            balance += rule.points
+        spare = rng.choice((0, 5, 10, 20)) + (5 if deducted else 0)
+        # The awards that cover a redemption fall in the months before it (since the one
+        # before), one a month going back as far as there are months; what is left over after
+        # the last one, in the months to the year's end.
+        earned, owed, since, last = 0, 0, START, START
+        for day, points in [*spending, (year_end, spare)]:
+            owed += points
+            months = _months_back(since, day)
+            count = 0 if day < year_end else rng.randrange(len(months))  # the spare: any month
+            while earned < owed:
+                rule = rng.choice(earning)
+                award_day = _day_between(rng, *months[count % len(months)])
+                days[award_day].awards.append((household, rule))
+                earned, count, last = earned + rule.points, count + 1, max(last, award_day)
+            since = day
         if deducted:
-            point_award(household=household, rule=rules[-1], day=day + timedelta(days=3), by=None)
-    by_pk = {household.pk: household for household in households}
-    for event, person, basket in sorted(plan, key=lambda p: (p[0].date, p[0].pk)):
-        merged = {}
-        for item, quantity in basket:
-            merged[item] = merged.get(item, 0) + quantity
-        redemption_create(
-            event=event, household=by_pk[person.household_id], person=person, items=list(merged.items()), by=None
-        )
+            days[_day_between(rng, max(last, spending[-1][0]), year_end)].deductions.append((household, rules[-1]))
     # December is submitted, not yet approved: 太坝 holds its year-end session then, the one
     # open for redeeming (the months before are approved and locked).
     taiba = town.villages.get(name="太坝村")
-    redemption_event_save(
-        event=RedemptionEvent(village=taiba, date=date(2024, 12, 20), place="太坝村妇女之家"), by=None
-    )
+    with on(date(2024, 12, 20), time(8)):
+        redemption_event_save(
+            event=RedemptionEvent(village=taiba, date=date(2024, 12, 20), place="太坝村妇女之家"), by=None
+        )
+    for row in DONATIONS:
+        days[row[0]].donations.append(row)
 
 
-# (date, sponsor unit, village or None for the whole town, [(goods, quantity, unit value)], note)
-DONATIONS = [
-    (date(2024, 3, 8), "县农商银行", None, [("洗衣粉", 100, "12.50"), ("食用油", 50, "65.00")], "三八节捐赠"),
-    (date(2024, 5, 20), "镇卫生院", "太坝村", [("毛巾", 60, "8.00"), ("牙膏", 60, "6.50")], ""),
-    (date(2024, 6, 12), "两当县狼牙蜜专业合作社", "冯河村", [("挂面", 80, "5.00")], ""),
-    (date(2024, 9, 10), "站儿巷镇鑫源商贸有限公司", None, [("大米", 80, "45.00"), ("洗洁精", 100, "9.90")], ""),
-    (date(2024, 12, 16), "县农商银行", "太坝村", [("暖水瓶", 30, "28.00")], "年终慰问"),
-]
+def _redeemer(members: list[Person]) -> Person | None:
+    """Who comes to the session for a household: a resident woman, else its head."""
+    women = [p for p in members if p.sex == "F" and p.status == "resident" and p.birth_date <= date(2000, 1, 1)]
+    if women:
+        return women[0]
+    heads = [p for p in members if p.relation_to_head == Person.Relation.SELF and p.status == "resident"]
+    return heads[0] if heads else None
+
+
+def _plan_this_year(town, rng, rules, goods, days: defaultdict, balances: Counter, year: int, today: date) -> None:
+    """The current year up to today: every village inspects its households each month (one in
+    eight earns points, a few lose some), and each village holds a session every three months,
+    where households with points redeem; 太坝 holds one today."""
+    villages = list(town.villages.order_by("sort_order"))
+    households = defaultdict(list)
+    for household in Household.objects.filter(village__town=town).order_by("pk"):
+        households[household.village_id].append(household)
+    members = defaultdict(list)
+    for person in Person.objects.filter(village__town=town, household__isnull=False).order_by("id_number"):
+        members[person.household_id].append(person)
+    earning = [rule for rule in rules if rule.points > 0]
+    weights = [4 if rule.category == PointRule.Category.SANITATION else 2 for rule in earning]
+    taking = [rule for rule in rules if rule.points < 0]
+    # The sessions, planned before the awards so that the awards of a session's day come first.
+    sessions = []
+    for index, village in enumerate(villages):
+        for month in range(1, 13):
+            day = date(year, month, min(8 + index, 28))
+            if (month + index) % 3 == 0 and day < today:
+                sessions.append((day, village))
+        if village.name == "太坝村":
+            sessions.append((today, village))
+    sessions.sort(key=lambda session: (session[0], session[1].sort_order))
+    inspections = []
+    for month in range(1, today.month + 1):
+        for index, village in enumerate(villages):
+            day = date(year, month, 3 + 2 * index)
+            if day <= today:
+                inspections.append((day, village))
+
+    # Both in date order, inspections first on a day: the balances decide who can redeem.
+    steps = [(day, 0, village) for day, village in inspections] + [(day, 1, village) for day, village in sessions]
+    for day, kind, village in sorted(steps, key=lambda step: (step[0], step[1], step[2].sort_order)):
+        if kind == 0:
+            for household in households[village.pk]:
+                roll = rng.random()
+                if roll < 0.12:
+                    rule = rng.choices(earning, weights)[0]
+                    days[day].awards.append((household, rule))
+                    balances[household.pk] += rule.points
+                elif roll < 0.13 and balances[household.pk] >= 5:
+                    days[day].deductions.append((household, rng.choice(taking)))
+                    balances[household.pk] -= 5
+            continue
+        with on(day, time(8)):
+            event = redemption_event_save(
+                event=RedemptionEvent(village=village, date=day, place=f"{village.name}妇女之家"), by=None
+            )
+        able = [household for household in households[village.pk] if balances[household.pk] >= 30]
+        for household in rng.sample(able, min(len(able), rng.randint(3, 6))):
+            person = _redeemer(members[household.pk])
+            if person is None:
+                continue
+            budget, basket = min(balances[household.pk], rng.choice((30, 40, 50, 60, 80))), Counter()
+            for item in rng.sample(goods[1:], 4):
+                if item.points_price <= budget:
+                    quantity = rng.randint(1, max(1, min(2, budget // item.points_price)))
+                    basket[item] += quantity
+                    budget -= item.points_price * quantity
+            if not basket:
+                continue
+            days[day].redemptions.append((event, household, person, list(basket.items())))
+            balances[household.pk] -= sum(item.points_price * quantity for item, quantity in basket.items())
+
+
+def _plan_stock(goods, days: defaultdict) -> None:
+    """Buy in at the start of each month what the month's sessions take, with the goods' spare
+    (January 2024: at the year's start); donations add to it. Stock never goes below zero."""
+    needs = defaultdict(Counter)  # (year, month) → goods → quantity
+    donated = defaultdict(Counter)
+    for day, planned in days.items():
+        for _event, _household, _person, basket in planned.redemptions:
+            for item, quantity in basket:
+                needs[(day.year, day.month)][item] += quantity
+        for _day, _sponsor, _village, lines, _note in planned.donations:
+            for name, quantity, _value in lines:
+                donated[(day.year, day.month)][name] += quantity
+    spare = {name: extra for name, _unit, _points, extra in GOODS}
+    stock = Counter()
+    for year, month in sorted(needs.keys() | donated.keys()):
+        day = START if (year, month) == (YEAR, 1) else date(year, month, 1)
+        for item in goods:
+            want = needs[(year, month)][item] + spare[item.name]
+            if stock[item] < want:
+                quantity = -(-(want - stock[item]) // 10) * 10  # whole cartons of ten
+                days[day].restocks.append((item, quantity, "年初入库" if day == START else "月初采购入库"))
+                stock[item] += quantity
+            stock[item] += donated[(year, month)][item.name] - needs[(year, month)][item]
+
+
+def _write_awards(day: date, lines: list, balances: Counter) -> None:
+    """The day's awards or deductions as point_award writes them: a ledger line each, with the
+    balance after it, and each balance moved by one conditional UPDATE per amount."""
+    entries, moves = [], Counter()
+    for household, rule in lines:
+        balances[household.pk] += rule.points
+        moves[household.pk] += rule.points
+        entries.append(
+            PointEntry(
+                household=household,
+                village_id=household.village_id,
+                rule=rule,
+                kind=PointEntry.Kind.AWARD if rule.points > 0 else PointEntry.Kind.DEDUCTION,
+                points=rule.points,
+                balance_after=balances[household.pk],
+                date=day,
+            )
+        )
+    PointEntry.objects.bulk_create(entries)
+    by_amount = defaultdict(list)
+    for pk, points in moves.items():
+        by_amount[points].append(pk)
+    for points, pks in by_amount.items():
+        moved = Household.objects.filter(pk__in=pks, points_balance__gte=-points).update(
+            points_balance=F("points_balance") + points
+        )
+        if moved != len(pks):
+            raise RuntimeError("The demo's plan took a balance below zero.")
+
+
+def _write(town, days: dict, balances: Counter) -> None:
+    goods = {item.name: item for item in Goods.objects.filter(town=town)}
+    villages = {village.name: village for village in town.villages.all()}
+    for day in sorted(days):
+        planned = days[day]
+        with on(day, time(8, 30)):  # bought in before the day's sessions
+            for item, quantity, note in planned.restocks:
+                goods_restock(goods=item, quantity=quantity, by=None, note=note)
+        for when, sponsor, village, lines, note in planned.donations:
+            with on(when, time(8, 45)):
+                donation_record(
+                    donation=Donation(town=town, village=villages.get(village), sponsor=sponsor, date=when, note=note),
+                    lines=[
+                        DonationLine(goods=goods[name], quantity=quantity, unit_value=Decimal(value))
+                        for name, quantity, value in lines
+                    ],
+                    by=None,
+                )
+        if planned.awards:
+            with on(day, time(9)):
+                _write_awards(day, planned.awards, balances)
+        with on(day, time(10)):
+            for event, household, person, basket in planned.redemptions:
+                merged = Counter()
+                for item, quantity in basket:
+                    merged[item] += quantity
+                redemption = redemption_create(
+                    event=event, household=household, person=person, items=list(merged.items()), by=None
+                )
+                balances[household.pk] -= redemption.total_points
+        if planned.deductions:
+            with on(day, time(16)):
+                _write_awards(day, planned.deductions, balances)
 
 
 @transaction.atomic
-def seed_donations(town: Town) -> None:
-    """Sponsor units' donations of 2024: they add stock and no points, so that the year's
-    redemption figures stay the seed article's."""
-    if Donation.objects.filter(town=town).exists():
-        return
-    goods = {item.name: item for item in Goods.objects.filter(town=town)}
-    villages = {village.name: village for village in town.villages.all()}
-    for day, sponsor, village, lines, note in DONATIONS:
-        donation_record(
-            donation=Donation(town=town, village=villages.get(village), sponsor=sponsor, date=day, note=note),
-            lines=[
-                DonationLine(goods=goods[name], quantity=quantity, unit_value=Decimal(value))
-                for name, quantity, value in lines
-            ],
-            by=None,
-        )
-
-
 def seed(town: Town) -> None:
-    seed_year(town)
-    seed_donations(town)  # each part once: a second run adds nothing
+    if PointEntry.objects.filter(household__village__town=town).exists():
+        return  # each part once: a second run adds nothing
+    rng = random.Random(SEED)
+    with on(START, time(8)):
+        rules = [
+            point_rule_save(rule=PointRule(town=town, category=c, description=d, points=p), by=None)
+            for c, d, p in RULES
+        ]
+        goods = [
+            goods_save(goods=Goods(town=town, name=n, unit=u, points_price=p, low_stock=10), by=None)
+            for n, u, p, _spare in GOODS
+        ]
+    days = defaultdict(Day)
+    _plan_2024(town, rng, rules, goods, days)
+    today = seed_day()
+    year = current_year(today)
+    if year is not None:
+        # What each household has left at the end of 2024, which this year's plan spends from.
+        balances = Counter()
+        for planned in days.values():
+            for household, rule in planned.awards + planned.deductions:
+                balances[household.pk] += rule.points
+            for _event, household, _person, basket in planned.redemptions:
+                balances[household.pk] -= sum(item.points_price * quantity for item, quantity in basket)
+        _plan_this_year(town, random.Random(SEED + year), rules, goods, days, balances, year, today)
+    _plan_stock(goods, days)
+    _write(town, days, Counter())
