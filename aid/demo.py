@@ -1,17 +1,17 @@
 """The demo town's care work: the 三留守一特困 register, caring mothers paired with children
-(visited in 2024 and lately, a few overdue, a few children still without a mother), two
-disputes found and settled in 2024 (one of them domestic violence), charity aid to six
-households, and the two charity drives whose money paid for most of it. Written through the
-services."""
+(visited in 2024 and through the current year, a few overdue, a few children still without a
+mother), two disputes found and settled in 2024 (one of them domestic violence) and this
+year's (one settled, one being mediated, one just registered), charity aid to six households
+in 2024 and New Year visits this year, and the two charity drives whose money paid for most
+of 2024's aid. Written through the services, each record as on its day."""
 
 import random
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.utils import timezone
 
 from aid.models import CareTarget, CareVisit, CharityAid, CharityDrive, DisputeCase, Pairing
 from aid.services import (
@@ -23,6 +23,7 @@ from aid.services import (
     dispute_start_mediation,
     pairing_save,
 )
+from federation.demo import current_year, on, seed_day
 from federation.identity import years_before
 from federation.models import Household, Person, Town
 from federation.roles import CARE_RECORDER
@@ -61,16 +62,16 @@ def seed_register(town: Town, rng: random.Random) -> list[Person]:
     C = CareTarget.Category
     for index, child in enumerate(children):
         head = child.household.head if child.household_id else None
-        aid_record_save(
-            record=CareTarget(
-                person=child,
-                category=C.CHILD_IN_DIFFICULTY if index % 6 == 5 else C.LEFT_BEHIND_CHILD,
-                since=date(2023, 9, 1) + timedelta(days=rng.randrange(120)),
-                guardian_name=head.name if head and head.pk != child.pk else "祖父母",
-                guardian_phone=f"139{rng.randrange(10**8):08d}",
-                parents_work_place=rng.choice(WORK_PLACES),
-            )
+        target = CareTarget(
+            person=child,
+            category=C.CHILD_IN_DIFFICULTY if index % 6 == 5 else C.LEFT_BEHIND_CHILD,
+            since=date(2023, 9, 1) + timedelta(days=rng.randrange(120)),
+            guardian_name=head.name if head and head.pk != child.pk else "祖父母",
+            guardian_phone=f"139{rng.randrange(10**8):08d}",
+            parents_work_place=rng.choice(WORK_PLACES),
         )
+        with on(target.since, time(10)):
+            aid_record_save(record=target)
     adults = [
         (C.LEFT_BEHIND_WOMAN, residents(town, Person.Sex.FEMALE, date(1975, 1, 1), date(1995, 1, 1)), 20),
         (C.WOMAN_IN_DIFFICULTY, residents(town, Person.Sex.FEMALE, date(1965, 1, 1), date(1975, 1, 1)), 5),
@@ -79,27 +80,38 @@ def seed_register(town: Town, rng: random.Random) -> list[Person]:
     ]
     for category, people, count in adults:
         for person in rng.sample(people, count):
-            aid_record_save(record=CareTarget(person=person, category=category, since=date(2023, 1, 1)))
+            with on(date(2023, 1, 3), time(10)):  # the register as the town first drew it up
+                aid_record_save(record=CareTarget(person=person, category=category, since=date(2023, 1, 1)))
     return children
 
 
-def seed_pairings(town: Town, rng: random.Random, children: list[Person]) -> None:
-    today = timezone.localdate()
+def seed_pairings(town: Town, rng: random.Random, children: list[Person], today: date) -> None:
+    """Pairings from March 2024, visited in 2024 and through the current year to lately: a
+    visit every month or two, the last within 25 days, but for the first few (overdue)."""
     mothers = rng.sample(residents(town, Person.Sex.FEMALE, date(1970, 1, 1), date(1994, 1, 1)), 12)
+    year = current_year(today)
+    lately = random.Random(SEED + (year or 0))  # this year's visits: 2024's draws stay as they were
     for index, child in enumerate(children[:PAIRINGS]):
-        pairing = pairing_save(
-            pairing=Pairing(
-                mother=mothers[index % len(mothers)], child=child, start=date(2024, 3, 1) + timedelta(days=index)
-            )
+        pairing = Pairing(
+            mother=mothers[index % len(mothers)], child=child, start=date(2024, 3, 1) + timedelta(days=index)
         )
+        with on(pairing.start, time(10)):
+            pairing = pairing_save(pairing=pairing)
         days = sorted({pairing.start + timedelta(days=rng.randrange(7, 270)) for _ in range(rng.randrange(3, 7))})
         if index >= OVERDUE:  # visited lately too; the first few are overdue
-            days.append(today - timedelta(days=rng.randrange(0, 25)))
+            last = today - timedelta(days=rng.randrange(0, 25))
         else:
-            days.append(today - timedelta(days=45 + 10 * index))
-        for day in days:
-            kind, content, gifts = VISITS[rng.randrange(len(VISITS))]
-            aid_record_save(record=CareVisit(pairing=pairing, date=day, kind=kind, content=content, gifts=gifts))
+            last = today - timedelta(days=45 + 10 * index)
+        visits = [(day, VISITS[rng.randrange(len(VISITS))]) for day in days]
+        if year is not None:
+            day = date(year, 1, 1) + timedelta(days=lately.randrange(5, 40))
+            while day < last - timedelta(days=20):
+                visits.append((day, VISITS[lately.randrange(len(VISITS))]))
+                day += timedelta(days=lately.randrange(30, 60))
+        visits.append((last, VISITS[rng.randrange(len(VISITS))]))
+        for day, (kind, content, gifts) in visits:
+            with on(day, time(17)):
+                aid_record_save(record=CareVisit(pairing=pairing, date=day, kind=kind, content=content, gifts=gifts))
 
 
 def seed_disputes(town: Town) -> None:
@@ -125,9 +137,16 @@ def seed_disputes(town: Town) -> None:
         ),
     ]
     for village, kind, source, found, summary, outcome, closed in cases:
-        members = list(Person.objects.filter(village=village, household__isnull=False).order_by("household_id", "pk"))
-        first = members[0]
-        parties = [p for p in members if p.household_id == first.household_id][:2]
+        _dispute(village, kind, source, found, summary, found + timedelta(days=3), closed, outcome)
+
+
+def _dispute(village, kind, source, found, summary, mediated=None, closed=None, outcome="", household=0) -> None:
+    """A case found on `found` between two members of the village's household of that rank,
+    taken as far as the steps dated give (mediation, settlement), each step on its day."""
+    members = list(Person.objects.filter(village=village, household__isnull=False).order_by("household_id", "pk"))
+    households = list(dict.fromkeys(person.household_id for person in members))
+    parties = [p for p in members if p.household_id == households[household]][:2]
+    with on(found, time(16)):
         case = dispute_save(
             case=DisputeCase(
                 village=village,
@@ -141,8 +160,45 @@ def seed_disputes(town: Town) -> None:
             ),
             parties=parties,
         )
-        case = dispute_start_mediation(case=case, day=found + timedelta(days=3))
-        dispute_resolve(case=case, day=closed, outcome=outcome)
+    if mediated is not None:
+        with on(mediated, time(16)):
+            case = dispute_start_mediation(case=case, day=mediated)
+    if closed is not None:
+        with on(closed, time(16)):
+            dispute_resolve(case=case, day=closed, outcome=outcome)
+
+
+def seed_disputes_this_year(town: Town, year: int, today: date) -> None:
+    """This year's cases: one found in spring and settled, one being mediated, one just found."""
+    villages = list(town.villages.order_by("sort_order"))
+    K, S = DisputeCase.Kind, DisputeCase.Source
+    settled = date(year, 3, 2)
+    if settled + timedelta(days=30) <= today:
+        _dispute(
+            villages[7],
+            K.FAMILY,
+            S.SCREENING,
+            settled,
+            "婆媳因赡养老人和家务分工发生矛盾。",
+            settled + timedelta(days=2),
+            settled + timedelta(days=30),
+            "调解员与执委多次上门，双方签订赡养协议，关系缓和。",
+            household=1,
+        )
+    mediating = today - timedelta(days=24)
+    if mediating.year == year:
+        _dispute(
+            villages[1],
+            K.MARRIAGE,
+            S.VISIT,
+            mediating,
+            "走访发现：丈夫长期在外务工，夫妻因家庭开支多次争吵，妻子提出离婚。",
+            mediating + timedelta(days=4),
+            household=2,
+        )
+    found = today - timedelta(days=3)
+    if found.year == year:
+        _dispute(villages[3], K.NEIGHBOUR, S.WALK_IN, found, "两户因宅基地边界和排水沟修建发生争执。", household=3)
 
 
 def seed_charity(town: Town, rng: random.Random) -> None:
@@ -157,17 +213,38 @@ def seed_charity(town: Town, rng: random.Random) -> None:
     ]
     for index, (household, (drive, amount, goods, reason)) in enumerate(zip(households, gifts, strict=True)):
         day = date(2024, 9, 9) if drive == "99公益日" else date(2024, 12, 20)
-        aid_record_save(
-            record=CharityAid(household=household, date=day, drive=drive, amount=amount, goods=goods, reason=reason)
-        )
+        with on(day, time(15)):
+            aid_record_save(
+                record=CharityAid(household=household, date=day, drive=drive, amount=amount, goods=goods, reason=reason)
+            )
         if index == 0:  # the same family again at the new year: still one household
+            with on(date(2024, 1, 25), time(15)):
+                aid_record_save(
+                    record=CharityAid(
+                        household=household,
+                        date=date(2024, 1, 25),
+                        drive="春节慰问",
+                        amount=Decimal("300.00"),
+                        reason="因病致困",
+                    )
+                )
+
+
+def seed_charity_this_year(town: Town, rng: random.Random, year: int, today: date) -> None:
+    """The New Year visits of this year: three families in difficulty."""
+    day = date(year, 1, 28)
+    if day > today:
+        return
+    households = rng.sample(list(Household.objects.filter(village__town=town).order_by("pk")), 3)
+    for household, (amount, goods, reason) in zip(
+        households,
+        [("500.00", "米、面、油", "因病致困"), ("400.00", "", "单亲母亲"), ("300.00", "棉被一床", "留守老人")],
+        strict=True,
+    ):
+        with on(day, time(15)):
             aid_record_save(
                 record=CharityAid(
-                    household=household,
-                    date=date(2024, 1, 25),
-                    drive="春节慰问",
-                    amount=Decimal("300.00"),
-                    reason="因病致困",
+                    household=household, date=day, drive="春节慰问", amount=Decimal(amount), goods=goods, reason=reason
                 )
             )
 
@@ -180,10 +257,15 @@ def seed_year(town: Town) -> None:
     if CareTarget.objects.filter(person__village__town=town).exists():
         return
     rng = random.Random(SEED)
+    today = seed_day()
     children = seed_register(town, rng)
-    seed_pairings(town, rng, children)
+    seed_pairings(town, rng, children, today)
     seed_disputes(town)
     seed_charity(town, rng)
+    year = current_year(today)
+    if year is not None:
+        seed_disputes_this_year(town, year, today)
+        seed_charity_this_year(town, random.Random(SEED + year), year, today)
 
 
 DRIVES = [
@@ -207,14 +289,26 @@ def seed_drives(town: Town) -> None:
     if CharityDrive.objects.filter(town=town).exists():
         return
     for name, kind, start, end, raised, donors, note in DRIVES:
-        drive = charity_drive_save(
-            drive=CharityDrive(
-                town=town, name=name, kind=kind, start=start, end=end, raised=Decimal(raised), donors=donors, note=note
+        with on(end or start, time(17)):
+            drive = charity_drive_save(
+                drive=CharityDrive(
+                    town=town,
+                    name=name,
+                    kind=kind,
+                    start=start,
+                    end=end,
+                    raised=Decimal(raised),
+                    donors=donors,
+                    note=note,
+                )
             )
+        aids = CharityAid.objects.filter(
+            household__village__town=town, drive=name, date__year=start.year, charity_drive__isnull=True
         )
-        for aid in CharityAid.objects.filter(household__village__town=town, drive=name, charity_drive__isnull=True):
+        for aid in aids:
             aid.charity_drive = drive
-            charity_aid_save(aid=aid)
+            with on(aid.date, time(15, 30)):  # paid from the drive the day it was given
+                charity_aid_save(aid=aid)
 
 
 def seed(town: Town) -> None:

@@ -1,16 +1,17 @@
 """The demo town's craftswomen: two craft-skills trainings in 2024 (their own kind of activity,
 so the annual summary's 专题培训 stays 3), eight women of four villages on the register, and
-their sales of 2024 through livestreams, e-commerce platforms and markets. Written through
-the services."""
+their sales through livestreams, e-commerce platforms and markets, in 2024 and in the current
+year up to today. Written through the services, each record as on its day."""
 
 import random
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
 
 from crafts.models import CraftSale, Craftswoman
 from crafts.services import craft_sale_record, craftswoman_register
+from federation.demo import current_year, on, seed_day
 from federation.models import Activity, Person, Town
 from federation.services import activity_save
 
@@ -38,7 +39,8 @@ def seed_trainings(town: Town) -> list[Activity]:
             activity = Activity(
                 town=town, kind=Activity.Kind.CRAFT_TRAINING, title=title, date=day, participants=participants
             )
-            activity_save(activity=activity, villages=list(town.villages.filter(name__in=names)), by=None)
+            with on(day, time(17)):
+                activity_save(activity=activity, villages=list(town.villages.filter(name__in=names)), by=None)
         trainings.append(activity)
     return trainings
 
@@ -63,26 +65,30 @@ def seed_register(town: Town, rng: random.Random, trainings: list[Activity]) -> 
                 workshop=workshop,
                 joined_on=date(2024, 1, 1) + timedelta(days=rng.randrange(120)),
             )
-            women.append(craftswoman_register(craftswoman=entry, trainings=attended, by=None))
+            with on(entry.joined_on, time(10)):
+                women.append(craftswoman_register(craftswoman=entry, trainings=attended, by=None))
     return women
 
 
-def seed_sales(rng: random.Random, women: list[Craftswoman]) -> None:
+def seed_sales(rng: random.Random, women: list[Craftswoman], first: date | None = None, last: date | None = None):
+    """SALES sales, each of a woman after she joined: in 2024, or between `first` and `last`."""
     channels = [CraftSale.Channel.LIVESTREAM, CraftSale.Channel.ECOMMERCE, CraftSale.Channel.OFFLINE]
+    last = last or date(2024, 12, 31)
     for index in range(SALES):
         woman = women[index % len(women)]
         channel = channels[index % len(channels)]
         quantity = rng.randrange(3, 30)
-        craft_sale_record(
-            sale=CraftSale(
-                craftswoman=woman,
-                date=woman.joined_on + timedelta(days=rng.randrange((date(2024, 12, 31) - woman.joined_on).days)),
-                channel=channel,
-                amount=Decimal(quantity * rng.choice([25, 30, 40, 58])),
-                quantity=quantity,
-            ),
-            by=None,
+        since = first or woman.joined_on
+        day = since + timedelta(days=rng.randrange(max(1, (last - since).days)))
+        sale = CraftSale(
+            craftswoman=woman,
+            date=day,
+            channel=channel,
+            amount=Decimal(quantity * rng.choice([25, 30, 40, 58])),
+            quantity=quantity,
         )
+        with on(day, time(18)):
+            craft_sale_record(sale=sale, by=None)
 
 
 @transaction.atomic
@@ -93,3 +99,7 @@ def seed(town: Town) -> None:
     rng = random.Random(SEED)
     women = seed_register(town, rng, trainings)
     seed_sales(rng, women)
+    today = seed_day()
+    year = current_year(today)
+    if year is not None and today > date(year, 1, 1):
+        seed_sales(random.Random(SEED + year), women, date(year, 1, 1), today)
