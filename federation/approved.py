@@ -89,11 +89,14 @@ def keep(submission: PeriodSubmission) -> None:
     villages = list(Village.objects.filter(town=town).values_list("pk", flat=True))
     periods = [(submission.start, submission.end)]
     periods += [(start, end) for start, end in _periods(submission.start) if (start, end) != periods[0]]
+    # When it was approved, not when the figures were kept (the background worker keeps the
+    # demo's later).
+    at = submission.reviewed_at or timezone.now()
     for start, end in periods:
         if (start, end) == periods[0] or _approved_through([village.pk], start, end):
-            _keep(town, village, start, end)
+            _keep(town, village, start, end, at)
             if _approved_through([pk for pk in villages if pk != village.pk], start, end):
-                _keep(town, None, start, end)
+                _keep(town, None, start, end, at)
 
 
 def _scope(town, village) -> ReportScope:
@@ -106,9 +109,8 @@ def _scope(town, village) -> ReportScope:
     )
 
 
-def _keep(town, village, start: date, end: date) -> None:
+def _keep(town, village, start: date, end: date, approved_at) -> None:
     rs, period = _scope(town, village), Period(start, end, "")
-    now = timezone.now()
     ApprovedFigures.objects.filter(town=town, village=village, start=start, end=end).delete()
     ApprovedFigures.objects.bulk_create(
         ApprovedFigures(
@@ -119,7 +121,7 @@ def _keep(town, village, start: date, end: date) -> None:
             report=name,
             header=[str(heading) for heading in table.header],
             rows=[[_dump(value) for value in row] for row in table.rows],
-            approved_at=now,
+            approved_at=approved_at,
         )
         for name, entry in registry.reports.items()
         if not entry.personal
