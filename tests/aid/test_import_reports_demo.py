@@ -140,6 +140,25 @@ def test_demo_care_figures(db, capfd):
     targets = CareTarget.objects.all()
     assert selectors.children_without_mother(targets, timezone.localdate()).exists()
 
+    # The current year up to today: the caring mothers visit all year, a case is being mediated
+    # and another just registered, families were visited at the New Year; nothing after today.
+    today = timezone.localdate()
+    year = today.year
+    assert not CareVisit.objects.filter(date__gt=today).exists()
+    assert not DisputeCase.objects.filter(found_on__gt=today).exists()
+    visits = CareVisit.objects.filter(date__year=year)
+    if today >= date(year, 5, 1):
+        assert visits.values("pairing").distinct().count() == active.count()
+        assert len(set(visits.values_list("date__month", flat=True))) >= today.month - 1
+    this_year = {
+        row[1]: row[2] for row in rows(capfd, "annual_summary", "--from", f"{year}-01-01", "--to", str(today))[1:]
+    }
+    if today >= date(year, 2, 1):
+        assert int(this_year["婚姻家庭矛盾纠纷排查"]) >= 2
+        assert DisputeCase.objects.filter(found_on__year=year, status=DisputeCase.Status.MEDIATING).exists()
+        assert DisputeCase.objects.filter(found_on__year=year, status=DisputeCase.Status.REGISTERED).exists()
+        assert this_year["救助特困家庭"] == "3"
+
 
 def test_the_people_export_gives_categories_in_a_flat_number_of_queries(client_for, town_admin, clerk, taiba):
     import csv

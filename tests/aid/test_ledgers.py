@@ -154,7 +154,7 @@ def test_a_domestic_violence_case_prints_only_its_number_village_kind_and_status
     assert header == [
         "编号", "发现日期", "村(社区)", "类型", "发现途径", "当事人", "纠纷情况", "状态", "结案日期", "处理结果",
     ]  # fmt: skip
-    marriage, violence = DisputeCase.objects.select_related("village").order_by("number")
+    marriage, violence = DisputeCase.objects.filter(found_on__year=2024).select_related("village").order_by("number")
     assert violence.kind == DisputeCase.Kind.DOMESTIC_VIOLENCE and marriage.found_on > date(2024, 1, 1)
     assert rows == [
         [

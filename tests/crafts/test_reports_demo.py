@@ -2,12 +2,14 @@
 (masked for a reader without the full-identity permission), and the annual summary left as
 the seed article has it."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crafts.models import CraftSale, Craftswoman
@@ -34,6 +36,10 @@ def test_the_demo_town_and_its_village_table(demo, capfd):
     assert Craftswoman.objects.filter(person__village__name="太坝村").count() == 3
     sales = CraftSale.objects.filter(date__year=2024)
     assert sales.count() == 20
+    # And this year's, up to today.
+    today = timezone.localdate()
+    assert not CraftSale.objects.filter(date__gt=today).exists()
+    assert CraftSale.objects.filter(date__year=today.year).count() == (20 if today > date(today.year, 1, 1) else 0)
     assert set(sales.values_list("channel", flat=True)) == {"livestream", "ecommerce", "offline"}
 
     table = rows(capfd, "crafts_villages", "--year", "2024")

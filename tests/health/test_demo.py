@@ -1,4 +1,5 @@
-"""The demo town's health year: the figures of the seed article and a roster worth working."""
+"""The demo town's health year: the figures of the seed article and a roster worth working,
+and the current year's work up to today."""
 
 from datetime import date
 
@@ -8,7 +9,7 @@ from django.utils import timezone
 from federation.models import Person, Village
 from federation.scoping import Scope
 from health import selectors
-from health.models import CancerAidApplication, HPVDeferral, HPVDose, Screening
+from health.models import CancerAidApplication, HPVDeferral, HPVDose, InsurancePolicy, Screening
 
 
 def test_demo_health_figures(db, capfd):
@@ -37,3 +38,36 @@ def test_demo_health_figures(db, capfd):
     # Every dose has its guardian's consent, every result its woman's.
     assert not HPVDose.objects.filter(consent_by="").exists()
     assert not Screening.objects.exclude(result="").filter(consent_on__isnull=True).exists()
+
+    # The current year up to today: policies renewed in January, screenings, the girls who came
+    # of age vaccinated or asked (today's coverage is the year's own, not 2024's), aid applied
+    # for; nothing after today, each record recorded on its own day.
+    today = timezone.localdate()
+    year = today.year
+    for model, field in ((HPVDose, "date"), (HPVDeferral, "recorded_on"), (Screening, "date")):
+        assert not model.objects.filter(**{f"{field}__gt": today}).exists()
+        for day, recorded in model.objects.filter(**{f"{field}__year": year}).values_list(field, "recorded_at"):
+            assert timezone.localtime(recorded).date() == day
+    if today >= date(year, 1, 24):
+        assert InsurancePolicy.objects.filter(year=year).count() >= INSURED_RENEWED
+    if today >= date(year, 3, 1):
+        assert HPVDose.objects.filter(date__year=year, dose_number=1).exists()
+        assert HPVDose.objects.filter(date__year=year, dose_number=2).exists()
+        assert Screening.objects.filter(date__year=year, free_programme=True).exists()
+    if today >= date(year, 7, 1):
+        now = selectors.total(selectors.hpv_coverage(Scope.of_villages(villages), today))
+        assert now.eligible >= 100 and 60 <= now.percent <= 90
+    summary = {
+        line.split(",")[1]: line.split(",")[2]
+        for line in _summary(capfd, "--from", f"{year}-01-01", "--to", today.isoformat())
+    }
+    if today >= date(year, 2, 1):
+        assert int(summary["两癌救助申报"]) >= 1
+
+
+INSURED_RENEWED = 40  # of the 46 insured in 2024, nine in ten renew
+
+
+def _summary(capfd, *period) -> list[str]:
+    call_command("county_report", "annual_summary", *period)
+    return capfd.readouterr().out.lstrip("\ufeff").splitlines()[1:]
