@@ -158,17 +158,19 @@ def seed_hpv_this_year(town: Town, rng: random.Random, year: int, today: date) -
     girls with one dose due get their second."""
     villages = Scope.of_villages(town.villages.values_list("pk", flat=True))
     girls = selectors.eligible_girls(villages, today).select_related("household__head").order_by("id_number")
-    given = {}
-    for person_id, day in HPVDose.objects.filter(person__village__town=town).values_list("person_id", "date"):
-        given.setdefault(person_id, []).append(day)
+    given = {}  # girl → [(date, vaccine)] of her doses
+    for person_id, day, vaccine in HPVDose.objects.filter(person__village__town=town).values_list(
+        "person_id", "date", "vaccine"
+    ):
+        given.setdefault(person_id, []).append((day, vaccine))
     asked = set(HPVDeferral.objects.filter(person__village__town=town).values_list("person_id", flat=True))
     start, wait = date(year, 1, 1), timedelta(days=settings.HPV_SECOND_DOSE_DAYS)
     reasons = list(HPVDeferral.Reason.values)
     for girl in girls:
         doses = sorted(given.get(girl.pk, []))
-        vaccine = rng.choice(list(HPVDose.Vaccine.values))
-        if len(doses) == 1 and doses[0] + wait <= today and rng.random() < 0.75:
-            _dose(girl, 2, _day(rng, max(doses[0] + wait, start), today), vaccine)
+        vaccine = doses[0][1] if doses else rng.choice(list(HPVDose.Vaccine.values))
+        if len(doses) == 1 and doses[0][0] + wait <= today and rng.random() < 0.75:
+            _dose(girl, 2, _day(rng, max(doses[0][0] + wait, start), today), vaccine)
         elif not doses and rng.random() < 0.5:
             ninth_birthday = years_before(girl.birth_date, -selectors.FIRST_AGE)
             first = _day(rng, max(start, ninth_birthday), today)
