@@ -483,8 +483,7 @@ def seed_submissions(town: Town) -> None:
     year's months that have ended: approved up to the month before last; that month returned
     to 太坝 with the town's comment and approved elsewhere; last month submitted by 站儿巷 and
     waiting for review, the other villages still to submit it. A month is submitted a few
-    days after its end and reviewed a few days later. (One transaction: 300 commits were a
-    third of the demo's time on SQLite.)"""
+    days after its end and reviewed a few days later."""
     from federation import periods
     from federation.models import PeriodSubmission
     from federation.services import submission_approve, submission_return, submission_submit
