@@ -11,7 +11,7 @@ class AidConfig(AppConfig):
         # figures, and rosters; the admin was imported by the admin's autodiscovery.
         from aid import admin, demo, reports, resources, selectors  # noqa: F401
         from aid.models import CareVisit, CharityAid, CharityDrive, DisputeCase, MediationSession
-        from federation.registry import registry
+        from federation.registry import HelpSection, registry
 
         # A submitted period holds, and an approved one locks, visits, disputes and aid.
         registry.add_period_records(CareVisit, date="date", village="village")
@@ -28,6 +28,13 @@ class AidConfig(AppConfig):
         registry.add_period_records(CharityDrive, date="start", village="village")
         registry.add_demo("aid", demo.seed)
         registry.add_work_list("care", admin.care_reminders)
+        registry.add_help_section(
+            HelpSection("care", _("Care and support"), ("aid.view_caretarget",), order=70), pages=("aid",)
+        )
+        registry.add_help_section(
+            HelpSection("disputes", _("Mediating marriage and family disputes"), ("aid.view_disputecase",), order=71),
+            pages=("aid.disputecase", "aid.mediationsession"),
+        )
         registry.extend_roster("people", resources.CareCategoryColumn())
         # Visits before their pairings and register entries: a visit keeps both (PROTECT). A
         # case's sessions and aid's files go with them (CASCADE).

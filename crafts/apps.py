@@ -16,6 +16,7 @@ class CraftsConfig(AppConfig):
         # A submitted period holds, and an approved one locks, the sales.
         registry.add_period_records(CraftSale, date="date", village="village")
         registry.add_demo("crafts", demo.seed)
+        registry.add_help_pages("activities", "crafts")  # the manual's 活动和表彰 tells of it
         # Sales before their craftswomen: a sale keeps its craftswoman (PROTECT).
         registry.add_purge("crafts.craftsale", selectors.purgeable_sales)
         registry.add_purge("crafts.craftswoman", selectors.purgeable_craftswomen)

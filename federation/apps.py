@@ -11,11 +11,12 @@ class FederationConfig(AppConfig):
     def ready(self):
         from django.apps import apps
 
-        from federation import admin_periods, reports, resources  # noqa: F401 - they register the core's own
+        from federation import admin_periods, help, reports, resources  # noqa: F401 - they register the core's own
         from federation.fields import guard_text_fields
         from federation.registry import project_apps, registry
 
         registry.add_work_list("submissions", admin_periods.returned_submissions)
+        help.register_core_sections()
         self.lock_activities(registry)
 
         # The project's apps and the user accounts; not sessions or libraries' logs.

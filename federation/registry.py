@@ -51,6 +51,25 @@ class BinderSection:
     reports: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class HelpSection:
+    """A section of the manual (federation.help): the template admin/federation/help/<slug>.html
+    (in the app that registers it), its place in the contents (`order`), and the permissions
+    that make it one of the reader's own (none: everyone's)."""
+
+    slug: str
+    title: object
+    permissions: tuple[str, ...] = ()
+    order: int = 50
+
+    @property
+    def template(self) -> str:
+        return f"admin/federation/help/{self.slug}.html"
+
+    def is_for(self, user) -> bool:
+        return not self.permissions or any(user.has_perm(permission) for permission in self.permissions)
+
+
 @dataclass
 class AdminExtension:
     """What an app adds to another app's admin (the points ledger on a household's page)."""
@@ -73,12 +92,24 @@ class Registry:
         self.purges: dict[str, Callable] = {}
         self.period_records: dict[type, object] = {}
         self.binder_sections: dict[str, BinderSection] = {}
+        self.help_sections: dict[str, HelpSection] = {}
+        self.help_pages: dict[str, str] = {}
 
     @staticmethod
     def _add(table: dict, name: str, value, what: str) -> None:
         if name in table and table[name] is not value:
             raise ImproperlyConfigured(f"Two {what}s are named {name!r}.")
         table[name] = value
+
+    def add_help_section(self, section: HelpSection, pages: tuple[str, ...] = ()) -> None:
+        self._add(self.help_sections, section.slug, section, "manual section")
+        self.add_help_pages(section.slug, *pages)
+
+    def add_help_pages(self, slug: str, *pages: str) -> None:
+        """The pages whose 帮助 link opens the section: an app label, "app_label.model_name" or a
+        URL name."""
+        for page in pages:
+            self._add(self.help_pages, page, slug, "manual page")
 
     def add_report(self, report) -> None:
         self._add(self.reports, report.name, report, "report")

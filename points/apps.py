@@ -9,7 +9,7 @@ class PointsConfig(AppConfig):
     def ready(self):
         # Importing reports.py and resources.py registers the app's reports, summary rows and
         # figures, and rosters; the admin was imported by the admin's autodiscovery.
-        from federation.registry import registry
+        from federation.registry import HelpSection, registry
         from points import admin, demo, reports, resources  # noqa: F401
         from points.models import Donation, PointEntry, Redemption, RedemptionEvent
 
@@ -21,5 +21,9 @@ class PointsConfig(AppConfig):
         registry.add_period_records(Donation, date="date", village="village")
         registry.add_demo("points", demo.seed)
         registry.add_work_list("points", admin.points_reminders)
+        registry.add_help_section(
+            HelpSection("points", _("Points supermarket: awarding and redeeming points"), ("points.view_pointentry",)),
+            pages=("points",),
+        )
         # The household's page lists its ledger, and households get the "record points" action.
         registry.extend_admin("federation.household", actions=[admin.award_points], inlines=[admin.LedgerInline])

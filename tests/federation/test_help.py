@@ -10,10 +10,12 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from federation.help import BY_SLUG, PAGE_SECTIONS, SECTIONS, section_for_page
+from federation.help import section_for_page, sections
+from federation.registry import registry
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES = ROOT / "federation" / "templates" / "admin" / "federation" / "help"
+# Each app keeps the sections it registers (registry.add_help_section) in its own templates.
+TEMPLATES = sorted(ROOT.glob("*/templates/admin/federation/help/*.html"))
 PICTURES = ROOT / "federation" / "static" / "federation" / "manual"
 E2E = ROOT / "tests" / "e2e"
 PICTURE = re.compile(r"federation/manual/([\w-]+)\.png")
@@ -23,7 +25,7 @@ MAX_PICTURE_BYTES = 3_000_000
 
 def pictures_named_by_the_templates() -> dict[str, list[str]]:
     named = {}
-    for template in sorted(TEMPLATES.glob("*.html")):
+    for template in TEMPLATES:
         for name in PICTURE.findall(template.read_text(encoding="utf-8")):
             named.setdefault(name, []).append(template.name)
     return named
@@ -72,12 +74,12 @@ def test_no_picture_is_left_over_and_together_they_are_small():
 
 
 def test_every_section_has_its_template_and_every_page_mapping_names_a_section():
-    assert {path.stem for path in TEMPLATES.glob("*.html")} == {*BY_SLUG, "base", "index"}
-    assert set(PAGE_SECTIONS.values()) <= set(BY_SLUG)
+    assert sorted(path.stem for path in TEMPLATES) == sorted([*registry.help_sections, "base", "index"])
+    assert set(registry.help_pages.values()) <= set(registry.help_sections)
 
 
 def manual_pages() -> list[str]:
-    return [reverse("admin:help"), *(reverse("admin:help_section", args=[s.slug]) for s in SECTIONS)]
+    return [reverse("admin:help"), *(reverse("admin:help_section", args=[s.slug]) for s in sections())]
 
 
 @pytest.mark.parametrize("role", ["town_admin", "clerk", "county_reader"])

@@ -87,6 +87,7 @@ def test_every_app_registered_its_parts():
         "health.Screening",
         "health.HPVDose",
         "aid.CareVisit",
+        "aid.MediationSession",
         "aid.DisputeCase",
         "aid.CharityAid",
         "points.Donation",
