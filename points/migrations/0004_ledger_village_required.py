@@ -9,6 +9,10 @@ def fill(apps, schema_editor):
     PointEntry.objects.filter(village__isnull=True).update(
         village_id=Subquery(Household.objects.filter(pk=OuterRef("household_id")).values("village_id")[:1])
     )
+    if schema_editor.connection.vendor == "postgresql":
+        # The foreign keys' checks now, not at commit: PostgreSQL refuses to alter a table
+        # (the village NOT NULL, next) with checks of its updated rows pending.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
