@@ -6,15 +6,16 @@ user's permission and village scope before sending it.
 """
 
 import mimetypes
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
-from django.db import models
+from django.db import models, transaction
 from django.http import FileResponse, Http404
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from federation.scoping import in_scope, scope_for
@@ -27,8 +28,18 @@ ALLOWED_TYPES = {
 }
 
 
+class ProtectedStorage(FileSystemStorage):
+    """MEDIA_ROOT/protected, read from the settings as Django's own media storage reads
+    MEDIA_ROOT: again when the setting changes (a storage built with a fixed location kept the
+    first one, so that tests wrote their uploads into the checkout's media folder)."""
+
+    @cached_property
+    def base_location(self):
+        return Path(settings.MEDIA_ROOT) / "protected"
+
+
 def protected_storage() -> FileSystemStorage:
-    return FileSystemStorage(location=settings.MEDIA_ROOT / "protected", base_url=settings.PROTECTED_FILES_URL)
+    return ProtectedStorage(base_url=settings.PROTECTED_FILES_URL)
 
 
 class ProtectedFileField(models.FileField):
@@ -36,6 +47,26 @@ class ProtectedFileField(models.FileField):
         kwargs.setdefault("storage", protected_storage)
         kwargs.setdefault("max_length", 255)
         super().__init__(*args, **kwargs)
+
+    def contribute_to_class(self, cls, name, **kwargs):
+        super().contribute_to_class(cls, name, **kwargs)
+        # A deleted record's file goes with it — from its page, a list's bulk delete or
+        # `manage.py purge` — once the deletion is committed (a refused one keeps it): a
+        # diagnosis or an ID copy must not outlive its record on the disk.
+        if not cls._meta.abstract:
+            models.signals.post_delete.connect(
+                _file_remover(name), sender=cls, weak=False, dispatch_uid=f"protected-file:{cls._meta.label}.{name}"
+            )
+
+
+def _file_remover(name: str):
+    def remove(sender, instance, **kwargs):
+        file = getattr(instance, name)
+        if file and file.name:
+            storage, path = file.storage, file.name
+            transaction.on_commit(lambda: storage.delete(path))
+
+    return remove
 
 
 def validate_attachment(file) -> None:

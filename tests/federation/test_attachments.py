@@ -108,3 +108,23 @@ def test_a_file_over_the_cap_is_refused(client_for, clerk, taiba, settings):
 
 def test_an_unknown_file_path_is_404(client_for, superuser):
     assert client_for(superuser).get("/files/activities/2024/01/none.png").status_code == 404
+
+
+def test_a_deleted_records_file_leaves_the_disk_with_it(client_for, clerk, taiba, django_capture_on_commit_callbacks):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from federation.services import delete_with_history
+
+    activity = ActivityFactory(town=taiba.town, villages=[taiba])
+    upload(client_for(clerk), activity, taiba, "照片.png", PNG)
+    kept = ActivityAttachment.objects.create(
+        activity=ActivityFactory(town=taiba.town), file=SimpleUploadedFile("留.png", PNG)
+    )
+    path = Path(settings.MEDIA_ROOT) / "protected" / ActivityAttachment.objects.get(activity=activity).file.name
+    assert path.is_file()
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_with_history(activity, by=clerk)  # the activity, and with it its attachment
+    assert not path.exists()
+    assert (Path(settings.MEDIA_ROOT) / "protected" / kept.file.name).is_file()  # another's stays
