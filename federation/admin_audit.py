@@ -16,6 +16,7 @@ from federation.registry import registry
 ACCESS_ACTIONS = {
     "view": pgettext_lazy("record access", "opened"),
     "history": pgettext_lazy("record access", "history read"),
+    "file": pgettext_lazy("record access", "file downloaded"),
 }
 FORMATS = {"html": pgettext_lazy("format", "web page")}
 # What the report page's and the lists' URLs carry, by name.

@@ -1,8 +1,8 @@
 """Uploaded files that only logged-in users with access may download.
 
 Files live under MEDIA_ROOT/protected and are never served as static media: their URL
-points at `serve_protected`, which finds the record that owns the file and checks the
-user's permission and village scope before sending it.
+points at `views.serve_protected`, which finds the record that owns the file (`protected_file`:
+the user's permission and village scope), logs the download and sends it.
 """
 
 import mimetypes
@@ -10,11 +10,10 @@ from pathlib import Path, PurePosixPath
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.db import models, transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
@@ -101,28 +100,31 @@ def _owners():
                 yield model, field.name
 
 
-@staff_member_required
-def serve_protected(request, path: str):
-    scope = scope_for(request.user)
+def protected_file(user, path: str):
+    """The record that owns the protected file at `path` and that `user` may see (her
+    permission and village scope), with its file; None when there is none."""
+    scope = scope_for(user)
     for model, field_name in _owners():
         opts = model._meta
-        if not request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+        if not user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
             continue
         record = in_scope(model._default_manager.filter(**{field_name: path}), scope).first()
-        if record is None:
-            continue
-        stored = getattr(record, field_name)
-        content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
-        # A photo opens in the page; anything else downloads, so that a browser never runs
-        # or renders it as a page of this site.
-        response = FileResponse(
-            stored.open("rb"),
-            content_type=content_type,
-            as_attachment=not content_type.startswith("image/"),
-            filename=PurePosixPath(stored.name).name,
-        )
-        # Personal files: never kept by a shared computer's browser or a proxy.
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
-    raise Http404
+        if record is not None:
+            return record, getattr(record, field_name)
+    return None
+
+
+def file_response(stored) -> FileResponse:
+    content_type = mimetypes.guess_type(stored.name)[0] or "application/octet-stream"
+    # A photo opens in the page; anything else downloads, so that a browser never runs
+    # or renders it as a page of this site.
+    response = FileResponse(
+        stored.open("rb"),
+        content_type=content_type,
+        as_attachment=not content_type.startswith("image/"),
+        filename=PurePosixPath(stored.name).name,
+    )
+    # Personal files: never kept by a shared computer's browser or a proxy.
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,5 +1,6 @@
 """The admin's report page (统计报表): pick a report, a period and villages; see and download it."""
 
+from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
@@ -10,8 +11,9 @@ from django.utils.translation import gettext as _
 from federation import approved, reporting
 from federation import binder as ledger_binder
 from federation.dashboard import may_open
+from federation.files import file_response, protected_file
 from federation.filters import ReportFilterSet, report_villages
-from federation.models import Town
+from federation.models import RecordAccess, Town
 from federation.streams import FileExportResponse
 
 REPORT_PERMISSION = reporting.PAGE_PERMISSION
@@ -124,3 +126,17 @@ def locked_out(request, response=None, credentials=None):
         "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     }
     return render(request, "locked_out.html", context, status=429)
+
+
+@staff_member_required
+def serve_protected(request, path: str):
+    """A protected file (a diagnosis, an invoice, an ID copy, a photo) for a user who may see
+    its record; each download is logged with the records opened (敏感档案查阅记录)."""
+    found = protected_file(request.user, path)
+    if found is None:
+        raise Http404
+    record, stored = found
+    RecordAccess.objects.create(
+        user=request.user, record=record._meta.label_lower, object_id=str(record.pk)[:20], action="file"
+    )
+    return file_response(stored)

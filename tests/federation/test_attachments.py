@@ -59,6 +59,10 @@ def test_clerk_attaches_a_photo_and_only_users_with_access_can_open_it(client_fo
     assert opened["Content-Type"] == "image/png"
     assert opened["Cache-Control"] == "private, no-store" and opened["X-Content-Type-Options"] == "nosniff"
     assert opened["Content-Disposition"].startswith("inline")
+    from federation.models import RecordAccess
+
+    logged = RecordAccess.objects.get(action="file")  # who took the file, and when
+    assert (logged.record, logged.object_id) == ("federation.activityattachment", str(attachment.pk))
 
     stranger = UserFactory(username="fenghe_clerk", role=VILLAGE_CLERK)
     give_scope(stranger, taiba.town, villages=[fenghe])
