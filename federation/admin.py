@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
-from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Prefetch
@@ -683,8 +683,16 @@ class StaffPasswordChangeForm(AdminPasswordChangeForm):
         self.fields["password2"].required = True
 
 
+class StaffChangeForm(UserChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "password" in self.fields:
+            self.fields["password"].widget.template_name = "admin/federation/password_summary.html"
+
+
 @admin.register(User)
 class FederationUserAdmin(ManagesNoMoreThanSheHoldsMixin, PermissionLabelsMixin, TypedInputMixin, UserAdmin):
+    form = StaffChangeForm
     add_form = StaffCreationForm
     change_password_form = StaffPasswordChangeForm
     add_fieldsets = (

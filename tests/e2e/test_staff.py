@@ -1,5 +1,6 @@
-"""The town administrator gives a new village clerk her account in one form — login, name, role,
-first password and her village — and the clerk signs in and finds her village's people only."""
+"""The town administrator gives a new village clerk her account in one form — login, name, roles
+(the village clerk's with the health and care recorders'), first password and her village — and
+the clerk signs in and finds her village's people, health records and care register only."""
 
 import pytest
 
@@ -17,13 +18,13 @@ def test_town_admin_adds_a_village_clerk_who_sees_her_village(journeys):
     town.click(page.locator(".object-tools a.addlink"), "add-user")
     page.fill("#id_username", NEW_CLERK)
     page.fill("#id_first_name", f"{NEW_VILLAGE}妇联")
-    page.locator("#id_groups label", has_text="村妇联专干").locator("input").check()
+    for role in ("村妇联专干", "健康档案录入", "关爱帮扶录入"):
+        page.locator("#id_groups label", has_text=role).locator("input").check()
     page.fill("#id_password1", journeys.password)
     page.fill("#id_password2", journeys.password)
     town.manual_shot("staff-add")
 
-    # Her villages: the scope below the form (添加另一个 工作范围), one village of the town.
-    page.locator("#staff_scope-group .add-row a").click()
+    # Her villages: the scope below the form, open to fill on a new account.
     town_field = page.locator("#id_staff_scope-0-town")
     if town_field.input_value() == "":
         town_field.select_option(label="站儿巷镇")
@@ -37,11 +38,14 @@ def test_town_admin_adds_a_village_clerk_who_sees_her_village(journeys):
 
     town.goto("/admin/auth/user/", "users-after")
     row = town.column("用户名").index(NEW_CLERK)
-    assert town.column("角色")[row] == "村妇联专干"
+    assert "村妇联专干" in town.column("角色")[row]
     assert town.column("范围")[row] == NEW_VILLAGE
 
     # She signs in with the password she was given and sees her village only.
     clerk = journeys.open(NEW_CLERK)
     clerk.goto("/admin/federation/person/", "her-people")
     assert set(clerk.column("村(社区)")) == {NEW_VILLAGE}
+    for path, label in (("/admin/health/screening/", "her-screenings"), ("/admin/aid/caretarget/", "her-care")):
+        clerk.goto(path, label)  # her health and care pages open (200), her village's rows only
+        assert set(clerk.column("村(社区)")) <= {NEW_VILLAGE}
     journeys.finish()

@@ -118,3 +118,10 @@ def test_a_new_account_opens_with_its_scope_to_fill_and_no_view_site_link(client
     page = client_for(town_admin).get("/admin/auth/user/add/").content.decode()
     assert 'name="staff_scope-TOTAL_FORMS" value="1"' in page and 'name="staff_scope-0-town"' in page
     assert "查看站点" not in page
+
+
+def test_an_accounts_page_says_a_password_is_set_not_its_hash(client_for, town_admin, clerk, superuser):
+    for manager in (town_admin, superuser):
+        page = client_for(manager).get(f"/admin/auth/user/{clerk.pk}/change/").content.decode()
+        assert "已设置密码" in page and "重置密码" in page
+        assert "pbkdf2" not in page and "盐" not in page and "哈希" not in page
