@@ -78,7 +78,10 @@ def narrowed_by(formfield, parent: str):
 class NarrowedMediaMixin:
     @property
     def media(self):
-        return super().media + forms.Media(js=["federation/narrow.js"])
+        # narrow.js after the picker's own scripts, stated as one list: Media merges keep the
+        # order within each list, and `media + Media(js=[narrow.js])` let a page put it before
+        # jQuery's init and autocomplete.js, where it did nothing.
+        return forms.Media(css=super().media._css, js=[*super().media._js, "federation/narrow.js"])
 
 
 def with_picker_labels(formfield, user):

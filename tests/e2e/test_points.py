@@ -59,6 +59,14 @@ def fill_redemption(journey, number: str, head: str, quantities: dict[str, int],
     """Fill 兑换登记; return the household's choice as the picker showed it."""
     page = journey.page
     shown = journey.choose("id_household", number)
+    # 兑换人 offers the chosen household's members only (each answer names its number).
+    page.locator("#id_person + .select2 .select2-selection").click()
+    offered = page.locator(
+        ".select2-container--open .select2-results__option:not(.loading-results):not(.select2-results__message)"
+    )
+    offered.first.wait_for()
+    assert all(number in text for text in offered.all_inner_texts()), offered.all_inner_texts()
+    page.keyboard.press("Escape")
     journey.choose("id_person", head)
     for field_id, quantity in quantities.items():
         page.fill(f"#{field_id}", str(quantity))

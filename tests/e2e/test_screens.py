@@ -1,4 +1,5 @@
-"""At 1366 px the home page uses the screen (Django's is 600 px wide). On a 375 px phone: the home page's year of submissions fits the screen (village names on one
+"""At 1366 px the home page uses the screen (Django's is 600 px wide). On a 375 px phone: the
+home page's year of submissions fits the screen (village names on one
 line, December in view), and a girl's new HPV dose shows every field as a card, where it showed
 3 of its 6 columns and scrolled sideways."""
 

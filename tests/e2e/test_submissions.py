@@ -48,6 +48,7 @@ def test_clerk_submits_a_month_and_the_town_reviews_it(journeys):
     town.manual_shot("review")
     town.click("form input[type=submit].default", "approved")
     assert any("已审核" in message for message in town.messages()), town.messages()
+    assert "已核对" in page.locator(".field-comment").inner_text()  # her comment is kept with it
 
     town.click(page.locator("#workbench-nav a", has_text="台账报送"), "submissions-again")
     town.click(page.locator("#changelist-filter a", has_text="已报送"), "waiting-again")

@@ -68,6 +68,8 @@ def test_the_redeem_page_narrows_who_came_and_refuses_a_non_member_under_who_cam
     url = f"/admin/points/redemptionevent/{event.pk}/redeem/"
     page = client.get(url).content.decode()
     assert 'data-narrow-by="household"' in page and "federation/narrow.js" in page
+    # After the scripts it re-makes the picker with (it did nothing before them).
+    assert page.index("admin/js/autocomplete.js") < page.index("federation/narrow.js")
     form = client.get(url).context["form"]
     goods = next(name for name in form.fields if name.startswith("goods_"))
     response = client.post(
