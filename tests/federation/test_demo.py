@@ -163,7 +163,7 @@ def test_the_demo_lives_in_the_current_year_up_to_today(demo, db):
         assert CancerAidApplication.objects.filter(
             submitted_on__year=year, status=CancerAidApplication.Status.SUBMITTED
         ).exists()
-    if today >= date(year, 5, 1):
+    if today >= date(year, 6, 1):  # an application paid this year was submitted five months ago
         assert cases.filter(status=DisputeCase.Status.RESOLVED).exists()
         assert CancerAidApplication.objects.filter(submitted_on__year=year, status="paid").exists()
         assert CancerAidApplication.objects.filter(submitted_on__year=year, status="approved").exists()
@@ -259,8 +259,9 @@ def test_points_are_earned_through_the_year_and_the_shelf_holds_tens(demo, db):
     year_total = sum(by_month.values())
     assert len(by_month) == 12 and max(by_month.values()) < year_total / 5
     assert by_day.most_common(1)[0][1] < year_total / 20  # no day of awards for the year
-    this_year = awards.filter(date__year=timezone.localdate().year)
-    assert this_year.values("household").distinct().count() > 100
+    today = timezone.localdate()
+    if today >= date(today.year, 2, 1):  # a month of the villages' inspections
+        assert awards.filter(date__year=today.year).values("household").distinct().count() > 100
 
     # Each household's ledger read in date order: every line's balance follows from the one before.
     balances = defaultdict(int)
@@ -281,5 +282,8 @@ def test_points_are_earned_through_the_year_and_the_shelf_holds_tens(demo, db):
         stock[goods] += change
         assert stock[goods] == after and 0 <= after <= 200
     restocks = StockLine.objects.filter(kind=StockLine.Kind.RESTOCK)
-    assert restocks.filter(recorded_at__year=timezone.localdate().year).exists()
+    if today >= date(today.year, 7, 1):  # bought in this year for this year's sessions
+        assert restocks.filter(
+            recorded_at__gte=datetime(today.year, 1, 1, tzinfo=timezone.get_current_timezone())
+        ).exists()
     assert max(restocks.values_list("change", flat=True)) <= 100
