@@ -155,9 +155,10 @@ def seed_women(town: Town, rng: random.Random) -> None:
 def seed_hpv_this_year(town: Town, rng: random.Random, year: int, today: date) -> None:
     """The girls aged 9–14 today: half of those with no dose have their first this year (and
     a second after six months, mostly), a reason is recorded for half of the rest; most of the
-    girls with one dose due get their second."""
+    girls with one dose due get their second. In each village one girl with neither a dose nor
+    a reason is left for the clerk to ask (the HPV list's 未登记原因)."""
     villages = Scope.of_villages(town.villages.values_list("pk", flat=True))
-    girls = selectors.eligible_girls(villages, today).select_related("household__head").order_by("id_number")
+    girls = list(selectors.eligible_girls(villages, today).select_related("household__head").order_by("id_number"))
     given = {}  # girl → [(date, vaccine)] of her doses
     for person_id, day, vaccine in HPVDose.objects.filter(person__village__town=town).values_list(
         "person_id", "date", "vaccine"
@@ -166,7 +167,13 @@ def seed_hpv_this_year(town: Town, rng: random.Random, year: int, today: date) -
     asked = set(HPVDeferral.objects.filter(person__village__town=town).values_list("person_id", flat=True))
     start, wait = date(year, 1, 1), timedelta(days=settings.HPV_SECOND_DOSE_DAYS)
     reasons = list(HPVDeferral.Reason.values)
+    to_ask = {}
     for girl in girls:
+        if girl.pk not in given and girl.pk not in asked:
+            to_ask.setdefault(girl.village_id, girl.pk)
+    for girl in girls:
+        if girl.pk in to_ask.values():
+            continue
         doses = sorted(given.get(girl.pk, []))
         vaccine = doses[0][1] if doses else rng.choice(list(HPVDose.Vaccine.values))
         if len(doses) == 1 and doses[0][0] + wait <= today and rng.random() < 0.75:

@@ -48,6 +48,10 @@ def test_demo_health_figures(db, capfd):
         assert not model.objects.filter(**{f"{field}__gt": today}).exists()
         for day, recorded in model.objects.filter(**{f"{field}__year": year}).values_list(field, "recorded_at"):
             assert timezone.localtime(recorded).date() == day
+    # In each village a girl of the age today has neither a dose nor a reason: the clerk's to ask.
+    for village in Village.objects.all():
+        girls = selectors.hpv_girls(Person.objects.filter(village=village), today)
+        assert girls.filter(vaccinated=False, reason__isnull=True).exists(), village
     if today >= date(year, 1, 24):
         assert InsurancePolicy.objects.filter(year=year).count() >= INSURED_RENEWED
     if today >= date(year, 3, 1):
