@@ -6,7 +6,6 @@ import re
 
 import pytest
 from django.contrib import admin
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -14,8 +13,8 @@ WITH_DATES = [model_admin for model_admin in admin.site._registry.values() if mo
 
 
 @pytest.fixture
-def demo(db):
-    call_command("seed_demo", verbosity=0)
+def demo(demo_town, db):
+    pass
 
 
 def choices(page: str) -> list[str]:
