@@ -108,7 +108,9 @@ def test_a_man_is_refused_by_the_form(client_for, clerk, taiba):
 def test_a_sale_in_an_approved_month_is_refused_in_the_admin(client_for, clerk, town_admin, craftswoman, taiba):
     from federation.services import submission_approve, submission_submit
 
-    submission_approve(submission=submission_submit(village=taiba, day=date(2024, 3, 1), note="本月无记录", by=clerk), by=town_admin)
+    submission_approve(
+        submission=submission_submit(village=taiba, day=date(2024, 3, 1), note="本月无记录", by=clerk), by=town_admin
+    )
     data = {"craftswoman": craftswoman.pk, "date": "2024-03-08", "channel": "offline", "amount": "40", "quantity": "2"}
     response = client_for(clerk).post("/admin/crafts/craftsale/add/", data, follow=True)
     assert "2024年3月（太坝村）已审核锁定" in response.content.decode()

@@ -37,7 +37,9 @@ def vaccinated(taiba):
 
 
 def approve(village, day, clerk, town_admin):
-    return submission_approve(submission=submission_submit(village=village, day=day, note="本月无记录", by=clerk), by=town_admin)
+    return submission_approve(
+        submission=submission_submit(village=village, day=day, note="本月无记录", by=clerk), by=town_admin
+    )
 
 
 def hpv_row(table):

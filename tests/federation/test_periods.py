@@ -103,7 +103,9 @@ def test_every_write_into_an_approved_period_is_refused_naming_it(approved, taib
 def test_a_record_in_the_period_cannot_be_changed_deleted_or_reversed(taiba, household, rule, clerk, town_admin):
     line = point_award(household=household, rule=rule, day=MARCH, by=clerk)
     screening = health_record_save(record=Screening(person=household.head, date=MARCH, institution="县妇幼"), by=None)
-    submission_approve(submission=submission_submit(village=taiba, day=MARCH, note="本月无记录", by=clerk), by=town_admin)
+    submission_approve(
+        submission=submission_submit(village=taiba, day=MARCH, note="本月无记录", by=clerk), by=town_admin
+    )
     with pytest.raises(PeriodLocked, match=LOCKED):
         point_entry_reverse(entry=line, by=clerk, reason="记错")
     with pytest.raises(PeriodLocked, match=LOCKED):

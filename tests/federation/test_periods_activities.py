@@ -16,7 +16,9 @@ LOCKED = "2024年3月（太坝村）已审核锁定"
 
 
 def approve(village, day, clerk, town_admin):
-    return submission_approve(submission=submission_submit(village=village, day=day, note="本月无记录", by=clerk), by=town_admin)
+    return submission_approve(
+        submission=submission_submit(village=village, day=day, note="本月无记录", by=clerk), by=town_admin
+    )
 
 
 @pytest.fixture

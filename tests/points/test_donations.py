@@ -143,7 +143,9 @@ def test_cancelling_is_refused_once_the_goods_were_redeemed(taiba, soap, clerk, 
 
 def test_a_locked_period_refuses_recording_changing_and_cancelling(taiba, soap, clerk, town_admin):
     donation = record(taiba, (soap, 2, "3"), by=clerk)
-    submission_approve(submission=submission_submit(village=taiba, day=MARCH, note="本月无记录", by=clerk), by=town_admin)
+    submission_approve(
+        submission=submission_submit(village=taiba, day=MARCH, note="本月无记录", by=clerk), by=town_admin
+    )
     locked = "2024年3月（太坝村）已审核锁定"
     with pytest.raises(PeriodLocked, match=locked):
         record(taiba, (soap, 2, "3"), by=clerk)

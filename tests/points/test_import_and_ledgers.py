@@ -145,7 +145,8 @@ def test_a_roster_into_an_approved_month_is_refused_row_by_row(family, rule, cle
     from federation.services import submission_approve, submission_submit
 
     submission_approve(
-        submission=submission_submit(village=family.village, day=date(2024, 3, 1), note="本月无记录", by=clerk), by=town_admin
+        submission=submission_submit(village=family.village, day=date(2024, 3, 1), note="本月无记录", by=clerk),
+        by=town_admin,
     )
     head = family.head.id_number
     content = sheet(f"{head},,,庭院整洁,50,2024-03-01,", f"{head},,,庭院整洁,50,2024-04-01,")
