@@ -280,7 +280,7 @@ class CareVisitAdmin(HistoryLabelsMixin, ServiceErrorsAsMessagesMixin, AccessLog
     form = CareVisitForm
     list_display = ["date", "kind", "target", "visited_by_shown", "village", "gifts"]
     list_filter = [VisitedByFilter, "kind", VillageFilter]
-    list_select_related = ["target__person", "pairing__mother", "village"]
+    list_select_related = ["target__person", "pairing__mother", "pairing__child", "village"]
     search_fields = ["target__person__name", "pairing__mother__name", "visitor"]
     search_help_text = _("Search by the name of the person visited, the caring mother or the visitor.")
     autocomplete_fields = ["target", "pairing"]
