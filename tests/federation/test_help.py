@@ -83,7 +83,9 @@ def manual_pages() -> list[str]:
 
 
 @pytest.mark.parametrize("role", ["town_admin", "clerk", "county_reader"])
-def test_every_page_of_the_manual_opens_for_every_role(request, client_for, role):
+# `db` named: pytest-django orders tests by the fixtures they name, and a role fetched by
+# getfixturevalue is not seen, so the test ran after the transactional ones had flushed the roles.
+def test_every_page_of_the_manual_opens_for_every_role(request, db, client_for, role):
     client = client_for(request.getfixturevalue(role))
     for url in manual_pages():
         response = client.get(url)
