@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import display_for_field, label_for_field, lookup_field
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value, prefetch_related_objects
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -61,23 +61,6 @@ from federation.reporting import money
 from federation.scoping import in_scope, scope_for
 
 
-class HistoryLabelsMixin:
-    """A history page names each version by its label (__str__), which names a person through
-    a relation: `history_related` loads those for the page's versions at once, not one by one."""
-
-    history_related: tuple[str, ...] = ()
-
-    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
-        if self.history_related:
-            records = list(historical_records)
-            versions = [record.history_object for record in records]
-            prefetch_related_objects(versions, *self.history_related)
-            for record, version in zip(records, versions, strict=True):
-                # The descriptor builds a new version on each reading; the page reads this one.
-                record.__dict__["history_object"] = version
-        return super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
-
-
 def record_table(model, names: list[str], rows) -> str:
     """Records listed on another record's page: a header naming `names` (fields of `model`) and
     a row for each (url, value of each name), the first value linking to the record's page."""
@@ -104,7 +87,7 @@ class WithoutMotherFilter(admin.SimpleListFilter):
 
 
 @admin.register(CareTarget)
-class CareTargetAdmin(HistoryLabelsMixin, AccessLoggedAdminMixin, ScopedModelAdmin):
+class CareTargetAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
     import_resource = CareTargetsResource
     list_display = ["person", "village", "category", "since", "until", "guardian_name", "guardian_phone"]
     list_filter = [WithoutMotherFilter, "category", VillageFilter]
@@ -202,7 +185,7 @@ class PairingStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Pairing)
-class PairingAdmin(HistoryLabelsMixin, ServiceInlinesMixin, AccessLoggedAdminMixin, ScopedModelAdmin):
+class PairingAdmin(ServiceInlinesMixin, AccessLoggedAdminMixin, ScopedModelAdmin):
     list_display = ["mother", "child", "village", "start", "end", "last_visit"]
     list_filter = [PairingStateFilter, VillageFilter]
     list_select_related = ["mother", "child__village"]
@@ -273,7 +256,7 @@ class CareVisitForm(forms.ModelForm):
 
 
 @admin.register(CareVisit)
-class CareVisitAdmin(HistoryLabelsMixin, ServiceErrorsAsMessagesMixin, AccessLoggedAdminMixin, ScopedModelAdmin):
+class CareVisitAdmin(ServiceErrorsAsMessagesMixin, AccessLoggedAdminMixin, ScopedModelAdmin):
     """Care visits to anyone on the register: a caring mother's (of a pairing) or one by staff
     or another visitor. A register entry's page opens this form with the person chosen."""
 
@@ -602,7 +585,7 @@ class DisputeCaseAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
 
 
 @admin.register(MediationSession)
-class MediationSessionAdmin(HistoryLabelsMixin, ServiceErrorsAsMessagesMixin, AccessLoggedAdminMixin, ScopedModelAdmin):
+class MediationSessionAdmin(ServiceErrorsAsMessagesMixin, AccessLoggedAdminMixin, ScopedModelAdmin):
     """Mediation sessions, each recorded from its case's page (记录调解) and listed there. A
     domestic-violence case's sessions are as hidden as it is: to a user who may not see it,
     they are in no list, form, history or export, and a guessed address answers 404; a
@@ -689,7 +672,7 @@ class CharityAidAttachmentInline(ScopedTabularInline):
 
 
 @admin.register(CharityAid)
-class CharityAidAdmin(HistoryLabelsMixin, ServiceErrorsAsMessagesMixin, ServiceInlinesMixin, ScopedModelAdmin):
+class CharityAidAdmin(ServiceErrorsAsMessagesMixin, ServiceInlinesMixin, ScopedModelAdmin):
     form = CharityAidForm
     list_display = ["date", "household", "village", "drive", "charity_drive", "amount", "goods", "reason"]
     list_filter = ["drive", "charity_drive", VillageFilter]

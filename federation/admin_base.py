@@ -14,6 +14,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext
 from import_export.admin import ExportMixin
@@ -145,6 +146,18 @@ class ScopedModelAdmin(ScopedAdminMixin, RosterImportMixin, ExportAdminMixin, Ex
 
     # Lookups a link of the app (a report figure, a work list) uses beyond the list's filters.
     extra_lookups: tuple[str, ...] = ()
+    # Relations a version's label (__str__) reads, loaded for a history page's versions at once.
+    history_related: tuple[str, ...] = ()
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        if self.history_related:
+            records = list(historical_records)
+            versions = [record.history_object for record in records]
+            prefetch_related_objects(versions, *self.history_related)
+            for record, version in zip(records, versions, strict=True):
+                # The descriptor builds a new version on each reading; the page reads this one.
+                record.__dict__["history_object"] = version
+        return super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
 
     def declared_lookups(self, request) -> set[str]:
         """The URL lookups this list accepts: what its filters and date hierarchy write, and

@@ -2,7 +2,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import prefetch_related_objects
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -44,29 +43,13 @@ from health.services import (
 )
 
 
-class HistoryLabelsMixin:
-    """A history page names each version by its label (__str__), which names the woman: load
-    the people of the page's versions at once, not one by one."""
-
-    history_related: tuple[str, ...] = ("person",)
-
-    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
-        if self.history_related:
-            records = list(historical_records)
-            versions = [record.history_object for record in records]
-            prefetch_related_objects(versions, *self.history_related)
-            for record, version in zip(records, versions, strict=True):
-                # The descriptor builds a new version on each reading; the page reads this one.
-                record.__dict__["history_object"] = version
-        return super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
-
-
-class HealthAdmin(HistoryLabelsMixin, AccessLoggedAdminMixin, ScopedModelAdmin):
+class HealthAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
     """Health records: every opening of a record or its history is logged, and every
     save and deletion goes through the services (which check what the form cannot and name
     the user on the history row)."""
 
     list_select_related = ["person", "village"]
+    history_related = ("person",)  # each version's label names the woman
     autocomplete_fields = ["person"]
     search_fields = ["person__name", "person__id_number"]
     search_help_text = _("Search by name or ID number.")
