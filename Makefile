@@ -54,20 +54,23 @@ test: install
 
 # The manual's pictures (帮助: federation/static/federation/manual/*.png) are the browser tests'
 # screenshots, taken at the steps the manual explains (tests/e2e/journey.py manual_shot) when
-# MANUAL_SHOTS is set; then the manual is checked to show each of them (tests/federation/test_help.py).
+# MANUAL_SHOTS is set; then the manual is checked to show each of them (tests/core/test_help.py).
 # Commit the pictures that changed. MANUAL_ARGS="-n 2" takes them on two cores.
 MANUAL_ARGS ?=
 manual: install
 	$(PY) manage.py prepare_pdf_font --verbosity 0
 	MANUAL_SHOTS=1 $(PY) -m pytest tests/e2e -q -p no:cacheprovider $(MANUAL_ARGS)
-	$(PY) -m pytest tests/federation/test_help.py -q -p no:cacheprovider
+	$(PY) -m pytest tests/core/test_help.py -q -p no:cacheprovider
 
 bench: install
 	$(PY) bench/run.py
 
+# ruff; the layout's contracts (layers, the core's public modules, no import cycle:
+# pyproject.toml [tool.importlinter]); no model change without its migration.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	PYTHONPATH=. $(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 
 messages: install

@@ -47,7 +47,7 @@ from aid.services import (
     pairing_end,
     pairing_save,
 )
-from federation.admin_base import (
+from federation.core.admin.base import (
     AccessLoggedAdminMixin,
     ScopedChangeList,
     ScopedModelAdmin,
@@ -57,8 +57,8 @@ from federation.admin_base import (
     VillageFilter,
     add_service_error,
 )
-from federation.reporting import money
-from federation.scoping import in_scope, scope_for
+from federation.core.reporting import money
+from federation.core.scoping import in_scope, scope_for
 
 
 def record_table(model, names: list[str], rows) -> str:

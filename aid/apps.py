@@ -11,21 +11,24 @@ class AidConfig(AppConfig):
         # figures, and rosters; the admin was imported by the admin's autodiscovery.
         from aid import admin, demo, reports, resources, selectors  # noqa: F401
         from aid.models import CareVisit, CharityAid, CharityDrive, DisputeCase, MediationSession
-        from federation.registry import HelpSection, registry
+        from federation.core.periods import PeriodRecords
+        from federation.core.registry import HelpSection, registry
 
         # A submitted period holds, and an approved one locks, visits, disputes and aid.
-        registry.add_period_records(CareVisit, date="date", village="village")
+        registry.add_period_records(PeriodRecords(CareVisit, date="date", village="village"))
         registry.add_period_records(
-            DisputeCase,
-            date="found_on",
-            village="village",
-            later=("status", "mediation_started_on", "closed_on", "outcome", "transferred_to"),
+            PeriodRecords(
+                DisputeCase,
+                date="found_on",
+                village="village",
+                later=("status", "mediation_started_on", "closed_on", "outcome", "transferred_to"),
+            )
         )
         # A mediation session in the month it sat, in the case's village of that day.
-        registry.add_period_records(MediationSession, date="date", village="village")
-        registry.add_period_records(CharityAid, date="date", village="village")
+        registry.add_period_records(PeriodRecords(MediationSession, date="date", village="village"))
+        registry.add_period_records(PeriodRecords(CharityAid, date="date", village="village"))
         # A village's drive (a town-wide one names no village and no period holds it).
-        registry.add_period_records(CharityDrive, date="start", village="village")
+        registry.add_period_records(PeriodRecords(CharityDrive, date="start", village="village"))
         registry.add_demo("aid", demo.seed)
         registry.add_work_list("care", admin.care_reminders)
         registry.add_help_section(

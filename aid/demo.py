@@ -23,10 +23,11 @@ from aid.services import (
     dispute_start_mediation,
     pairing_save,
 )
-from federation.demo import current_year, on, seed_day
-from federation.identity import years_before
-from federation.models import Household, Person, Town
-from federation.roles import CARE_RECORDER
+from federation.core.demo import current_year, on, seed_day
+from federation.core.identity import years_before
+from federation.core.models import Town
+from federation.core.roles import CARE_RECORDER
+from federation.models import Household, Person
 
 SEED = 20240006
 PAIRINGS, OVERDUE, UNPAIRED = 24, 3, 6

@@ -16,12 +16,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from federation.fields import PhoneField
-from federation.files import ProtectedFileField, validate_attachment
-from federation.identity import years_before
-from federation.models import Household, Person, Town, Village
-from federation.roles import DATA_PERMISSIONS
-from federation.scoping import Scope, ScopedModel
+from federation.core.fields import PhoneField
+from federation.core.files import ProtectedFileField, validate_attachment
+from federation.core.identity import years_before
+from federation.core.models import ScopedModel, Town, Village
+from federation.core.roles import DATA_PERMISSIONS
+from federation.core.scoping import Scope
+from federation.models import Household, Person
 
 
 def label(*parts) -> str:
@@ -521,7 +522,7 @@ class CharityAid(ScopedModel, models.Model):
 
 class CharityAidAttachment(ScopedModel, models.Model):
     """A file of charity aid (an ID copy, proof of hardship, the signed receipt…): kept in the
-    protected store and sent only to staff who may see the aid (federation.files)."""
+    protected store and sent only to staff who may see the aid (federation.core.files)."""
 
     class Kind(models.TextChoices):
         ID_COPY = "id_copy", _("ID card copy")

@@ -13,25 +13,27 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from aid import selectors
 from aid.models import CareTarget, CareVisit, CharityAid, DisputeCase, Pairing
-from federation.charts import BarChart
-from federation.models import Household, Person
-from federation.reporting import (
-    Period,
+from federation.core.charts import BarChart
+from federation.core.reporting import (
+    DateRange,
     QueryRows,
     ReportScope,
     Table,
     binder_section,
+    changelist,
     chart,
     day_text,
     field_label,
     labels_of,
     money,
     per_village,
+    period_params,
     report,
     summary_figure,
     summary_rows,
 )
-from federation.reports import CARE, changelist, period_params
+from federation.models import Household, Person
+from federation.reports import CARE
 
 summary_rows(
     ("pairings", CARE, pgettext_lazy("annual summary", "Caring mother pairings"), pgettext_lazy("unit", "pairs"), 160),
@@ -60,12 +62,12 @@ summary_rows(
 
 
 @summary_figure("pairings", permission="aid.view_pairing")
-def _pairings(rs: ReportScope, period: Period) -> dict:
+def _pairings(rs: ReportScope, period: DateRange) -> dict:
     return {"pairings": (selectors.pairings_in(rs.chosen, period.start, period.end).count(), changelist(Pairing))}
 
 
 @summary_figure("aided_households", permission="aid.view_charityaid")
-def _aided_households(rs: ReportScope, period: Period) -> dict:
+def _aided_households(rs: ReportScope, period: DateRange) -> dict:
     url = changelist(CharityAid, **period_params(period))
     return {
         "aided_households": (
@@ -78,7 +80,7 @@ def _aided_households(rs: ReportScope, period: Period) -> dict:
 
 
 @summary_figure("disputes_found", "disputes_resolved", permission="aid.view_disputecase")
-def _disputes(rs: ReportScope, period: Period) -> dict:
+def _disputes(rs: ReportScope, period: DateRange) -> dict:
     dates = (period.start, period.end)
     cases = selectors.disputes(rs.chosen).aggregate(
         found=Count("pk", filter=Q(found_on__range=dates)),
@@ -94,7 +96,7 @@ def _disputes(rs: ReportScope, period: Period) -> dict:
     gettext_lazy("People on the care register at the period's end, by category."),
     permission="aid.view_caretarget",
 )
-def care_targets_villages(rs: ReportScope, period: Period) -> Table:
+def care_targets_villages(rs: ReportScope, period: DateRange) -> Table:
     categories = CareTarget.Category
     figures = per_village(
         selectors.care_targets_on(rs.chosen, period.end),
@@ -114,7 +116,7 @@ def care_targets_villages(rs: ReportScope, period: Period) -> Table:
     gettext_lazy("Pairings active in the period, caring mothers, children, and visits by kind."),
     permission=("aid.view_pairing", "aid.view_carevisit"),
 )
-def pairings_villages(rs: ReportScope, period: Period) -> Table:
+def pairings_villages(rs: ReportScope, period: DateRange) -> Table:
     paired = per_village(
         selectors.pairings_in(rs.chosen, period.start, period.end),
         pairings=Count("pk"),
@@ -164,7 +166,7 @@ def pairings_villages(rs: ReportScope, period: Period) -> Table:
     gettext_lazy("Cases found in the period by kind, and where the cases found stand now."),
     permission="aid.view_disputecase",
 )
-def disputes_villages(rs: ReportScope, period: Period) -> Table:
+def disputes_villages(rs: ReportScope, period: DateRange) -> Table:
     kinds, statuses = DisputeCase.Kind, DisputeCase.Status
     figures = per_village(
         selectors.disputes_found_in(rs.chosen, period.start, period.end),
@@ -194,7 +196,7 @@ def disputes_villages(rs: ReportScope, period: Period) -> Table:
     gettext_lazy("Households aided in the period, times, and amounts."),
     permission="aid.view_charityaid",
 )
-def charity_villages(rs: ReportScope, period: Period) -> Table:
+def charity_villages(rs: ReportScope, period: DateRange) -> Table:
     figures = per_village(
         selectors.charity_in(rs.chosen, period.start, period.end),
         households=Count("household", distinct=True),
@@ -211,7 +213,7 @@ def charity_villages(rs: ReportScope, period: Period) -> Table:
 
 
 @chart("care_visits_villages", order=40, permission="aid.view_carevisit")
-def _visits_chart(rs: ReportScope, period: Period) -> BarChart:
+def _visits_chart(rs: ReportScope, period: DateRange) -> BarChart:
     """Caring mothers' visits in each village in the period."""
     visits = per_village(selectors.mother_visits_in(rs.chosen, period.start, period.end), n=Count("pk"))
     dates = period_params(period)
@@ -232,7 +234,7 @@ def _visits_chart(rs: ReportScope, period: Period) -> BarChart:
     permission=("aid.view_caretarget", "aid.view_pairing", "federation.view_person"),
     personal=True,
 )
-def care_targets_ledger(rs: ReportScope, period: Period) -> Table:
+def care_targets_ledger(rs: ReportScope, period: DateRange) -> Table:
     table = Table(
         header=[
             _("Village (community)"),
@@ -308,7 +310,7 @@ def care_targets_ledger(rs: ReportScope, period: Period) -> Table:
     permission=("aid.view_carevisit", "aid.view_pairing", "federation.view_person"),
     personal=True,
 )
-def care_visits_ledger(rs: ReportScope, period: Period) -> Table:
+def care_visits_ledger(rs: ReportScope, period: DateRange) -> Table:
     table = Table(
         header=[
             field_label(CareVisit, "date"),
@@ -347,7 +349,7 @@ def care_visits_ledger(rs: ReportScope, period: Period) -> Table:
     permission=("aid.view_disputecase", "federation.view_person"),
     personal=True,
 )
-def disputes_ledger(rs: ReportScope, period: Period) -> Table:
+def disputes_ledger(rs: ReportScope, period: DateRange) -> Table:
     columns = ["number", "found_on", "village", "kind", "source", "parties", "summary", "status", "closed_on"]
     columns.append("outcome")
     table = Table(
@@ -390,7 +392,7 @@ def disputes_ledger(rs: ReportScope, period: Period) -> Table:
     permission=("aid.view_charityaid", "federation.view_household", "federation.view_person"),
     personal=True,
 )
-def charity_aid_ledger(rs: ReportScope, period: Period) -> Table:
+def charity_aid_ledger(rs: ReportScope, period: DateRange) -> Table:
     table = Table(
         header=[
             field_label(CharityAid, "date"),
@@ -446,7 +448,7 @@ binder_section("charity_aid", gettext_lazy("Aid records"), category="rights", or
     gettext_lazy("Each drive started in the period: money raised, donors, the aid paid from it and what is left."),
     permission=("aid.view_charitydrive", "aid.view_charityaid"),
 )
-def charity_drives(rs: ReportScope, period: Period) -> Table:
+def charity_drives(rs: ReportScope, period: DateRange) -> Table:
     """The aid columns count the chosen villages' aid paid from the drive, whenever paid; the
     balance is the drive's own (raised less every village's aid paid from it)."""
     drives = selectors.with_spent(selectors.drives_in(rs.chosen, period.start, period.end)).select_related("village")

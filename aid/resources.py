@@ -11,8 +11,8 @@ from import_export import fields
 from aid import selectors
 from aid.models import CATEGORY_SYNONYMS, MASK, CareTarget, DisputeCase, MediationSession
 from aid.services import aid_record_save
-from federation.exporting import ScopedResource
-from federation.importing import (
+from federation.core.exporting import ScopedResource
+from federation.core.importing import (
     ChoiceWidget,
     Column,
     ExcelDateWidget,
@@ -24,9 +24,9 @@ from federation.importing import (
     TextWidget,
     among,
 )
+from federation.core.scoping import in_scope
 from federation.models import Person
 from federation.resources import PersonRosterResource, chunked
-from federation.scoping import in_scope
 
 
 def ensure_care_targets(targets: list[tuple[str, str]], user, day: date | None = None) -> None:

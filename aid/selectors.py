@@ -9,7 +9,7 @@ from django.db.models import DecimalField, Exists, Max, OuterRef, Q, QuerySet, S
 from django.db.models.functions import Coalesce
 
 from aid.models import CareTarget, CareVisit, CharityAid, CharityDrive, DisputeCase, Pairing
-from federation.scoping import Scope, counted_in
+from federation.core.scoping import Scope, counted_in
 
 
 def active_on(day: date) -> Q:

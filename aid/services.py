@@ -22,10 +22,11 @@ from aid.models import (
     Pairing,
 )
 from aid.selectors import active_on
-from federation.models import Person, Town
-from federation.reporting import money
-from federation.scoping import scope_for
-from federation.services import delete_with_history, save_with_history, status_step
+from federation.core.history import delete_with_history, save_with_history, status_step
+from federation.core.models import Town
+from federation.core.reporting import money
+from federation.core.scoping import scope_for
+from federation.models import Person
 
 Status = DisputeCase.Status
 

@@ -26,9 +26,9 @@ from bench.common import fresh_postgres  # noqa: E402
 def print_binder(town_name: str) -> dict:
     from django.contrib.auth import get_user_model
 
-    from federation import binder as ledger_binder
-    from federation.models import Town
-    from federation.reporting import Period, ReportScope
+    from federation.core import binder as ledger_binder
+    from federation.core.models import Town
+    from federation.core.reporting import DateRange, ReportScope
 
     town = Town.objects.get(name=town_name)
     admin = get_user_model().objects.get(username="admin")
@@ -39,7 +39,7 @@ def print_binder(town_name: str) -> dict:
     result = {}
     for kind in ("pdf", "xlsx"):
         started = time.perf_counter()
-        binder = ledger_binder.compile_binder(rs, Period.year(2024), ledger_binder.unit_name(rs))
+        binder = ledger_binder.compile_binder(rs, DateRange.year(2024), ledger_binder.unit_name(rs))
         buffer = io.BytesIO()
         pages = ledger_binder.write_pdf(binder, buffer) if kind == "pdf" else ledger_binder.write_xlsx(binder, buffer)
         seconds = time.perf_counter() - started
@@ -48,7 +48,7 @@ def print_binder(town_name: str) -> dict:
         result[kind] = {"seconds": seconds, "pages": pages, "rows": binder.rows, "bytes": buffer.tell(), "peak": peak}
     result["ledgers"] = [
         (ledger.title, name, len(table.rows))
-        for ledger in ledger_binder.compile_binder(rs, Period.year(2024), "").ledgers
+        for ledger in ledger_binder.compile_binder(rs, DateRange.year(2024), "").ledgers
         for name, table in ledger.tables
     ]
     return result
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> None:
     url = fresh_postgres("fulian_binder_bench")
     if not url:
         return
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "federation.settings"}
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"}
     command = [sys.executable, __file__, "--child", "--times", str(args.times)]
     subprocess.run(command + (["--only-demo"] if args.only_demo else []), env=env, check=False)
 

@@ -44,8 +44,8 @@ def setup(people: int) -> dict:
     from django.core.management import call_command
 
     from bench.reports import build
-    from federation.models import StaffScope, Town, Village
-    from federation.roles import TOWN_ADMIN
+    from federation.core.models import StaffScope, Town, Village
+    from federation.core.roles import TOWN_ADMIN
 
     call_command("migrate", verbosity=0)
     town = Town.objects.create(name="基准镇", county="基准县")
@@ -101,11 +101,11 @@ def export(client, file_format: str) -> tuple[str, int]:
 def floor_rows(user):
     """The roster's rows as the export writes them, from values_list()."""
     from aid.models import CareTarget
-    from federation.exporting import can_see_identity, neutralize
-    from federation.identity import mask_id_number, mask_phone
+    from federation.core.exporting import can_see_identity, neutralize
+    from federation.core.identity import mask_id_number, mask_phone
+    from federation.core.scoping import in_scope, scope_for
     from federation.models import Person
     from federation.resources import PeopleResource
-    from federation.scoping import in_scope, scope_for
 
     # The bench has no care targets: 人员类别 is blank for everyone, as the export finds.
     assert not CareTarget.objects.exists()
@@ -226,7 +226,7 @@ def child(people: int) -> None:
 
 def run(label: str, database: str | None, people: int) -> None:
     print(f"{label}:", flush=True)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "federation.settings"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
     env.pop("DATABASE_URL", None)
     if database:
         env["BENCH_DATABASE_URL"] = database

@@ -92,7 +92,7 @@ def make_roster(path: Path, rows: int) -> None:
 def setup_database() -> None:
     from django.core.management import call_command
 
-    from federation.models import Town, Village
+    from federation.core.models import Town, Village
 
     call_command("migrate", verbosity=0)
     town, _ = Town.objects.get_or_create(name="基准镇", county="基准县")
@@ -104,7 +104,8 @@ def step_floor(path: Path) -> dict:
     import python_calamine
     from django.db import transaction
 
-    from federation.models import Person, Village
+    from federation.core.models import Village
+    from federation.models import Person
 
     started = time.perf_counter()
     rows = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
@@ -143,7 +144,7 @@ def step_plain(path: Path, limit: int) -> dict:
 
     started = time.perf_counter()
     rows = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()[3 : 3 + limit]
-    from federation.models import Village
+    from federation.core.models import Village
 
     villages = {village.name: village.pk for village in Village.objects.all()}
     dataset = tablib.Dataset(headers=["name", "id_number", "sex", "birth_date", "phone", "village"])
@@ -167,7 +168,7 @@ def run_step(name: str, path: Path, database: str, extra: list[str]) -> dict:
     env = {
         **os.environ,
         "DATABASE_URL": database,
-        "DJANGO_SETTINGS_MODULE": "federation.settings",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "DEBUG": "0",
         "SECRET_KEY": os.environ.get("SECRET_KEY", "import-bench-only-" + "x" * 40),
     }

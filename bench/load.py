@@ -94,7 +94,8 @@ def setup(clients: int) -> dict:
     from django.db.models import Exists, OuterRef
 
     from bench.scale import page_urls
-    from federation.models import Household, Person, StaffScope
+    from federation.core.models import StaffScope
+    from federation.models import Household, Person
     from points.models import Goods, PointRule, RedemptionEvent
     from points.services import point_award
 
@@ -639,7 +640,7 @@ def environment(work: Path, url: str) -> dict:
     # collectstatic writes into the temp dir, not the checkout (STATIC_ROOT is not read from
     # the environment).
     (work / "load_settings.py").write_text(
-        f"from federation.settings import *  # noqa: F403\n\nSTATIC_ROOT = {str(work / 'static')!r}\n"
+        f"from config.settings import *  # noqa: F403\n\nSTATIC_ROOT = {str(work / 'static')!r}\n"
     )
     return {
         **os.environ,
@@ -670,7 +671,7 @@ def ready(port: int) -> bool:
 def load(args, env: dict, plan: dict, work: Path):
     """Serve with gunicorn, let the staff work, stop gunicorn whatever happens."""
     port, log_path = free_port(), work / "gunicorn.log"
-    server_cmd = [str(Path(sys.executable).parent / "gunicorn"), "federation.wsgi", "--bind", f"127.0.0.1:{port}"]
+    server_cmd = [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}"]
     # --preload: the workers fork with Django loaded, so the first answer means all are up.
     server_cmd += ["--workers", "3", "--threads", "4", "--timeout", "60", "--preload", "--chdir", str(ROOT)]
     with open(log_path, "wb") as log_file:

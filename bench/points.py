@@ -56,7 +56,8 @@ def build(lines: int) -> tuple[list, list, object]:
     from django.core.management import call_command
     from django.db import connection
 
-    from federation.models import Household, Town, Village
+    from federation.core.models import Town, Village
+    from federation.models import Household
     from points.models import Goods, PointEntry, PointRule, RedemptionEvent, StockLine
 
     call_command("migrate", verbosity=0)
@@ -243,10 +244,11 @@ def reports(year_lines: int) -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from federation.filters import ReportFilterSet
-    from federation.models import Household, Village
-    from federation.reporting import discover
-    from federation.scoping import EVERYTHING
+    from federation.core.filters import ReportFilterSet
+    from federation.core.models import Village
+    from federation.core.reporting import discover
+    from federation.core.scoping import EVERYTHING
+    from federation.models import Household
     from points.models import PointEntry, PointRule
 
     have = PointEntry.objects.count()
@@ -307,7 +309,7 @@ def main(argv: list[str] | None = None) -> None:
     if url is None:
         return
     os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "federation.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     # As in production: with DEBUG on, Django records and formats every query it runs.
     os.environ["DEBUG"] = "0"
     os.environ.setdefault("SECRET_KEY", "points-bench-only-" + "x" * 40)

@@ -83,7 +83,8 @@ def build(people: int, start: int = 0, shift: int = 0) -> None:
     (moved up by `shift`, to leave room for a town already there), in the 12 benchmark towns."""
     from django.db import connection, transaction
 
-    from federation.models import Activity, Honor, Household, Person, Town, Village
+    from federation.core.models import Town, Village
+    from federation.models import Activity, Honor, Household, Person
 
     ours = Village.objects.filter(town__name__startswith="基准").order_by("pk")
     villages = list(ours.values_list("pk", "town_id"))
@@ -390,10 +391,10 @@ def measure() -> dict:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from federation.filters import ReportFilterSet
-    from federation.models import Village
-    from federation.reporting import discover
-    from federation.scoping import EVERYTHING
+    from federation.core.filters import ReportFilterSet
+    from federation.core.models import Village
+    from federation.core.reporting import discover
+    from federation.core.scoping import EVERYTHING
 
     user = SimpleNamespace(is_authenticated=True, is_active=True, is_superuser=True, _federation_scope=EVERYTHING)
     request = SimpleNamespace(user=user)
@@ -435,7 +436,7 @@ def child(people: int) -> None:
 
 
 def run(label: str, database: str, people: int) -> None:
-    env = {**os.environ, "DATABASE_URL": database, "DJANGO_SETTINGS_MODULE": "federation.settings"}
+    env = {**os.environ, "DATABASE_URL": database, "DJANGO_SETTINGS_MODULE": "config.settings"}
     output = subprocess.run(
         [sys.executable, __file__, "--child", "--people", str(people)],
         env=env,

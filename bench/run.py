@@ -19,7 +19,7 @@ def setup_django(workdir: str | None = None) -> None:
     if "DATABASE_URL" not in os.environ or workdir:
         workdir = workdir or tempfile.mkdtemp(prefix="fulian-bench-")
         os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "federation.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()

@@ -39,7 +39,8 @@ def build_ledger(households_from: int) -> int:
     from django.db import connection
 
     from bench.points import ENTRY_COLUMNS, copy
-    from federation.models import Household, Town
+    from federation.core.models import Town
+    from federation.models import Household
     from points.models import PointEntry, PointRule
 
     rules = {
@@ -87,7 +88,7 @@ def page_urls(user, name_term: str, id_term: str) -> list[tuple[str, str]]:
     from django.contrib import admin
     from django.test import RequestFactory
 
-    from federation.reporting import discover
+    from federation.core.reporting import discover
 
     request = RequestFactory().get("/admin/")
     request.user = user
@@ -182,7 +183,8 @@ def measure(usernames, name_term, id_term, repeat, only=None, pages="") -> dict:
 def place_staff(town, village) -> tuple[str, str]:
     """The town administrator to `town`, the clerk to `village`; a name and an ID number
     to search for there (a whole name, as a clerk types it)."""
-    from federation.models import Person, StaffScope
+    from federation.core.models import StaffScope
+    from federation.models import Person
 
     StaffScope.objects.filter(user__username="town").update(town=town, town_wide=True)
     clerk = StaffScope.objects.get(user__username="taiba")
@@ -200,7 +202,8 @@ def child(people: int, repeat: int, reuse: bool, pages: str = "") -> None:
     from django.core.management import call_command
 
     from bench.reports import build
-    from federation.models import Household, Person, Town, Village
+    from federation.core.models import Town, Village
+    from federation.models import Household, Person
 
     settings.ALLOWED_HOSTS = ["testserver"]
     # Production settings, but without collectstatic's manifest: pages, not files, are timed.
@@ -287,7 +290,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     url = fresh_postgres("fulian_scale", keep=args.reuse)
     if url:
-        env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "federation.settings"}
+        env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "config.settings"}
         subprocess.run(
             [sys.executable, __file__, "--child", "--people", str(args.people), "--repeat", str(args.repeat)]
             + (["--reuse"] if args.reuse else [])

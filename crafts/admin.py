@@ -15,15 +15,14 @@ from crafts.services import (
     craftswoman_register,
     craftswoman_update,
 )
-from federation.admin_base import (
+from federation.core.admin.base import (
     ScopedModelAdmin,
     ScopedTabularInline,
     ServiceErrorsAsMessagesMixin,
     ServiceInlinesMixin,
     VillageFilter,
 )
-from federation.reporting import money
-from federation.selectors import per_row
+from federation.core.reporting import money, per_row
 
 
 def save_sale(*, record, by) -> CraftSale:

@@ -11,10 +11,11 @@ class CraftsConfig(AppConfig):
         # and rosters; the admin was imported by the admin's autodiscovery.
         from crafts import demo, reports, resources, selectors  # noqa: F401
         from crafts.models import CraftSale
-        from federation.registry import registry
+        from federation.core.periods import PeriodRecords
+        from federation.core.registry import registry
 
         # A submitted period holds, and an approved one locks, the sales.
-        registry.add_period_records(CraftSale, date="date", village="village")
+        registry.add_period_records(PeriodRecords(CraftSale, date="date", village="village"))
         registry.add_demo("crafts", demo.seed)
         registry.add_help_pages("activities", "crafts")  # the manual's 活动和表彰 tells of it
         # Sales before their craftswomen: a sale keeps its craftswoman (PROTECT).

@@ -11,8 +11,9 @@ from django.db import transaction
 
 from crafts.models import CraftSale, Craftswoman
 from crafts.services import craft_sale_record, craftswoman_register
-from federation.demo import current_year, on, seed_day
-from federation.models import Activity, Person, Town
+from federation.core.demo import current_year, on, seed_day
+from federation.core.models import Town
+from federation.models import Activity, Person
 from federation.services import activity_save
 
 SEED = 20240010

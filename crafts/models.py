@@ -13,9 +13,9 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from federation.models import Activity, Person, Village
-from federation.roles import DATA_PERMISSIONS
-from federation.scoping import ScopedModel
+from federation.core.models import ScopedModel, Village
+from federation.core.roles import DATA_PERMISSIONS
+from federation.models import Activity, Person
 
 
 class Craftswoman(ScopedModel, models.Model):

@@ -8,8 +8,17 @@ from django.utils.translation import gettext_lazy
 
 from crafts import selectors
 from crafts.models import CraftSale, Craftswoman
+from federation.core.reporting import (
+    DateRange,
+    ReportScope,
+    Table,
+    binder_section,
+    field_label,
+    money,
+    per_village,
+    report,
+)
 from federation.models import Person
-from federation.reporting import Period, ReportScope, Table, binder_section, field_label, money, per_village, report
 
 Channel = CraftSale.Channel
 
@@ -54,7 +63,7 @@ def _channel_values(row: dict) -> list:
     ),
     permission=("crafts.view_craftswoman", "crafts.view_craftsale", "federation.view_activity"),
 )
-def crafts_villages(rs: ReportScope, period: Period) -> Table:
+def crafts_villages(rs: ReportScope, period: DateRange) -> Table:
     start, end = period.start, period.end
     women = per_village(selectors.craftswomen_on(rs.chosen, end), n=Count("pk"))
     trained = per_village(
@@ -103,7 +112,7 @@ def crafts_villages(rs: ReportScope, period: Period) -> Table:
     permission=("crafts.view_craftswoman", "crafts.view_craftsale", "federation.view_person"),
     personal=True,
 )
-def crafts_register(rs: ReportScope, period: Period) -> Table:
+def crafts_register(rs: ReportScope, period: DateRange) -> Table:
     start, end = period.start, period.end
     women = (
         selectors.craftswomen_on(rs.chosen, end)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from crafts.models import CHANNEL_SYNONYMS, CRAFT_SYNONYMS, CraftSale, Craftswoman
 from crafts.services import craft_sale_record, craftswoman_register, craftswoman_update
-from federation.importing import (
+from federation.core.importing import (
     CellError,
     ChoiceWidget,
     Column,

@@ -7,8 +7,8 @@ from datetime import date
 from django.db.models import QuerySet
 
 from crafts.models import CraftSale, Craftswoman
+from federation.core.scoping import Scope, counted_in
 from federation.models import Activity, Person
-from federation.scoping import Scope, counted_in
 from federation.selectors import activities_in, activity_villages_in
 
 

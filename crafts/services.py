@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from crafts.models import CraftSale, Craftswoman
+from federation.core.history import delete_with_history, save_with_history
 from federation.models import Activity
-from federation.services import delete_with_history, save_with_history
 
 
 def craft_trainings_check(trainings: Iterable[Activity]) -> None:
@@ -71,7 +71,7 @@ def _save_sale(sale: CraftSale, by) -> CraftSale:
 
 @transaction.atomic
 def craft_sale_record(*, sale: CraftSale, by) -> CraftSale:
-    """Record a sale; an approved period refuses it (federation.periods)."""
+    """Record a sale; an approved period refuses it (federation.core.periods)."""
     if sale.pk is not None:
         raise ValidationError(_("This sale is recorded already."))
     if by is not None and by.pk:

@@ -13,20 +13,7 @@ from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 
-from federation.admin_audit import (
-    ACCESS_ACTIONS,
-    filters_text,
-    format_label,
-    labelled_filter,
-    model_of,
-    record_kind,
-    record_link,
-    records_opened,
-    report_title,
-    roster_title,
-)
-from federation.admin_base import (
-    ScopedChangeList,
+from federation.core.admin.base import (
     ScopedModelAdmin,
     ScopedStackedInline,
     ScopedTabularInline,
@@ -36,23 +23,11 @@ from federation.admin_base import (
     VillageFilter,
     add_service_error,
 )
-from federation.models import (
-    Activity,
-    ActivityAttachment,
-    Honor,
-    Household,
-    ImportRecord,
-    Person,
-    PurgeRecord,
-    RecordAccess,
-    ReportLog,
-    StaffScope,
-    Town,
-    Village,
-)
+from federation.core.models import StaffScope, Town, Village
+from federation.core.reporting import per_row
+from federation.core.scoping import scope_for
+from federation.models import Activity, ActivityAttachment, Honor, Household, Person
 from federation.resources import HouseholdsResource, PeopleResource
-from federation.scoping import scope_for
-from federation.selectors import per_row
 from federation.services import (
     activity_delete,
     activity_save,
@@ -127,6 +102,7 @@ class MemberInline(ScopedTabularInline):
 
 @admin.register(Household)
 class HouseholdAdmin(ScopedModelAdmin):
+    search_rank = 1  # the header search lists households after people, before the other kinds
     import_resource = HouseholdsResource
     resource_classes = [HouseholdsResource]
     list_display = ["number", "head", "village", "group", "member_count", "points_balance"]
@@ -173,6 +149,7 @@ class HouseholdAdmin(ScopedModelAdmin):
 
 @admin.register(Person)
 class PersonAdmin(ScopedModelAdmin):
+    search_rank = 0  # the header search lists people first
     import_resource = PeopleResource
     resource_classes = [PeopleResource]
     list_display = [
@@ -367,145 +344,6 @@ class HonorAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
 
     def delete_service(self, *, record, by):
         honor_delete(honor=record, by=by)
-
-
-class AuditLogAdmin(ScopedModelAdmin):
-    """Read-only lists of what was done: town-wide staff see their town's, everyone their own."""
-
-    list_select_related = ["user"]
-
-    def get_queryset(self, request):
-        own = self.model.objects.filter(user=request.user)
-        return (super().get_queryset(request) | own).select_related("user")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(ImportRecord)
-class ImportRecordAdmin(AuditLogAdmin):
-    list_display = ["created_at", "user", "roster", "file_name", "status", "new", "updated", "unchanged", "errors"]
-    list_filter = [
-        labelled_filter("resource", _("roster"), roster_title),
-        "status",
-        ("created_at", admin.DateFieldListFilter),
-    ]
-    search_fields = ["file_name", "sha256", "user__username"]
-    date_hierarchy = "created_at"
-    fields = readonly_fields = [
-        "created_at",
-        "user",
-        "roster",
-        "file_name",
-        "sha256",
-        "status",
-        "new",
-        "updated",
-        "unchanged",
-        "errors",
-        "error",
-    ]
-
-    @admin.display(description=_("roster"), ordering="resource")
-    def roster(self, obj):
-        return roster_title(obj.resource)
-
-
-@admin.register(ReportLog)
-class ReportLogAdmin(AuditLogAdmin):
-    list_display = ["created_at", "user", "report_name", "filters_shown", "format_name", "rows"]
-    list_filter = [
-        labelled_filter("report", _("report"), report_title),
-        labelled_filter("format", _("format"), format_label),
-        ("created_at", admin.DateFieldListFilter),
-    ]
-    search_fields = ["report", "user__username"]
-    date_hierarchy = "created_at"
-    fields = readonly_fields = ["created_at", "user", "report_name", "filters_shown", "format_name", "rows"]
-
-    @admin.display(description=_("report"), ordering="report")
-    def report_name(self, obj):
-        return report_title(obj.report)
-
-    @admin.display(description=_("filters"))
-    def filters_shown(self, obj):
-        return filters_text(obj)
-
-    @admin.display(description=_("format"), ordering="format")
-    def format_name(self, obj):
-        return format_label(obj.format)
-
-
-class RecordAccessChangeList(ScopedChangeList):
-    def get_results(self, request):
-        super().get_results(request)
-        found = records_opened(request, self.result_list)
-        for access in self.result_list:
-            access.record_shown = record_link(request, access, found)
-
-
-@admin.register(RecordAccess)
-class RecordAccessAdmin(AuditLogAdmin):
-    list_display = ["created_at", "user", "kind", "opened_record", "action_name"]
-    list_filter = [
-        labelled_filter("record", _("kind of record"), record_kind),
-        labelled_filter("action", _("action"), lambda action: str(ACCESS_ACTIONS.get(action, action))),
-        ("created_at", admin.DateFieldListFilter),
-    ]
-    search_fields = ["user__username", "object_id"]
-    date_hierarchy = "created_at"
-    fields = readonly_fields = ["created_at", "user", "kind", "opened_record", "action_name"]
-
-    def get_changelist(self, request, **kwargs):
-        return RecordAccessChangeList
-
-    @admin.display(description=_("kind of record"), ordering="record")
-    def kind(self, obj):
-        return record_kind(obj.record)
-
-    @admin.display(description=_("record"))
-    def opened_record(self, obj):
-        return getattr(obj, "record_shown", None) or f"{record_kind(obj.record)} #{obj.object_id}"
-
-    def get_object(self, request, object_id, from_field=None):
-        access = super().get_object(request, object_id, from_field)
-        if access is not None:  # its page names the record opened, if she may open it
-            access.record_shown = record_link(request, access, records_opened(request, [access]))
-        return access
-
-    @admin.display(description=_("action"), ordering="action")
-    def action_name(self, obj):
-        return ACCESS_ACTIONS.get(obj.action, obj.action)
-
-
-@admin.register(PurgeRecord)
-class PurgeRecordAdmin(AuditLogAdmin):
-    """What `manage.py purge` removed: for the superuser alone, who runs it on the server."""
-
-    list_display = ["created_at", "account", "before", "logs_before", "removed", "kept"]
-    date_hierarchy = "created_at"
-    fields = readonly_fields = ["created_at", "account", "before", "logs_before", "removed", "kept"]
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
-
-    @admin.display(description=_("records removed"))
-    def removed(self, obj):
-        counts = obj.counts if isinstance(obj.counts, dict) else {}
-        kinds = {label: model_of(label) for label in counts}
-        return "、".join(
-            f"{kinds[label]._meta.verbose_name_plural if kinds[label] else label} {count}"
-            for label, count in counts.items()
-        )
 
 
 def holds_no_more(target, user) -> bool:

@@ -9,41 +9,42 @@ class FederationConfig(AppConfig):
     verbose_name = _("Federation registry")
 
     def ready(self):
-        from django.apps import apps
+        # Imported here, as Django requires, once every app's models are loaded. Importing
+        # them registers the core's own report, help and work list, and the federation's
+        # reports and rosters.
+        from django.contrib.auth import get_user_model
+        from django.db.models import signals
 
-        from federation import admin_periods, help, reports, resources  # noqa: F401 - they register the core's own
-        from federation.fields import guard_text_fields
-        from federation.registry import project_apps, registry
+        from federation import reports, resources, services  # noqa: F401 - they register their reports and rosters
+        from federation.core import help, summary  # noqa: F401 - the annual summary registers itself
+        from federation.core.admin import audit  # noqa: F401 - registers the audit lists' admins
+        from federation.core.admin import periods as admin_periods
+        from federation.core.fields import guard_text_fields
+        from federation.core.registry import project_apps, registry
+        from federation.models import Activity
 
         registry.add_work_list("submissions", admin_periods.returned_submissions)
         help.register_core_sections()
-        self.lock_activities(registry)
+        registry.add_period_records(services.ActivityRecords())
+        signals.m2m_changed.connect(
+            services.activity_villages_changed,
+            sender=Activity.villages.through,
+            dispatch_uid="period-activity-villages",
+        )
 
         # The project's apps and the user accounts; not sessions or libraries' logs.
         models = [model for config in project_apps() for model in config.get_models()]
-        User = apps.get_model("auth.User")
+        User = get_user_model()
         guard_text_fields([*models, User])
         # Staff appear by the name the town administrator gave them (报送人 吴秀英, not taiba) on
         # every page that prints a user — lists, logs, history — and by login name without one.
         # auth.User is Django's: its __str__ is the one place every page reaches.
         User.__str__ = user_label
 
-    @staticmethod
-    def lock_activities(registry):
-        from django.db.models import signals
-
-        from federation import periods
-        from federation.models import Activity
-
-        registry.add_period_records(Activity, records=periods.ActivityRecords())
-        signals.m2m_changed.connect(
-            periods._villages_changed, sender=Activity.villages.through, dispatch_uid="period-activity-villages"
-        )
-
 
 class FederationAdminConfig(admin_apps.AdminConfig):
     default = False
-    default_site = "federation.sites.FederationAdminSite"
+    default_site = "federation.core.sites.FederationAdminSite"
 
 
 def user_label(user) -> str:

@@ -9,20 +9,20 @@ so that its recorded time and its history are that day's, not the day the demo w
 """
 
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta
-from unittest import mock
+from datetime import date, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from federation.identity import check_character
-from federation.models import Activity, Honor, Household, Person, StaffScope, Town, Village
-from federation.roles import COUNTY_READER, TOWN_ADMIN, VILLAGE_CLERK
+from federation.core.dates import period_of
+from federation.core.demo import START, YEAR, current_year, moment, on, seed_day
+from federation.core.identity import check_character
+from federation.core.models import PeriodSubmission, StaffScope, Town, Village
+from federation.core.roles import COUNTY_READER, TOWN_ADMIN, VILLAGE_CLERK
+from federation.core.submissions import submission_approve, submission_return, submission_submit
+from federation.models import Activity, Honor, Household, Person
 from federation.services import activity_save, honor_save
 
 SEED = 20241231
@@ -36,37 +36,6 @@ DEMO_PASSWORD = "zhanerxiang-demo"  # noqa: S105 - the documented demo password
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒲柏任"
 MALE_CHARS = "建国军伟强明华平志勇斌刚海涛波辉鹏林杰文东磊超亮成永春福贵德忠"
 FEMALE_CHARS = "秀英丽娟芳敏静燕霞玲红梅兰琴艳萍娜婷欢雪慧珍凤霞桂莲花月"
-
-YEAR = 2024  # the seed article's year, which the demo reproduces figure for figure
-START = date(YEAR, 1, 2)  # the registry, the users, the rules and goods as the town had them
-_clock = timezone.now  # the real clock, whatever `on` makes Django read
-
-
-def seed_day() -> date:
-    """The day the demo is loaded: the current year is written up to it, never past it."""
-    return timezone.localdate()
-
-
-def current_year(today: date) -> int | None:
-    """The year the demo lives in besides 2024 (the one of `today`), or None before 2025."""
-    return today.year if today.year > YEAR else None
-
-
-def moment(day: date, at: time = time(9)) -> datetime:
-    """The time of a record of `day`: a working hour of that day, never later than now."""
-    return min(timezone.make_aware(datetime.combine(day, at)), _clock())
-
-
-@contextmanager
-def on(day: date, at: time = time(9)) -> Iterator[datetime]:
-    """Write as on `day` at `at`. Inside, Django's clock reads that moment, so each time a write
-    takes from it — an auto_now_add field (recorded_at), django-simple-history's history_date,
-    a service's submitted_at, reviewed_at or cancelled_at — is that day's, and a service's
-    "today" is that day. Nothing that parses an ID number runs inside: its check of a birth
-    date in the future keeps today for a second (identity.cached_today)."""
-    stamp = moment(day, at)
-    with mock.patch.object(timezone, "now", return_value=stamp):
-        yield stamp
 
 
 def village_names() -> list[tuple[str, str]]:
@@ -484,10 +453,6 @@ def seed_submissions(town: Town) -> None:
     to 太坝 with the town's comment and approved elsewhere; last month submitted by 站儿巷 and
     waiting for review, the other villages still to submit it. A month is submitted a few
     days after its end and reviewed a few days later."""
-    from federation import periods
-    from federation.models import PeriodSubmission
-    from federation.services import submission_approve, submission_return, submission_submit
-
     User = get_user_model()
     reviewer = User.objects.filter(username="town").first()
     clerk = User.objects.filter(username="taiba").first()
@@ -495,7 +460,7 @@ def seed_submissions(town: Town) -> None:
     for index, village in enumerate(villages):
         by = clerk if village.name == "太坝村" else None
         for month in range(1, 13):
-            start, end = periods.period_of(town.submission_period, date(2024, month, 1))
+            start, end = period_of(town.submission_period, date(2024, month, 1))
             if PeriodSubmission.objects.filter(village=village, start=start).exists():
                 continue
             note = "按月报送台账" if month < 12 else "12月台账，请审核"
@@ -512,7 +477,7 @@ def seed_submissions(town: Town) -> None:
         return
     ended = []
     for month in range(1, 13):
-        start, end = periods.period_of(town.submission_period, date(year, month, 1))
+        start, end = period_of(town.submission_period, date(year, month, 1))
         if end < today and (start, end) not in ended:
             ended.append((start, end))
     for position, (start, end) in enumerate(ended):

@@ -1,31 +1,30 @@
 """The federation's reports: the annual summary, activities, honours, population."""
 
 from datetime import date
-from urllib.parse import urlencode
 
 from django.db.models import Count, IntegerField, Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from federation import selectors
-from federation.charts import BarChart
-from federation.models import Activity, Honor, Household, Person, Village
-from federation.reporting import (
-    Period,
+from federation.core.charts import BarChart
+from federation.core.models import Village
+from federation.core.reporting import (
+    DateRange,
     QueryRows,
     ReportScope,
     Table,
     binder_section,
+    changelist,
     chart,
-    once,
+    period_params,
     report,
     summary_figure,
-    summary_figures,
     summary_rows,
 )
-from federation.scoping import counted_in
+from federation.core.scoping import counted_in
+from federation.models import Activity, Honor, Household, Person
 
 K = Activity.Kind
 
@@ -84,21 +83,7 @@ summary_rows(
 )
 
 
-def period_params(period: Period, field: str = "date") -> dict:
-    """A list's URL lookups for the records of `field` within the period."""
-    return {f"{field}__gte": period.start.isoformat(), f"{field}__lte": period.end.isoformat()}
-
-
-def changelist(model, **params) -> str:
-    # Reversed once in a page: each of a county's 169 bars in a chart links to the same list.
-    url = once(
-        ("changelist", model), lambda: reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
-    )
-    params = {key: value for key, value in params.items() if value not in (None, "")}
-    return f"{url}?{urlencode(params)}" if params else url
-
-
-def _activity_params(rs: ReportScope, period: Period, **extra) -> dict:
+def _activity_params(rs: ReportScope, period: DateRange, **extra) -> dict:
     params = {**period_params(period), **extra}
     if not rs.town_ids:
         params["villages__id__in"] = ",".join(map(str, rs.village_ids))
@@ -116,7 +101,7 @@ def _activity_params(rs: ReportScope, period: Period, **extra) -> dict:
     "consultations",
     permission="federation.view_activity",
 )
-def _activity_figures(rs: ReportScope, period: Period) -> dict:
+def _activity_figures(rs: ReportScope, period: DateRange) -> dict:
     by_kind = {
         row["kind"]: row
         for row in selectors.activities_in(rs.chosen, period.start, period.end)
@@ -139,33 +124,17 @@ def _activity_figures(rs: ReportScope, period: Period) -> dict:
 
 
 @summary_figure("legal_villages", permission="federation.view_activity")
-def _legal_villages(rs: ReportScope, period: Period) -> dict:
+def _legal_villages(rs: ReportScope, period: DateRange) -> dict:
     villages = selectors.villages_with_activity(rs.chosen, K.LEGAL_CONSULTATION, period.start, period.end)
     url = changelist(Activity, **_activity_params(rs, period, kind=K.LEGAL_CONSULTATION))
     return {"legal_villages": (villages.count(), url)}
 
 
 @summary_figure("honoured", permission="federation.view_honor")
-def _honoured(rs: ReportScope, period: Period) -> dict:
+def _honoured(rs: ReportScope, period: DateRange) -> dict:
     people = selectors.people_honoured(selectors.honours_in(rs.chosen, period.start, period.end))
     url = changelist(Honor, year=period.start.year if period.start.year == period.end.year else None)
     return {"honoured": (people, url)}
-
-
-@report(
-    "annual_summary",
-    gettext_lazy("Annual work summary"),
-    gettext_lazy("The figures of the year-in-review, board by board."),
-    permission=(),  # each row is read with the permission of its own records
-)
-def annual_summary(rs: ReportScope, period: Period) -> Table:
-    """Every app's rows, in their order; a row the reader may not read is left out."""
-    table = Table(header=[_("Board"), _("Indicator"), _("Value"), _("Unit")])
-    for row, value, url in summary_figures(rs, period):
-        table.rows.append([str(row.section), str(row.indicator), value, str(row.unit)])
-        if url:
-            table.links[(len(table.rows) - 1, 2)] = url
-    return table
 
 
 @report(
@@ -174,7 +143,7 @@ def annual_summary(rs: ReportScope, period: Period) -> Table:
     gettext_lazy("Per village and kind: sessions, participants, beneficiaries, materials, consultations."),
     permission="federation.view_activity",
 )
-def activities(rs: ReportScope, period: Period) -> Table:
+def activities(rs: ReportScope, period: DateRange) -> Table:
     table = Table(
         header=[
             _("Village (community)"),
@@ -261,7 +230,7 @@ def activities(rs: ReportScope, period: Period) -> Table:
     gettext_lazy("Per award: people and households honoured."),
     permission="federation.view_honor",
 )
-def honors(rs: ReportScope, period: Period) -> Table:
+def honors(rs: ReportScope, period: DateRange) -> Table:
     table = Table(header=[_("Award"), pgettext("honours report", "People"), pgettext("honours report", "Households")])
     labels = dict(Honor.Award.choices)
     rows = (
@@ -282,7 +251,7 @@ def honors(rs: ReportScope, period: Period) -> Table:
     gettext_lazy("Per village: households, people, women, girls aged 9–14, people by status."),
     permission=("federation.view_person", "federation.view_household"),
 )
-def population(rs: ReportScope, period: Period) -> Table:
+def population(rs: ReportScope, period: DateRange) -> Table:
     """Counts as registered now; girls are aged 9–14 on the period's last day."""
     end = period.end
     girls_born_after = _years_before(end, 15)
@@ -359,7 +328,7 @@ def population(rs: ReportScope, period: Period) -> Table:
     permission="federation.view_activity",
     personal=True,
 )
-def activities_ledger(rs: ReportScope, period: Period) -> Table:
+def activities_ledger(rs: ReportScope, period: DateRange) -> Table:
     table = Table(
         header=[
             _("Date"),
@@ -411,7 +380,7 @@ def activities_ledger(rs: ReportScope, period: Period) -> Table:
     permission=("federation.view_honor", "federation.view_person", "federation.view_household"),
     personal=True,
 )
-def honors_ledger(rs: ReportScope, period: Period) -> Table:
+def honors_ledger(rs: ReportScope, period: DateRange) -> Table:
     table = Table(
         header=[
             _("Year"),
@@ -471,7 +440,7 @@ def _years_before(day: date, years: int) -> date:
 
 
 @chart("activities_villages", order=30, permission="federation.view_activity")
-def _activities_chart(rs: ReportScope, period: Period) -> BarChart:
+def _activities_chart(rs: ReportScope, period: DateRange) -> BarChart:
     """Activities held in each village (a town-wide one in none)."""
     held = dict(
         selectors.activity_villages_in(rs.chosen, period.start, period.end)

@@ -7,8 +7,8 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from federation.identity import check_character, mask_id_number
-from federation.importing import (
+from federation.core.identity import check_character, mask_id_number
+from federation.core.importing import (
     SAMPLE_ROWS,
     ChoiceWidget,
     Column,
@@ -26,8 +26,9 @@ from federation.importing import (
     insert_history,
     update_rows,
 )
-from federation.models import Household, Person, Village
-from federation.scoping import in_scope
+from federation.core.models import Village
+from federation.core.scoping import in_scope
+from federation.models import Household, Person
 
 ID_ALIASES = [
     "公民身份号码",

@@ -28,11 +28,12 @@ from django.utils.translation import gettext as _
 from simple_history.exceptions import NotHistoricalModelError
 from simple_history.utils import get_history_model_for_model
 
-from federation import periods
-from federation.identity import mask_id_number, years_before
-from federation.models import Honor, ImportRecord, Person, PurgeRecord, RecordAccess, ReportLog
-from federation.registry import registry
-from federation.scoping import village_path
+from federation.core import periods
+from federation.core.identity import mask_id_number, years_before
+from federation.core.models import ImportRecord, PurgeRecord, RecordAccess, ReportLog
+from federation.core.registry import registry
+from federation.core.scoping import village_path
+from federation.models import Honor, Person
 
 LOGS = (RecordAccess, ReportLog, ImportRecord)
 BATCH = 500

@@ -6,20 +6,12 @@ and picks records through `counted_in`, so that every model says once how it rea
 
 from datetime import date
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from federation.models import Activity, Honor, Household, Person, Village
-from federation.scoping import Scope, counted_in
-
-
-def per_row(related: QuerySet, field: str, aggregate=None) -> Coalesce:
-    """An aggregate (a count by default) of the related rows whose `field` is the outer row,
-    as a subquery: worked out only for the rows a page shows, where an annotation over a
-    join would group the whole table first (and two of them would multiply each other)."""
-    rows = related.filter(**{field: OuterRef("pk")}).order_by().values(field)
-    value = rows.annotate(value=aggregate or Count("pk")).values("value")
-    return Coalesce(Subquery(value, output_field=IntegerField()), 0)
+from federation.core.models import Village
+from federation.core.scoping import Scope, counted_in
+from federation.models import Activity, Honor, Household, Person
 
 
 def activities_in(scope: Scope, start: date, end: date) -> QuerySet:

@@ -1,33 +1,21 @@
 """Writes of the federation registry that carry rules. Admin, import and demo call these."""
 
 from collections.abc import Iterable
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from federation import approved
-from federation.models import Activity, ActivityAttachment, Honor, Household, Person, Town, Village
-from federation.scoping import scope_for
+from federation.core.dates import period_label, period_of
+from federation.core.history import delete_with_history, save_with_history
+from federation.core.models import PeriodSubmission, Town, Village
+from federation.core.periods import PeriodLocked, PeriodRecords, approved_covering, is_unlocked, locked_error
+from federation.core.scoping import scope_for
+from federation.models import Activity, ActivityAttachment, Honor, Household, Person
 
-
-def save_with_history(record, by):
-    """Validate and save a record that keeps history, naming `by` as who changed it: the one
-    way every app's services write such a record."""
-    record.full_clean()
-    if by is not None:
-        record._history_user = by
-    record.save()
-    return record
-
-
-def delete_with_history(record, by) -> None:
-    """Delete a record that keeps history, naming `by` on the history row of the deletion:
-    the one way every app's services delete such a record. Records deleted with it by a
-    cascade are not named; a service deletes those through their own service first."""
-    if by is not None:
-        record._history_user = by
-    record.delete()
+APPROVED = PeriodSubmission.Status.APPROVED
 
 
 @transaction.atomic
@@ -44,21 +32,6 @@ def household_save(*, household: Household, by=None) -> Household:
         head.relation_to_head = Person.Relation.SELF
         person_save(person=head, by=by)
     return household
-
-
-def status_step(record, *, allowed: tuple, refused: str, **changes):
-    """Move a record with a `status` on from one of the `allowed` statuses, under a row lock
-    so that two clicks (or two users) cannot both move it; `refused` is the message when it
-    stands elsewhere (it may name %(status)s). Return the record as saved."""
-    with transaction.atomic():
-        current = type(record).objects.select_for_update().get(pk=record.pk)
-        if current.status not in allowed:
-            raise ValidationError(refused % {"status": current.get_status_display()})
-        for name, value in changes.items():
-            setattr(current, name, value)
-        current.full_clean()
-        current.save()
-    return current
 
 
 def activity_villages_check(*, town: Town | None, villages: Iterable[Village] | None, by=None) -> None:
@@ -114,123 +87,96 @@ def honor_delete(*, honor: Honor, by=None) -> None:
     delete_with_history(honor, by)
 
 
-# --- The township's year: submissions of a village's period (federation.periods) ---
+# --- The period lock of activities: held in several villages, or town-wide ---
 
 
-def _event(submission, action, text: str, by):
-    from federation.models import PeriodEvent
+class ActivityRecords(PeriodRecords):
+    """Activities: one held in villages is locked when one of their periods is approved; a
+    town-wide one when every village of the town has had that period approved (the town's
+    own ledger closes with its villages')."""
 
-    PeriodEvent.objects.create(submission=submission, action=action, text=text, user=by)
+    def __init__(self):
+        super().__init__(Activity, "date", "villages")
 
-
-@transaction.atomic
-def submission_submit(*, village: Village, day, note: str = "", by=None):
-    """Submit (报送) the period of the village that holds `day` — the town's month or quarter —
-    or submit it again once returned or reopened. Only staff of the village may."""
-    from django.utils import timezone
-
-    from federation.models import PeriodSubmission
-    from federation.periods import holdings, period_label, period_of
-
-    Status = PeriodSubmission.Status
-    scope = scope_for(by) if by is not None else None
-    if scope is not None and not scope.everything and village.pk not in scope.village_ids:
-        raise ValidationError(_("%(village)s is not one of your villages.") % {"village": village})
-    start, end = period_of(village.town.submission_period, day)
-    if end >= timezone.localdate():
-        raise ValidationError(
-            _("%(period)s has not ended yet: it can be submitted from its last day on.")
-            % {"period": period_label(start, end)}
+    def in_period(self, village_ids, start: date, end: date):
+        return Activity.objects.filter(
+            pk__in=Activity.villages.through.objects.filter(
+                village_id__in=village_ids, activity__date__range=(start, end)
+            ).values("activity_id")
         )
-    submission = PeriodSubmission.objects.select_for_update().filter(village=village, start=start).first()
-    if submission is not None and submission.status not in (Status.RETURNED, Status.REOPENED):
-        raise ValidationError(
-            _("%(period)s of %(village)s is %(status)s already.")
-            % {"period": period_label(start, end), "village": village, "status": submission.get_status_display()}
+
+    def check(self, record, *, deleting: bool = False, villages=None) -> None:
+        stored = None if record.pk is None or record._state.adding else Activity.objects.filter(pk=record.pk).first()
+        held = set(villages if villages is not None else ())
+        if stored is not None:
+            held |= set(stored.villages.values_list("pk", flat=True))
+        days = {record.date} | ({stored.date} if stored is not None else set())
+        town_id = record.town_id or (stored.town_id if stored is not None else None)
+        _refuse_activity(town_id, held, days)
+
+    def check_update(self, queryset, changes: dict) -> None:
+        for activity in queryset.only("pk", "date", "town_id"):
+            if "date" in changes and isinstance(changes["date"], date):
+                self.check(Activity(pk=activity.pk, date=changes["date"], town_id=activity.town_id))
+            self.check(activity)
+
+    def check_form(self, form) -> None:
+        chosen = form.cleaned_data.get("villages")
+        self.check(form.instance, villages=[village.pk for village in chosen] if chosen is not None else None)
+
+    def approved_q(self) -> Q:
+        in_villages = PeriodSubmission.objects.filter(
+            village__activities=OuterRef("pk"), status=APPROVED, start__lte=OuterRef("date"), end__gte=OuterRef("date")
         )
-    # An empty month may be true (nothing was done) or a month whose records were never typed
-    # in: the clerk says which, so that the reviewer does not approve a gap unknowingly.
-    if not note.strip() and not any(count for _title, count in holdings([village.pk], start, end)):
-        raise ValidationError(
-            {
-                "note": _(
-                    "%(period)s holds no records of %(village)s. If nothing was done, say so in the "
-                    "note; otherwise enter the records first."
+        unapproved_village = Village.objects.filter(town=OuterRef("town")).exclude(
+            Exists(
+                PeriodSubmission.objects.filter(
+                    village=OuterRef("pk"),
+                    status=APPROVED,
+                    start__lte=OuterRef(OuterRef("date")),
+                    end__gte=OuterRef(OuterRef("date")),
                 )
-                % {"period": period_label(start, end), "village": village}
-            }
+            )
         )
-    submission = submission or PeriodSubmission(village=village, start=start, end=end)
-    submission.status, submission.note = Status.SUBMITTED, note
-    submission.submitted_by, submission.submitted_at = by, timezone.now()
-    submission.full_clean()
-    submission.save()
-    _event(submission, Status.SUBMITTED, note, by)
-    return submission
+        town_wide = ~Exists(Activity.villages.through.objects.filter(activity=OuterRef("pk")))
+        return (
+            Q(town__county_sees_approved_only=False)
+            | Q(Exists(in_villages))
+            | (Q(town_wide) & ~Q(Exists(unapproved_village)))
+        )
+
+    def history_in(self, submission: PeriodSubmission):
+        held = Activity.villages.through.objects.filter(village_id=submission.village_id).values("activity_id")
+        return Activity.history.filter(id__in=held, date__range=(submission.start, submission.end))
 
 
-def _review(submission, *, allowed, status, text: str, by, refused: str):
-    from django.utils import timezone
-
-    if by is not None and not (
-        by.has_perm("federation.review_periodsubmission") and scope_for(by).covers_town(submission.village.town_id)
-    ):
-        raise ValidationError(_("Only the town's administrator may review its villages' submissions."))
-    changes = {"status": status, "reviewed_by": by, "reviewed_at": timezone.now()}
-    if status in (submission.Status.RETURNED, submission.Status.APPROVED):
-        changes["comment"] = text  # the reviewer's word on the month, which its clerk reads
-    submission = status_step(submission, allowed=allowed, refused=refused, **changes)
-    _event(submission, status, text, by)
-    return submission
-
-
-@transaction.atomic
-def submission_approve(*, submission, comment: str = "", by=None):
-    """Approve (审核) a submitted period, with the reviewer's comment if she writes one: from
-    now on its records are locked."""
-    Status = type(submission).Status
-    submission = _review(
-        submission,
-        allowed=(Status.SUBMITTED,),
-        status=Status.APPROVED,
-        text=comment.strip(),
-        by=by,
-        refused=_("Only a submitted period can be approved; this one is %(status)s."),
-    )
-    approved.keep(submission)  # the figures as approved, kept with it
-    return submission
+def _refuse_activity(town_id, village_ids, days) -> None:
+    days = [day for day in days if day is not None]
+    if village_ids:
+        submission = approved_covering([(village, day) for village in village_ids for day in days])
+        if submission is not None:
+            raise locked_error(submission, "date")
+        return
+    for day in days:
+        villages = Village.objects.filter(town_id=town_id)
+        approved = PeriodSubmission.objects.filter(
+            village__town_id=town_id, status=APPROVED, start__lte=day, end__gte=day
+        ).values("village_id")
+        if villages.exists() and not villages.exclude(pk__in=approved).exists():
+            start, end = period_of(Town.objects.get(pk=town_id).submission_period, day)
+            message = _(
+                "%(period)s has been approved for every village and is locked: the town's own activities "
+                "of the period cannot be added, changed or deleted. A town administrator can reopen a village's period."
+            ) % {"period": period_label(start, end)}
+            raise PeriodLocked({"date": message})
 
 
-@transaction.atomic
-def submission_return(*, submission, comment: str, by=None):
-    """Return (退回) a submitted period to the village with a comment, which its clerk sees."""
-    Status = type(submission).Status
-    if not comment.strip():
-        raise ValidationError(_("Say why the period is returned: the village clerk reads it on her home page."))
-    return _review(
-        submission,
-        allowed=(Status.SUBMITTED,),
-        status=Status.RETURNED,
-        text=comment.strip(),
-        by=by,
-        refused=_("Only a submitted period can be returned; this one is %(status)s."),
-    )
-
-
-@transaction.atomic
-def submission_reopen(*, submission, reason: str, by=None):
-    """Reopen (重新打开) an approved period, with a reason, so that its records can be
-    mended; the village submits it again afterwards."""
-    Status = type(submission).Status
-    if not reason.strip():
-        raise ValidationError(_("Say why the period is reopened: the reason is kept with the submission."))
-    submission = _review(
-        submission,
-        allowed=(Status.APPROVED,),
-        status=Status.REOPENED,
-        text=reason.strip(),
-        by=by,
-        refused=_("Only an approved period can be reopened; this one is %(status)s."),
-    )
-    approved.forget(submission)
-    return submission
+def activity_villages_changed(sender, instance, action, pk_set, **kwargs):
+    """Villages added to or taken from an activity of a locked period."""
+    if is_unlocked() or action not in ("pre_add", "pre_remove", "pre_clear"):
+        return
+    villages = set(pk_set or ()) if action != "pre_clear" else set(instance.villages.values_list("pk", flat=True))
+    if villages:
+        submission = approved_covering([(village, instance.date) for village in villages])
+        if submission is not None:
+            raise locked_error(submission, "date")

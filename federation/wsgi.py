@@ -1,7 +1,2 @@
-import os
-
-from django.core.wsgi import get_wsgi_application
-
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "federation.settings")
-
-application = get_wsgi_application()
+# Moved to config/wsgi.py; kept one release so a town's `gunicorn federation.wsgi` line still serves.
+from config.wsgi import application  # noqa: F401

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from federation.admin_base import (
+from federation.core.admin.base import (
     AccessLoggedAdminMixin,
     ScopedModelAdmin,
     ScopedTabularInline,
@@ -19,8 +19,8 @@ from federation.admin_base import (
     VillageFilter,
     add_service_error,
 )
-from federation.reporting import ReportScope
-from federation.scoping import in_scope, scope_for
+from federation.core.reporting import ReportScope
+from federation.core.scoping import in_scope, scope_for
 from health import selectors
 from health.models import (
     CancerAidApplication,

@@ -9,13 +9,14 @@ class HealthConfig(AppConfig):
     def ready(self):
         # Importing reports.py and resources.py registers the app's reports, summary rows and
         # figures, and rosters; the admin was imported by the admin's autodiscovery.
-        from federation.registry import HelpSection, registry
+        from federation.core.periods import PeriodRecords
+        from federation.core.registry import HelpSection, registry
         from health import admin, demo, reports, resources, selectors  # noqa: F401
         from health.models import HPVDose, Screening
 
         # A submitted period holds, and an approved one locks, the screenings and the doses.
-        registry.add_period_records(Screening, date="date", village="village")
-        registry.add_period_records(HPVDose, date="date", village="village")
+        registry.add_period_records(PeriodRecords(Screening, date="date", village="village"))
+        registry.add_period_records(PeriodRecords(HPVDose, date="date", village="village"))
         registry.add_demo("health", demo.seed)
         registry.add_work_list("health", admin.health_reminders)
         registry.add_help_section(

@@ -15,11 +15,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from federation.demo import current_year, on, seed_day
-from federation.identity import years_before
-from federation.models import Person, Town
-from federation.roles import HEALTH_RECORDER
-from federation.scoping import Scope
+from federation.core.demo import current_year, on, seed_day
+from federation.core.identity import years_before
+from federation.core.models import Town
+from federation.core.roles import HEALTH_RECORDER
+from federation.core.scoping import Scope
+from federation.models import Person
 from health import selectors
 from health.models import CancerAidApplication, HPVDeferral, HPVDose, InsurancePolicy, Screening
 from health.services import cancer_aid_approve, cancer_aid_pay, health_record_save

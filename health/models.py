@@ -16,10 +16,10 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from federation.files import ProtectedFileField, validate_attachment
-from federation.models import Person, Village
-from federation.roles import DATA_PERMISSIONS
-from federation.scoping import ScopedModel
+from federation.core.files import ProtectedFileField, validate_attachment
+from federation.core.models import ScopedModel, Village
+from federation.core.roles import DATA_PERMISSIONS
+from federation.models import Person
 
 
 def label(*parts) -> str:
@@ -264,7 +264,7 @@ class CancerAidApplication(HealthRecord):
 class CancerAidAttachment(ScopedModel, models.Model):
     """A file of a two-cancer aid application (the diagnosis certificate, invoices, an ID
     copy…): kept in the protected store and sent only to staff who may see the application
-    (federation.files). A decided application keeps its files as they were."""
+    (federation.core.files). A decided application keeps its files as they were."""
 
     class Kind(models.TextChoices):
         DIAGNOSIS = "diagnosis", _("diagnosis certificate")

@@ -9,25 +9,26 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
-from federation.charts import BarChart
-from federation.models import Person
-from federation.reporting import (
-    Period,
+from federation.core.charts import BarChart
+from federation.core.reporting import (
+    DateRange,
     QueryRows,
     ReportScope,
     Table,
     binder_section,
+    changelist,
     chart,
     day_text,
     field_label,
     labels_of,
     money,
     per_village,
+    period_params,
     report,
     summary_figure,
     summary_rows,
 )
-from federation.reports import changelist, period_params
+from federation.models import Person
 from health import selectors
 from health.models import CancerAidApplication, HPVDeferral, HPVDose, HPVGirl, InsurancePolicy, Screening
 
@@ -64,7 +65,7 @@ summary_rows(
 
 
 @summary_figure("screened", permission="health.view_screening")
-def _screened(rs: ReportScope, period: Period) -> dict:
+def _screened(rs: ReportScope, period: DateRange) -> dict:
     screened = (
         selectors.screenings_in(rs.chosen, period.start, period.end)
         .filter(free_programme=True)
@@ -74,7 +75,7 @@ def _screened(rs: ReportScope, period: Period) -> dict:
 
 
 @summary_figure("insured", permission="health.view_insurancepolicy")
-def _insured(rs: ReportScope, period: Period) -> dict:
+def _insured(rs: ReportScope, period: DateRange) -> dict:
     return {
         "insured": (
             selectors.policies_in(rs.chosen, period.start, period.end).aggregate(n=Count("person", distinct=True))["n"],
@@ -84,13 +85,13 @@ def _insured(rs: ReportScope, period: Period) -> dict:
 
 
 @summary_figure("aid_applications", permission="health.view_canceraidapplication")
-def _aid_applications(rs: ReportScope, period: Period) -> dict:
+def _aid_applications(rs: ReportScope, period: DateRange) -> dict:
     url = changelist(CancerAidApplication, **period_params(period, "submitted_on"))
     return {"aid_applications": (selectors.applications_in(rs.chosen, period.start, period.end).count(), url)}
 
 
 @summary_figure("hpv_coverage", permission=HPV)
-def _hpv_coverage(rs: ReportScope, period: Period) -> dict:
+def _hpv_coverage(rs: ReportScope, period: DateRange) -> dict:
     eligible, vaccinated = selectors.hpv_totals(rs.chosen, period.end)
     return {"hpv_coverage": (selectors.percent(vaccinated, eligible) or 0, None)}
 
@@ -103,7 +104,7 @@ def _hpv_coverage(rs: ReportScope, period: Period) -> dict:
     ),
     permission=HPV,
 )
-def hpv_villages(rs: ReportScope, period: Period) -> Table:
+def hpv_villages(rs: ReportScope, period: DateRange) -> Table:
     coverage = selectors.hpv_coverage(rs.chosen, period.end)
     reasons = [*HPVDeferral.Reason.choices, ("", _("no reason recorded"))]
     table = Table(
@@ -141,7 +142,7 @@ def hpv_villages(rs: ReportScope, period: Period) -> Table:
     gettext_lazy("Women screened in the period (free programme and all), abnormal results, rechecks, confirmed."),
     permission="health.view_screening",
 )
-def screening_villages(rs: ReportScope, period: Period) -> Table:
+def screening_villages(rs: ReportScope, period: DateRange) -> Table:
     women = lambda condition=None: Count("person", distinct=True, filter=condition)  # noqa: E731
     figures = per_village(
         selectors.screenings_in(rs.chosen, period.start, period.end),
@@ -177,7 +178,7 @@ def screening_villages(rs: ReportScope, period: Period) -> Table:
     gettext_lazy("Women insured in the period, policies and premiums by who paid."),
     permission="health.view_insurancepolicy",
 )
-def insurance_villages(rs: ReportScope, period: Period) -> Table:
+def insurance_villages(rs: ReportScope, period: DateRange) -> Table:
     premiums = lambda condition=None: Coalesce(  # noqa: E731
         Sum("premium", filter=condition), 0, output_field=DecimalField(max_digits=12, decimal_places=2)
     )
@@ -212,7 +213,7 @@ def insurance_villages(rs: ReportScope, period: Period) -> Table:
     gettext_lazy("Applications submitted in the period, where each stands now, and the amounts."),
     permission="health.view_canceraidapplication",
 )
-def cancer_aid_villages(rs: ReportScope, period: Period) -> Table:
+def cancer_aid_villages(rs: ReportScope, period: DateRange) -> Table:
     amounts = lambda field, condition=None: Coalesce(  # noqa: E731
         Sum(field, filter=condition), 0, output_field=DecimalField(max_digits=12, decimal_places=2)
     )
@@ -249,7 +250,7 @@ def cancer_aid_villages(rs: ReportScope, period: Period) -> Table:
 
 
 @chart("hpv_villages", order=10, permission=HPV)
-def _hpv_chart(rs: ReportScope, period: Period) -> BarChart:
+def _hpv_chart(rs: ReportScope, period: DateRange) -> BarChart:
     """HPV coverage of each village's girls aged 9–14 on the period's last day."""
     coverage = selectors.hpv_coverage(rs.chosen, period.end, details=False)
     rows = [
@@ -272,7 +273,7 @@ def _age(born, day) -> int:
     permission=("health.view_screening", "federation.view_person"),
     personal=True,
 )
-def screenings_ledger(rs: ReportScope, period: Period) -> Table:
+def screenings_ledger(rs: ReportScope, period: DateRange) -> Table:
     table = Table(
         header=[
             field_label(Screening, "date"),
@@ -343,7 +344,7 @@ def screenings_ledger(rs: ReportScope, period: Period) -> Table:
     permission=("health.view_canceraidapplication", "federation.view_person"),
     personal=True,
 )
-def cancer_aid_ledger(rs: ReportScope, period: Period) -> Table:
+def cancer_aid_ledger(rs: ReportScope, period: DateRange) -> Table:
     A = CancerAidApplication
     table = Table(
         header=[
@@ -400,7 +401,7 @@ def cancer_aid_ledger(rs: ReportScope, period: Period) -> Table:
     permission=("health.view_hpvdose", "federation.view_person"),
     personal=True,
 )
-def hpv_doses_ledger(rs: ReportScope, period: Period) -> Table:
+def hpv_doses_ledger(rs: ReportScope, period: DateRange) -> Table:
     table = Table(
         header=[
             field_label(HPVDose, "date"),
@@ -454,7 +455,7 @@ def hpv_doses_ledger(rs: ReportScope, period: Period) -> Table:
     permission=("health.view_hpvdeferral", "federation.view_person"),
     personal=True,
 )
-def hpv_deferrals_ledger(rs: ReportScope, period: Period) -> Table:
+def hpv_deferrals_ledger(rs: ReportScope, period: DateRange) -> Table:
     table = Table(
         header=[
             field_label(HPVDeferral, "recorded_on"),

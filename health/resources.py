@@ -10,7 +10,7 @@ import re
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from federation.importing import (
+from federation.core.importing import (
     CellError,
     ChoiceWidget,
     Column,

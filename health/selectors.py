@@ -14,10 +14,10 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from federation.identity import years_before
+from federation.core.identity import years_before
+from federation.core.reporting import once, per_village
+from federation.core.scoping import Scope, counted_in
 from federation.models import Person
-from federation.reporting import once, per_village
-from federation.scoping import Scope, counted_in
 from health.models import CancerAidApplication, HPVDeferral, HPVDose, InsurancePolicy, Screening
 
 FIRST_AGE, LAST_AGE = 9, 14

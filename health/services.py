@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from federation.services import delete_with_history, save_with_history, status_step
+from federation.core.history import delete_with_history, save_with_history, status_step
 from health.models import CancerAidApplication, CancerAidAttachment, HPVDeferral, HPVDose, InsurancePolicy, Screening
 
 Status = CancerAidApplication.Status

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from federation.admin_base import (
+from federation.core.admin.base import (
     ScopedModelAdmin,
     ScopedTabularInline,
     ServiceErrorsAsMessagesMixin,
@@ -22,10 +22,9 @@ from federation.admin_base import (
     scoped_choices,
     with_picker_labels,
 )
+from federation.core.reporting import money, per_row
+from federation.core.scoping import scope_for
 from federation.models import Household, Person
-from federation.reporting import money
-from federation.scoping import scope_for
-from federation.selectors import per_row
 from points import selectors
 from points.models import (
     Donation,
@@ -46,6 +45,7 @@ from points.services import (
     goods_restock,
     goods_save,
     point_award,
+    point_award_many,
     point_entry_reverse,
     point_rule_save,
     redemption_cancel,
@@ -495,8 +495,6 @@ def award_points(modeladmin, request, queryset):
     form = AwardForm(request.POST if "apply" in request.POST else None)
     form.fields["rule"].queryset = scoped_choices(PointRule, request).filter(active=True)
     if form.is_bound and form.is_valid():
-        from points.services import point_award_many
-
         try:
             entries = point_award_many(
                 households=list(queryset.select_related("village")),

@@ -9,16 +9,17 @@ class PointsConfig(AppConfig):
     def ready(self):
         # Importing reports.py and resources.py registers the app's reports, summary rows and
         # figures, and rosters; the admin was imported by the admin's autodiscovery.
-        from federation.registry import HelpSection, registry
+        from federation.core.periods import PeriodRecords
+        from federation.core.registry import HelpSection, registry
         from points import admin, demo, reports, resources  # noqa: F401
         from points.models import Donation, PointEntry, Redemption, RedemptionEvent
 
         # A submitted period holds, and an approved one locks, the ledger and the sessions.
-        registry.add_period_records(PointEntry, date="date", village="village")
-        registry.add_period_records(RedemptionEvent, date="date", village="village")
-        registry.add_period_records(Redemption, date="event__date", village="event__village")
+        registry.add_period_records(PeriodRecords(PointEntry, date="date", village="village"))
+        registry.add_period_records(PeriodRecords(RedemptionEvent, date="date", village="village"))
+        registry.add_period_records(PeriodRecords(Redemption, date="event__date", village="event__village"))
         # A village's donations (a town-wide one names no village and no period holds it).
-        registry.add_period_records(Donation, date="date", village="village")
+        registry.add_period_records(PeriodRecords(Donation, date="date", village="village"))
         registry.add_demo("points", demo.seed)
         registry.add_work_list("points", admin.points_reminders)
         registry.add_help_section(

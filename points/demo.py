@@ -5,7 +5,7 @@ The goods are bought in at the start of each month for the month's sessions (a v
 holds tens of each, not thousands), and sponsor units donated some in 2024.
 
 Everything is planned first, then written day by day in date order, each day as on that day
-(federation.demo.on): stock bought in, donations, awards, redemptions, deductions. So every
+(federation.core.demo.on): stock bought in, donations, awards, redemptions, deductions. So every
 ledger line's balance and every stock line's stock follow the dates, and balances, stock and
 ledgers agree (points_check is clean). Sessions, redemptions, restocks and donations go
 through the services; awards, thousands of them, are written in bulk as point_award writes
@@ -20,8 +20,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F
 
-from federation.demo import START, YEAR, current_year, on, seed_day
-from federation.models import Household, Person, Town
+from federation.core.demo import START, YEAR, current_year, on, seed_day
+from federation.core.models import Town
+from federation.models import Household, Person
 from points.models import Donation, DonationLine, Goods, PointEntry, PointRule, RedemptionEvent
 from points.services import (
     donation_record,

@@ -11,9 +11,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from federation.models import Household, Person, Town, Village
-from federation.roles import DATA_PERMISSIONS
-from federation.scoping import Scope, ScopedModel
+from federation.core.models import ScopedModel, Town, Village
+from federation.core.roles import DATA_PERMISSIONS
+from federation.core.scoping import Scope
+from federation.models import Household, Person
 
 LEDGER_PERMISSIONS = ("add", "view", "import", "export")  # ledger lines are never changed or deleted
 

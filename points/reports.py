@@ -5,21 +5,22 @@ from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
-from federation.charts import BarChart, LineChart
-from federation.reporting import (
-    Period,
+from federation.core.charts import BarChart, LineChart
+from federation.core.reporting import (
+    DateRange,
     QueryRows,
     ReportScope,
     Table,
     binder_section,
+    changelist,
     chart,
     money,
     per_village,
+    period_params,
     report,
     summary_figure,
     summary_rows,
 )
-from federation.reports import changelist, period_params
 from points import selectors
 from points.models import PointEntry, PointRule, RedemptionEvent, RedemptionItem
 
@@ -54,7 +55,7 @@ summary_rows(
 @summary_figure(
     "redemption_sessions", "points_redeemed", "redemption_beneficiaries", permission="points.view_redemption"
 )
-def _summary(rs: ReportScope, period: Period) -> dict:
+def _summary(rs: ReportScope, period: DateRange) -> dict:
     figures = selectors.live_redemptions(rs.chosen, period.start, period.end).aggregate(
         sessions=Count("event", distinct=True),
         points=Coalesce(Sum("total_points"), 0),
@@ -75,7 +76,7 @@ def _summary(rs: ReportScope, period: Period) -> dict:
     gettext_lazy("Households earning, points earned, deducted, redeemed and outstanding, sessions, beneficiaries."),
     permission=("points.view_pointentry", "points.view_redemption"),
 )
-def points_villages(rs: ReportScope, period: Period) -> Table:
+def points_villages(rs: ReportScope, period: DateRange) -> Table:
     """Redeemed counts redemptions not cancelled at sessions in the period (as the summary
     does); outstanding is the ledger's balance at the period's end."""
     in_period = Q(date__range=(period.start, period.end))
@@ -128,7 +129,7 @@ def points_villages(rs: ReportScope, period: Period) -> Table:
     gettext_lazy("Goods redeemed in the period and their stock now."),
     permission=("points.view_goods", "points.view_redemptionitem"),
 )
-def points_goods(rs: ReportScope, period: Period) -> Table:
+def points_goods(rs: ReportScope, period: DateRange) -> Table:
     redeemed = {
         row["goods_id"]: row
         for row in RedemptionItem.objects.filter(
@@ -154,7 +155,7 @@ def points_goods(rs: ReportScope, period: Period) -> Table:
     permission=("points.view_pointentry", "federation.view_household", "federation.view_person"),
     personal=True,
 )
-def points_register(rs: ReportScope, period: Period) -> Table:
+def points_register(rs: ReportScope, period: DateRange) -> Table:
     table = Table(
         header=[
             _("Date"),
@@ -201,7 +202,7 @@ def points_register(rs: ReportScope, period: Period) -> Table:
     permission=("points.view_redemptionitem", "federation.view_household", "federation.view_person"),
     personal=True,
 )
-def points_redemptions(rs: ReportScope, period: Period) -> Table:
+def points_redemptions(rs: ReportScope, period: DateRange) -> Table:
     table = Table(
         header=[
             _("Date"),
@@ -248,7 +249,7 @@ def points_redemptions(rs: ReportScope, period: Period) -> Table:
     gettext_lazy("Each redemption session with its households, people and points."),
     permission=("points.view_redemptionevent", "points.view_redemption"),
 )
-def points_sessions(rs: ReportScope, period: Period) -> Table:
+def points_sessions(rs: ReportScope, period: DateRange) -> Table:
     live = Q(redemptions__cancelled_at__isnull=True)
     events = (
         selectors.sessions_in(rs.chosen, period.start, period.end)
@@ -284,7 +285,7 @@ def points_sessions(rs: ReportScope, period: Period) -> Table:
     gettext_lazy("Goods given to the points supermarket by sponsor units, with their value."),
     permission="points.view_donation",
 )
-def points_donations(rs: ReportScope, period: Period) -> Table:
+def points_donations(rs: ReportScope, period: DateRange) -> Table:
     """One row per donated goods; a cancelled donation stays listed, saying so, and is left out
     of the total."""
     table = Table(
@@ -334,7 +335,7 @@ binder_section(
 
 
 @chart("points_villages", order=20, permission="points.view_redemption")
-def _redeemed_chart(rs: ReportScope, period: Period) -> BarChart:
+def _redeemed_chart(rs: ReportScope, period: DateRange) -> BarChart:
     """Points redeemed at each village's sessions (cancelled redemptions left out)."""
     redeemed = per_village(selectors.live_redemptions(rs.chosen, period.start, period.end), points=Sum("total_points"))
     dates = period_params(period)
@@ -346,7 +347,7 @@ def _redeemed_chart(rs: ReportScope, period: Period) -> BarChart:
 
 
 @chart("points_months", order=50, permission=("points.view_pointentry", "points.view_redemption"))
-def _points_months_chart(rs: ReportScope, period: Period) -> LineChart:
+def _points_months_chart(rs: ReportScope, period: DateRange) -> LineChart:
     """Points earned (awards) and redeemed, month by month through the period."""
     months = [(year, month) for year in range(period.start.year, period.end.year + 1) for month in range(1, 13)]
     months = [m for m in months if (period.start.year, period.start.month) <= m <= (period.end.year, period.end.month)]

@@ -7,7 +7,7 @@ from collections import Counter
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from federation.importing import (
+from federation.core.importing import (
     CellError,
     Column,
     ExcelDateWidget,
@@ -20,10 +20,11 @@ from federation.importing import (
     among,
     normalize_header,
 )
+from federation.core.scoping import in_scope
 from federation.models import Household
 from federation.resources import HEAD_ID_ALIASES, VILLAGE_ALIASES, chunked
-from federation.scoping import in_scope
 from points.models import PointEntry, PointRule
+from points.services import point_award
 
 # 10, +10, －５ (full-width, folded by NFKC), 10分, 扣5分 (a deduction), 加5分.
 _POINTS = re.compile(r"^(扣|减|加|[+\-−])?(\d+)分?$")
@@ -138,7 +139,5 @@ class PointEntriesResource(RosterResource):
     @staticmethod
     def _award(*, record, by, reason) -> None:
         # The service holds the rules (a balance never below zero, the rule's town).
-        from points.services import point_award
-
         household, rule, day, note = record
         point_award(household=household, rule=rule, day=day, by=by, note=note or reason)

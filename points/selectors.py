@@ -7,8 +7,8 @@ from decimal import Decimal
 from django.db.models import DecimalField, Exists, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from federation.core.scoping import Scope, counted_in, in_scope
 from federation.models import Household
-from federation.scoping import Scope, counted_in, in_scope
 from points.models import Donation, DonationLine, Goods, PointEntry, Redemption, RedemptionEvent, RedemptionItem
 
 K = PointEntry.Kind

@@ -13,10 +13,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from federation import periods
+from federation.core import periods
+from federation.core.history import save_with_history
+from federation.core.scoping import in_scope, scope_for
 from federation.models import Household, Person
-from federation.scoping import in_scope, scope_for
-from federation.services import save_with_history
 from points.models import (
     Donation,
     DonationLine,

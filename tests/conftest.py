@@ -1,10 +1,16 @@
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 
-from federation.roles import COUNTY_READER, TOWN_ADMIN, VILLAGE_CLERK
+from federation.core.roles import COUNTY_READER, TOWN_ADMIN, VILLAGE_CLERK
+from federation.resources import PeopleResource
+from points.models import PointRule
 from tests.factories import HouseholdFactory, PersonFactory, TownFactory, UserFactory, VillageFactory, give_scope
+
+DATA = Path(__file__).resolve().parent / "data"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -106,3 +112,17 @@ def own_household(taiba):
     household.head = head
     household.save()
     return household
+
+
+@pytest.fixture
+def people(taiba, fenghe):
+    """(The roster tests') the four people of tests/data/make_files.py, imported from their roster."""
+    report = PeopleResource().import_file((DATA / "people_utf8.csv").read_bytes(), "people_utf8.csv", dry_run=False)
+    assert report.errors == [] and report.new == 4
+
+
+@pytest.fixture
+def yard(town):
+    return PointRule.objects.create(
+        town=town, category=PointRule.Category.SANITATION, description="庭院干净整洁", points=10
+    )

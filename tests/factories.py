@@ -7,8 +7,9 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from federation.identity import check_character
-from federation.models import Activity, Honor, Household, Person, StaffScope, Town, Village
+from federation.core.identity import check_character
+from federation.core.models import StaffScope, Town, Village
+from federation.models import Activity, Honor, Household, Person
 
 _serial = itertools.count(1)
 

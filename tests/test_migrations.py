@@ -8,7 +8,7 @@ import inspect
 from django.db import migrations
 from django.db.migrations.loader import MigrationLoader
 
-from federation.registry import project_apps
+from federation.core.registry import project_apps
 
 IMMEDIATE = 'schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")'
 

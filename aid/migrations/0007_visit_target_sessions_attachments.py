@@ -1,6 +1,6 @@
 import django.db.models.deletion
-import federation.files
-import federation.scoping
+import federation.core.files
+import federation.core.models
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -81,7 +81,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('id_copy', 'ID card copy'), ('hardship', 'proof of hardship'), ('receipt', 'signed receipt'), ('invoice', 'invoices'), ('photo', 'photo'), ('other', 'other')], max_length=20, verbose_name='kind')),
                 ('title', models.CharField(blank=True, max_length=200, verbose_name='title')),
-                ('file', federation.files.ProtectedFileField(help_text='A photo (JPEG or PNG) or a PDF.', max_length=255, storage=federation.files.protected_storage, upload_to='aid/%Y/%m/', validators=[federation.files.validate_attachment], verbose_name='file')),
+                ('file', federation.core.files.ProtectedFileField(help_text='A photo (JPEG or PNG) or a PDF.', max_length=255, storage=federation.core.files.protected_storage, upload_to='aid/%Y/%m/', validators=[federation.core.files.validate_attachment], verbose_name='file')),
                 ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded at')),
             ],
             options={
@@ -90,7 +90,7 @@ class Migration(migrations.Migration):
                 'ordering': ['uploaded_at', 'pk'],
                 'default_permissions': ('add', 'change', 'delete', 'view', 'import', 'export'),
             },
-            bases=(federation.scoping.ScopedModel, models.Model),
+            bases=(federation.core.models.ScopedModel, models.Model),
         ),
         migrations.CreateModel(
             name='HistoricalCharityAidAttachment',
@@ -98,7 +98,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('id_copy', 'ID card copy'), ('hardship', 'proof of hardship'), ('receipt', 'signed receipt'), ('invoice', 'invoices'), ('photo', 'photo'), ('other', 'other')], max_length=20, verbose_name='kind')),
                 ('title', models.CharField(blank=True, max_length=200, verbose_name='title')),
-                ('file', models.TextField(help_text='A photo (JPEG or PNG) or a PDF.', max_length=255, validators=[federation.files.validate_attachment], verbose_name='file')),
+                ('file', models.TextField(help_text='A photo (JPEG or PNG) or a PDF.', max_length=255, validators=[federation.core.files.validate_attachment], verbose_name='file')),
                 ('uploaded_at', models.DateTimeField(blank=True, editable=False, verbose_name='uploaded at')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
@@ -153,7 +153,7 @@ class Migration(migrations.Migration):
                 'ordering': ['date', 'pk'],
                 'default_permissions': ('add', 'change', 'delete', 'view', 'import', 'export'),
             },
-            bases=(federation.scoping.ScopedModel, models.Model),
+            bases=(federation.core.models.ScopedModel, models.Model),
         ),
         migrations.AddField(
             model_name='carevisit',

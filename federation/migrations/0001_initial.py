@@ -5,9 +5,9 @@ import django.db.models.functions.comparison
 import django.db.models.functions.math
 import django.db.models.functions.text
 import django.db.models.lookups
-import federation.fields
-import federation.files
-import federation.scoping
+import federation.core.fields
+import federation.core.files
+import federation.core.models
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -56,14 +56,14 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'households',
                 'ordering': ['village__sort_order', 'number'],
             },
-            bases=(federation.scoping.ScopedModel, models.Model),
+            bases=(federation.core.models.ScopedModel, models.Model),
         ),
         migrations.CreateModel(
             name='ActivityAttachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(blank=True, max_length=200, verbose_name='title')),
-                ('file', federation.files.ProtectedFileField(help_text='A photo (JPEG or PNG) or a PDF.', max_length=255, storage=federation.files.protected_storage, upload_to='activities/%Y/%m/', validators=[federation.files.validate_attachment], verbose_name='file')),
+                ('file', federation.core.files.ProtectedFileField(help_text='A photo (JPEG or PNG) or a PDF.', max_length=255, storage=federation.core.files.protected_storage, upload_to='activities/%Y/%m/', validators=[federation.core.files.validate_attachment], verbose_name='file')),
                 ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded at')),
                 ('activity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='federation.activity', verbose_name='activity')),
             ],
@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('title', models.CharField(blank=True, max_length=200, verbose_name='title')),
-                ('file', models.TextField(help_text='A photo (JPEG or PNG) or a PDF.', max_length=255, validators=[federation.files.validate_attachment], verbose_name='file')),
+                ('file', models.TextField(help_text='A photo (JPEG or PNG) or a PDF.', max_length=255, validators=[federation.core.files.validate_attachment], verbose_name='file')),
                 ('uploaded_at', models.DateTimeField(blank=True, editable=False, verbose_name='uploaded at')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
@@ -120,11 +120,11 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=50, verbose_name='name')),
-                ('id_number', federation.fields.IdNumberField(max_length=18, verbose_name='ID number')),
+                ('id_number', federation.core.fields.IdNumberField(max_length=18, verbose_name='ID number')),
                 ('id_upgraded', models.BooleanField(default=False, editable=False, help_text='The number was entered as a 15-digit legacy number and upgraded to 18.', verbose_name='upgraded from 15 digits')),
                 ('sex', models.CharField(choices=[('M', 'male'), ('F', 'female')], editable=False, max_length=1, verbose_name='sex')),
                 ('birth_date', models.DateField(editable=False, verbose_name='birth date')),
-                ('phone', federation.fields.PhoneField(blank=True, max_length=20, verbose_name='phone')),
+                ('phone', federation.core.fields.PhoneField(blank=True, max_length=20, verbose_name='phone')),
                 ('relation_to_head', models.CharField(blank=True, choices=[('self', 'self (head)'), ('spouse', 'spouse'), ('son', 'son'), ('daughter', 'daughter'), ('daughter_in_law', 'daughter-in-law'), ('grandson', 'grandson'), ('granddaughter', 'granddaughter'), ('parent', 'parent'), ('other', 'other')], max_length=20, verbose_name='relation to head')),
                 ('status', models.CharField(choices=[('resident', 'resident'), ('moved_out', 'moved out'), ('deceased', 'deceased')], default='resident', max_length=10, verbose_name='status')),
                 ('notes', models.TextField(blank=True, verbose_name='notes')),
@@ -136,7 +136,7 @@ class Migration(migrations.Migration):
                 'ordering': ['village__sort_order', 'name'],
                 'permissions': [('view_full_identity', 'Can see full ID numbers and phone numbers')],
             },
-            bases=(federation.scoping.ScopedModel, models.Model),
+            bases=(federation.core.models.ScopedModel, models.Model),
         ),
         migrations.AddField(
             model_name='household',
@@ -273,7 +273,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'villages (communities)',
                 'ordering': ['sort_order', 'name'],
             },
-            bases=(federation.scoping.ScopedModel, models.Model),
+            bases=(federation.core.models.ScopedModel, models.Model),
         ),
         migrations.CreateModel(
             name='StaffScope',
@@ -318,11 +318,11 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('name', models.CharField(max_length=50, verbose_name='name')),
-                ('id_number', federation.fields.IdNumberField(max_length=18, verbose_name='ID number')),
+                ('id_number', federation.core.fields.IdNumberField(max_length=18, verbose_name='ID number')),
                 ('id_upgraded', models.BooleanField(default=False, editable=False, help_text='The number was entered as a 15-digit legacy number and upgraded to 18.', verbose_name='upgraded from 15 digits')),
                 ('sex', models.CharField(choices=[('M', 'male'), ('F', 'female')], editable=False, max_length=1, verbose_name='sex')),
                 ('birth_date', models.DateField(editable=False, verbose_name='birth date')),
-                ('phone', federation.fields.PhoneField(blank=True, max_length=20, verbose_name='phone')),
+                ('phone', federation.core.fields.PhoneField(blank=True, max_length=20, verbose_name='phone')),
                 ('relation_to_head', models.CharField(blank=True, choices=[('self', 'self (head)'), ('spouse', 'spouse'), ('son', 'son'), ('daughter', 'daughter'), ('daughter_in_law', 'daughter-in-law'), ('grandson', 'grandson'), ('granddaughter', 'granddaughter'), ('parent', 'parent'), ('other', 'other')], max_length=20, verbose_name='relation to head')),
                 ('status', models.CharField(choices=[('resident', 'resident'), ('moved_out', 'moved out'), ('deceased', 'deceased')], default='resident', max_length=10, verbose_name='status')),
                 ('notes', models.TextField(blank=True, verbose_name='notes')),
@@ -422,7 +422,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='person',
-            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.Exact(django.db.models.functions.text.Substr('id_number', 7, 8), federation.fields.YmdText('birth_date'))), name='federation_person_birth_date_matches_id', violation_error_message='The birth date does not match the ID number.'),
+            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.Exact(django.db.models.functions.text.Substr('id_number', 7, 8), federation.core.fields.YmdText('birth_date'))), name='federation_person_birth_date_matches_id', violation_error_message='The birth date does not match the ID number.'),
         ),
         migrations.AddConstraint(
             model_name='household',

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from federation.roles import TOWN_ADMIN, VILLAGE_CLERK, crud, grant_permissions
+from federation.core.roles import TOWN_ADMIN, VILLAGE_CLERK, crud, grant_permissions
 
 MANAGED = ["household", "person", "activity", "activityattachment", "honor"]
 

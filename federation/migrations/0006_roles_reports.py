@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from federation.roles import COUNTY_READER, TOWN_ADMIN, VILLAGE_CLERK, grant_permissions
+from federation.core.roles import COUNTY_READER, TOWN_ADMIN, VILLAGE_CLERK, grant_permissions
 
 
 def grant(apps, schema_editor):

@@ -3,7 +3,7 @@ county reader sees where each village stands."""
 
 from django.db import migrations
 
-from federation.roles import COUNTY_READER, TOWN_ADMIN, VILLAGE_CLERK, grant_permissions
+from federation.core.roles import COUNTY_READER, TOWN_ADMIN, VILLAGE_CLERK, grant_permissions
 
 
 def grant(apps, schema_editor):

@@ -4,7 +4,7 @@ held to what she holds (federation.admin.ManagesNoMoreThanSheHoldsMixin)."""
 
 from django.db import migrations
 
-from federation.roles import TOWN_ADMIN, grant_permissions
+from federation.core.roles import TOWN_ADMIN, grant_permissions
 
 
 def grant(apps, schema_editor):

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from federation.roles import HEALTH_RECORDER, TOWN_ADMIN, crud, grant_permissions
+from federation.core.roles import HEALTH_RECORDER, TOWN_ADMIN, crud, grant_permissions
 
 
 def grant(apps, schema_editor):

@@ -4,7 +4,7 @@ this one alone."""
 
 from django.db import migrations
 
-from federation.roles import TOWN_ADMIN, grant_permissions
+from federation.core.roles import TOWN_ADMIN, grant_permissions
 
 
 def grant(apps, schema_editor):

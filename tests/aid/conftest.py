@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 
 from aid.models import CareTarget, DisputeCase
 from aid.services import aid_record_save, dispute_save
-from federation.roles import CARE_RECORDER
+from federation.core.roles import CARE_RECORDER
 from tests.factories import PersonFactory
 
 DAY = date(2024, 5, 1)

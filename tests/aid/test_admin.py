@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from aid.models import CareVisit, DisputeCase, Pairing
 from aid.services import aid_record_save, pairing_save
-from federation.models import RecordAccess
-from federation.roles import CARE_RECORDER
+from federation.core.models import RecordAccess
+from federation.core.roles import CARE_RECORDER
 from tests.aid.conftest import NO_FILES, on_register, register_case
 from tests.factories import PersonFactory
 

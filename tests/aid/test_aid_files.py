@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from aid.models import CharityAid, CharityAidAttachment
 from aid.services import aid_record_delete, charity_aid_save
-from federation.roles import VILLAGE_CLERK
+from federation.core.roles import VILLAGE_CLERK
 from tests.factories import UserFactory, give_scope
 
 PDF = b"%PDF-1.4\n%%EOF\n"

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from aid import selectors
 from aid.models import CareTarget, CareVisit, Pairing
 from aid.services import aid_record_save, care_visit_save, pairing_save
+from federation.core.reporting import DateRange, ReportScope, discover
 from federation.models import Person
-from federation.reporting import Period, ReportScope, discover
 from tests.aid.conftest import on_register
 from tests.factories import PersonFactory
 
@@ -139,7 +139,7 @@ def test_the_visit_record_lists_every_visit_and_the_mothers_figures_only_theirs(
             target=left_behind_woman, visitor="王专干", date=date(2024, 3, 11), kind="visit", content="谈心"
         )
     )
-    rs, year = ReportScope.of_user(town_admin), Period.year(2024)
+    rs, year = ReportScope.of_user(town_admin), DateRange.year(2024)
     table = discover()["care_visits_ledger"].function(rs, year)
     assert [str(cell) for cell in table.header] == [
         "日期",

@@ -13,11 +13,11 @@ from django.utils.translation import gettext
 
 from aid.models import CharityAid, CharityDrive
 from aid.services import charity_aid_save, charity_drive_save
-from federation.periods import PeriodLocked
-from federation.registry import registry
-from federation.reporting import Period, ReportScope
-from federation.roles import VILLAGE_CLERK
-from federation.services import submission_approve, submission_submit
+from federation.core.periods import PeriodLocked
+from federation.core.registry import registry
+from federation.core.reporting import DateRange, ReportScope
+from federation.core.roles import VILLAGE_CLERK
+from federation.core.submissions import submission_approve, submission_submit
 from tests.aid.conftest import NO_FILES
 from tests.factories import UserFactory, give_scope
 
@@ -204,7 +204,7 @@ def test_the_demo_towns_drives_and_the_aid_they_paid_for(db):
     call_command("seed_demo", verbosity=0)
     assert CharityAid.objects.filter(charity_drive__isnull=False).count() == 6
     rs = ReportScope.of_user(UserFactory(username="root", is_superuser=True))
-    table = registry.reports["charity_drives"].function(rs, Period.year(2024))
+    table = registry.reports["charity_drives"].function(rs, DateRange.year(2024))
     assert registry.reports["charity_drives"].personal is False
     assert [[row[0], row[3], row[4], *row[5:]] for row in table.rows[:-1]] == [
         ["家家幸福一元捐", "2024-03-08", "", Decimal("3245.00"), 3245, 2, Decimal("1100.00"), Decimal("2145.00")],
@@ -212,5 +212,5 @@ def test_the_demo_towns_drives_and_the_aid_they_paid_for(db):
     ]
     assert table.rows[-1][5:] == [Decimal("16105.00"), 3571, 6, Decimal("6400.00"), Decimal("9705.00")]
     # The aid is the seed article's still: six households aided.
-    summary = {row[1]: row[2] for row in registry.reports["annual_summary"].function(rs, Period.year(2024)).rows}
+    summary = {row[1]: row[2] for row in registry.reports["annual_summary"].function(rs, DateRange.year(2024)).rows}
     assert summary["救助特困家庭"] == 6

@@ -18,14 +18,14 @@ from django.db import transaction
 
 from aid import selectors
 from aid.models import CareTarget, CareVisit, CharityAid, DisputeCase
-from federation.identity import mask_id_number, mask_phone
-from federation.models import Town, Village
-from federation.registry import registry
-from federation.reporting import Period, ReportScope, discover
-from federation.roles import CARE_RECORDER, VILLAGE_CLERK
+from federation.core.identity import mask_id_number, mask_phone
+from federation.core.models import Town, Village
+from federation.core.registry import registry
+from federation.core.reporting import DateRange, ReportScope, discover
+from federation.core.roles import CARE_RECORDER, VILLAGE_CLERK
 from tests.factories import UserFactory, give_scope
 
-YEAR = Period.year(2024)
+YEAR = DateRange.year(2024)
 LEDGERS = {
     "care_targets_ledger": selectors.care_targets_in,
     "care_visits_ledger": selectors.visits_in,

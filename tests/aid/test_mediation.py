@@ -20,8 +20,8 @@ from aid.services import (
     mediation_session_delete,
     mediation_session_save,
 )
-from federation.periods import PeriodLocked
-from federation.services import submission_approve, submission_submit
+from federation.core.periods import PeriodLocked
+from federation.core.submissions import submission_approve, submission_submit
 from tests.aid.conftest import register_case
 from tests.factories import PersonFactory
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from aid.models import CareTarget, CareVisit, CharityAid, CharityDrive, DisputeCase, MediationSession, Pairing
 from aid.services import aid_record_save, charity_aid_save, mediation_session_save, pairing_save
-from federation.reporting import discover
+from federation.core.reporting import discover
 from tests.aid.conftest import on_register, register_case
 from tests.factories import PersonFactory
 

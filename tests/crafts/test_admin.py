@@ -106,7 +106,7 @@ def test_a_man_is_refused_by_the_form(client_for, clerk, taiba):
 
 
 def test_a_sale_in_an_approved_month_is_refused_in_the_admin(client_for, clerk, town_admin, craftswoman, taiba):
-    from federation.services import submission_approve, submission_submit
+    from federation.core.submissions import submission_approve, submission_submit
 
     submission_approve(
         submission=submission_submit(village=taiba, day=date(2024, 3, 1), note="本月无记录", by=clerk), by=town_admin

@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crafts.models import CraftSale, Craftswoman
-from federation.identity import mask_id_number
+from federation.core.identity import mask_id_number
+from federation.core.registry import registry
+from federation.core.reporting import DateRange, ReportScope
 from federation.models import Activity
-from federation.registry import registry
-from federation.reporting import Period, ReportScope
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def register_rows(username):
     user = get_user_model().objects.get(username=username)
     report = registry.reports["crafts_register"]
     assert report.allowed(user)
-    return report.function(ReportScope.of_user(user), Period.year(2024))
+    return report.function(ReportScope.of_user(user), DateRange.year(2024))
 
 
 def test_the_register_masks_id_numbers_without_the_full_identity_permission(demo):

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from crafts.models import CraftSale, Craftswoman
 from crafts.services import craft_sale_update, craftswoman_delete, craftswoman_update
+from federation.core.submissions import submission_approve, submission_submit
 from federation.models import Activity
-from federation.services import submission_approve, submission_submit
 from tests.crafts.conftest import register, sell
 from tests.factories import ActivityFactory, CraftSaleFactory, PersonFactory
 

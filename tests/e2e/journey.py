@@ -10,7 +10,7 @@ and on the problems a journey noted on its way (``problem``).
 ``manual_shot`` takes the manual's pictures (帮助, federation/help.py) at the steps the manual
 explains: with MANUAL_SHOTS=1 (``make manual``) it writes the window the user sees to
 federation/static/federation/manual/<name>.png; otherwise it does nothing. Its names are
-literals, which tests/federation/test_help.py matches against the manual's templates.
+literals, which tests/core/test_help.py matches against the manual's templates.
 """
 
 import io

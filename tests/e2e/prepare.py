@@ -14,9 +14,9 @@ def other_village_clerk() -> None:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
+    from federation.core.models import StaffScope, Town
+    from federation.core.roles import CARE_RECORDER, HEALTH_RECORDER, VILLAGE_CLERK
     from federation.demo import DEMO_PASSWORD, TOWN
-    from federation.models import StaffScope, Town
-    from federation.roles import CARE_RECORDER, HEALTH_RECORDER, VILLAGE_CLERK
 
     town = Town.objects.get(name=TOWN)
     user, created = get_user_model().objects.get_or_create(

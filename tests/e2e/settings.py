@@ -7,8 +7,8 @@ collectstatic's manifest. The conftest gives SECRET_KEY, DATABASE_URL, MEDIA_ROO
 IMPORT_TMP_DIR in the environment, all of them the test run's own.
 """
 
-from federation.settings import *  # noqa: F403
-from federation.settings import MIDDLEWARE, STORAGES
+from config.settings import *  # noqa: F403
+from config.settings import MIDDLEWARE, STORAGES
 
 SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0

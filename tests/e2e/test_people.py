@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from federation.identity import check_character
+from federation.core.identity import check_character
 from tests.e2e.journey import DESKTOP, PHONE
 
 pytestmark = pytest.mark.e2e

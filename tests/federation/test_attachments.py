@@ -3,8 +3,8 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from federation.core.roles import VILLAGE_CLERK
 from federation.models import ActivityAttachment
-from federation.roles import VILLAGE_CLERK
 from tests.factories import ActivityFactory, UserFactory, give_scope
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -59,7 +59,7 @@ def test_clerk_attaches_a_photo_and_only_users_with_access_can_open_it(client_fo
     assert opened["Content-Type"] == "image/png"
     assert opened["Cache-Control"] == "private, no-store" and opened["X-Content-Type-Options"] == "nosniff"
     assert opened["Content-Disposition"].startswith("inline")
-    from federation.models import RecordAccess
+    from federation.core.models import RecordAccess
 
     logged = RecordAccess.objects.get(action="file")  # who took the file, and when
     assert (logged.record, logged.object_id) == ("federation.activityattachment", str(attachment.pk))
@@ -119,7 +119,7 @@ def test_a_deleted_records_file_leaves_the_disk_with_it(client_for, clerk, taiba
 
     from django.conf import settings
 
-    from federation.services import delete_with_history
+    from federation.core.history import delete_with_history
 
     activity = ActivityFactory(town=taiba.town, villages=[taiba])
     upload(client_for(clerk), activity, taiba, "照片.png", PNG)

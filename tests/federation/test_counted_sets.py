@@ -12,19 +12,10 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 
-from federation.models import Village
-from federation.registry import project_apps, registry
-from federation.reporting import Period, ReportScope
-from federation.scoping import (
-    EVERYTHING,
-    Scope,
-    ScopedModel,
-    counted_in,
-    in_scope,
-    is_scoped_model,
-    scope_for,
-    village_path,
-)
+from federation.core.models import ScopedModel, Village
+from federation.core.registry import project_apps, registry
+from federation.core.reporting import DateRange, ReportScope
+from federation.core.scoping import EVERYTHING, Scope, counted_in, in_scope, is_scoped_model, scope_for, village_path
 from federation.services import person_save
 from health.models import Screening
 from health.services import health_record_save
@@ -32,7 +23,7 @@ from points.models import PointEntry
 from points.services import point_award
 from tests.factories import HouseholdFactory, PersonFactory
 
-YEAR = Period.year(2024)
+YEAR = DateRange.year(2024)
 
 
 def table(name, *villages):
@@ -155,7 +146,7 @@ def test_a_ledger_line_stays_in_its_village_ledger_and_shows_on_the_household_pa
 
 
 def test_a_work_list_counts_what_the_user_sees_now(moved_woman, fenghe, taiba, client_for, town):
-    from federation.roles import HEALTH_RECORDER, VILLAGE_CLERK
+    from federation.core.roles import HEALTH_RECORDER, VILLAGE_CLERK
     from tests.factories import UserFactory, give_scope
 
     screening = Screening.objects.get()

@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from aid.models import CareVisit, CharityAid, DisputeCase
 from crafts.models import CraftSale
-from federation.identity import parse_id_number
-from federation.models import Activity, Honor, Household, PeriodEvent, PeriodSubmission, Person, Village
-from federation.roles import CARE_RECORDER, COUNTY_READER, HEALTH_RECORDER, TOWN_ADMIN, VILLAGE_CLERK
-from federation.scoping import scope_for
+from federation.core.identity import parse_id_number
+from federation.core.models import PeriodEvent, PeriodSubmission, Village
+from federation.core.roles import CARE_RECORDER, COUNTY_READER, HEALTH_RECORDER, TOWN_ADMIN, VILLAGE_CLERK
+from federation.core.scoping import scope_for
+from federation.models import Activity, Honor, Household, Person
 from health.models import CancerAidApplication, HPVDeferral, HPVDose, Screening
 from points.models import Donation, Goods, PointEntry, Redemption, RedemptionEvent, StockLine
 

@@ -6,9 +6,11 @@ from datetime import date
 
 import pytest
 
-from federation.models import Activity, Town
-from federation.periods import PeriodLocked, holdings
-from federation.services import activity_delete, activity_save, submission_approve, submission_submit
+from federation.core.models import Town
+from federation.core.periods import PeriodLocked, holdings
+from federation.core.submissions import submission_approve, submission_submit
+from federation.models import Activity
+from federation.services import activity_delete, activity_save
 from tests.factories import ActivityFactory
 
 MARCH, APRIL = date(2024, 3, 10), date(2024, 4, 10)

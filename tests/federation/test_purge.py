@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from aid.models import CareTarget, CareVisit, DisputeCase, Pairing
 from aid.services import aid_record_save, care_visit_save, dispute_resolve, dispute_save, pairing_end, pairing_save
-from federation.identity import mask_id_number, years_before
-from federation.models import Honor, Household, ImportRecord, Person, PurgeRecord, RecordAccess, ReportLog
+from federation.core.identity import mask_id_number, years_before
+from federation.core.models import ImportRecord, PurgeRecord, RecordAccess, ReportLog
+from federation.models import Honor, Household, Person
 from federation.retention import cutoffs, purge_preview, purge_run
 from federation.services import honor_save, household_save, person_save
 from health.models import Screening

@@ -7,13 +7,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from federation.core.history import delete_with_history
 from federation.models import Activity, ActivityAttachment, Honor
 from federation.services import (
     activity_delete,
     activity_save,
     attachment_delete,
     attachment_save,
-    delete_with_history,
     honor_delete,
     honor_save,
 )

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from django.contrib.auth.models import Group
 
-from federation.roles import HEALTH_RECORDER
+from federation.core.roles import HEALTH_RECORDER
 from health.models import HPVDose
 from health.services import health_record_save
 from tests.factories import PersonFactory

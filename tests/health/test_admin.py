@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from federation.models import RecordAccess
+from federation.core.models import RecordAccess
 from health.models import CancerAidApplication, HPVDeferral, HPVDose, Screening
 from health.services import cancer_aid_submit, health_record_save
 from tests.factories import PersonFactory

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from federation.roles import HEALTH_RECORDER, VILLAGE_CLERK
+from federation.core.roles import HEALTH_RECORDER, VILLAGE_CLERK
 from health.models import CancerAidApplication, CancerAidAttachment
 from health.services import (
     cancer_aid_approve,

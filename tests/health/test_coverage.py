@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from federation.identity import years_before
+from federation.core.identity import years_before
+from federation.core.scoping import Scope
 from federation.models import Person
-from federation.scoping import Scope
 from health.models import HPVDeferral
 from health.selectors import eligible_girls, hpv_coverage, percent, total
 from health.services import health_record_save

@@ -6,8 +6,9 @@ from datetime import date
 from django.core.management import call_command
 from django.utils import timezone
 
-from federation.models import Person, Village
-from federation.scoping import Scope
+from federation.core.models import Village
+from federation.core.scoping import Scope
+from federation.models import Person
 from health import selectors
 from health.models import CancerAidApplication, HPVDeferral, HPVDose, InsurancePolicy, Screening
 

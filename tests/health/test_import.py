@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from federation.models import ImportRecord
+from federation.core.models import ImportRecord
 from federation.resources import PeopleResource
 from health.models import HPVDeferral, HPVDose, Screening
 from health.resources import HPVRosterResource, ScreeningsResource
@@ -93,7 +93,7 @@ def test_a_screening_result_without_consent_is_a_row_error(people, health_clerk)
 def test_the_import_pages_need_the_health_import_permission(client_for, clerk):
     from django.contrib.auth.models import Group
 
-    from federation.roles import HEALTH_RECORDER
+    from federation.core.roles import HEALTH_RECORDER
 
     assert client_for(clerk).get("/admin/health/hpvdose/import/").status_code == 403
     clerk.groups.add(Group.objects.get(name=HEALTH_RECORDER))

@@ -13,14 +13,14 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 
-from federation.identity import mask_id_number
-from federation.models import Village
-from federation.registry import registry
-from federation.reporting import Period, ReportScope, discover
+from federation.core.identity import mask_id_number
+from federation.core.models import Village
+from federation.core.registry import registry
+from federation.core.reporting import DateRange, ReportScope, discover
 from health import selectors
 from health.models import CancerAidApplication, HPVDose, Screening
 
-YEAR = Period.year(2024)
+YEAR = DateRange.year(2024)
 LEDGERS = {
     "screenings_ledger": selectors.screenings_in,
     "cancer_aid_ledger": selectors.applications_in,
@@ -67,7 +67,7 @@ def test_each_ledger_lists_what_its_selector_counts_in_date_order(users, name):
     assert [row[0] for row in rows] == sorted(row[0] for row in rows)
     assert len({len(row) for row in rows}) == 1 and len(rows[0]) == len(header)
     # Another year's ledger is another year's records.
-    assert len(ledger(users["town"], name, Period.year(2023))[2]) == 0
+    assert len(ledger(users["town"], name, DateRange.year(2023))[2]) == 0
 
 
 def test_the_screening_ledger_has_the_paper_columns(users):

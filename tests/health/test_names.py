@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from federation.reporting import discover
+from federation.core.reporting import discover
 from health.models import CancerAidApplication, HPVDeferral, InsurancePolicy, Screening
 from health.services import cancer_aid_submit, health_record_save
 from tests.health.conftest import dose

@@ -114,9 +114,9 @@ def test_the_county_reader_sees_the_health_aggregates(client_for, county_reader,
 def test_query_count_does_not_grow_with_the_records(taiba, fenghe, name):
     from types import SimpleNamespace
 
-    from federation.filters import ReportFilterSet
-    from federation.reporting import discover
-    from federation.scoping import EVERYTHING
+    from federation.core.filters import ReportFilterSet
+    from federation.core.reporting import discover
+    from federation.core.scoping import EVERYTHING
 
     user = SimpleNamespace(is_authenticated=True, is_active=True, is_superuser=True, _federation_scope=EVERYTHING)
     request = SimpleNamespace(user=user)

@@ -11,11 +11,11 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext
 
-from federation.periods import PeriodLocked
-from federation.registry import registry
-from federation.reporting import Period, ReportScope
-from federation.roles import VILLAGE_CLERK
-from federation.services import submission_approve, submission_submit
+from federation.core.periods import PeriodLocked
+from federation.core.registry import registry
+from federation.core.reporting import DateRange, ReportScope
+from federation.core.roles import VILLAGE_CLERK
+from federation.core.submissions import submission_approve, submission_submit
 from points.management.commands.points_check import mismatches
 from points.models import Donation, DonationLine, Goods, PointEntry, StockLine
 from points.services import donation_cancel, donation_record, donation_save, point_award, redemption_create
@@ -216,7 +216,7 @@ def test_a_clerk_keeps_her_villages_donations_and_sees_no_other_villages(
 def test_the_demo_towns_donation_ledger_and_its_unchanged_figures(db):
     call_command("seed_demo", verbosity=0)
     rs = ReportScope.of_user(UserFactory(username="root", is_superuser=True))
-    table = registry.reports["points_donations"].function(rs, Period.year(2024))
+    table = registry.reports["points_donations"].function(rs, DateRange.year(2024))
     rows, total = table.rows[:-1], table.rows[-1]
     assert [row[:5] for row in rows[:3]] == [
         ["2024-03-08", "全镇", "县农商银行", "洗衣粉", 100],
@@ -226,7 +226,7 @@ def test_the_demo_towns_donation_ledger_and_its_unchanged_figures(db):
     assert rows[0][5:7] == [Decimal("12.50"), Decimal("1250.00")]
     assert total[4] == 560 and total[6] == Decimal("11200.00") and len(rows) == 8
     # Donations add stock and no points: the year's redemption figures stay the seed article's.
-    summary = {row[1]: row[2] for row in registry.reports["annual_summary"].function(rs, Period.year(2024)).rows}
+    summary = {row[1]: row[2] for row in registry.reports["annual_summary"].function(rs, DateRange.year(2024)).rows}
     assert (summary["兑换活动"], summary["兑换积分"], summary["受益群众"]) == (142, 18510, 588)
     assert mismatches() == []
     assert StockLine.objects.filter(kind="donation").count() == 8

@@ -10,8 +10,8 @@ from django.contrib import admin
 from django.db import models
 from django.test import RequestFactory
 
-from federation.admin_base import ScopedModelAdmin
-from federation.exporting import ScopedResource, is_internal
+from federation.core.admin.base import ScopedModelAdmin
+from federation.core.exporting import ScopedResource, is_internal
 from points.models import Redemption
 from points.services import point_award, redemption_create
 

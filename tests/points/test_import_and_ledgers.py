@@ -87,7 +87,7 @@ def test_the_county_reader_gets_no_ledgers(client_for, county_reader, clerk, fam
 
 
 def test_the_page_shows_the_first_rows_and_the_download_holds_them_all(client_for, clerk, family, rule, monkeypatch):
-    monkeypatch.setattr("federation.views.PAGE_ROWS", 2)
+    monkeypatch.setattr("federation.core.views.PAGE_ROWS", 2)
     for day in (1, 2, 3):
         point_award(household=family, rule=rule, day=date(2024, 4, day), by=None)
     client = client_for(clerk)
@@ -109,8 +109,8 @@ def test_a_ledger_download_streams_its_rows_in_both_formats(client_for, clerk, f
     from django.http import FileResponse, StreamingHttpResponse
     from django.test.utils import CaptureQueriesContext
 
-    from federation import streams
-    from federation.models import ReportLog
+    from federation.core import streams
+    from federation.core.models import ReportLog
 
     monkeypatch.setattr(streams, "CSV_ROWS_PER_WRITE", 2)
     client = client_for(clerk)
@@ -142,7 +142,7 @@ def test_a_ledger_download_streams_its_rows_in_both_formats(client_for, clerk, f
 def test_a_roster_into_an_approved_month_is_refused_row_by_row(family, rule, clerk, town_admin):
     """The import writes through the service, whose save the locked period refuses: the
     preview and the import name the row and the period, and nothing is written."""
-    from federation.services import submission_approve, submission_submit
+    from federation.core.submissions import submission_approve, submission_submit
 
     submission_approve(
         submission=submission_submit(village=family.village, day=date(2024, 3, 1), note="本月无记录", by=clerk),

@@ -63,7 +63,7 @@ def test_award_many_is_all_or_nothing(family, taiba, rule, deduction):
 
 
 def test_a_rule_out_of_use_or_of_another_town_awards_nothing(family, rule):
-    from federation.models import Town
+    from federation.core.models import Town
 
     rule.active = False
     rule.save()

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from federation.backups import backup_create
+from federation.core.backups import backup_create
 
 
 class Command(BaseCommand):

@@ -7,9 +7,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from federation import approved, reporting
-from federation.filters import ReportFilterSet, report_villages
-from federation.importing.villages import VillageError, Villages
+from federation.core import approved, reporting
+from federation.core.filters import ReportFilterSet, report_villages
+from federation.core.importing.villages import VillageError, Villages
 
 
 def fail(message: str):

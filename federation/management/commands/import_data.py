@@ -5,9 +5,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from federation.importing import discover
-from federation.importing.villages import VillageError, Villages
-from federation.scoping import EVERYTHING, scope_for
+from federation.core.importing import discover
+from federation.core.importing.villages import VillageError, Villages
+from federation.core.scoping import EVERYTHING, scope_for
 
 
 class Command(BaseCommand):

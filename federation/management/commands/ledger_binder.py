@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from federation import binder as ledger_binder
+from federation.core import binder as ledger_binder
 from federation.management.commands.county_report import Command as ReportCommand
 
 

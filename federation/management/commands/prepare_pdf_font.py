@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from federation import pdf_font
+from federation.core import pdf_font
 
 
 class Command(BaseCommand):

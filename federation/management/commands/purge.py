@@ -10,7 +10,7 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from federation.identity import mask_id_number
+from federation.core.identity import mask_id_number
 from federation.models import Person
 from federation.retention import cutoffs, purge_preview, purge_run
 

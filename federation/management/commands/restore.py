@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from federation.backups import backup_read, backup_restore, backup_time
+from federation.core.backups import backup_read, backup_restore, backup_time
 
 
 class Command(BaseCommand):

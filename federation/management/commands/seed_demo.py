@@ -2,9 +2,11 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from federation import approved, demo, periods
-from federation.models import Activity, Honor, Household, Person, Village
-from federation.registry import registry
+from federation import demo
+from federation.core import approved, periods
+from federation.core.models import Village
+from federation.core.registry import registry
+from federation.models import Activity, Honor, Household, Person
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.urls import reverse
 
-from federation.admin_base import ScopedModelAdmin, ScopedTabularInline
-from federation.scoping import in_scope, scope_for
+from federation.core.admin.base import ScopedModelAdmin, ScopedTabularInline
+from federation.core.scoping import in_scope, scope_for
 from tests.plugin.venues.models import Venue
 
 

@@ -10,7 +10,7 @@ class VenuesConfig(AppConfig):
     def ready(self):
         # As every app does: importing reports.py and resources.py registers the report, the
         # summary row and its figure, and the column added to the people roster.
-        from federation.registry import registry
+        from federation.core.registry import registry
         from tests.plugin.venues import admin, demo, reports, resources  # noqa: F401
 
         registry.add_demo("venues", demo.seed)

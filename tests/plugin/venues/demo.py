@@ -3,7 +3,8 @@ in 2023 and still without one. A second run changes nothing."""
 
 from datetime import date
 
-from federation.models import Person, Town
+from federation.core.models import Town
+from federation.models import Person
 from tests.plugin.venues.models import Venue
 
 VENUES = [("太坝村", "太坝村妇女之家", date(2024, 3, 8), 2), ("冯河村", "冯河村妇女之家", date(2023, 6, 1), 0)]

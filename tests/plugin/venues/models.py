@@ -3,9 +3,9 @@
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from federation.models import Person, Village
-from federation.roles import DATA_PERMISSIONS
-from federation.scoping import ScopedModel
+from federation.core.models import ScopedModel, Village
+from federation.core.roles import DATA_PERMISSIONS
+from federation.models import Person
 
 
 class Venue(ScopedModel, models.Model):

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django.db.models import Count
 from django.urls import reverse
 
-from federation.reporting import Period, ReportScope, Table, report, summary_figure, summary_rows
+from federation.core.reporting import DateRange, ReportScope, Table, report, summary_figure, summary_rows
 from tests.plugin.venues.models import Venue
 
 summary_rows(("venues_opened", "妇女之家", "新建妇女之家", "个", 900))
@@ -16,7 +16,7 @@ def venues(rs: ReportScope):
 
 
 @summary_figure("venues_opened", permission="venues.view_venue")
-def _venues_opened(rs: ReportScope, period: Period) -> dict:
+def _venues_opened(rs: ReportScope, period: DateRange) -> dict:
     count = venues(rs).filter(opened__range=(period.start, period.end)).count()
     dates = urlencode({"opened__gte": period.start.isoformat(), "opened__lte": period.end.isoformat()})
     return {"venues_opened": (count, f"{reverse('admin:venues_venue_changelist')}?{dates}")}
@@ -28,7 +28,7 @@ def _venues_opened(rs: ReportScope, period: Period) -> dict:
     "期末已建成的妇女之家和在那里服务的志愿者，按村(社区)。",
     permission="venues.view_venue",
 )
-def venues_villages(rs: ReportScope, period: Period) -> Table:
+def venues_villages(rs: ReportScope, period: DateRange) -> Table:
     figures = {
         row["village_id"]: row
         for row in venues(rs)

@@ -1,9 +1,9 @@
 """The people roster's 妇女之家 column: the venue a person volunteers at, recorded once the
 roster has written the people."""
 
-from federation.importing import Column, RosterExtension, TextWidget, among
+from federation.core.importing import Column, RosterExtension, TextWidget, among
+from federation.core.scoping import in_scope
 from federation.models import Person
-from federation.scoping import in_scope
 from tests.plugin.venues.models import Venue
 
 

@@ -1,0 +1,29 @@
+"""The platform: what every app of the workbench stands on. It names no domain model and no
+domain app (pyproject.toml [tool.importlinter] holds that, and the layers below).
+
+An app may import these modules (its public face); the others are the core's own:
+
+- `registry`      the one way an app plugs in (reports, summary rows, charts, rosters, work
+                  lists, demo parts, purges, period records, binder sections, manual pages)
+- `models`        Town, Village, StaffScope, ScopedModel; the audit logs; PeriodSubmission
+- `scoping`       Scope, scope_for, in_scope, counted_in: who sees which village
+- `identity`      ID numbers and phones: parse, check, mask; normalize text
+- `fields`        IdNumberField, PhoneField, YmdText; `files`: ProtectedFileField
+- `roles`         the roles and their permissions (crud, grant_permissions)
+- `dates`         the town's submission periods as dates (period_of, period_label)
+- `history`       save_with_history, delete_with_history, status_step: how services write
+- `periods`       the lock of approved periods (PeriodRecords, PeriodLocked, unlocked)
+- `submissions`   submit, approve, return, reopen a village's period
+- `exporting`, `streams`   masking in exports, safe CSV/XLSX writers
+- `reporting`     @report, DateRange, ReportScope, Table, per_village, summary rows and figures
+- `summary`       the annual summary; `approved`: figures kept when a period is approved
+- `importing`     RosterResource, Column, the widgets (the package's __init__ only)
+- `charts`, `binder`, `dashboard`, `filters`, `help`, `backups`, `pdf_font`, `demo`
+- `admin.base`    ScopedModelAdmin and the inlines and mixins every app's admin uses;
+                  `admin.periods`, `admin.audit`: the core's own admins
+
+The layers, lowest first: leaves (registry, identity, dates, files, roles, …) → fields →
+models → scoping, history → exporting → periods, streams, downloads → reporting, importing →
+approved → binder, dashboard, filters, submissions, summary → views, help, middleware → admin →
+search → sites. docs/architecture.md draws them.
+"""

@@ -1,0 +1,142 @@
+"""The admin's report page (统计报表): pick a report, a period and villages; see and download it."""
+
+from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from federation.core import approved, reporting
+from federation.core import binder as ledger_binder
+from federation.core.dashboard import may_open
+from federation.core.downloads import file_response, protected_file
+from federation.core.filters import ReportFilterSet, report_villages
+from federation.core.models import RecordAccess, Town
+from federation.core.streams import FileExportResponse
+
+REPORT_PERMISSION = reporting.PAGE_PERMISSION
+# A ledger of a county's year has hundreds of thousands of lines: the page shows the first
+# ones and says so; the downloads hold them all.
+PAGE_ROWS = 200
+
+
+def report_view(request, admin_site):
+    """Only the reports the user may read (`Report.allowed`) are listed; another one by name is
+    refused (403), in every format."""
+    if not request.user.has_perm(REPORT_PERMISSION):
+        raise PermissionDenied
+    registered = reporting.discover()
+    entry = registered.get(request.GET.get("report") or "annual_summary")
+    if entry is None:
+        raise Http404(_("There is no such report."))
+    if not entry.allowed(request.user):
+        raise PermissionDenied
+    reports = {key: report for key, report in registered.items() if report.allowed(request.user)}
+    kind = request.GET.get("format", "html")
+    if kind not in ("html", *reporting.FORMATS):
+        raise Http404(_("There is no such format."))
+    data = (
+        request.GET if any(key in request.GET for key in ("year", "quarter", "month", "date_from", "date_to")) else None
+    )
+    filterset = ReportFilterSet(data, queryset=report_villages(request), request=request)
+    context = {
+        **admin_site.each_context(request),
+        "title": _("Reports"),
+        "reports": sorted(reports.values(), key=lambda r: r.name != "annual_summary"),
+        "current": entry,
+        "filterset": filterset,
+        "form": filterset.form,
+    }
+    if data is not None and filterset.is_valid() and entry.too_fine(request.user, filterset.period):
+        filterset.form.add_error(None, reporting.too_fine_message())
+    if data is not None and filterset.is_valid():
+        rs = filterset.report_scope()
+        period = filterset.period
+        table, kept = approved.run(entry, rs, period)
+        filters = {key: request.GET.getlist(key) for key in request.GET if key not in ("format", "report")}
+        total = len(table.rows)
+        reporting.log(request.user, entry, filters, kind, total)
+        if kind != "html":
+            if kept is not None:  # the file says so too, in a last row
+                table.rows.append([kept.note()])
+            response = reporting.response(entry, table, kind, rs, period)
+            response["Content-Disposition"] = reporting.attachment(reporting.file_name(rs, entry, period, kind))
+            return response
+        query = request.GET.copy()
+        query.pop("format", None)
+        context.update(
+            kept=kept,
+            approved_only=rs.approved_only
+            and Town.objects.filter(county_sees_approved_only=True, villages__in=rs.village_ids).exists(),
+            table=table,
+            # A figure links to the list it counts only where the reader may open that list.
+            rows=[
+                [
+                    (value, link if may_open(request, link := table.links.get((r, c))) else None)
+                    for c, value in enumerate(row)
+                ]
+                for r, row in enumerate(table.rows[:PAGE_ROWS])
+            ],
+            shown=min(PAGE_ROWS, total),
+            total=total,
+            period=period,
+            query=query.urlencode(),
+        )
+    return TemplateResponse(request, "admin/federation/report.html", context)
+
+
+def binder_view(request, admin_site):
+    """The inspection binder of the period and villages chosen on the report page, as PDF or
+    .xlsx: the ledgers the user may read, masked as her permissions say."""
+    if not request.user.has_perm(REPORT_PERMISSION):
+        raise PermissionDenied
+    kind = request.GET.get("format", "pdf")
+    if kind not in ("pdf", "xlsx"):
+        raise Http404(_("There is no such format."))
+    filterset = ReportFilterSet(request.GET, queryset=report_villages(request), request=request)
+    if not filterset.is_valid():
+        # The report page's own form says what is wrong with the period.
+        query = request.GET.copy()
+        query.pop("format", None)
+        return redirect(f"{reverse('admin:reports')}?{query.urlencode()}")
+    rs = filterset.report_scope()
+    binder = ledger_binder.compile_binder(rs, filterset.period, ledger_binder.unit_name(rs))
+    if kind == "pdf":
+        file, _pages = ledger_binder.pdf_file(binder)
+        content_type = "application/pdf"
+    else:
+        file, content_type = ledger_binder.xlsx_file(binder), reporting.FORMATS["xlsx"][0]
+    filters = {key: request.GET.getlist(key) for key in request.GET if key not in ("format", "report")}
+    ledger_binder.log(request.user, filters, kind, binder)
+    response = FileExportResponse(file, content_type=content_type)
+    response["Content-Disposition"] = reporting.attachment(binder.file_name(kind))
+    return response
+
+
+def locked_out(request, response=None, credentials=None):
+    """django-axes' answer to a login of a locked username and address: the Chinese page."""
+    from django.conf import settings
+    from django.shortcuts import render
+
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "address_limit": settings.LOGIN_ADDRESS_FAILURE_LIMIT,
+        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(request, "locked_out.html", context, status=429)
+
+
+@staff_member_required
+def serve_protected(request, path: str):
+    """A protected file (a diagnosis, an invoice, an ID copy, a photo) for a user who may see
+    its record; each download is logged with the records opened (敏感档案查阅记录)."""
+    found = protected_file(request.user, path)
+    if found is None:
+        raise Http404
+    record, stored = found
+    RecordAccess.objects.create(
+        user=request.user, record=record._meta.label_lower, object_id=str(record.pk)[:20], action="file"
+    )
+    return file_response(stored)
