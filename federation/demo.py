@@ -205,6 +205,8 @@ def _activity(town, villages, kind, title, day, **figures) -> Activity:
 
 @transaction.atomic
 def seed_activities(town: Town) -> None:
+    """2024's activities as the seed article counts them. (Long: it is the year's list, read
+    against the article line by line.)"""
     K = Activity.Kind
     villages = list(town.villages.order_by("sort_order"))
     by_name = {village.name: village for village in villages}
@@ -285,7 +287,8 @@ def seed_activities(town: Town) -> None:
 
 def this_years_activities(year: int, villages: list[Village]) -> list[tuple]:
     """The current year's activities, month by month (the demo writes those held by today):
-    (kind, title, day, village names — none for the whole town —, figures)."""
+    (kind, title, day, village names — none for the whole town —, figures). (Long: it is the
+    year's list.)"""
     K = Activity.Kind
     names = [village.name for village in villages]
     held = [

@@ -85,6 +85,9 @@ def seed_hpv(town: Town, rng: random.Random) -> None:
 
 
 def seed_women(town: Town, rng: random.Random) -> None:
+    """2024's screenings (and rechecks), insurance policies and aid applications of the town's
+    women, to the seed article's figures. (Long: they are drawn from one list of women in one
+    pass, so that they agree.)"""
     women = list(
         Person.objects.filter(
             village__town=town,
@@ -190,7 +193,8 @@ def seed_hpv_this_year(town: Town, rng: random.Random, year: int, today: date) -
 
 
 def seed_women_this_year(town: Town, rng: random.Random, year: int, today: date) -> None:
-    """This year's policies (renewed in January), screenings and aid applications."""
+    """This year's policies (renewed in January), screenings and aid applications. (Long for
+    the reason seed_women is.)"""
     start = date(year, 1, 1)
     renewed = InsurancePolicy.objects.filter(year=2024, person__village__town=town, person__status="resident")
     for index, policy in enumerate(renewed.select_related("person").order_by("pk")):

@@ -97,7 +97,8 @@ def _months_back(since: date, until: date) -> list[tuple[date, date]]:
 
 def _plan_2024(town, rng, rules, goods, days: defaultdict) -> None:
     """2024 as the seed article counts it: 142 sessions, 588 people, 18,510 points. Each
-    household earns its points over the months before it spends them."""
+    household earns its points over the months before it spends them. (Long: the year's
+    sessions, awards and redemptions are planned together, so that the figures add up.)"""
     salt = goods[0]
     villages = list(town.villages.order_by("sort_order"))
     events = []
@@ -219,7 +220,8 @@ def _redeemer(members: list[Person]) -> Person | None:
 def _plan_this_year(town, rng, rules, goods, days: defaultdict, balances: Counter, year: int, today: date) -> None:
     """The current year up to today: every village inspects its households each month (one in
     eight earns points, a few lose some), and each village holds a session every three months,
-    where households with points redeem; 太坝 holds one today."""
+    where households with points redeem; 太坝 holds one today. (Long for the reason
+    _plan_2024 is.)"""
     villages = list(town.villages.order_by("sort_order"))
     households = defaultdict(list)
     for household in Household.objects.filter(village__town=town).order_by("pk"):

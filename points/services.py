@@ -349,8 +349,9 @@ def redemption_create(
         return existing  # a double click that raced the first submission
 
 
-@transaction.atomic
-def _redeem(*, event, household, person, items, by, token) -> Redemption:
+def _basket(items, event) -> tuple[Counter, dict]:
+    """The quantity of each of the goods chosen (a goods chosen twice adds up), refused when
+    a quantity is not positive or the goods are not on sale in the session's town."""
     quantities = Counter()
     goods_by_pk = {}
     for goods, quantity in items:
@@ -365,6 +366,12 @@ def _redeem(*, event, household, person, items, by, token) -> Redemption:
             raise ValidationError(_("%(goods)s is not on sale.") % {"goods": goods.name})
         if goods.town_id != event.village.town_id:
             raise ValidationError(_("%(goods)s belongs to another town.") % {"goods": goods.name})
+    return quantities, goods_by_pk
+
+
+@transaction.atomic
+def _redeem(*, event, household, person, items, by, token) -> Redemption:
+    quantities, goods_by_pk = _basket(items, event)
     redemption = Redemption(
         event=event,
         household=household,
@@ -392,22 +399,38 @@ def _redeem(*, event, household, person, items, by, token) -> Redemption:
     )
     short = []
     # Household first, then goods by id: every writer takes the locks in the same order.
+    _take_points(redemption, short, by)
+    lines = _take_stock(redemption, quantities, goods_by_pk, short, by)
+    if short:
+        raise ValidationError(short)  # and everything written above is rolled back
+    StockLine.objects.bulk_create(lines)
+    return redemption
+
+
+def _take_points(redemption: Redemption, short: list, by) -> None:
+    """The redemption's line in the points ledger, or what the household lacks in `short`."""
+    household = redemption.household
     try:
         balance = _move_balance(household.pk, -redemption.total_points)
     except ValidationError as error:
         short.append(error.messages[0])
-    else:
-        PointEntry.objects.create(
-            household=household,
-            village_id=household.village_id,
-            person=person,
-            kind=PointEntry.Kind.REDEMPTION,
-            points=-redemption.total_points,
-            balance_after=balance,
-            date=event.date,
-            redemption=redemption,
-            recorded_by=by,
-        )
+        return
+    PointEntry.objects.create(
+        household=household,
+        village_id=household.village_id,
+        person=redemption.person,
+        kind=PointEntry.Kind.REDEMPTION,
+        points=-redemption.total_points,
+        balance_after=balance,
+        date=redemption.event.date,
+        redemption=redemption,
+        recorded_by=by,
+    )
+
+
+def _take_stock(redemption: Redemption, quantities: Counter, goods_by_pk: dict, short: list, by) -> list:
+    """The stock lines of the goods taken, by goods id (the order every writer locks them
+    in); what is short of each goods in `short`."""
     lines = []
     for pk in sorted(quantities):
         try:
@@ -425,10 +448,7 @@ def _redeem(*, event, household, person, items, by, token) -> Redemption:
                 recorded_by=by,
             )
         )
-    if short:
-        raise ValidationError(short)  # and everything written above is rolled back
-    StockLine.objects.bulk_create(lines)
-    return redemption
+    return lines
 
 
 @transaction.atomic

@@ -19,8 +19,11 @@ An app may import these modules (its public face); the others are the core's own
 - `summary`       the annual summary; `approved`: figures kept when a period is approved
 - `importing`     RosterResource, Column, the widgets (the package's __init__ only)
 - `charts`, `binder`, `dashboard`, `filters`, `help`, `backups`, `pdf_font`, `demo`
-- `admin.base`    ScopedModelAdmin and the inlines and mixins every app's admin uses;
-                  `admin.periods`, `admin.audit`: the core's own admins
+- `admin.base`    ScopedModelAdmin and the inlines and mixins every app's admin uses
+
+The core's own: the rest of `admin/` (its parts, and the submissions' and logs' admins),
+the modules of `importing/`, `views`, `sites`, `search`, `downloads`, `middleware`,
+`django_words` (a contract refuses an app that imports one).
 
 The layers, lowest first: leaves (registry, identity, dates, files, roles, …) → fields →
 models → scoping, history → exporting → periods, streams, downloads → reporting, importing →

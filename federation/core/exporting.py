@@ -234,7 +234,8 @@ class ScopedResource(resources.ModelResource, metaclass=ScopedResourceMetaclass)
         record itself (a many-to-many, a model property), which the instances then serve.
 
         A chunk of rows is written column by column, each a chain of `map`s: the cells of
-        100,000 rows cost no Python call of ours that the column's rule does not need."""
+        100,000 rows cost no Python call of ours that the column's rule does not need. (One
+        function, long: the columns' plan and the generator share the names it reads.)"""
         queryset = self.filter_export(queryset)
         meta = queryset.model._meta
         names = ["pk", *queryset.query.annotations]

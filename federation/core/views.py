@@ -52,39 +52,48 @@ def report_view(request, admin_site):
     if data is not None and filterset.is_valid() and entry.too_fine(request.user, filterset.period):
         filterset.form.add_error(None, reporting.too_fine_message())
     if data is not None and filterset.is_valid():
-        rs = filterset.report_scope()
-        period = filterset.period
+        rs, period = filterset.report_scope(), filterset.period
         table, kept = approved.run(entry, rs, period)
         filters = {key: request.GET.getlist(key) for key in request.GET if key not in ("format", "report")}
-        total = len(table.rows)
-        reporting.log(request.user, entry, filters, kind, total)
+        reporting.log(request.user, entry, filters, kind, len(table.rows))
         if kind != "html":
-            if kept is not None:  # the file says so too, in a last row
-                table.rows.append([kept.note()])
-            response = reporting.response(entry, table, kind, rs, period)
-            response["Content-Disposition"] = reporting.attachment(reporting.file_name(rs, entry, period, kind))
-            return response
-        query = request.GET.copy()
-        query.pop("format", None)
-        context.update(
-            kept=kept,
-            approved_only=rs.approved_only
-            and Town.objects.filter(county_sees_approved_only=True, villages__in=rs.village_ids).exists(),
-            table=table,
-            # A figure links to the list it counts only where the reader may open that list.
-            rows=[
-                [
-                    (value, link if may_open(request, link := table.links.get((r, c))) else None)
-                    for c, value in enumerate(row)
-                ]
-                for r, row in enumerate(table.rows[:PAGE_ROWS])
-            ],
-            shown=min(PAGE_ROWS, total),
-            total=total,
-            period=period,
-            query=query.urlencode(),
-        )
+            return _report_file(entry, table, kept, kind, rs, period)
+        context.update(_report_page(request, table, kept, rs, period))
     return TemplateResponse(request, "admin/federation/report.html", context)
+
+
+def _report_file(entry, table, kept, kind, rs, period):
+    if kept is not None:  # the file says so too, in a last row
+        table.rows.append([kept.note()])
+    response = reporting.response(entry, table, kind, rs, period)
+    response["Content-Disposition"] = reporting.attachment(reporting.file_name(rs, entry, period, kind))
+    return response
+
+
+def _report_page(request, table, kept, rs, period) -> dict:
+    """The report page's table: its first PAGE_ROWS rows, each figure linked to the list it
+    counts where the reader may open that list."""
+    query = request.GET.copy()
+    query.pop("format", None)
+    total = len(table.rows)
+    return {
+        "kept": kept,
+        "approved_only": rs.approved_only
+        and Town.objects.filter(county_sees_approved_only=True, villages__in=rs.village_ids).exists(),
+        "table": table,
+        "rows": [
+            [(value, _link(request, table.links.get((r, c)))) for c, value in enumerate(row)]
+            for r, row in enumerate(table.rows[:PAGE_ROWS])
+        ],
+        "shown": min(PAGE_ROWS, total),
+        "total": total,
+        "period": period,
+        "query": query.urlencode(),
+    }
+
+
+def _link(request, url: str | None) -> str | None:
+    return url if may_open(request, url) else None
 
 
 def binder_view(request, admin_site):
