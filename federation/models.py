@@ -11,10 +11,51 @@ from simple_history.models import HistoricalRecords
 
 from federation.core.fields import IdNumberField, PhoneField, YmdText
 from federation.core.files import ProtectedFileField, validate_attachment
-from federation.core.identity import parse_id_number
+from federation.core.identity import IdNumber, parse_id_number
 from federation.core.models import ScopedModel, Town, Village
 from federation.core.roles import DATA_PERMISSIONS
 from federation.core.scoping import Scope
+
+# The rules of a person that the people and household rosters apply too: their bulk writer
+# inserts rows without full_clean(), so each rule is a function that the model's clean() and
+# the rosters' planners (federation/resources.py) both call.
+
+# The constraint's words, and the people roster's for a 性别 cell that says otherwise.
+SEX_MISMATCH = _("The sex does not match the ID number.")
+
+
+def person_identity(idn: IdNumber, *, sex: str | None = None, birth_date=None) -> dict:
+    """The fields a person's ID number decides: the number as stored (an old 15-digit one made
+    the 18-digit one), her sex and her birth date. Person.clean() sets them from it; the people
+    roster writes a new person's from it.
+
+    A sex, or a birth date (a day, or the year and month of a 出生年月 cell: what has
+    `agrees_with`), written beside the number must be the number's, as the constraints
+    federation_person_sex_matches_id and _birth_date_matches_id hold: ValidationError on the
+    first field that is not, sex before birth date. Person.clean() passes neither: a form never
+    offers them (editable=False), and one stored before the ID number was corrected is
+    replaced, not refused."""
+    if sex and sex != idn.sex:
+        raise ValidationError({"sex": SEX_MISMATCH})
+    if birth_date is not None:
+        born = idn.birth_date
+        if not (birth_date.agrees_with(born) if hasattr(birth_date, "agrees_with") else birth_date == born):
+            raise ValidationError(
+                {
+                    "birth_date": gettext("The birth date does not match the ID number (%(date)s).")
+                    % {"date": born.isoformat()}
+                }
+            )
+    return {"id_number": idn.number, "sex": idn.sex, "birth_date": idn.birth_date}
+
+
+def person_household_check(*, person_village_id: int, household_village_id: int) -> None:
+    """A person's household is of her village. Person.clean() asks it of a person and her
+    household; the people roster of a member and the household she joins, the household roster
+    of a household and its head. The rosters word the error for the column it is on (they
+    name a household by its head's ID number)."""
+    if household_village_id != person_village_id:
+        raise ValidationError({"household": gettext("The household belongs to another village.")})
 
 
 class Household(ScopedModel, models.Model):
@@ -189,7 +230,7 @@ class Person(ScopedModel, models.Model):
                     | Q(Exact(Mod(Cast(Substr("id_number", 17, 1), models.IntegerField()), 2), 0), sex="F")
                 ),
                 name="federation_person_sex_matches_id",
-                violation_error_message=_("The sex does not match the ID number."),
+                violation_error_message=SEX_MISMATCH,
             ),
             models.CheckConstraint(
                 condition=Q(Exact(Substr("id_number", 7, 8), YmdText("birth_date"))),
@@ -224,22 +265,18 @@ class Person(ScopedModel, models.Model):
         return f"{self.name}（{'，'.join(parts)}）"
 
     def clean(self) -> None:
-        errors = {}
         if self.id_number:
             try:
                 parsed = parse_id_number(self.id_number)
             except ValidationError:
                 pass  # the field's own validator has reported it
             else:
-                self.id_number = parsed.number
-                self.sex = parsed.sex
-                self.birth_date = parsed.birth_date
-                if parsed.upgraded:
+                for name, value in person_identity(parsed).items():
+                    setattr(self, name, value)
+                if parsed.upgraded:  # kept once set: the number was typed as 15 digits once
                     self.id_upgraded = True
-        if self.household_id and self.village_id and self.household.village_id != self.village_id:
-            errors["household"] = gettext("The household belongs to another village.")
-        if errors:
-            raise ValidationError(errors)
+        if self.household_id and self.village_id:
+            person_household_check(person_village_id=self.village_id, household_village_id=self.household.village_id)
 
     def age_on(self, day) -> int:
         born = self.birth_date

@@ -1,8 +1,10 @@
 """The federation's rosters: people (人员花名册) and households (家庭花名册)."""
 
 import re
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,7 +30,7 @@ from federation.core.importing import (
 )
 from federation.core.models import Village
 from federation.core.scoping import in_scope
-from federation.models import Household, Person
+from federation.models import Household, Person, person_household_check, person_identity
 
 ID_ALIASES = [
     "公民身份号码",
@@ -110,14 +112,26 @@ def REGISTERED_ELSEWHERE() -> str:  # noqa: N802 - a message, translated when sh
     )
 
 
-def agrees(written, born) -> bool:
-    """A birth date or month (出生年月) as written agrees with the ID number's."""
-    return written.agrees_with(born) if hasattr(written, "agrees_with") else written == born
-
-
 def chunked(items: list, size: int = CHUNK):
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def tally(plan: Plan, outcomes: dict, row: SourceRow, outcome) -> None:
+    """Count a row's outcome (NEW, UPDATED, UNCHANGED) and keep it for the preview's sample."""
+    outcomes[row.number] = (row, outcome)
+    if outcome is NEW:
+        plan.new += 1
+    elif outcome is UPDATED:
+        plan.updated += 1
+    else:
+        plan.unchanged += 1
+
+
+def add_samples(plan: Plan, outcomes: dict) -> None:
+    """The preview's sample: the first rows of the file, whatever order they were planned in."""
+    for number in sorted(outcomes)[:SAMPLE_ROWS]:
+        plan.add_sample(*outcomes[number])
 
 
 class HouseholdNumbers:
@@ -254,154 +268,195 @@ class PeopleResource(RosterResource):
         return attribute == "village" and self.only_village() is not None
 
     def plan(self, rows: list[SourceRow]) -> Plan:
-        plan = Plan()
-        heads_in_file = {
+        """Each row is a new person or changes a known one; the rules a person's record holds
+        are federation.models' (person_identity, person_household_check), asked of each row
+        here because the bulk writer skips full_clean()."""
+        heads = self._heads_in_file(rows)
+        keyed = self._unique_rows(rows)
+        planning = self._look_up(keyed, heads)
+        # Heads first, so that their members can join the households they lead.
+        for row, idn in sorted(keyed, key=lambda item: item[1].number not in heads):
+            self._plan_row(planning, row, idn)
+        return self._finish(planning, keyed)
+
+    @staticmethod
+    def _heads_in_file(rows: list[SourceRow]) -> set[str]:
+        """The ID numbers of the rows that lead a household: their 户主身份证号 is their own."""
+        return {
             row.values["id_number"].number
             for row in rows
             if "id_number" in row.values
             and getattr(row.values.get("head_id_number"), "number", None) == row.values["id_number"].number
         }
-        rows = self._unique_rows(rows)
-        known = self._known_people([idn.number for _row, idn in rows])
-        referenced = {
-            row.values["head_id_number"].number
-            for row, _idn in rows
-            if "head_id_number" in row.values and row.values["head_id_number"].number not in heads_in_file
-        }
-        led = self._households_by_head(list(referenced | heads_in_file))
-        numbers = HouseholdNumbers(lock=self.writing)
-        new_households: list[Row] = []
-        group_changes: dict[int, str] = {}
-        creates: list[Row] = []
-        changes: dict[int, dict] = {}
-        planned: dict[str, object] = {}  # head's ID number -> the household they lead
-        fallback = self.only_village()
-        in_scope = self.scoped_village_ids()
-        R = Person.Relation
-
-        # Heads first, so that their members can join the households they lead.
-        ordered = sorted(rows, key=lambda item: item[1].number not in heads_in_file)
-        outcomes = {}
-        for row, idn in ordered:
-            values = row.values
-            person = known.get(idn.number)
-            if person is not None and not self.scope.everything and person.village_id not in in_scope:
-                self.error(row, "id_number", REGISTERED_ELSEWHERE())
-                continue
-            village = values.get("village")
-            village_id = village.pk if village else person.village_id if person else getattr(fallback, "pk", None)
-            if village_id is None:
-                self.error(row, "village", _("The village is required."))
-                if person is None:  # every missing cell of a new person at once
-                    self.require(row, "name")
-                continue
-            relation = values.get("relation_to_head")
-            head = values.get("head_id_number")
-            household = None  # None: keep the person's household as it is
-            if head is not None and head.number == idn.number:
-                household = led.get(idn.number)
-                if household is None or household.village_id != village_id:
-                    household = Row(village_id=village_id, number=numbers.next(village_id), group="", head_id=None)
-                    new_households.append(household)
-                planned[idn.number] = household
-                relation = R.SELF
-                group = values.get("household__group")
-                if group and household.group != group:
-                    if household.pk:
-                        group_changes[household.pk] = group
-                    else:
-                        household["group"] = group
-            elif head is not None:
-                if relation == R.SELF:
-                    self.error(
-                        row,
-                        "relation_to_head",
-                        _("The relation is 本人 (head), but the head's ID number is another's."),
-                    )
-                    continue
-                if head.number in heads_in_file and head.number not in planned:
-                    continue  # the head's own row has an error, reported there
-                household = planned.get(head.number) or led.get(head.number)
-                if household is None or (not self.scope.everything and household.village_id not in in_scope):
-                    self.error(
-                        row,
-                        "head_id_number",
-                        _(
-                            "No head of household with this ID number was found; register the head first "
-                            "or add the head's row to this file."
-                        ),
-                    )
-                    continue
-            if household is not None and household.village_id != village_id:
-                self.error(row, "head_id_number", _("The head of household lives in another village."))
-                continue
-            if person is None:
-                if "name" not in values:
-                    self.require(row, "name")
-                    continue
-                new = Row(
-                    name=values["name"],
-                    id_number=idn.number,
-                    id_upgraded=idn.upgraded,
-                    sex=idn.sex,
-                    birth_date=idn.birth_date,
-                    phone=values.get("phone", ""),
-                    village_id=village_id,
-                    household_id=household if isinstance(household, Row) else getattr(household, "pk", None),
-                    relation_to_head=relation or "",
-                    status=values.get("status", Person.Status.RESIDENT),
-                )
-                if isinstance(household, Row) and relation == R.SELF:
-                    household["head_id"] = new
-                creates.append(new)
-                outcomes[row.number] = (row, NEW)
-                plan.new += 1
-                continue
-            changed = self._changes(person, values, village_id, household, relation)
-            if isinstance(household, Row) and relation == R.SELF:
-                household["head_id"] = person.pk
-            if changed:
-                changes[person.pk] = changed
-                outcomes[row.number] = (row, UPDATED)
-                plan.updated += 1
-            elif household is not None and household.pk in group_changes:
-                outcomes[row.number] = (row, UPDATED)
-                plan.updated += 1
-            else:
-                outcomes[row.number] = (row, UNCHANGED)
-                plan.unchanged += 1
-
-        for number in sorted(outcomes)[:SAMPLE_ROWS]:
-            plan.add_sample(*outcomes[number])
-        plan.update(Person, self._updated_people(changes))
-        households = {}
-        for chunk in chunked(list(group_changes)):
-            for household in self.locked(Household.objects.filter(among("pk", chunk))):
-                household.group = group_changes[household.pk]
-                households[household] = ["group"]
-        plan.update(Household, households)
-        plan.creates = [(Household, new_households, False), (Person, creates, True)]
-        plan.after = [lambda user, reason: self._link_heads(new_households, user, reason)]
-        for extension in self.extensions:  # e.g. the care register's 人员类别 (aid)
-            extension.plan(self, rows, plan)
-        return plan
 
     def _unique_rows(self, rows):
-        """Rows keyed by a valid ID number whose sex and birth date agree with it."""
+        """Rows keyed by a valid ID number whose sex and birth date, where written, are its own."""
         unique = []
         for row, idn in self.keyed_rows(rows, "id_number"):
-            if "sex" in row.values and row.values["sex"] != idn.sex:
-                self.error(row, "sex", _("The sex does not match the ID number."))
-                continue
-            if "birth_date" in row.values and not agrees(row.values["birth_date"], idn.birth_date):
-                self.error(
-                    row,
-                    "birth_date",
-                    _("The birth date does not match the ID number (%(date)s).") % {"date": idn.birth_date.isoformat()},
-                )
+            try:
+                person_identity(idn, sex=row.values.get("sex"), birth_date=row.values.get("birth_date"))
+            except ValidationError as error:
+                self.validation_error(row, error)
                 continue
             unique.append((row, idn))
         return unique
+
+    def _look_up(self, keyed, heads_in_file: set[str]) -> "PeoplePlanning":
+        """The people the rows name who are registered already, and the households their heads lead."""
+        referenced = {
+            row.values["head_id_number"].number
+            for row, _idn in keyed
+            if "head_id_number" in row.values and row.values["head_id_number"].number not in heads_in_file
+        }
+        return PeoplePlanning(
+            known=self._known_people([idn.number for _row, idn in keyed]),
+            led=self._households_by_head(list(referenced | heads_in_file)),
+            heads_in_file=heads_in_file,
+            numbers=HouseholdNumbers(lock=self.writing),
+            fallback=self.only_village(),
+            everywhere=self.scope.everything,
+            in_scope=self.scoped_village_ids(),
+        )
+
+    def _plan_row(self, planning: "PeoplePlanning", row: SourceRow, idn) -> None:
+        """A new person or what the row changes of a known one, or the row's error."""
+        person = planning.known.get(idn.number)
+        if person is not None and not planning.keeps(person.village_id):
+            self.error(row, "id_number", REGISTERED_ELSEWHERE())
+            return
+        village_id = self._village_id(planning, row, person)
+        if village_id is None:
+            return
+        placed = self._household(planning, row, idn, village_id)
+        if placed is None:
+            return
+        household, relation = placed
+        if person is None:
+            self._plan_new(planning, row, idn, village_id, household, relation)
+        else:
+            self._plan_known(planning, row, person, village_id, household, relation)
+
+    def _village_id(self, planning: "PeoplePlanning", row: SourceRow, person) -> int | None:
+        """The row's village: its cell, or the known person's, or the only one the user keeps."""
+        village = row.values.get("village")
+        village_id = village.pk if village else person.village_id if person else getattr(planning.fallback, "pk", None)
+        if village_id is None:
+            self.error(row, "village", _("The village is required."))
+            if person is None:  # every missing cell of a new person at once
+                self.require(row, "name")
+        return village_id
+
+    def _household(self, planning: "PeoplePlanning", row: SourceRow, idn, village_id: int):
+        """The household the row's person joins (None: she keeps hers) and her relation to its
+        head, or None with the row's error reported."""
+        relation = row.values.get("relation_to_head")
+        head = row.values.get("head_id_number")
+        if head is None:
+            return None, relation
+        if head.number == idn.number:
+            # The head is 本人 to the household she leads, as household_save makes her.
+            household, relation = self._led_household(planning, row, idn, village_id), Person.Relation.SELF
+        else:
+            household = self._heads_household(planning, row, head, relation)
+            if household is None:
+                return None
+        try:
+            person_household_check(person_village_id=village_id, household_village_id=household.village_id)
+        except ValidationError:
+            # The roster names the household by its head: so does its error.
+            self.error(row, "head_id_number", _("The head of household lives in another village."))
+            return None
+        return household, relation
+
+    @staticmethod
+    def _led_household(planning: "PeoplePlanning", row: SourceRow, idn, village_id: int):
+        """The household the row's person leads: hers, or a new one when she leads none in this
+        village; the row's group is its group."""
+        household = planning.led.get(idn.number)
+        if household is None or household.village_id != village_id:
+            household = Row(village_id=village_id, number=planning.numbers.next(village_id), group="", head_id=None)
+            planning.new_households.append(household)
+        planning.planned[idn.number] = household
+        group = row.values.get("household__group")
+        if group and household.group != group:
+            if household.pk:
+                planning.group_changes[household.pk] = group
+            else:
+                household["group"] = group
+        return household
+
+    def _heads_household(self, planning: "PeoplePlanning", row: SourceRow, head, relation):
+        """The household of the row's head, someone else, or None with the row's error reported
+        (or left to the head's own row, when that has one)."""
+        if relation == Person.Relation.SELF:
+            # The file contradicts itself: the model knows no 户主身份证号 to hold it against.
+            self.error(
+                row,
+                "relation_to_head",
+                _("The relation is 本人 (head), but the head's ID number is another's."),
+            )
+            return None
+        if head.number in planning.heads_in_file and head.number not in planning.planned:
+            return None  # the head's own row has an error, reported there
+        household = planning.planned.get(head.number) or planning.led.get(head.number)
+        if household is None or not planning.keeps(household.village_id):
+            self.error(
+                row,
+                "head_id_number",
+                _(
+                    "No head of household with this ID number was found; register the head first "
+                    "or add the head's row to this file."
+                ),
+            )
+            return None
+        return household
+
+    def _plan_new(self, planning: "PeoplePlanning", row: SourceRow, idn, village_id, household, relation) -> None:
+        """A new person of the row, in the household planned for her."""
+        values = row.values
+        if "name" not in values:
+            self.require(row, "name")
+            return
+        new = Row(
+            name=values["name"],
+            **person_identity(idn),
+            id_upgraded=idn.upgraded,
+            phone=values.get("phone", ""),
+            village_id=village_id,
+            household_id=household if isinstance(household, Row) else getattr(household, "pk", None),
+            relation_to_head=relation or "",
+            status=values.get("status", Person.Status.RESIDENT),
+        )
+        if isinstance(household, Row) and relation == Person.Relation.SELF:
+            household["head_id"] = new
+        planning.creates.append(new)
+        tally(planning.plan, planning.outcomes, row, NEW)
+
+    def _plan_known(self, planning: "PeoplePlanning", row: SourceRow, person, village_id, household, relation) -> None:
+        """What the row changes of a known person: nothing, or only its own changed fields."""
+        changed = self._changes(person, row.values, village_id, household, relation)
+        if isinstance(household, Row) and relation == Person.Relation.SELF:
+            household["head_id"] = person.pk
+        if changed:
+            planning.changes[person.pk] = changed
+            tally(planning.plan, planning.outcomes, row, UPDATED)
+        elif household is not None and household.pk in planning.group_changes:
+            tally(planning.plan, planning.outcomes, row, UPDATED)
+        else:
+            tally(planning.plan, planning.outcomes, row, UNCHANGED)
+
+    def _finish(self, planning: "PeoplePlanning", keyed) -> Plan:
+        """The plan of the rows: its sample, its writes, and what runs after them."""
+        plan = planning.plan
+        add_samples(plan, planning.outcomes)
+        plan.update(Person, self._updated_people(planning.changes))
+        plan.update(Household, self._regrouped(planning.group_changes))
+        new_households = planning.new_households
+        plan.creates = [(Household, new_households, False), (Person, planning.creates, True)]
+        plan.after = [lambda user, reason: self._link_heads(new_households, user, reason)]
+        for extension in self.extensions:  # e.g. the care register's 人员类别 (aid)
+            extension.plan(self, keyed, plan)
+        return plan
 
     def _known_people(self, numbers: list[str]) -> dict[str, "KnownPerson"]:
         """The people already registered, as light records: most rows of a re-import
@@ -459,6 +514,15 @@ class PeopleResource(RosterResource):
                 people[person] = fields
         return people
 
+    def _regrouped(self, group_changes: dict[int, str]) -> dict[Household, list[str]]:
+        """The households whose group the rows change, read again and locked."""
+        households = {}
+        for chunk in chunked(list(group_changes)):
+            for household in self.locked(Household.objects.filter(among("pk", chunk))):
+                household.group = group_changes[household.pk]
+                households[household] = ["group"]
+        return households
+
     @staticmethod
     def _link_heads(households: list[Row], user, reason) -> None:
         """Point each new household at its head, then write its history once, complete."""
@@ -483,6 +547,29 @@ class KnownHousehold(NamedTuple):
     pk: int
     village_id: int
     group: str
+
+
+@dataclass
+class PeoplePlanning:
+    """What PeopleResource.plan looks up before the rows and gathers from them."""
+
+    known: dict[str, KnownPerson]  # the people registered already, by ID number
+    led: dict[str, KnownHousehold]  # the households registered already, by their head's ID number
+    heads_in_file: set[str]  # the ID numbers of the rows that lead a household
+    numbers: HouseholdNumbers
+    fallback: Village | None  # the village of a row without one
+    everywhere: bool  # the user keeps every village
+    in_scope: set[int]  # the villages the user keeps
+    plan: Plan = field(default_factory=Plan)
+    outcomes: dict = field(default_factory=dict)  # row number -> (row, outcome), for the sample
+    planned: dict[str, object] = field(default_factory=dict)  # head's ID number -> the household they lead
+    new_households: list[Row] = field(default_factory=list)
+    group_changes: dict[int, str] = field(default_factory=dict)  # household -> its new group
+    creates: list[Row] = field(default_factory=list)
+    changes: dict[int, dict] = field(default_factory=dict)  # person -> what her row changes
+
+    def keeps(self, village_id: int) -> bool:
+        return self.everywhere or village_id in self.in_scope
 
 
 class HouseholdsResource(RosterResource):
@@ -523,85 +610,115 @@ class HouseholdsResource(RosterResource):
         return number if self.full_identity else mask_id_number(number)
 
     def plan(self, rows: list[SourceRow]) -> Plan:
+        """Each row is a new household of a registered head, or changes the one she leads (or
+        the headless one she is a member of)."""
         plan = Plan()
         keyed = [(row, head.number) for row, head in self.keyed_rows(rows, "head_id_number")]
-        people = {}
-        for chunk in chunked([number for _row, number in keyed]):
-            for person in Person.objects.filter(among("id_number", chunk)).select_related("household", "village"):
-                people[person.id_number] = person
-        led = {}
-        for chunk in chunked(list(people)):
-            for household in self.locked(
-                Household.objects.filter(among("head__id_number", chunk)).select_related("head")
-            ):
-                led[household.head.id_number] = household
-        in_scope = self.scoped_village_ids()
+        people = self._registered([number for _row, number in keyed])
+        led = self._led(list(people))
         numbers = HouseholdNumbers(lock=self.writing)
-        creates, updates, moved = [], {}, []
-        outcomes = {}
+        creates, updates, moved, outcomes = [], {}, [], {}
         for row, number in keyed:
-            values = row.values
-            person = people.get(number)
-            if person is None or (not self.scope.everything and person.village_id not in in_scope):
-                self.error(
-                    row,
-                    "head_id_number",
-                    _("No person with this ID number is registered in your villages; import the people roster first."),
-                )
-                continue
-            village = values.get("village") or person.village
-            if village.pk != person.village_id:
-                self.error(
-                    row,
-                    "village",
-                    _("The head of household is registered in %(village)s.") % {"village": person.village.name},
-                )
+            person = self._head(row, people.get(number))
+            if person is None:
                 continue
             household = led.get(number)
             if household is None and person.household_id and person.household.head_id is None:
                 household = person.household  # a household without a head takes this one
-            wanted = values.get("number")
-            if wanted and (household is None or wanted != household.number) and not numbers.claim(village.pk, wanted):
-                self.error(
-                    row,
-                    "number",
-                    _("The household number %(number)s is already used in the village.") % {"number": wanted},
-                )
+            if not self._number_free(row, household, person.village_id, numbers):
                 continue
             if household is None:
-                household = Row(
-                    village_id=village.pk,
-                    number=wanted or numbers.next(village.pk),
-                    group=values.get("group", ""),
-                    address=values.get("address", ""),
-                    head_id=person.pk,
-                )
+                household = self._new_household(row.values, person, numbers)
                 creates.append(household)
                 moved.append((person, household))
-                outcomes[row.number] = (row, NEW)
-                plan.new += 1
+                tally(plan, outcomes, row, NEW)
                 continue
-            changed = []
-            for attribute in ("number", "group", "address"):
-                if attribute in values and values[attribute] != getattr(household, attribute):
-                    setattr(household, attribute, values[attribute])
-                    changed.append(attribute)
-            if household.head_id != person.pk:
-                household.head = person
-                changed.append("head")
+            changed = self._change(household, row.values, person)
             if changed:
                 updates[household] = changed
-                outcomes[row.number] = (row, UPDATED)
-                plan.updated += 1
-            else:
-                outcomes[row.number] = (row, UNCHANGED)
-                plan.unchanged += 1
-        for number in sorted(outcomes)[:20]:
-            plan.add_sample(*outcomes[number])
+            tally(plan, outcomes, row, UPDATED if changed else UNCHANGED)
+        add_samples(plan, outcomes)
         plan.creates = [(Household, creates, True)]
         plan.update(Household, updates)
         plan.after = [lambda user, reason: self._move_heads(moved, user, reason)]
         return plan
+
+    @staticmethod
+    def _registered(numbers: list[str]) -> dict[str, Person]:
+        people = {}
+        for chunk in chunked(numbers):
+            for person in Person.objects.filter(among("id_number", chunk)).select_related("household", "village"):
+                people[person.id_number] = person
+        return people
+
+    def _led(self, numbers: list[str]) -> dict[str, Household]:
+        """The households the people lead, by their head's ID number, locked for the update."""
+        led = {}
+        for chunk in chunked(numbers):
+            for household in self.locked(
+                Household.objects.filter(among("head__id_number", chunk)).select_related("head")
+            ):
+                led[household.head.id_number] = household
+        return led
+
+    def _head(self, row: SourceRow, person: Person | None) -> Person | None:
+        """The row's head, registered in the user's villages and in the row's village, or None
+        with the row's error reported."""
+        if person is None or (not self.scope.everything and person.village_id not in self.scoped_village_ids()):
+            self.error(
+                row,
+                "head_id_number",
+                _("No person with this ID number is registered in your villages; import the people roster first."),
+            )
+            return None
+        village = row.values.get("village") or person.village
+        try:
+            person_household_check(person_village_id=person.village_id, household_village_id=village.pk)
+        except ValidationError:
+            # The row's village is the household's: the roster says where its head is.
+            self.error(
+                row,
+                "village",
+                _("The head of household is registered in %(village)s.") % {"village": person.village.name},
+            )
+            return None
+        return person
+
+    def _number_free(self, row: SourceRow, household, village_id: int, numbers: HouseholdNumbers) -> bool:
+        """Whether the household number the row asks for is the household's or free (then
+        claimed), with the row's error reported if not."""
+        wanted = row.values.get("number")
+        if wanted and (household is None or wanted != household.number) and not numbers.claim(village_id, wanted):
+            self.error(
+                row,
+                "number",
+                _("The household number %(number)s is already used in the village.") % {"number": wanted},
+            )
+            return False
+        return True
+
+    @staticmethod
+    def _new_household(values: dict, person: Person, numbers: HouseholdNumbers) -> Row:
+        return Row(
+            village_id=person.village_id,
+            number=values.get("number") or numbers.next(person.village_id),
+            group=values.get("group", ""),
+            address=values.get("address", ""),
+            head_id=person.pk,
+        )
+
+    @staticmethod
+    def _change(household: Household, values: dict, person: Person) -> list[str]:
+        """Set on the household what the row changes of it; the names of the fields changed."""
+        changed = []
+        for attribute in ("number", "group", "address"):
+            if attribute in values and values[attribute] != getattr(household, attribute):
+                setattr(household, attribute, values[attribute])
+                changed.append(attribute)
+        if household.head_id != person.pk:
+            household.head = person
+            changed.append("head")
+        return changed
 
     @staticmethod
     def _move_heads(moved, user, reason) -> None:

@@ -65,62 +65,20 @@ class PointEntriesResource(RosterResource):
         return {"number": "00001", "village": village, "rule": "庭院干净整洁", "points": 10, "date": "2024-03-01"}
 
     def plan(self, rows: list[SourceRow]) -> Plan:
-        plan = Plan()
-        towns = {village.town_id for village in self.villages.scoped}
-        rules = {
-            normalize_header(rule.description): rule
-            for rule in PointRule.objects.filter(town_id__in=towns, active=True)
-        }
-        households = in_scope(Household.objects.select_related("head", "village"), self.scope)
-        heads = [row.values["head_id_number"].number for row in rows if "head_id_number" in row.values]
-        by_head = {}
-        for chunk in chunked(heads):
-            by_head.update({h.head.id_number: h for h in households.filter(among("head__id_number", chunk))})
-        numbers = [row.values["number"] for row in rows if "number" in row.values]
-        by_number = {}
-        for chunk in chunked(numbers):
-            by_number.update({(h.village_id, h.number): h for h in households.filter(among("number", chunk))})
+        """Each row is a line awarded through point_award, which holds the ledger's rules (a
+        balance never below zero, a rule in use of the household's town); a line the ledger
+        holds already is unchanged."""
+        rules = self._rules()
+        by_head, by_number = self._households(rows)
         fallback = self.only_village()
         found = []
         for row in rows:
-            if row.failed:
-                continue
-            values = row.values
-            household = None
-            if "head_id_number" in values:
-                household = by_head.get(values["head_id_number"].number)
-            elif "number" in values:
-                village = values.get("village") or fallback
-                household = by_number.get((village.pk, values["number"])) if village else None
-            if household is None:
-                self.error(
-                    row,
-                    "head_id_number" if "head_id_number" in values else "number",
-                    _(
-                        "No such household in your villages: give the head's ID number, "
-                        "or the village and household number."
-                    ),
-                )
-                continue
-            rule = rules.get(normalize_header(values["rule"]))
-            if rule is None:
-                self.error(
-                    row, "rule", _("“%(rule)s” is not one of the town's point rules in use.") % {"rule": values["rule"]}
-                )
-                continue
-            if "points" in values and values["points"] != rule.points:
-                self.error(row, "points", _("The rule gives %(points)+d points.") % {"points": rule.points})
-                continue
-            found.append((row, (household, rule, values["date"], values.get("note", ""))))
-        # A line the ledger holds already (same household, rule, date and points, not
-        # reversed) is unchanged: a file imported again, or a line entered by hand first.
-        held = Counter(
-            PointEntry.objects.filter(
-                household__in={household.pk for _row, (household, *_rest) in found},
-                kind__in=(PointEntry.Kind.AWARD, PointEntry.Kind.DEDUCTION),
-                reversed_by__isnull=True,
-            ).values_list("household_id", "rule_id", "date", "points")
-        )
+            if not row.failed:
+                line = self._line(row, rules, by_head, by_number, fallback)
+                if line is not None:
+                    found.append((row, line))
+        plan = Plan()
+        held = self._held(found)
         planned = []
         for row, line in found:
             household, rule, day, _note = line
@@ -135,6 +93,71 @@ class PointEntriesResource(RosterResource):
             plan.add_sample(row, _("new"))
         plan.after = [self.save_through(self._award, planned, "points", with_reason=True)]
         return plan
+
+    def _rules(self) -> dict[str, PointRule]:
+        """The rules in use of the user's towns, by their description as a header is compared."""
+        towns = {village.town_id for village in self.villages.scoped}
+        return {
+            normalize_header(rule.description): rule
+            for rule in PointRule.objects.filter(town_id__in=towns, active=True)
+        }
+
+    def _households(self, rows: list[SourceRow]) -> tuple[dict, dict]:
+        """The households of the user's villages the rows name: by their head's ID number, and
+        by (village, household number)."""
+        households = in_scope(Household.objects.select_related("head", "village"), self.scope)
+        heads = [row.values["head_id_number"].number for row in rows if "head_id_number" in row.values]
+        by_head = {}
+        for chunk in chunked(heads):
+            by_head.update({h.head.id_number: h for h in households.filter(among("head__id_number", chunk))})
+        numbers = [row.values["number"] for row in rows if "number" in row.values]
+        by_number = {}
+        for chunk in chunked(numbers):
+            by_number.update({(h.village_id, h.number): h for h in households.filter(among("number", chunk))})
+        return by_head, by_number
+
+    def _line(self, row: SourceRow, rules: dict, by_head: dict, by_number: dict, fallback):
+        """The row's (household, rule, day, note), or None with the row's error reported."""
+        values = row.values
+        household = None
+        if "head_id_number" in values:
+            household = by_head.get(values["head_id_number"].number)
+        elif "number" in values:
+            village = values.get("village") or fallback
+            household = by_number.get((village.pk, values["number"])) if village else None
+        if household is None:
+            self.error(
+                row,
+                "head_id_number" if "head_id_number" in values else "number",
+                _(
+                    "No such household in your villages: give the head's ID number, "
+                    "or the village and household number."
+                ),
+            )
+            return None
+        rule = rules.get(normalize_header(values["rule"]))
+        if rule is None:
+            self.error(
+                row, "rule", _("“%(rule)s” is not one of the town's point rules in use.") % {"rule": values["rule"]}
+            )
+            return None
+        if "points" in values and values["points"] != rule.points:
+            # The file's own check: the service awards the rule's points whatever a cell says.
+            self.error(row, "points", _("The rule gives %(points)+d points.") % {"points": rule.points})
+            return None
+        return household, rule, values["date"], values.get("note", "")
+
+    @staticmethod
+    def _held(found: list) -> Counter:
+        """The lines the ledger holds already (same household, rule, date and points, not
+        reversed): a file imported again, or a line entered by hand first."""
+        return Counter(
+            PointEntry.objects.filter(
+                household__in={household.pk for _row, (household, *_rest) in found},
+                kind__in=(PointEntry.Kind.AWARD, PointEntry.Kind.DEDUCTION),
+                reversed_by__isnull=True,
+            ).values_list("household_id", "rule_id", "date", "points")
+        )
 
     @staticmethod
     def _award(*, record, by, reason) -> None:
