@@ -1,12 +1,13 @@
 """Import of village rosters: one strict, fast path for every roster of every app.
 
 A roster file (.xlsx, .xls or .csv) is read into a `Table` (reading), its header row is
-found under any title rows and each cell is cleaned by its column's widget (cells), and the
-roster turns the rows into a plan (rosters): what to create, what to update, what is
-unchanged, and every error with the row and column as the user sees them in Excel. A plan
-with any error writes nothing. Writes are bulk inserts and updates with history, or saves
-through the app's services, in one transaction (writing). Uploads wait between preview and
-confirm in a private folder (uploads); each roster has a template to fill in (templates).
+found under any title rows (headers), each data row's cells are cleaned by their columns'
+widgets (rows, cells), and the roster turns the rows into a plan (rosters): what to create,
+what to update, what is unchanged, and every error with the row and column as the user sees
+them in Excel (report). A plan with any error writes nothing. Writes are bulk inserts and
+updates with history, or saves through the app's services, in one transaction (writing);
+each import is recorded (records). Uploads wait between preview and confirm in a private
+folder (uploads); each roster has a template to fill in (templates).
 
 Rosters are django-import-export `ModelResource`s: their declared fields name the columns
 for export and import alike; this package replaces import-export's row-by-row import,
@@ -29,15 +30,9 @@ from federation.core.importing.cells import (
     village_key,
 )
 from federation.core.importing.reading import HEADER_SEARCH_ROWS, ImportFileError, Table, read_table
-from federation.core.importing.rosters import (
-    ImportReport,
-    RosterExtension,
-    RosterResource,
-    RowError,
-    SourceRow,
-    among,
-    discover,
-)
+from federation.core.importing.report import ImportReport, RowError
+from federation.core.importing.rosters import RosterExtension, RosterResource, among, discover
+from federation.core.importing.rows import SourceRow
 from federation.core.importing.templates import build_template
 from federation.core.importing.uploads import purge_uploads, store_errors, store_upload, take_upload, upload_dir
 from federation.core.importing.writing import SAMPLE_ROWS, Plan, Row, insert_history, insert_rows, update_rows

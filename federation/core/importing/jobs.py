@@ -17,7 +17,7 @@ from django_tasks import TaskResultStatus, default_task_backend, task
 from django_tasks.exceptions import TaskResultDoesNotExist
 
 from federation.core.importing.reading import ImportFileError, read_tables
-from federation.core.importing.rosters import ImportReport, RowError
+from federation.core.importing.report import ImportReport, RowError
 from federation.core.importing.uploads import store_upload, take_upload
 from federation.core.models import ImportJob
 from federation.core.registry import registry

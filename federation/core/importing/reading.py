@@ -478,17 +478,12 @@ def _check_xls(data: bytes) -> dict[str, SheetFacts]:
     records what calamine does not say (see SheetFacts), for each sheet by name.
 
     calamine reads every sheet of an .xls when the workbook opens (one 65536 × 256 sheet: 522 MB,
-    1 GB once asked for), hidden ones included: all of them are checked here, together."""
-    try:
-        document = CompDoc(data, logfile=io.StringIO())
-        stream, base, size = document.locate_named_stream("Workbook")
-        if stream is None:
-            stream, base, size = document.locate_named_stream("Book")
-    except Exception:  # noqa: BLE001 - xlrd raises several kinds for a broken compound file
-        raise _not_a_workbook() from None
-    if stream is None:
-        raise _not_a_workbook()
-    view = memoryview(stream)[base : base + size]
+    1 GB once asked for), hidden ones included: all of them are checked here, together.
+
+    One loop over the records, long as it is: a sheet of 65536 × 256 cells is millions of
+    records, each read in the loop itself rather than by a call a record, and what a record
+    means depends on the ones before (the sheet it is in, the workbook's number formats)."""
+    view = _xls_workbook_stream(data)
     names = {}  # stream offset of a sheet's BOF → its name
     sheets = []  # (name, SheetFacts)
     padded_formats, xfs = {}, []  # format number → digits; each XF's format number, in order
@@ -547,6 +542,20 @@ def _check_xls(data: bytes) -> dict[str, SheetFacts]:
     return {name: found for name, found in sheets}
 
 
+def _xls_workbook_stream(data: bytes) -> memoryview:
+    """The workbook stream of an .xls compound file (named Workbook, or Book in Excel 5's)."""
+    try:
+        document = CompDoc(data, logfile=io.StringIO())
+        stream, base, size = document.locate_named_stream("Workbook")
+        if stream is None:
+            stream, base, size = document.locate_named_stream("Book")
+    except Exception:  # noqa: BLE001 - xlrd raises several kinds for a broken compound file
+        raise _not_a_workbook() from None
+    if stream is None:
+        raise _not_a_workbook()
+    return memoryview(stream)[base : base + size]
+
+
 def _xls_cell(view, kind, body, length, row, column, facts: SheetFacts, padded_xfs) -> None:
     """An error value, or a number in a zero-padded format, of one cell record."""
     unpack = struct.unpack_from
@@ -575,7 +584,11 @@ _TEXT_P = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}p"
 def _scan_ods(data: bytes) -> dict[str, SheetFacts]:
     """Each sheet of an .ods by name: its extent (a row or cell repeated a million times costs
     calamine a million), hidden rows and columns, error values and numbers shown with leading
-    zeros — read from content.xml as it streams, before calamine opens the file."""
+    zeros — read from content.xml as it streams, before calamine opens the file.
+
+    One loop over the elements, long as it is: a cell is read where the parser gives it, not
+    by a call a cell, and the state it updates (the sheet, row and column being read) runs
+    from each element to the next."""
     archive = zipfile.ZipFile(io.BytesIO(data))
     sheets: dict[str, SheetFacts] = {}
     cells = 0

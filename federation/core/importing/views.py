@@ -229,8 +229,7 @@ class RosterImportMixin:
             ],
         }
         if context["more_errors"]:
-            lines = [[error.row or "", error.column, error.message] for error in report.errors]
-            context["errors_token"] = store_errors(lines, request.user)
+            context["errors_token"] = store_errors(report.error_lines(), request.user)
         return context
 
     def import_errors_view(self, request, token):
