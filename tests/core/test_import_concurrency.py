@@ -13,7 +13,10 @@ from federation.resources import PeopleResource
 from federation.services import person_save
 from tests.data.make_files import LI, WANG, ZHAO
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the test leaves the database as the migrations made it (roles included)
+# for the transactional tests after it in its worker; a plain flush re-creates the content types
+# under new keys, which a later test's restore (tests/aid/test_visit_migration.py) trips on.
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 

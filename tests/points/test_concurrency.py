@@ -15,7 +15,10 @@ from points.models import Goods, PointEntry, PointRule, Redemption, RedemptionEv
 from points.services import goods_restock, point_award, redemption_create
 from tests.factories import HouseholdFactory, PersonFactory, TownFactory, VillageFactory
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the test leaves the database as the migrations made it (roles included)
+# for the transactional tests after it in its worker; a plain flush re-creates the content types
+# under new keys, which a later test's restore (tests/aid/test_visit_migration.py) trips on.
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 THREADS = 20
 
 
