@@ -15,7 +15,9 @@ from aid import selectors
 from aid.models import CareTarget, CareVisit, CharityAid, DisputeCase, Pairing
 from federation.core.charts import BarChart
 from federation.core.reporting import (
+    Column,
     DateRange,
+    Figures,
     QueryRows,
     ReportScope,
     Table,
@@ -31,6 +33,7 @@ from federation.core.reporting import (
     report,
     summary_figure,
     summary_rows,
+    village_table,
 )
 from federation.models import Household, Person
 from federation.reports import CARE
@@ -97,17 +100,11 @@ def _disputes(rs: ReportScope, period: DateRange) -> dict:
     permission="aid.view_caretarget",
 )
 def care_targets_villages(rs: ReportScope, period: DateRange) -> Table:
-    categories = CareTarget.Category
-    figures = per_village(
+    targets = Figures(
         selectors.care_targets_on(rs.chosen, period.end),
-        **{c.value: Count("person", distinct=True, filter=Q(category=c)) for c in categories},
+        [(str(c.label), Count("person", distinct=True, filter=Q(category=c))) for c in CareTarget.Category],
     )
-    table = Table(header=[_("Village (community)"), *(str(c.label) for c in categories)])
-    for pk, name in rs.village_rows():
-        row = figures.get(pk, {})
-        table.rows.append([name, *(row.get(c.value, 0) for c in categories)])
-    table.add_total(_("Total"))
-    return table
+    return village_table(rs, targets)
 
 
 @report(
@@ -117,47 +114,23 @@ def care_targets_villages(rs: ReportScope, period: DateRange) -> Table:
     permission=("aid.view_pairing", "aid.view_carevisit"),
 )
 def pairings_villages(rs: ReportScope, period: DateRange) -> Table:
-    paired = per_village(
-        selectors.pairings_in(rs.chosen, period.start, period.end),
-        pairings=Count("pk"),
-        mothers=Count("mother", distinct=True),
-        children=Count("child", distinct=True),
+    pairings = selectors.pairings_in(rs.chosen, period.start, period.end)
+    mothers = Count("mother", distinct=True)
+    paired = Figures(
+        pairings,
+        [
+            (_("Pairings"), Count("pk")),
+            # A caring mother may have children in two villages: the total counts her once.
+            Column(_("Caring mothers"), mothers, total=lambda: pairings.aggregate(n=mothers)["n"]),
+            (_("Children"), Count("child", distinct=True)),
+        ],
     )
-    kinds = CareVisit.Kind
     # The caring mothers' visits: staff's own are in the visit record (care_visits_ledger).
-    visits = per_village(
+    visits = Figures(
         selectors.mother_visits_in(rs.chosen, period.start, period.end),
-        total=Count("pk"),
-        **{k.value: Count("pk", filter=Q(kind=k)) for k in kinds},
+        [(_("Visits"), Count("pk")), *((str(k.label), Count("pk", filter=Q(kind=k))) for k in CareVisit.Kind)],
     )
-    table = Table(
-        header=[
-            _("Village (community)"),
-            _("Pairings"),
-            _("Caring mothers"),
-            _("Children"),
-            _("Visits"),
-            *(str(k.label) for k in kinds),
-        ]
-    )
-    for pk, name in rs.village_rows():
-        row, seen = paired.get(pk, {}), visits.get(pk, {})
-        table.rows.append(
-            [
-                name,
-                row.get("pairings", 0),
-                row.get("mothers", 0),
-                row.get("children", 0),
-                seen.get("total", 0),
-                *(seen.get(k.value, 0) for k in kinds),
-            ]
-        )
-    table.add_total(_("Total"))
-    # A caring mother may have children in two villages: the total counts her once.
-    table.rows[-1][2] = selectors.pairings_in(rs.chosen, period.start, period.end).aggregate(
-        n=Count("mother", distinct=True)
-    )["n"]
-    return table
+    return village_table(rs, paired, visits)
 
 
 @report(
@@ -167,27 +140,15 @@ def pairings_villages(rs: ReportScope, period: DateRange) -> Table:
     permission="aid.view_disputecase",
 )
 def disputes_villages(rs: ReportScope, period: DateRange) -> Table:
-    kinds, statuses = DisputeCase.Kind, DisputeCase.Status
-    figures = per_village(
+    cases = Figures(
         selectors.disputes_found_in(rs.chosen, period.start, period.end),
-        found=Count("pk"),
-        **{f"kind_{k.value}": Count("pk", filter=Q(kind=k)) for k in kinds},
-        **{f"status_{s.value}": Count("pk", filter=Q(status=s)) for s in statuses},
+        [
+            (_("Cases found"), Count("pk")),
+            *((str(k.label), Count("pk", filter=Q(kind=k))) for k in DisputeCase.Kind),
+            *((str(s.label), Count("pk", filter=Q(status=s))) for s in DisputeCase.Status),
+        ],
     )
-    keys = ["found", *(f"kind_{k.value}" for k in kinds), *(f"status_{s.value}" for s in statuses)]
-    table = Table(
-        header=[
-            _("Village (community)"),
-            _("Cases found"),
-            *(str(k.label) for k in kinds),
-            *(str(s.label) for s in statuses),
-        ]
-    )
-    for pk, name in rs.village_rows():
-        row = figures.get(pk, {})
-        table.rows.append([name, *(row.get(key, 0) for key in keys)])
-    table.add_total(_("Total"))
-    return table
+    return village_table(rs, cases)
 
 
 @report(
@@ -197,19 +158,19 @@ def disputes_villages(rs: ReportScope, period: DateRange) -> Table:
     permission="aid.view_charityaid",
 )
 def charity_villages(rs: ReportScope, period: DateRange) -> Table:
-    figures = per_village(
+    aid = Figures(
         selectors.charity_in(rs.chosen, period.start, period.end),
-        households=Count("household", distinct=True),
-        times=Count("pk"),
-        amount=Coalesce(Sum("amount"), 0, output_field=DecimalField(max_digits=12, decimal_places=2)),
+        [
+            (_("Households aided"), Count("household", distinct=True)),
+            (_("Times"), Count("pk")),
+            (
+                _("Amount (yuan)"),
+                Coalesce(Sum("amount"), 0, output_field=DecimalField(max_digits=12, decimal_places=2)),
+                money,
+            ),
+        ],
     )
-    table = Table(header=[_("Village (community)"), _("Households aided"), _("Times"), _("Amount (yuan)")])
-    for pk, name in rs.village_rows():
-        row = figures.get(pk, {})
-        amount = money(row.get("amount"))
-        table.rows.append([name, row.get("households", 0), row.get("times", 0), amount])
-    table.add_total(_("Total"))
-    return table
+    return village_table(rs, aid)
 
 
 @chart("care_visits_villages", order=40, permission="aid.view_carevisit")
@@ -235,6 +196,8 @@ def _visits_chart(rs: ReportScope, period: DateRange) -> BarChart:
     personal=True,
 )
 def care_targets_ledger(rs: ReportScope, period: DateRange) -> Table:
+    """Long as its twelve columns are: each is named in the header, in the fields read and in
+    the row made of them, three lists kept side by side so that a column is added to all three."""
     table = Table(
         header=[
             _("Village (community)"),

@@ -9,14 +9,17 @@ from django.utils.translation import gettext_lazy
 from crafts import selectors
 from crafts.models import CraftSale, Craftswoman
 from federation.core.reporting import (
+    Column,
     DateRange,
+    Figures,
     ReportScope,
     Table,
     binder_section,
     field_label,
     money,
-    per_village,
+    plain,
     report,
+    village_table,
 )
 from federation.models import Person
 
@@ -47,6 +50,14 @@ def _channel_header() -> list[str]:
     return [*header, _("Sales"), _("Amount (yuan)")]
 
 
+def _channel_columns() -> list[tuple]:
+    """`_channel_figures` as the columns of a per-village table, headed `_channel_header`."""
+    return [
+        (label, figure, money if name.startswith("amount") else plain)
+        for label, (name, figure) in zip(_channel_header(), _channel_figures().items(), strict=True)
+    ]
+
+
 def _channel_values(row: dict) -> list:
     values = []
     for channel in Channel:
@@ -65,44 +76,24 @@ def _channel_values(row: dict) -> list:
 )
 def crafts_villages(rs: ReportScope, period: DateRange) -> Table:
     start, end = period.start, period.end
-    women = per_village(selectors.craftswomen_on(rs.chosen, end), n=Count("pk"))
-    trained = per_village(
-        selectors.craftswomen(rs.chosen).filter(
-            pk__in=selectors.attendance_in(rs.chosen, start, end).values("craftswoman")
-        ),
-        n=Count("pk"),
+    women = Figures(selectors.craftswomen_on(rs.chosen, end), [(_("Craftswomen"), Count("pk"))])
+    # A training of several villages is held in each (its links); in the total, a training of
+    # several villages, or of the whole town, is held once.
+    held = Figures(
+        selectors.training_villages_in(rs.chosen, start, end),
+        [
+            Column(
+                _("Craft-skills trainings"),
+                Count("activity_id"),
+                total=lambda: selectors.trainings_in(rs.chosen, start, end).count(),
+            )
+        ],
+        path="village",
     )
-    held = dict(
-        selectors.training_villages_in(rs.chosen, start, end)
-        .values("village_id")
-        .annotate(n=Count("activity_id"))
-        .order_by()
-        .values_list("village_id", "n")
-    )
-    sales = per_village(selectors.sales_in(rs.chosen, start, end), **_channel_figures())
-    table = Table(
-        header=[
-            _("Village (community)"),
-            _("Craftswomen"),
-            _("Craft-skills trainings"),
-            _("Women trained"),
-            *_channel_header(),
-        ]
-    )
-    for pk, name in rs.village_rows():
-        table.rows.append(
-            [
-                name,
-                women.get(pk, {}).get("n", 0),
-                held.get(pk, 0),
-                trained.get(pk, {}).get("n", 0),
-                *_channel_values(sales.get(pk, {})),
-            ]
-        )
-    table.add_total(_("Total"))
-    # A training of several villages, or of the whole town, is held once.
-    table.rows[-1][2] = selectors.trainings_in(rs.chosen, start, end).count()
-    return table
+    attending = selectors.attendance_in(rs.chosen, start, end).values("craftswoman")
+    trained = Figures(selectors.craftswomen(rs.chosen).filter(pk__in=attending), [(_("Women trained"), Count("pk"))])
+    sales = Figures(selectors.sales_in(rs.chosen, start, end), _channel_columns())
+    return village_table(rs, women, held, trained, sales)
 
 
 @report(

@@ -11,7 +11,9 @@ from federation import selectors
 from federation.core.charts import BarChart
 from federation.core.models import Village
 from federation.core.reporting import (
+    Column,
     DateRange,
+    Figures,
     QueryRows,
     ReportScope,
     Table,
@@ -22,6 +24,7 @@ from federation.core.reporting import (
     report,
     summary_figure,
     summary_rows,
+    village_table,
 )
 from federation.core.scoping import counted_in
 from federation.models import Activity, Honor, Household, Person
@@ -144,6 +147,8 @@ def _honoured(rs: ReportScope, period: DateRange) -> dict:
     permission="federation.view_activity",
 )
 def activities(rs: ReportScope, period: DateRange) -> Table:
+    """A row per village and kind of activity held there (not a per-village table: a village
+    holds some kinds), then the town-wide activities by kind, then the total."""
     table = Table(
         header=[
             _("Village (community)"),
@@ -156,9 +161,29 @@ def activities(rs: ReportScope, period: DateRange) -> Table:
         ]
     )
     labels = dict(K.choices)
+    for row in _activities_by_village(rs, period):
+        table.rows.append([row["village__name"], str(labels[row["activity__kind"]]), *_activity_figures_of(row)])
+        table.links[(len(table.rows) - 1, 2)] = changelist(
+            Activity,
+            kind=row["activity__kind"],
+            **period_params(period),
+            villages__id__exact=row["village_id"],
+        )
     acts = selectors.activities_in(rs.chosen, period.start, period.end)
+    if rs.town_ids:
+        for row in acts.filter(villages__isnull=True).values("kind").annotate(**_activity_sums()).order_by("kind"):
+            table.rows.append([_("whole town"), str(labels[row["kind"]]), *_activity_figures_of(row)])
+    # An activity of several villages counts once in the total.
+    table.rows.append([_("Total"), "", *_activity_figures_of(acts.aggregate(**_activity_sums()))])
+    table.links[(len(table.rows) - 1, 2)] = changelist(Activity, **_activity_params(rs, period))
+    return table
+
+
+def _activities_by_village(rs: ReportScope, period: DateRange):
+    """The figures of each (village, kind) of the period's activities, in the villages' order:
+    an activity of several villages counts in each."""
     through = selectors.activity_villages_in(rs.chosen, period.start, period.end)
-    per_village = (
+    return (
         through.values("village__name", "village__sort_order", "village_id", "activity__kind")
         .annotate(
             n=Count("activity_id"),
@@ -169,59 +194,21 @@ def activities(rs: ReportScope, period: DateRange) -> Table:
         )
         .order_by("village__sort_order", "village__name", "activity__kind")
     )
-    for row in per_village:
-        table.rows.append(
-            [
-                row["village__name"],
-                str(labels[row["activity__kind"]]),
-                row["n"],
-                row["participants"],
-                row["beneficiaries"],
-                row["materials"],
-                row["consultations"],
-            ]
-        )
-        table.links[(len(table.rows) - 1, 2)] = changelist(
-            Activity,
-            kind=row["activity__kind"],
-            **period_params(period),
-            villages__id__exact=row["village_id"],
-        )
-    sums = dict(
+
+
+def _activity_sums() -> dict:
+    """The figures of a set of activities, as `_activities_by_village` names them."""
+    return dict(
         n=Count("pk"),
         participants=Coalesce(Sum("participants"), 0),
         beneficiaries=Coalesce(Sum("beneficiaries"), 0),
         materials=Coalesce(Sum("materials_distributed"), 0),
         consultations=Coalesce(Sum("consultations"), 0),
     )
-    if rs.town_ids:
-        for row in acts.filter(villages__isnull=True).values("kind").annotate(**sums).order_by("kind"):
-            table.rows.append(
-                [
-                    _("whole town"),
-                    str(labels[row["kind"]]),
-                    row["n"],
-                    row["participants"],
-                    row["beneficiaries"],
-                    row["materials"],
-                    row["consultations"],
-                ]
-            )
-    total = acts.aggregate(**sums)
-    # An activity of several villages counts once in the total.
-    table.rows.append(
-        [
-            _("Total"),
-            "",
-            total["n"],
-            total["participants"],
-            total["beneficiaries"],
-            total["materials"],
-            total["consultations"],
-        ]
-    )
-    table.links[(len(table.rows) - 1, 2)] = changelist(Activity, **_activity_params(rs, period))
-    return table
+
+
+def _activity_figures_of(row: dict) -> list:
+    return [row["n"], row["participants"], row["beneficiaries"], row["materials"], row["consultations"]]
 
 
 @report(
@@ -253,69 +240,29 @@ def honors(rs: ReportScope, period: DateRange) -> Table:
 )
 def population(rs: ReportScope, period: DateRange) -> Table:
     """Counts as registered now; girls are aged 9–14 on the period's last day."""
-    end = period.end
-    girls_born_after = _years_before(end, 15)
-    girls_born_by = _years_before(end, 9)
     S = Person.Status
-    table = Table(
-        header=[
-            _("Village (community)"),
-            _("Households"),
-            _("People"),
-            _("Women"),
-            _("Girls aged 9–14"),
-            str(S.RESIDENT.label),
-            str(S.MOVED_OUT.label),
-            str(S.DECEASED.label),
-        ]
+    girls = Q(
+        sex=Person.Sex.FEMALE,
+        status=S.RESIDENT,
+        birth_date__gt=_years_before(period.end, 15),
+        birth_date__lte=_years_before(period.end, 9),
     )
     count = lambda condition: Count("pk", filter=condition, output_field=IntegerField())  # noqa: E731
-    # Grouped on the people table alone: a join to villages doubles the time on a county.
-    figures = {
-        row["village_id"]: row
-        for row in selectors.people(rs.chosen)
-        .values("village_id")
-        .annotate(
-            people_count=Count("pk"),
-            women=count(Q(sex=Person.Sex.FEMALE)),
-            girls=count(
-                Q(
-                    sex=Person.Sex.FEMALE,
-                    status=S.RESIDENT,
-                    birth_date__gt=girls_born_after,
-                    birth_date__lte=girls_born_by,
-                )
-            ),
-            resident=count(Q(status=S.RESIDENT)),
-            moved_out=count(Q(status=S.MOVED_OUT)),
-            deceased=count(Q(status=S.DECEASED)),
-        )
-        .order_by()
-    }
-    households = dict(
-        selectors.households(rs.chosen)
-        .values("village_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("village_id", "n")
+    households = Figures(
+        selectors.households(rs.chosen),
+        [Column(_("Households"), Count("pk"), link=lambda pk: changelist(Household, village__id__exact=pk))],
     )
-    empty = {"people_count": 0, "women": 0, "girls": 0, "resident": 0, "moved_out": 0, "deceased": 0}
-    for pk, name in rs.village_rows():
-        row = figures.get(pk, empty)
-        values = [
-            households.get(pk, 0),
-            row["people_count"],
-            row["women"],
-            row["girls"],
-            row["resident"],
-            row["moved_out"],
-            row["deceased"],
-        ]
-        table.rows.append([name, *values])
-        table.links[(len(table.rows) - 1, 2)] = changelist(Person, village__id__exact=pk)
-        table.links[(len(table.rows) - 1, 1)] = changelist(Household, village__id__exact=pk)
-    table.add_total(_("Total"))
-    return table
+    # Grouped on the people table's own village column: a join to villages doubles the time on a county.
+    people = Figures(
+        selectors.people(rs.chosen),
+        [
+            Column(_("People"), Count("pk"), link=lambda pk: changelist(Person, village__id__exact=pk)),
+            (_("Women"), count(Q(sex=Person.Sex.FEMALE))),
+            (_("Girls aged 9–14"), count(girls)),
+            *((str(status.label), count(Q(status=status))) for status in (S.RESIDENT, S.MOVED_OUT, S.DECEASED)),
+        ],
+    )
+    return village_table(rs, households, people)
 
 
 # --- The ledgers the county inspects (they list people: not for the county reader) ---

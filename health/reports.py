@@ -3,6 +3,8 @@ These are aggregates (no names): each needs the view permission of the health re
 counts (the health role's), or the county reader's figures permission. The ledgers of the
 inspection binder, at the end, list the women and girls: never for the county reader."""
 
+from operator import attrgetter
+
 from django.db.models import Count, DecimalField, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.text import capfirst
@@ -12,6 +14,8 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from federation.core.charts import BarChart
 from federation.core.reporting import (
     DateRange,
+    Figures,
+    Given,
     QueryRows,
     ReportScope,
     Table,
@@ -22,11 +26,11 @@ from federation.core.reporting import (
     field_label,
     labels_of,
     money,
-    per_village,
     period_params,
     report,
     summary_figure,
     summary_rows,
+    village_table,
 )
 from federation.models import Person
 from health import selectors
@@ -107,33 +111,16 @@ def _hpv_coverage(rs: ReportScope, period: DateRange) -> dict:
 def hpv_villages(rs: ReportScope, period: DateRange) -> Table:
     coverage = selectors.hpv_coverage(rs.chosen, period.end)
     reasons = [*HPVDeferral.Reason.choices, ("", _("no reason recorded"))]
-    table = Table(
-        header=[
-            _("Village (community)"),
-            _("Eligible girls"),
-            _("Vaccinated"),
-            _("Coverage %"),
-            _("Full course"),
-            _("Full course %"),
-            *(str(label) for _value, label in reasons),
-        ]
-    )
-
-    def line(label, item):
-        return [
-            label,
-            item.eligible,
-            item.vaccinated,
-            item.percent if item.percent is not None else "",
-            item.full_course,
-            item.full_course_percent if item.full_course_percent is not None else "",
-            *(item.reasons.get(value, 0) for value, _label in reasons),
-        ]
-
-    for pk, name in rs.village_rows():
-        table.rows.append(line(name, coverage[pk]))
-    table.rows.append(line(_("Total"), selectors.total(coverage)))
-    return table
+    shown = lambda percent: percent if percent is not None else ""  # noqa: E731
+    columns = [
+        (_("Eligible girls"), attrgetter("eligible")),
+        (_("Vaccinated"), attrgetter("vaccinated")),
+        (_("Coverage %"), attrgetter("percent"), shown),
+        (_("Full course"), attrgetter("full_course")),
+        (_("Full course %"), attrgetter("full_course_percent"), shown),
+        *((str(label), lambda item, value=value: item.reasons.get(value, 0)) for value, label in reasons),
+    ]
+    return village_table(rs, Given(coverage, columns, total=selectors.total(coverage)))
 
 
 @report(
@@ -144,32 +131,22 @@ def hpv_villages(rs: ReportScope, period: DateRange) -> Table:
 )
 def screening_villages(rs: ReportScope, period: DateRange) -> Table:
     women = lambda condition=None: Count("person", distinct=True, filter=condition)  # noqa: E731
-    figures = per_village(
+    screened = Figures(
         selectors.screenings_in(rs.chosen, period.start, period.end),
-        screened=women(),
-        free=women(Q(free_programme=True)),
-        abnormal=women(Q(result__in=NOT_NORMAL)),
-        rechecked=women(~Q(recheck_outcome="")),
-        pending=women(selectors.recheck_pending_q()),
-        confirmed=women(selectors.confirmed_q()),
+        [
+            (_("Women screened"), women()),
+            (_("In the free programme"), women(Q(free_programme=True))),
+            (_("Abnormal results"), women(Q(result__in=NOT_NORMAL))),
+            (_("Rechecked"), women(~Q(recheck_outcome=""))),
+            (_("Recheck pending"), women(selectors.recheck_pending_q())),
+            (_("Confirmed"), women(selectors.confirmed_q())),
+        ],
     )
-    keys = ["screened", "free", "abnormal", "rechecked", "pending", "confirmed"]
-    table = Table(
-        header=[
-            _("Village (community)"),
-            _("Women screened"),
-            _("In the free programme"),
-            _("Abnormal results"),
-            _("Rechecked"),
-            _("Recheck pending"),
-            _("Confirmed"),
-        ]
-    )
-    for pk, name in rs.village_rows():
-        row = figures.get(pk, {})
-        table.rows.append([name, *(row.get(key, 0) for key in keys)])
-    table.add_total(_("Total"))
-    return table
+    return village_table(rs, screened)
+
+
+def _yuan(field: str, condition: Q | None = None):
+    return Coalesce(Sum(field, filter=condition), 0, output_field=DecimalField(max_digits=12, decimal_places=2))
 
 
 @report(
@@ -179,32 +156,19 @@ def screening_villages(rs: ReportScope, period: DateRange) -> Table:
     permission="health.view_insurancepolicy",
 )
 def insurance_villages(rs: ReportScope, period: DateRange) -> Table:
-    premiums = lambda condition=None: Coalesce(  # noqa: E731
-        Sum("premium", filter=condition), 0, output_field=DecimalField(max_digits=12, decimal_places=2)
-    )
-    payers = InsurancePolicy.PaidBy
-    figures = per_village(
+    policies = Figures(
         selectors.policies_in(rs.chosen, period.start, period.end),
-        women=Count("person", distinct=True),
-        policies=Count("pk"),
-        premiums=premiums(),
-        **{f"paid_{payer.value}": premiums(Q(paid_by=payer)) for payer in payers},
+        [
+            (_("Women insured"), Count("person", distinct=True)),
+            (_("Policies"), Count("pk")),
+            (_("Premiums (yuan)"), _yuan("premium"), money),
+            *(
+                (_("Paid by %(payer)s (yuan)") % {"payer": payer.label}, _yuan("premium", Q(paid_by=payer)), money)
+                for payer in InsurancePolicy.PaidBy
+            ),
+        ],
     )
-    keys = ["women", "policies", "premiums", *(f"paid_{payer.value}" for payer in payers)]
-    table = Table(
-        header=[
-            _("Village (community)"),
-            _("Women insured"),
-            _("Policies"),
-            _("Premiums (yuan)"),
-            *(_("Paid by %(payer)s (yuan)") % {"payer": payer.label} for payer in payers),
-        ]
-    )
-    for pk, name in rs.village_rows():
-        row = figures.get(pk, {})
-        table.rows.append([name, row.get("women", 0), row.get("policies", 0), *(money(row.get(k)) for k in keys[2:])])
-    table.add_total(_("Total"))
-    return table
+    return village_table(rs, policies)
 
 
 @report(
@@ -214,39 +178,20 @@ def insurance_villages(rs: ReportScope, period: DateRange) -> Table:
     permission="health.view_canceraidapplication",
 )
 def cancer_aid_villages(rs: ReportScope, period: DateRange) -> Table:
-    amounts = lambda field, condition=None: Coalesce(  # noqa: E731
-        Sum(field, filter=condition), 0, output_field=DecimalField(max_digits=12, decimal_places=2)
-    )
-    figures = per_village(
+    applications = Figures(
         selectors.applications_in(rs.chosen, period.start, period.end),
-        submitted=Count("pk"),
-        waiting=Count("pk", filter=Q(status=Status.SUBMITTED)),
-        approved=Count("pk", filter=Q(status=Status.APPROVED)),
-        paid=Count("pk", filter=Q(status=Status.PAID)),
-        rejected=Count("pk", filter=Q(status=Status.REJECTED)),
-        requested=amounts("amount_requested"),
-        granted=amounts("amount_granted", Q(status__in=[Status.APPROVED, Status.PAID])),
-        paid_out=amounts("amount_granted", Q(status=Status.PAID)),
+        [
+            (_("Applications"), Count("pk")),
+            (_("Waiting for review"), Count("pk", filter=Q(status=Status.SUBMITTED))),
+            (_("Approved, not yet paid"), Count("pk", filter=Q(status=Status.APPROVED))),
+            (_("Paid"), Count("pk", filter=Q(status=Status.PAID))),
+            (_("Not approved"), Count("pk", filter=Q(status=Status.REJECTED))),
+            (_("Requested (yuan)"), _yuan("amount_requested"), money),
+            (_("Granted (yuan)"), _yuan("amount_granted", Q(status__in=[Status.APPROVED, Status.PAID])), money),
+            (_("Paid out (yuan)"), _yuan("amount_granted", Q(status=Status.PAID)), money),
+        ],
     )
-    keys = ["submitted", "waiting", "approved", "paid", "rejected", "requested", "granted", "paid_out"]
-    table = Table(
-        header=[
-            _("Village (community)"),
-            _("Applications"),
-            _("Waiting for review"),
-            _("Approved, not yet paid"),
-            _("Paid"),
-            _("Not approved"),
-            _("Requested (yuan)"),
-            _("Granted (yuan)"),
-            _("Paid out (yuan)"),
-        ]
-    )
-    for pk, name in rs.village_rows():
-        row = figures.get(pk, {})
-        table.rows.append([name, *(row.get(key, 0) for key in keys[:5]), *(money(row.get(key)) for key in keys[5:])])
-    table.add_total(_("Total"))
-    return table
+    return village_table(rs, applications)
 
 
 @chart("hpv_villages", order=10, permission=HPV)
@@ -274,6 +219,8 @@ def _age(born, day) -> int:
     personal=True,
 )
 def screenings_ledger(rs: ReportScope, period: DateRange) -> Table:
+    """Long as its thirteen columns are: each is named in the header, in the fields read and in
+    the row made of them, three lists kept side by side so that a column is added to all three."""
     table = Table(
         header=[
             field_label(Screening, "date"),

@@ -1,5 +1,7 @@
 """The points supermarket's figures: its rows of the annual summary, a village table, a goods table."""
 
+from operator import neg
+
 from django.db.models import Count, IntegerField, Q, Sum
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils.translation import gettext as _
@@ -8,6 +10,7 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from federation.core.charts import BarChart, LineChart
 from federation.core.reporting import (
     DateRange,
+    Figures,
     QueryRows,
     ReportScope,
     Table,
@@ -20,6 +23,7 @@ from federation.core.reporting import (
     report,
     summary_figure,
     summary_rows,
+    village_table,
 )
 from points import selectors
 from points.models import PointEntry, PointRule, RedemptionEvent, RedemptionItem
@@ -82,45 +86,19 @@ def points_villages(rs: ReportScope, period: DateRange) -> Table:
     in_period = Q(date__range=(period.start, period.end))
     total = lambda condition: Coalesce(Sum("points", filter=condition), 0, output_field=IntegerField())  # noqa: E731
     # Grouped on the ledger's own village column: no join of millions of lines.
-    ledger = per_village(
-        selectors.ledger(rs.chosen).filter(date__lte=period.end),
-        earned=total(in_period & Q(kind=K.AWARD)),
-        deducted=total(in_period & Q(kind=K.DEDUCTION)),
-        outstanding=total(Q()),
+    ledger = Figures(selectors.ledger(rs.chosen).filter(date__lte=period.end))
+    earning = Figures(selectors.households_earning(rs.chosen, period.start, period.end))
+    sessions = Figures(selectors.live_redemptions(rs.chosen, period.start, period.end))
+    return village_table(
+        rs,
+        earning.column(_("Households earning"), Count("pk")),
+        ledger.column(_("Points earned"), total(in_period & Q(kind=K.AWARD))),
+        ledger.column(_("Points deducted"), total(in_period & Q(kind=K.DEDUCTION)), show=neg),
+        sessions.column(_("Points redeemed"), Sum("total_points")),
+        ledger.column(_("Points outstanding"), total(Q())),
+        sessions.column(_("Redemption sessions"), Count("event", distinct=True)),
+        sessions.column(pgettext("points", "Beneficiaries"), Count("person", distinct=True)),
     )
-    earning = per_village(selectors.households_earning(rs.chosen, period.start, period.end), n=Count("pk"))
-    sessions = per_village(
-        selectors.live_redemptions(rs.chosen, period.start, period.end),
-        sessions=Count("event", distinct=True),
-        people=Count("person", distinct=True),
-        points=Sum("total_points"),
-    )
-    table = Table(
-        header=[
-            _("Village (community)"),
-            _("Households earning"),
-            _("Points earned"),
-            _("Points deducted"),
-            _("Points redeemed"),
-            _("Points outstanding"),
-            _("Redemption sessions"),
-            pgettext("points", "Beneficiaries"),
-        ]
-    )
-    for pk, name in rs.village_rows():
-        row, seen = ledger.get(pk, {}), sessions.get(pk, {})
-        values = [
-            earning.get(pk, {}).get("n", 0),
-            row.get("earned", 0),
-            -row.get("deducted", 0),
-            seen.get("points") or 0,
-            row.get("outstanding", 0),
-            seen.get("sessions", 0),
-            seen.get("people", 0),
-        ]
-        table.rows.append([name, *values])
-    table.add_total(_("Total"))
-    return table
 
 
 @report(

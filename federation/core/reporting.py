@@ -231,10 +231,10 @@ class ReportScope:
         )
 
 
-def per_village(queryset, **aggregates) -> dict[int, dict]:
+def per_village(queryset, *, path: str | None = None, **aggregates) -> dict[int, dict]:
     """`aggregates` of `queryset` for each village its records count in, by village id: the
-    model says which village that is (`village_path`)."""
-    rows = queryset.values(village_key=F(village_path(queryset.model))).annotate(**aggregates).order_by()
+    model says which village that is (`village_path`), or `path` does (a link table's)."""
+    rows = queryset.values(village_key=F(path or village_path(queryset.model))).annotate(**aggregates).order_by()
     return {row["village_key"]: row for row in rows}
 
 
@@ -327,6 +327,114 @@ class Table:
         """Append a row that sums the figure columns of the rows above (after the label column)."""
         columns = zip(*(row[1:] for row in self.rows), strict=True) if self.rows else [[0]] * (len(self.header) - 1)
         self.rows.append([label, *(sum(column) for column in columns)])
+
+
+# --- Per-village tables, declared ------------------------------------------------------
+
+
+def plain(value):
+    return value
+
+
+@dataclass(eq=False)  # a column is itself: a key of the figures read
+class Column:
+    """A figure column of a per-village table: its `label`, and the `aggregate` that counts it
+    over a village's records (Count, Sum; for `Given`, a function of a village's figures).
+    `show` makes the cell (`money` for yuan). `total` gives the total row's figure when it is
+    not the sum of the villages' (a caring mother of children in two villages is one mother);
+    `link(village id)` the admin list of what a village's cell counts."""
+
+    label: str
+    aggregate: object
+    show: Callable = plain
+    total: Callable[[], object] | None = None
+    link: Callable[[int], str] | None = None
+    figures: "Figures | None" = field(default=None, repr=False)  # the counted set it is read from
+
+
+class Figures:
+    """A counted set and the columns declared on it, read in one query grouped by village
+    (`per_village`): `columns` are (label, aggregate), (label, aggregate, show) or `Column`s.
+    `column(...)` declares one more and returns it, for a table whose columns of two sets
+    take turns."""
+
+    def __init__(self, queryset, columns: Iterable = (), *, path: str | None = None):
+        self.queryset, self.path = queryset, path
+        self.columns: list[Column] = []
+        for spec in columns:
+            self.add(spec if isinstance(spec, Column) else Column(*spec))
+
+    def add(self, column: Column) -> Column:
+        column.figures = self
+        self.columns.append(column)
+        return column
+
+    def column(self, label, aggregate, **options) -> Column:
+        return self.add(Column(label, aggregate, **options))
+
+    def read(self) -> dict[int, dict]:
+        """{village id: {column: figure}} of the villages it counts anything in (the others' are 0)."""
+        aggregates = {f"figure_{index}": column.aggregate for index, column in enumerate(self.columns)}
+        rows = per_village(self.queryset, path=self.path, **aggregates)
+        return {
+            pk: {column: row[name] or 0 for name, column in zip(aggregates, self.columns, strict=True)}
+            for pk, row in rows.items()
+        }
+
+    def total_of(self, column: Column, cells: list):
+        return column.show(column.total()) if column.total is not None else sum(cells)
+
+
+class Given(Figures):
+    """Figures a selector has worked out for every village, which are not aggregates of one
+    counted set (HPV coverage: girls joined to their doses, and percents that do not add up):
+    a column's `aggregate` is a function of a village's figures, and the total row shows it
+    of `total`, the selector's figures of all the villages together."""
+
+    def __init__(self, by_village: dict, columns: Iterable, *, total):
+        super().__init__(None, columns)
+        self.by_village, self.whole = by_village, total
+
+    def read(self) -> dict[int, dict]:
+        return {pk: {column: column.aggregate(item) for column in self.columns} for pk, item in self.by_village.items()}
+
+    def total_of(self, column: Column, cells: list):
+        return column.show(column.aggregate(self.whole))
+
+
+def village_table(rs: ReportScope, *parts: "Figures | Column") -> Table:
+    """The per-village table of the declared columns: a row per chosen village in order (0
+    where it has no records), and the total row. A part is a `Figures` (all its columns) or
+    one `Column` of one; each counted set is read once, in one query::
+
+        pairings = selectors.pairings_in(rs.chosen, period.start, period.end)
+        mothers = Count("mother", distinct=True)
+        paired = Figures(pairings, [
+            (_("Pairings"), Count("pk")),
+            Column(_("Caring mothers"), mothers, total=lambda: pairings.aggregate(n=mothers)["n"]),
+        ])
+        charity = Figures(selectors.charity_in(rs.chosen, period.start, period.end), [
+            (_("Times"), Count("pk")),
+            (_("Amount (yuan)"), Sum("amount"), money),
+        ])
+        return village_table(rs, paired, charity)
+    """
+    columns = [column for part in parts for column in (part.columns if isinstance(part, Figures) else [part])]
+    found: dict[Figures, dict] = {}
+    for column in columns:
+        if column.figures not in found:
+            found[column.figures] = column.figures.read()
+    table = Table(header=[_("Village (community)"), *(str(column.label) for column in columns)])
+    for pk, name in rs.village_rows():
+        figures = [found[column.figures].get(pk, {}).get(column, 0) for column in columns]
+        table.rows.append([name, *(column.show(figure) for column, figure in zip(columns, figures, strict=True))])
+        for index, column in enumerate(columns, start=1):
+            if column.link is not None:
+                table.links[(len(table.rows) - 1, index)] = column.link(pk)
+    cells = zip(*(row[1:] for row in table.rows), strict=True) if table.rows else [[]] * len(columns)
+    totals = [column.figures.total_of(column, list(cell)) for column, cell in zip(columns, cells, strict=True)]
+    table.rows.append([_("Total"), *totals])
+    return table
 
 
 @dataclass(frozen=True)
