@@ -5,7 +5,16 @@ from urllib.parse import urlencode
 from django.db.models import Count
 from django.urls import reverse
 
-from federation.core.reporting import DateRange, ReportScope, Table, report, summary_figure, summary_rows
+from federation.core.reporting import (
+    DateRange,
+    Figures,
+    ReportScope,
+    Table,
+    report,
+    summary_figure,
+    summary_rows,
+    village_table,
+)
 from tests.plugin.venues.models import Venue
 
 summary_rows(("venues_opened", "妇女之家", "新建妇女之家", "个", 900))
@@ -29,17 +38,8 @@ def _venues_opened(rs: ReportScope, period: DateRange) -> dict:
     permission="venues.view_venue",
 )
 def venues_villages(rs: ReportScope, period: DateRange) -> Table:
-    figures = {
-        row["village_id"]: row
-        for row in venues(rs)
-        .filter(opened__lte=period.end)
-        .values("village_id")
-        .annotate(venues=Count("pk", distinct=True), volunteers=Count("volunteers", distinct=True))
-        .order_by()
-    }
-    table = Table(header=["村(社区)", "妇女之家", "志愿者"])
-    for pk, name in rs.village_rows():
-        row = figures.get(pk, {})
-        table.rows.append([name, row.get("venues", 0), row.get("volunteers", 0)])
-    table.add_total("合计")
-    return table
+    # Declared as every per-village table is: the counted set and its (label, aggregate) columns.
+    opened = venues(rs).filter(opened__lte=period.end)
+    return village_table(
+        rs, Figures(opened, [("妇女之家", Count("pk", distinct=True)), ("志愿者", Count("volunteers", distinct=True))])
+    )
