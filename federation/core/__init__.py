@@ -15,7 +15,8 @@ An app may import these modules (its public face); the others are the core's own
 - `periods`       the lock of approved periods (PeriodRecords, PeriodLocked, unlocked)
 - `submissions`   submit, approve, return, reopen a village's period
 - `exporting`, `streams`   masking in exports, safe CSV/XLSX writers
-- `reporting`     @report, DateRange, ReportScope, Table, per_village, summary rows and figures
+- `reporting`     @report, DateRange, ReportScope, Table, village_table (a per-village table
+                  declared as columns), summary rows and figures
 - `summary`       the annual summary; `approved`: figures kept when a period is approved
 - `importing`     RosterResource, Column, the widgets (the package's __init__ only)
 - `charts`, `binder`, `dashboard`, `filters`, `help`, `backups`, `pdf_font`, `demo`
