@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,3 +62,29 @@ def test_no_page_loads_anything_from_the_internet(client_for, superuser, town):
     for url in ["/admin/", "/admin/federation/person/", "/admin/federation/activity/add/"]:
         page = client.get(url).content.decode()
         assert "http://" not in page.replace("http://www.w3.org", "") and "https://" not in page, url
+
+
+@pytest.mark.parametrize("module", ["config.wsgi", "federation.wsgi"])
+def test_the_wsgi_application_serves_by_its_new_and_its_old_path(module):
+    """A town's systemd line `gunicorn federation.wsgi` keeps serving for one release (a shim)."""
+    script = (
+        "from wsgiref.util import setup_testing_defaults\n"
+        f"from {module} import application\n"
+        "environ = {}\n"
+        "setup_testing_defaults(environ)\n"
+        "environ.update(PATH_INFO='/admin/', HTTP_HOST='fulian.example.gov.cn')\n"
+        "environ['wsgi.url_scheme'] = 'https'\n"
+        "answers = []\n"
+        "b''.join(application(environ, lambda status, headers: answers.append((status, dict(headers)))))\n"
+        "print(answers[0][0], answers[0][1]['Location'])\n"
+    )
+    clean = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**clean, **PRODUCTION, "BEHIND_HTTPS_PROXY": "1"},
+        capture_output=True,
+        text=True,
+    )
+    # The workbench answers: the admin sends a visitor who is not logged in to its login page.
+    assert result.stdout.split() == ["302", "Found", "/admin/login/?next=/admin/"], result.stderr[-2000:]
