@@ -1,4 +1,7 @@
+from axes.models import AccessAttempt
+from axes.utils import reset
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
@@ -547,9 +550,6 @@ class FederationUserAdmin(ManagesNoMoreThanSheHoldsMixin, PermissionLabelsMixin,
     actions = ["unlock_login"]
 
     def get_queryset(self, request):
-        from axes.models import AccessAttempt
-        from django.conf import settings
-
         # Locked: as many failures as the limit, within the cool-off period (django-axes).
         attempts = AccessAttempt.objects.filter(
             username=OuterRef("username"),
@@ -584,8 +584,6 @@ class FederationUserAdmin(ManagesNoMoreThanSheHoldsMixin, PermissionLabelsMixin,
 
     @admin.action(description=_("Unlock the login of the selected users"))
     def unlock_login(self, request, queryset):
-        from axes.utils import reset
-
         for username in queryset.values_list("username", flat=True):
             reset(username=username)
         self.message_user(request, gettext("Logins unlocked: %(count)d.") % {"count": queryset.count()})

@@ -6,6 +6,7 @@ honours) live in federation/models.py; every model here keeps the app label `fed
 
 import uuid
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -289,8 +290,6 @@ class RecordAccess(AuditRecord):
         default_permissions = ("view",)
 
     def __str__(self) -> str:
-        from django.apps import apps
-
         try:
             kind = apps.get_model(self.record)._meta.verbose_name
         except (LookupError, ValueError):

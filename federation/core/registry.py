@@ -8,9 +8,13 @@ of the demo town, and what `manage.py purge` may remove of its records. A name r
 twice is refused at startup, and a system check fails when a summary row has no figure.
 """
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from django.apps import apps
+from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import pgettext_lazy
@@ -193,12 +197,6 @@ def project_apps() -> list:
     """The app configs of this project: every app whose folder is in the checkout (a
     top-level app, or one kept deeper such as the test suite's plugin), not libraries',
     even when their virtualenv lives in the checkout too."""
-    import sys
-    from pathlib import Path
-
-    from django.apps import apps
-    from django.conf import settings
-
     base = Path(settings.BASE_DIR).resolve()
     # A virtualenv kept in the checkout (.venv): its libraries are not the project's.
     prefixes = {Path(prefix).resolve() for prefix in (sys.prefix, sys.exec_prefix, sys.base_prefix)}

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import FieldDoesNotExist
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
 from federation.core import dashboard
 from federation.core.admin.input import is_key
@@ -58,9 +60,6 @@ class FederationAdminSite(admin.AdminSite):
         return super().index(request, {**(extra_context or {}), **dashboard.context(request)})
 
     def get_urls(self):
-        from django.urls import path
-        from django.views.decorators.http import require_GET
-
         urls = [
             path("search/", self.admin_view(require_GET(lambda request: search_view(request, self))), name="search"),
             path("reports/", self.admin_view(lambda request: report_view(request, self)), name="reports"),

@@ -1,9 +1,10 @@
 """The admin's report page (统计报表): pick a report, a period and villages; see and download it."""
 
+from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -126,9 +127,6 @@ def binder_view(request, admin_site):
 
 def locked_out(request, response=None, credentials=None):
     """django-axes' answer to a login of a locked username and address: the Chinese page."""
-    from django.conf import settings
-    from django.shortcuts import render
-
     context = {
         "failure_limit": settings.AXES_FAILURE_LIMIT,
         "address_limit": settings.LOGIN_ADDRESS_FAILURE_LIMIT,

@@ -4,6 +4,9 @@ import io
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from federation.core.exporting import neutralize
 from federation.core.importing.cells import ChoiceWidget, IdNumberWidget, PhoneWidget, VillageWidget
@@ -19,10 +22,6 @@ def example_cell(column, value):
 def build_template(resource_class, villages) -> bytes:
     """An .xlsx a clerk fills in: title rows, the headers, text ID columns, an example row
     and a drop-down of her villages."""
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     resource = resource_class()
     columns = resource.columns()
     names = [village.name for village in villages]
