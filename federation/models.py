@@ -1,5 +1,6 @@
 """The federation's own records: households, people, activities and honours."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -198,6 +199,17 @@ class Person(ScopedModel, models.Model):
     relation_to_head = models.CharField(_("relation to head"), max_length=20, choices=Relation.choices, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RESIDENT)
     notes = models.TextField(_("notes"), blank=True)
+    # A member of staff who lives in the town is a person of the registry too: what she may not
+    # do for her own household (review its points claims) is known through this link.
+    staff_user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        verbose_name=_("staff account"),
+        help_text=_("The staff account of this person, if she works in the system."),
+    )
     history = HistoricalRecords()
 
     class Meta:

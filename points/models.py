@@ -6,11 +6,13 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from federation.core import dates
+from federation.core.files import ProtectedFileField, validate_attachment
 from federation.core.models import ScopedModel, Town, Village
 from federation.core.roles import DATA_PERMISSIONS
 from federation.core.scoping import Scope
@@ -20,6 +22,16 @@ LEDGER_PERMISSIONS = ("add", "view", "import", "export")  # ledger lines are nev
 
 
 class PointRule(models.Model):
+    class Review(models.IntegerChoices):
+        NONE = 0, _("counts at once")
+        ONE = 1, _("one reviewer")
+        TWO = 2, _("two reviewers")
+
+    class CapPeriod(models.TextChoices):
+        MONTH = dates.MONTH, _("month")
+        QUARTER = dates.QUARTER, _("quarter")
+        YEAR = dates.YEAR, _("year")
+
     class Category(models.TextChoices):
         SANITATION = "sanitation", _("environmental sanitation")
         GARBAGE_SORTING = "garbage_sorting", _("garbage sorting")
@@ -33,6 +45,22 @@ class PointRule(models.Model):
     description = models.CharField(_("description"), max_length=200)
     points = models.IntegerField(_("points"), help_text=_("Negative for a deduction."))
     active = models.BooleanField(_("in use"), default=True)
+    review = models.PositiveSmallIntegerField(
+        _("review"),
+        choices=Review.choices,
+        default=Review.NONE,
+        help_text=_("Whether a line of this rule counts at once or waits as a claim for one or two reviewers."),
+    )
+    evidence_required = models.BooleanField(
+        _("photo required"), default=False, help_text=_("A claim of this rule is recorded with a photo.")
+    )
+    cap = models.PositiveIntegerField(
+        _("cap per household"),
+        null=True,
+        blank=True,
+        help_text=_("The most points of this rule one household may earn in the cap's period; empty for no cap."),
+    )
+    cap_period = models.CharField(_("cap period"), max_length=10, choices=CapPeriod.choices, default=CapPeriod.MONTH)
     history = HistoricalRecords()
 
     class Meta:
@@ -45,7 +73,12 @@ class PointRule(models.Model):
                 condition=~Q(points=0),
                 name="points_pointrule_points_not_zero",
                 violation_error_message=_("A rule awards or deducts at least one point."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(cap__isnull=True) | Q(points__gt=0, cap__gte=F("points")),
+                name="points_pointrule_cap_holds_one_award",
+                violation_error_message=_("A cap is set on a rule that awards points, and holds at least one award."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -65,6 +98,7 @@ class PointEntry(ScopedModel, models.Model):
         REDEMPTION = "redemption", _("redemption")
         CANCELLATION = "cancellation", _("redemption cancelled")
         REVERSAL = "reversal", _("reversal")
+        CORRECTION = "correction", _("correction after an appeal")
 
     # A line belongs to the ledger of the village it was written in (as on paper): it is
     # seen and counted there, through its own indexed column, while the household's page
@@ -99,6 +133,14 @@ class PointEntry(ScopedModel, models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # The claim the line was approved from (its reviewers are on the claim), and the appeal a
+    # correcting line answers.
+    claim = models.OneToOneField(
+        "PointClaim", models.PROTECT, null=True, blank=True, related_name="entry", verbose_name=_("claim")
+    )
+    appeal = models.ForeignKey(
+        "PointAppeal", models.PROTECT, null=True, blank=True, related_name="entries", verbose_name=_("appeal")
+    )
 
     class Meta:
         verbose_name = _("points ledger line")
@@ -438,3 +480,204 @@ class DonationLine(ScopedModel, models.Model):
     @classmethod
     def scope_q(cls, scope: Scope) -> Q:
         return Q(donation__in=Donation.objects.filter(Donation.scope_q(scope)).values("pk"))
+
+
+class SupermarketSettings(models.Model):
+    """How a town runs its points supermarket in the open: how names show on the month's
+    posting, how long a posting may be appealed, and whom villagers ask."""
+
+    class Names(models.TextChoices):
+        MASKED = "masked", _("name masked (张*红)")
+        HEAD = "head", _("head's name only (masked)")
+        NUMBER = "number", _("household number only")
+
+    town = models.OneToOneField(Town, models.CASCADE, related_name="+", verbose_name=_("town"))
+    posting_names = models.CharField(
+        _("names on the posting"), max_length=10, choices=Names.choices, default=Names.MASKED
+    )
+    appeal_days = models.PositiveSmallIntegerField(
+        _("days to appeal"), default=7, help_text=_("How many days after a posting a household may appeal it.")
+    )
+    contact = models.CharField(
+        _("whom to ask"),
+        max_length=200,
+        blank=True,
+        help_text=_("Printed on the posting: who hears appeals, and how to reach her."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("points supermarket settings")
+        verbose_name_plural = _("points supermarket settings")
+        default_permissions = ("change", "view")
+
+    def __str__(self) -> str:
+        return str(self.town)
+
+    @classmethod
+    def scope_q(cls, scope: Scope) -> Q:
+        return Q(town_id__in=scope.visible_town_ids)
+
+    @classmethod
+    def of(cls, town_id: int) -> "SupermarketSettings":
+        """The town's settings, or the defaults where the town has set none."""
+        return cls.objects.filter(town_id=town_id).first() or cls(town_id=town_id)
+
+
+class PointClaim(ScopedModel, models.Model):
+    """An award or deduction of a rule that needs review (积分待审核): it waits until its
+    reviewers approve it, and then enters the ledger with the claim's date (PointEntry.claim)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting review")
+        APPROVED = "approved", _("approved")
+        RETURNED = "returned", _("returned")
+
+    household = models.ForeignKey(Household, models.PROTECT, related_name="point_claims", verbose_name=_("household"))
+    # The household's village when the claim was recorded: it is that village's claim, as
+    # a ledger line is (PointEntry.village).
+    village = models.ForeignKey(Village, models.PROTECT, related_name="+", verbose_name=_("village"))
+    person = models.ForeignKey(
+        Person, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("person")
+    )
+    rule = models.ForeignKey(PointRule, models.PROTECT, related_name="claims", verbose_name=_("rule"))
+    points = models.IntegerField(_("points"))
+    date = models.DateField(_("date"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    evidence = ProtectedFileField(
+        _("photo"),
+        upload_to="points/%Y/%m/",
+        blank=True,
+        validators=[validate_attachment],
+        help_text=_("A photo (JPEG or PNG) of what the claim is for."),
+    )
+    reviews_needed = models.PositiveSmallIntegerField(_("reviews needed"), choices=PointRule.Review.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("reviewer")
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    second_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("second reviewer"),
+    )
+    second_reviewed_at = models.DateTimeField(_("second reviewed at"), null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("returned by")
+    )
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    return_reason = models.CharField(_("reason for returning"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("points claim")
+        verbose_name_plural = _("points claims")
+        ordering = ["-date", "-pk"]
+        default_permissions = ("add", "view", "import", "export")
+        permissions = [("review_pointclaim", _("Can review points claims"))]
+        indexes = [models.Index(fields=["village", "status", "date"], name="points_claim_village_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(points=0),
+                name="points_pointclaim_points_not_zero",
+                violation_error_message=_("A ledger line moves at least one point."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="returned") | Q(return_reason=""),
+                name="points_pointclaim_reason_when_returned",
+                violation_error_message=_("Only a returned claim carries a reason for returning."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("Claim #%(id)s") % {"id": self.pk}
+
+    @property
+    def reviews_done(self) -> int:
+        return (self.reviewed_by_id is not None) + (self.second_reviewed_by_id is not None)
+
+
+class PointPosting(ScopedModel, models.Model):
+    """A village's month posted for the village (积分公示): who posted it, when, the appeal
+    window, and its figures as posted (`rows`), which a later correction never changes."""
+
+    village = models.ForeignKey(Village, models.PROTECT, related_name="+", verbose_name=_("village"))
+    month = models.DateField(_("month"), help_text=_("The first day of the month posted."))
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("posted by")
+    )
+    posted_at = models.DateTimeField(_("posted at"), auto_now_add=True)
+    appeal_from = models.DateField(_("appeals from"))
+    appeal_until = models.DateField(_("appeals until"))
+    names = models.CharField(_("names shown"), max_length=10, choices=SupermarketSettings.Names.choices)
+    contact = models.CharField(_("whom to ask"), max_length=200, blank=True)
+    rows = models.JSONField(_("figures as posted"), default=list, editable=False)
+
+    class Meta:
+        verbose_name = _("points posting")
+        verbose_name_plural = _("points postings")
+        ordering = ["-month", "village__sort_order", "-posted_at"]
+        default_permissions = ("add", "view", "export")
+
+    def __str__(self) -> str:
+        return f"{self.village} {self.month:%Y-%m}" if self.month else str(self.village)
+
+
+class PointAppeal(ScopedModel, models.Model):
+    """A household's appeal of its points (积分申诉), recorded by a clerk on its behalf: the
+    line it disputes or the award it says is missing. 更正 writes a correcting ledger line
+    that cites the appeal (PointEntry.appeal); nothing is ever edited."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("received")
+        CHECKING = "checking", _("being checked")
+        UPHELD = "upheld", _("points upheld")
+        CORRECTED = "corrected", _("corrected")
+        REJECTED = "rejected", _("rejected")
+
+    household = models.ForeignKey(Household, models.PROTECT, related_name="point_appeals", verbose_name=_("household"))
+    village = models.ForeignKey(Village, models.PROTECT, related_name="+", verbose_name=_("village"))
+    posting = models.ForeignKey(
+        PointPosting, models.PROTECT, null=True, blank=True, related_name="appeals", verbose_name=_("posting")
+    )
+    entry = models.ForeignKey(
+        PointEntry,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="appeals",
+        verbose_name=_("line appealed"),
+        help_text=_("Leave empty when the household says an award is missing."),
+    )
+    received_on = models.DateField(_("received on"))
+    statement = models.TextField(_("what the villager says"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RECEIVED)
+    outcome = models.TextField(_("outcome and reasons"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("recorded by")
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("decided by")
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("points appeal")
+        verbose_name_plural = _("points appeals")
+        ordering = ["-received_on", "-pk"]
+        default_permissions = DATA_PERMISSIONS
+
+    def __str__(self) -> str:
+        return gettext("Appeal #%(id)s") % {"id": self.pk}
+
+    @property
+    def open(self) -> bool:
+        return self.status in (self.Status.RECEIVED, self.Status.CHECKING)

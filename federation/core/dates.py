@@ -7,10 +7,13 @@ from django.utils.translation import gettext as _
 
 MONTH = "month"
 QUARTER = "quarter"
+YEAR = "year"
 
 
 def period_of(kind: str, day: date) -> tuple[date, date]:
-    """The first and last day of the month (or quarter) that holds `day`."""
+    """The first and last day of the month (or quarter, or year) that holds `day`."""
+    if kind == YEAR:
+        return date(day.year, 1, 1), date(day.year, 12, 31)
     first_month = day.month if kind != QUARTER else (day.month - 1) // 3 * 3 + 1
     last_month = first_month if kind != QUARTER else first_month + 2
     return date(day.year, first_month, 1), date(day.year, last_month, calendar.monthrange(day.year, last_month)[1])

@@ -8,7 +8,9 @@ COUNTY_READER = "县妇联查阅"
 HEALTH_RECORDER = "健康档案录入"
 # So are care files of minors and dispute cases (domestic violence needs one more permission).
 CARE_RECORDER = "关爱帮扶录入"
-ROLES = (TOWN_ADMIN, VILLAGE_CLERK, COUNTY_READER, HEALTH_RECORDER, CARE_RECORDER)
+# Approves or returns points claims (积分审核): a second person, never the one who recorded them.
+POINTS_REVIEWER = "积分审核"
+ROLES = (TOWN_ADMIN, VILLAGE_CLERK, COUNTY_READER, HEALTH_RECORDER, CARE_RECORDER, POINTS_REVIEWER)
 
 # Every domain model's permissions: import and export are granted apart from viewing.
 DATA_PERMISSIONS = ("add", "change", "delete", "view", "import", "export")
