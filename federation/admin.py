@@ -214,6 +214,21 @@ class PersonAdmin(ScopedModelAdmin):
         ]
         return format_html_join("", '<div><a href="{}">{}</a> · {} · {} · {}</div>', rows)
 
+    def get_fieldsets(self, request, obj=None):
+        # Who may manage staff links a staff account to her person: a reviewer then may not
+        # review her own household's points claims (points.services).
+        if request.user.has_perm("auth.change_user"):
+            return [*self.fieldsets, (_("Staff account"), {"fields": ["staff_user"]})]
+        return self.fieldsets
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "staff_user":
+            users = get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
+            if not request.user.is_superuser:
+                users = users.filter(staff_scope__town_id__in=scope_for(request.user).visible_town_ids)
+            kwargs["queryset"] = users
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):
         person_save(person=obj, by=request.user)
 

@@ -30,6 +30,7 @@ from points.models import (
     Donation,
     DonationLine,
     Goods,
+    PointClaim,
     PointEntry,
     PointRule,
     Redemption,
@@ -46,6 +47,9 @@ from points.services import (
     goods_save,
     point_award,
     point_award_many,
+    point_claim_record,
+    point_claim_review,
+    point_claims_review,
     point_entry_reverse,
     point_rule_save,
     redemption_cancel,
@@ -159,13 +163,43 @@ class EntryForm(forms.ModelForm):
             self.fields["date"].initial = timezone.localdate
 
 
+def recorded_message(request, done: list) -> None:
+    """Say what an award of one or many households did: lines in the ledger, claims waiting."""
+    waiting = sum(isinstance(item, PointClaim) and item.status == PointClaim.Status.PENDING for item in done)
+    if waiting:
+        messages.success(
+            request,
+            gettext("%(count)d claims recorded; they count once reviewed (积分待审核).") % {"count": waiting},
+        )
+    if len(done) - waiting:
+        messages.success(request, gettext("Points recorded for %(count)d households.") % {"count": len(done) - waiting})
+
+
 @admin.register(PointEntry)
 class PointEntryAdmin(ServiceErrorsAsMessagesMixin, ReadOnlyLedgerAdmin):
     form = EntryForm
     import_resource = PointEntriesResource
-    list_display = ["date", "household", "person", "rule", "kind", "points", "balance_after", "note", "recorded_by"]
+    list_display = [
+        "date",
+        "household",
+        "person",
+        "rule",
+        "kind",
+        "points",
+        "balance_after",
+        "note",
+        "recorded_by",
+        "reviewers",
+    ]
     list_filter = ["kind", ("date", admin.DateFieldListFilter), "rule__category"]
-    list_select_related = ["household__head", "person", "rule", "recorded_by"]
+    list_select_related = [
+        "household__head",
+        "person",
+        "rule",
+        "recorded_by",
+        "claim__reviewed_by",
+        "claim__second_reviewed_by",
+    ]
     # Not the note: free text has no index, and a county's ledger is millions of lines.
     search_fields = ["household__number", "household__head__name", "person__name"]
     date_hierarchy = "date"
@@ -176,10 +210,30 @@ class PointEntryAdmin(ServiceErrorsAsMessagesMixin, ReadOnlyLedgerAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related(*self.list_select_related)
 
+    @admin.display(description=_("reviewed by"))
+    def reviewers(self, obj):
+        claim = obj.claim
+        if claim is None:
+            return "—"
+        return "、".join(str(user) for user in (claim.reviewed_by, claim.second_reviewed_by) if user) or "—"
+
     def save_model(self, request, obj, form, change):
-        obj.pk = point_award(
+        done = point_award(
             household=obj.household, rule=obj.rule, day=obj.date, by=request.user, person=obj.person, note=obj.note
-        ).pk
+        )
+        if isinstance(done, PointClaim):
+            request.claim_recorded = done
+            if done.entry_or_none() is not None:
+                obj.pk = done.entry.pk
+        else:
+            obj.pk = done.pk
+
+    def response_add(self, request, obj, post_url_continue=None):
+        claim = getattr(request, "claim_recorded", None)
+        if claim is None or claim.status != PointClaim.Status.PENDING:
+            return super().response_add(request, obj, post_url_continue)
+        recorded_message(request, [claim])
+        return HttpResponseRedirect(reverse("admin:points_pointclaim_change", args=[claim.pk]))
 
     @admin.action(description=_("Reverse the selected lines"), permissions=["add"])
     def reverse_entries(self, request, queryset):
@@ -506,9 +560,7 @@ def award_points(modeladmin, request, queryset):
         except ValidationError as error:
             modeladmin.message_user(request, " ".join(error.messages), messages.ERROR)
         else:
-            modeladmin.message_user(
-                request, gettext("Points recorded for %(count)d households.") % {"count": len(entries)}
-            )
+            recorded_message(request, entries)
         return None
     return TemplateResponse(
         request,
@@ -543,8 +595,148 @@ class LedgerInline(ScopedTabularInline):
 
 def points_reminders(request) -> list[tuple]:
     """The points supermarket's work waiting today, in the user's towns."""
-    if not request.user.has_perm("points.view_goods"):
-        return []
-    low = selectors.low_in_stock(selectors.goods(scope_for(request.user))).count()
-    url = reverse("admin:points_goods_changelist")
-    return [(gettext("Goods low in stock"), low, f"{url}?stock=low")]
+    work = []
+    if request.user.has_perm("points.review_pointclaim"):
+        waiting = selectors.claims_to_review(request.user).count()
+        url = reverse("admin:points_pointclaim_changelist")
+        work.append((gettext("Points claims waiting for your review"), waiting, f"{url}?review=mine"))
+    if request.user.has_perm("points.view_goods"):
+        low = selectors.low_in_stock(selectors.goods(scope_for(request.user))).count()
+        url = reverse("admin:points_goods_changelist")
+        work.append((gettext("Goods low in stock"), low, f"{url}?stock=low"))
+    return work
+
+
+class ClaimForm(forms.ModelForm):
+    class Meta:
+        model = PointClaim
+        fields = ["household", "person", "rule", "date", "note", "evidence"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "date" in self.fields:
+            self.fields["date"].initial = timezone.localdate
+            self.fields["evidence"].widget.attrs["accept"] = "image/jpeg,image/png"
+            self.fields["evidence"].widget.attrs["capture"] = "environment"  # the phone's camera
+
+
+class ToReviewFilter(admin.SimpleListFilter):
+    """待我审核: the claims the user may review now (not hers, not her household's, not
+    reviewed by her already)."""
+
+    title = _("review")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("mine", _("waiting for my review"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "mine":
+            return queryset.filter(pk__in=selectors.claims_to_review(request.user).values("pk"))
+        return queryset
+
+
+@admin.register(PointClaim)
+class PointClaimAdmin(ServiceErrorsAsMessagesMixin, ReadOnlyLedgerAdmin):
+    form = ClaimForm
+    list_display = [
+        "date",
+        "village",
+        "household",
+        "rule",
+        "points",
+        "status",
+        "reviews",
+        "photo",
+        "recorded_by",
+    ]
+    list_filter = [ToReviewFilter, "status", "village", ("date", admin.DateFieldListFilter), "rule"]
+    list_select_related = ["village", "household__head", "rule", "recorded_by", "reviewed_by", "second_reviewed_by"]
+    search_fields = ["household__number", "household__head__name"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["household", "person", "rule"]
+    narrow_pickers = {"person": "household"}
+    actions = ["approve_claims", "return_claims"]
+    readonly_fields = [
+        "village",
+        "points",
+        "status",
+        "reviews_needed",
+        "recorded_by",
+        "recorded_at",
+        "reviewed_by",
+        "reviewed_at",
+        "second_reviewed_by",
+        "second_reviewed_at",
+        "returned_by",
+        "returned_at",
+        "return_reason",
+        "ledger_line",
+    ]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ClaimForm.Meta.fields
+        return [*ClaimForm.Meta.fields, *self.readonly_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*ClaimForm.Meta.fields, *self.readonly_fields] if obj is not None else []
+
+    def has_review_permission(self, request):
+        return request.user.has_perm("points.review_pointclaim")
+
+    @admin.display(description=_("reviews"))
+    def reviews(self, obj):
+        return f"{obj.reviews_done}/{obj.reviews_needed}" if obj.reviews_needed else "—"
+
+    @admin.display(description=_("photo"), boolean=True)
+    def photo(self, obj):
+        return bool(obj.evidence)
+
+    @admin.display(description=_("ledger line"))
+    def ledger_line(self, obj):
+        entry = obj.entry_or_none()
+        if entry is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:points_pointentry_change", args=[entry.pk]), str(entry)
+        )
+
+    def save_model(self, request, obj, form, change):
+        claim = point_claim_record(
+            household=obj.household,
+            rule=obj.rule,
+            day=obj.date,
+            by=request.user,
+            person=obj.person,
+            note=obj.note,
+            evidence=form.cleaned_data.get("evidence"),
+        )
+        obj.pk = claim.pk
+        recorded_message(request, [claim])
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # The message was said by save_model, in the claim's own words.
+        if "_addanother" in request.POST:
+            return HttpResponseRedirect(request.path)
+        return HttpResponseRedirect(reverse("admin:points_pointclaim_changelist"))
+
+    @admin.action(description=_("Approve the selected claims"), permissions=["review"])
+    def approve_claims(self, request, queryset):
+        done, refused = point_claims_review(claims=list(queryset), by=request.user, approve=True)
+        for message in refused:
+            self.message_user(request, message, messages.ERROR)
+        if done:
+            self.message_user(request, gettext("%(count)d claims approved.") % {"count": done})
+
+    @admin.action(description=_("Return the selected claims"), permissions=["review"])
+    def return_claims(self, request, queryset):
+        return with_reason(
+            self,
+            request,
+            queryset,
+            "return_claims",
+            gettext("Return the selected claims"),
+            lambda claim, reason: point_claim_review(claim=claim, by=request.user, approve=False, reason=reason),
+            gettext("%(count)d claims returned."),
+        )

@@ -12,10 +12,12 @@ class PointsConfig(AppConfig):
         from federation.core.periods import PeriodRecords
         from federation.core.registry import HelpSection, registry
         from points import admin, demo, reports, resources  # noqa: F401
-        from points.models import Donation, PointEntry, Redemption, RedemptionEvent
+        from points.models import Donation, PointClaim, PointEntry, Redemption, RedemptionEvent
 
         # A submitted period holds, and an approved one locks, the ledger and the sessions.
         registry.add_period_records(PeriodRecords(PointEntry, date="date", village="village"))
+        # A claim is refused in a submitted or approved month, as the line it would become.
+        registry.add_period_records(PeriodRecords(PointClaim, date="date", village="village"))
         registry.add_period_records(PeriodRecords(RedemptionEvent, date="date", village="village"))
         registry.add_period_records(PeriodRecords(Redemption, date="event__date", village="event__village"))
         # A village's donations (a town-wide one names no village and no period holds it).

@@ -599,6 +599,13 @@ class PointClaim(ScopedModel, models.Model):
     def __str__(self) -> str:
         return gettext("Claim #%(id)s") % {"id": self.pk}
 
+    def entry_or_none(self):
+        """The ledger line the claim entered as, once approved."""
+        try:
+            return self.entry
+        except PointEntry.DoesNotExist:
+            return None
+
     @property
     def reviews_done(self) -> int:
         return (self.reviewed_by_id is not None) + (self.second_reviewed_by_id is not None)

@@ -23,7 +23,7 @@ from federation.core.importing import (
 from federation.core.scoping import in_scope
 from federation.models import Household
 from federation.resources import HEAD_ID_ALIASES, VILLAGE_ALIASES, chunked
-from points.models import PointEntry, PointRule
+from points.models import PointClaim, PointEntry, PointRule
 from points.services import point_award
 
 # 10, +10, －５ (full-width, folded by NFKC), 10分, 扣5分 (a deduction), 加5分.
@@ -150,14 +150,17 @@ class PointEntriesResource(RosterResource):
     @staticmethod
     def _held(found: list) -> Counter:
         """The lines the ledger holds already (same household, rule, date and points, not
-        reversed): a file imported again, or a line entered by hand first."""
-        return Counter(
-            PointEntry.objects.filter(
-                household__in={household.pk for _row, (household, *_rest) in found},
-                kind__in=(PointEntry.Kind.AWARD, PointEntry.Kind.DEDUCTION),
-                reversed_by__isnull=True,
-            ).values_list("household_id", "rule_id", "date", "points")
+        reversed), and the claims of them waiting for review: a file imported again, or a line
+        entered by hand first."""
+        households = {household.pk for _row, (household, *_rest) in found}
+        lines = PointEntry.objects.filter(
+            household__in=households,
+            kind__in=(PointEntry.Kind.AWARD, PointEntry.Kind.DEDUCTION),
+            reversed_by__isnull=True,
         )
+        waiting = PointClaim.objects.filter(household__in=households, status=PointClaim.Status.PENDING)
+        key = ("household_id", "rule_id", "date", "points")
+        return Counter(lines.values_list(*key)) + Counter(waiting.values_list(*key))
 
     @staticmethod
     def _award(*, record, by, reason) -> None:

@@ -7,9 +7,18 @@ from decimal import Decimal
 from django.db.models import DecimalField, Exists, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from federation.core.scoping import Scope, counted_in, in_scope
-from federation.models import Household
-from points.models import Donation, DonationLine, Goods, PointEntry, Redemption, RedemptionEvent, RedemptionItem
+from federation.core.scoping import Scope, counted_in, in_scope, scope_for
+from federation.models import Household, Person
+from points.models import (
+    Donation,
+    DonationLine,
+    Goods,
+    PointClaim,
+    PointEntry,
+    Redemption,
+    RedemptionEvent,
+    RedemptionItem,
+)
 
 K = PointEntry.Kind
 # The lines a household earns or loses points by (a redemption and its cancellation are the shop's).
@@ -81,3 +90,11 @@ def donations_in(scope: Scope, start: date, end: date) -> QuerySet:
 
 def donation_lines_in(scope: Scope, start: date, end: date) -> QuerySet:
     return counted_in(DonationLine.objects.all(), scope).filter(donation__date__range=(start, end))
+
+
+def claims_to_review(user) -> QuerySet:
+    """The claims waiting that `user` may review: in her villages, recorded by someone else,
+    not for her own household, not reviewed by her already (points.services._check_reviewer)."""
+    claims = in_scope(PointClaim.objects.filter(status=PointClaim.Status.PENDING), scope_for(user))
+    own = Person.objects.filter(staff_user=user, household__isnull=False).values("household_id")
+    return claims.exclude(recorded_by=user).exclude(reviewed_by=user).exclude(household_id__in=own)

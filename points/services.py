@@ -6,14 +6,19 @@ lines in `recorded_by`, rules, goods and sessions in their history (`history_use
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
+from io import BytesIO
+from pathlib import PurePosixPath
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
 
-from federation.core import periods
+from federation.core import dates, periods
 from federation.core.history import save_with_history
 from federation.core.scoping import in_scope, scope_for
 from federation.models import Household, Person
@@ -21,6 +26,7 @@ from points.models import (
     Donation,
     DonationLine,
     Goods,
+    PointClaim,
     PointEntry,
     PointRule,
     Redemption,
@@ -114,17 +120,71 @@ def _create(record, *, validate_unique: bool = True):
     return record
 
 
-@transaction.atomic
-def point_award(
-    *, household: Household, rule: PointRule, day: date, by, person: Person | None = None, note: str = ""
-) -> PointEntry:
-    """Award a rule's points to a household, or deduct them when the rule is negative
-    (never below zero)."""
+def _check_award(household: Household, rule: PointRule, day: date, person: Person | None) -> None:
+    """What every award or deduction must hold, whether it counts at once or waits as a claim."""
     if not rule.active:
         raise ValidationError(_("The rule “%(rule)s” is no longer in use.") % {"rule": rule.description})
     if rule.town_id != household.village.town_id:
         raise ValidationError(_("The rule belongs to another town."))
     _check_person(household, person)
+    _check_cap(household, rule, day)
+
+
+def _check_cap(household: Household, rule: PointRule, day: date) -> None:
+    """A rule's cap counts the household's lines of the rule in the cap's period that stand (not
+    reversed) and its claims of the rule still waiting, so that it refuses at the claim."""
+    if rule.cap is None:
+        return
+    start, end = dates.period_of(rule.cap_period, day)
+    lines = PointEntry.objects.filter(
+        household=household, rule=rule, kind=PointEntry.Kind.AWARD, date__range=(start, end), reversed_by__isnull=True
+    )
+    waiting = PointClaim.objects.filter(
+        household=household, rule=rule, status=PointClaim.Status.PENDING, date__range=(start, end)
+    )
+    earned = (lines.aggregate(total=Sum("points"))["total"] or 0) + (
+        waiting.aggregate(total=Sum("points"))["total"] or 0
+    )
+    if earned + rule.points > rule.cap:
+        raise ValidationError(
+            _(
+                "Household %(household)s has %(earned)d points of “%(rule)s” in %(period)s (waiting claims "
+                "included); the cap is %(cap)d."
+            )
+            % {
+                "household": household.number,
+                "earned": earned,
+                "rule": rule.description,
+                "period": dates.period_label(start, end),
+                "cap": rule.cap,
+            },
+            code="over_cap",
+        )
+
+
+def point_award(
+    *,
+    household: Household,
+    rule: PointRule,
+    day: date,
+    by,
+    person: Person | None = None,
+    note: str = "",
+    evidence=None,
+) -> PointEntry | PointClaim:
+    """Award a rule's points to a household, or deduct them when the rule is negative (never
+    below zero). A rule that needs review or a photo makes a claim instead (point_claim_record),
+    which the ledger takes in when its reviewers approve it."""
+    if rule.review or rule.evidence_required or evidence:
+        return point_claim_record(
+            household=household, rule=rule, day=day, by=by, person=person, note=note, evidence=evidence
+        )
+    return _award_now(household=household, rule=rule, day=day, by=by, person=person, note=note)
+
+
+@transaction.atomic
+def _award_now(*, household, rule, day, by, person, note) -> PointEntry:
+    _check_award(household, rule, day, person)
     balance = _move_balance(household.pk, rule.points)
     return _create(
         PointEntry(
@@ -145,8 +205,9 @@ def point_award(
 @transaction.atomic
 def point_award_many(
     *, households: Iterable[Household], rule: PointRule, day: date, by, note: str = ""
-) -> list[PointEntry]:
-    """The same rule for many households at once: all of them, or none."""
+) -> list[PointEntry | PointClaim]:
+    """The same rule for many households at once: all of them, or none (claims waiting for
+    review where the rule needs it)."""
     entries = []
     for household in sorted(households, key=lambda h: h.pk):  # one lock order for every writer
         try:
@@ -493,3 +554,178 @@ def redemption_cancel(*, redemption: Redemption, by, reason: str) -> Redemption:
         )
     redemption.refresh_from_db()
     return redemption
+
+
+# A claim's photo is kept no larger than a phone's screen needs; a camera's 12 MP original
+# would fill the disk of a town's small server, and its EXIF may hold where it was taken.
+PHOTO_SIDE = 1600
+
+
+def _shrink(evidence):
+    """The photo re-encoded at most PHOTO_SIDE pixels a side, turned upright, without its
+    metadata (the GPS position of a villager's home among it)."""
+    try:
+        evidence.seek(0)
+        with Image.open(evidence) as image:
+            image = ImageOps.exif_transpose(image)
+            image.thumbnail((PHOTO_SIDE, PHOTO_SIDE))
+            is_png = image.format == "PNG" or evidence.name.lower().endswith(".png")
+            out = BytesIO()
+            if is_png:
+                image.save(out, "PNG", optimize=True)
+            else:
+                image.convert("RGB").save(out, "JPEG", quality=85)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        raise ValidationError(
+            {"evidence": _("The photo could not be read: take it again, as a JPEG or PNG.")}
+        ) from None
+    stem = PurePosixPath(evidence.name).stem or "photo"
+    return ContentFile(out.getvalue(), name=f"{stem}.{'png' if is_png else 'jpg'}")
+
+
+def _waiting_deductions(household: Household) -> int:
+    return (
+        PointClaim.objects.filter(household=household, status=PointClaim.Status.PENDING, points__lt=0).aggregate(
+            total=Sum("points")
+        )["total"]
+        or 0
+    )
+
+
+@transaction.atomic
+def point_claim_record(
+    *,
+    household: Household,
+    rule: PointRule,
+    day: date,
+    by,
+    person: Person | None = None,
+    note: str = "",
+    evidence=None,
+) -> PointClaim:
+    """Record a claim of a rule's points for a household (积分待审核). The rules of an award are
+    checked now — the rule in use, the cap, the month open, the balance for a deduction — so
+    that a claim is refused when it is made, not when it is reviewed. A rule that needs no
+    review (a photo only) enters the ledger at once."""
+    _check_award(household, rule, day, person)
+    if rule.evidence_required and not evidence:
+        raise ValidationError(
+            {"evidence": _("The rule “%(rule)s” is claimed with a photo.") % {"rule": rule.description}}
+        )
+    if rule.points < 0:
+        # The balance less the deductions already waiting: each is taken when approved.
+        have = Household.objects.values_list("points_balance", flat=True).get(pk=household.pk)
+        have += _waiting_deductions(household)
+        if have + rule.points < 0:
+            raise ValidationError(
+                _("Not enough points: %(need)d needed, %(have)d left after the deductions waiting for review.")
+                % {"need": -rule.points, "have": have},
+                code="points_short",
+            )
+    claim = PointClaim(
+        household=household,
+        village_id=household.village_id,
+        person=person,
+        rule=rule,
+        points=rule.points,
+        date=day,
+        note=note,
+        reviews_needed=rule.review,
+        recorded_by=by if by is not None and by.pk else None,
+    )
+    if evidence:
+        claim.evidence = _shrink(evidence)
+    claim.full_clean()
+    claim.save(force_insert=True)  # an approved period of the village refuses it here
+    if claim.reviews_needed == PointRule.Review.NONE:
+        _enter(claim)
+    return claim
+
+
+def _enter(claim: PointClaim) -> PointEntry:
+    """The approved claim's line in the ledger: its date, its recorder, and the claim (which
+    names the reviewers)."""
+    balance = _move_balance(claim.household_id, claim.points)
+    claim.status = PointClaim.Status.APPROVED
+    claim.save(update_fields=["status"])
+    return _create(
+        PointEntry(
+            household_id=claim.household_id,
+            village_id=claim.village_id,
+            person_id=claim.person_id,
+            rule_id=claim.rule_id,
+            kind=PointEntry.Kind.AWARD if claim.points > 0 else PointEntry.Kind.DEDUCTION,
+            points=claim.points,
+            balance_after=balance,
+            date=claim.date,
+            note=claim.note,
+            recorded_by_id=claim.recorded_by_id,
+            claim=claim,
+        ),
+        validate_unique=False,
+    )
+
+
+def _check_reviewer(claim: PointClaim, by) -> None:
+    """Who may review: a reviewer who keeps the claim's village, who did not record it, does not
+    live in its household and has not reviewed it already. `by=None` is the system (the demo)."""
+    if by is None:
+        return
+    if not by.has_perm("points.review_pointclaim"):
+        raise ValidationError(_("You may not review points claims."), code="not_reviewer")
+    if not in_scope(PointClaim.objects.filter(pk=claim.pk), scope_for(by)).exists():
+        raise ValidationError(_("The claim is of a village you do not keep."), code="out_of_scope")
+    if claim.recorded_by_id == by.pk:
+        raise ValidationError(_("You recorded this claim: another person reviews it."), code="own_claim")
+    if Person.objects.filter(staff_user=by, household_id=claim.household_id).exists():
+        raise ValidationError(
+            _("The claim is for your own household: another person reviews it."), code="own_household"
+        )
+    if claim.reviewed_by_id == by.pk:
+        raise ValidationError(_("You have reviewed this claim already: a second person reviews it."), code="reviewed")
+
+
+@transaction.atomic
+def point_claim_review(*, claim: PointClaim, by, approve: bool, reason: str = "") -> PointClaim:
+    """Approve a claim waiting for review, or return it with the reason. The last review it
+    needs enters it in the ledger (`_enter`), where the month's lock and the balance hold."""
+    claim = PointClaim.objects.select_for_update().get(pk=claim.pk)
+    if claim.status != PointClaim.Status.PENDING:
+        raise ValidationError(
+            _("This claim has been reviewed already (%(status)s).") % {"status": claim.get_status_display()}
+        )
+    _check_reviewer(claim, by)
+    now = timezone.now()
+    user = by if by is not None and by.pk else None
+    if not approve:
+        if not reason.strip():
+            raise ValidationError(_("Give the reason for returning the claim."))
+        claim.status = PointClaim.Status.RETURNED
+        claim.returned_by, claim.returned_at, claim.return_reason = user, now, reason.strip()[:200]
+        claim.save(update_fields=["status", "returned_by", "returned_at", "return_reason"])
+        return claim
+    if claim.reviewed_by_id is None and claim.reviewed_at is None:
+        claim.reviewed_by, claim.reviewed_at = user, now
+        claim.save(update_fields=["reviewed_by", "reviewed_at"])
+        done = 1
+    else:
+        claim.second_reviewed_by, claim.second_reviewed_at = user, now
+        claim.save(update_fields=["second_reviewed_by", "second_reviewed_at"])
+        done = 2
+    if done >= claim.reviews_needed:
+        _enter(claim)
+    return claim
+
+
+def point_claims_review(*, claims: Iterable[PointClaim], by, approve: bool, reason: str = "") -> tuple[int, list[str]]:
+    """Review many claims in one pass (a village's, ticked on a phone): each on its own, so that
+    one refused claim does not hold back the rest. Returns how many were reviewed and, for the
+    others, why not."""
+    done, refused = 0, []
+    for claim in sorted(claims, key=lambda c: (c.household_id, c.pk)):  # one lock order for every writer
+        try:
+            point_claim_review(claim=claim, by=by, approve=approve, reason=reason)
+            done += 1
+        except ValidationError as error:
+            refused.append(_("Claim #%(id)s: %(error)s") % {"id": claim.pk, "error": " ".join(error.messages)})
+    return done, refused

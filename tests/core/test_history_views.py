@@ -20,6 +20,7 @@ WITHOUT_HISTORY = {
     "federation.PurgeRecord",
     "federation.PeriodSubmission",  # its log is its events (PeriodEvent), shown on its page
     "points.PointEntry",
+    "points.PointClaim",  # who recorded, reviewed and returned it, and when, are its own fields
     "points.StockLine",
     "points.Redemption",
     "health.HPVGirl",

@@ -95,6 +95,7 @@ def test_every_app_registered_its_parts():
     assert set(registry.work_lists) == {"submissions", "health", "care", "points"}
     assert {model._meta.label for model in registry.period_records} == {
         "points.PointEntry",
+        "points.PointClaim",
         "points.RedemptionEvent",
         "points.Redemption",
         "health.Screening",
