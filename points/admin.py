@@ -94,10 +94,16 @@ class ReadOnlyLedgerAdmin(ScopedModelAdmin):
 
 @admin.register(PointRule)
 class PointRuleAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
-    list_display = ["category", "description", "points", "active"]
-    list_filter = ["category", "active"]
+    list_display = ["category", "description", "points", "review", "evidence_required", "cap_shown", "active"]
+    list_filter = ["category", "review", "evidence_required", "active"]
     search_fields = ["description"]
-    fields = ["town", "category", "description", "points", "active"]
+    fields = ["town", "category", "description", "points", "review", "evidence_required", "cap", "cap_period", "active"]
+
+    @admin.display(description=_("cap per household"), ordering="cap")
+    def cap_shown(self, obj):
+        if obj.cap is None:
+            return "—"
+        return f"{obj.cap}/{obj.get_cap_period_display()}"
 
     def save_model(self, request, obj, form, change):
         point_rule_save(rule=obj, by=request.user)
@@ -636,6 +642,23 @@ class ToReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ClaimsFilter(admin.SimpleListFilter):
+    """The claims a row of the signal report names (points_claim_signals): shown only when
+    followed from the report, so that the list says it is narrowed and 全部 undoes it."""
+
+    title = _("claims")
+    parameter_name = "ids"
+
+    def lookups(self, request, model_admin):
+        return [(self.value(), _("the claims the report names"))] if self.value() else []
+
+    def queryset(self, request, queryset):
+        if self.value():
+            ids = [int(part) for part in self.value().split(",") if part.strip().isdigit()]
+            return queryset.filter(pk__in=ids[:1000])
+        return queryset
+
+
 @admin.register(PointClaim)
 class PointClaimAdmin(ServiceErrorsAsMessagesMixin, ReadOnlyLedgerAdmin):
     form = ClaimForm
@@ -650,7 +673,7 @@ class PointClaimAdmin(ServiceErrorsAsMessagesMixin, ReadOnlyLedgerAdmin):
         "photo",
         "recorded_by",
     ]
-    list_filter = [ToReviewFilter, "status", "village", ("date", admin.DateFieldListFilter), "rule"]
+    list_filter = [ToReviewFilter, "status", "village", ("date", admin.DateFieldListFilter), "rule", ClaimsFilter]
     list_select_related = ["village", "household__head", "rule", "recorded_by", "reviewed_by", "second_reviewed_by"]
     search_fields = ["household__number", "household__head__name"]
     date_hierarchy = "date"

@@ -26,7 +26,7 @@ from federation.core.reporting import (
     village_table,
 )
 from points import selectors
-from points.models import PointEntry, PointRule, RedemptionEvent, RedemptionItem
+from points.models import PointClaim, PointEntry, PointRule, RedemptionEvent, RedemptionItem
 
 K = PointEntry.Kind
 POINTS = pgettext_lazy("annual summary", "Points supermarket")
@@ -381,3 +381,59 @@ binder_section(
     order=30,
     reports=("points_sessions",),
 )
+
+
+SIGNALS = {
+    "over_cap": gettext_lazy("Over the rule's cap"),
+    "many_in_a_day": gettext_lazy("Many claims by one recorder in a day"),
+    "own_household": gettext_lazy("Claim for the recorder's own household"),
+    "before_submission": gettext_lazy("Recorded just before the month was submitted"),
+}
+
+
+@report(
+    "points_claim_signals",
+    gettext_lazy("Points claims to look at"),
+    gettext_lazy(
+        "Claims that look wrong: over a rule's cap, many by one recorder in a day, for the recorder's own "
+        "household, recorded just before the month was submitted. Each row opens its claims."
+    ),
+    permission=("points.view_pointclaim", "federation.view_household"),
+    personal=True,
+)
+def points_claim_signals(rs: ReportScope, period: DateRange) -> Table:
+    table = Table(
+        header=[
+            _("Signal"),
+            _("Village (community)"),
+            _("Date"),
+            _("Household number"),
+            _("Item"),
+            _("Recorded by"),
+            _("Claims"),
+            _("Points"),
+        ]
+    )
+    groups = selectors.claim_signals(rs.chosen, period.start, period.end)
+    ids = {pk for _kind, pks in groups for pk in pks}
+    claims = {
+        claim.pk: claim
+        for claim in PointClaim.objects.filter(pk__in=ids).select_related("village", "household", "rule", "recorded_by")
+    }
+    for kind, pks in groups:
+        first = claims[pks[0]]
+        households = {claims[pk].household.number for pk in pks}
+        table.rows.append(
+            [
+                str(SIGNALS[kind]),
+                first.village.name,
+                first.date.isoformat(),
+                "、".join(sorted(households)),
+                first.rule.description,
+                str(first.recorded_by or ""),
+                len(pks),
+                sum(claims[pk].points for pk in pks),
+            ]
+        )
+        table.links[(len(table.rows) - 1, 6)] = changelist(PointClaim, ids=",".join(map(str, pks)))
+    return table

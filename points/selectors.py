@@ -1,12 +1,27 @@
 """The points supermarket's counted sets, in one place: the reports, the admin, the home page
 and the dashboard use them. Each picks records through `counted_in`."""
 
-from datetime import date
+from collections import defaultdict
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import DecimalField, Exists, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    DateTimeField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from federation.core import dates
+from federation.core.models import PeriodSubmission
 from federation.core.scoping import Scope, counted_in, in_scope, scope_for
 from federation.models import Household, Person
 from points.models import (
@@ -98,3 +113,63 @@ def claims_to_review(user) -> QuerySet:
     claims = in_scope(PointClaim.objects.filter(status=PointClaim.Status.PENDING), scope_for(user))
     own = Person.objects.filter(staff_user=user, household__isnull=False).values("household_id")
     return claims.exclude(recorded_by=user).exclude(reviewed_by=user).exclude(household_id__in=own)
+
+
+# A recorder who enters more claims than this in one day is worth a look (a village's clerk
+# enters tens on a busy day; hundreds are a roster, which the import log already shows).
+CLAIMS_IN_A_DAY = 30
+# A claim recorded this close before its month was submitted was not seen by a reviewer first.
+BEFORE_SUBMISSION = timedelta(hours=24)
+
+
+def claims_in(scope: Scope, start: date, end: date) -> QuerySet:
+    return counted_in(PointClaim.objects.all(), scope).filter(date__range=(start, end))
+
+
+def claim_signals(scope: Scope, start: date, end: date) -> list[tuple[str, list[int]]]:
+    """The claims of the period that look wrong, as (kind, claim ids) groups: a household over a
+    rule's cap, many claims by one recorder in a day, claims for the recorder's own household,
+    claims recorded just before their month was submitted. Each group is what one row of the
+    town's signal report shows and links to."""
+    claims = claims_in(scope, start, end).exclude(status=PointClaim.Status.RETURNED)
+    groups = []
+    # Over the cap: the service refuses it, but a cap lowered later, or two clerks at once, let it by.
+    capped = claims.filter(rule__cap__isnull=False).values_list(
+        "pk", "household_id", "rule_id", "rule__cap", "rule__cap_period", "date", "points"
+    )
+    periods = defaultdict(lambda: [0, []])
+    for pk, household, rule, cap, cap_period, day, points in capped:
+        key = (household, rule, dates.period_of(cap_period, day), cap)
+        periods[key][0] += points
+        periods[key][1].append(pk)
+    groups += [("over_cap", ids) for (*_key, cap), (total, ids) in periods.items() if total > cap]
+    # Many by one recorder in one day.
+    days = claims.filter(recorded_by__isnull=False).values_list("pk", "recorded_by_id", "recorded_at")
+    by_day = defaultdict(list)
+    for pk, user, at in days:
+        by_day[(user, timezone.localtime(at).date())].append(pk)
+    groups += [("many_in_a_day", ids) for ids in by_day.values() if len(ids) > CLAIMS_IN_A_DAY]
+    # For the recorder's own household.
+    own = claims.filter(
+        Exists(Person.objects.filter(staff_user=OuterRef("recorded_by"), household=OuterRef("household")))
+    )
+    groups += grouped("own_household", own.values_list("pk", "recorded_by_id", "household_id"))
+    # Just before the month was submitted.
+    submitted = PeriodSubmission.objects.filter(
+        village=OuterRef("village"),
+        start__lte=OuterRef("date"),
+        end__gte=OuterRef("date"),
+        submitted_at__gte=OuterRef("recorded_at"),
+        submitted_at__lte=ExpressionWrapper(OuterRef("recorded_at") + BEFORE_SUBMISSION, output_field=DateTimeField()),
+    )
+    late = claims.filter(Exists(submitted)).values_list("pk", "village_id", "recorded_by_id")
+    groups += grouped("before_submission", late)
+    return [(kind, sorted(ids)) for kind, ids in groups]
+
+
+def grouped(kind: str, rows) -> list[tuple[str, list[int]]]:
+    """(kind, ids) for each set of rows alike but for their first value, the claim's id."""
+    groups = defaultdict(list)
+    for pk, *key in rows:
+        groups[tuple(key)].append(pk)
+    return [(kind, ids) for ids in groups.values()]

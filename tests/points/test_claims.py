@@ -335,3 +335,46 @@ def test_a_staff_account_is_linked_to_her_person_only_by_who_manages_staff(
     assert 'name="staff_user"' not in client_for(clerk).get(url).content.decode()
     page = client_for(superuser).get(url).content.decode()
     assert 'name="staff_user"' in page and "taiba-chair" in page
+
+
+# The town's signals: claims that look wrong, each row linked to its claims.
+
+
+def signal_rows(client, year=2024):
+    response = client.get(f"/admin/reports/?report=points_claim_signals&year={year}&format=csv")
+    assert response.status_code == 200
+    return [line.split(",") for line in response.content.decode("utf-8-sig").splitlines()[1:]]
+
+
+def test_the_signal_report_names_claims_that_look_wrong(
+    client_for, family, reviewed_rule, clerk, town_admin, taiba, monkeypatch
+):
+    from points import selectors
+
+    member = family.members.exclude(pk=family.head_id).get()
+    member.staff_user = clerk
+    member.save()
+    own = point_claim_record(household=family, rule=reviewed_rule, day=MAY, by=clerk)
+    other = HouseholdFactory(village=taiba, number="TB-300")
+    monkeypatch.setattr(selectors, "CLAIMS_IN_A_DAY", 2)
+    burst = [
+        point_claim_record(household=other, rule=reviewed_rule, day=date(2024, 6, 3), by=town_admin) for _ in "abc"
+    ]
+    # The cap lowered after the claims: over it now.
+    reviewed_rule.cap = 60
+    reviewed_rule.save()
+    submission_submit(village=taiba, day=date(2024, 6, 30), note="六月台账", by=clerk)
+
+    client = client_for(town_admin)
+    found = signal_rows(client)
+    kinds = {row[0]: row for row in found}
+    assert len(found) == 4  # the three claims of one day recorded before the submission are one row
+    assert set(kinds) == {"超出事项上限", "同一登记人单日申报过多", "为登记人本户申报", "报送前刚录入"}
+    assert kinds["为登记人本户申报"][3] == "TB-100" and kinds["同一登记人单日申报过多"][6] == "3"
+    assert kinds["超出事项上限"][6] == "3"  # TB-300's three of June: 90 over 60
+    # Each row opens its claims.
+    page = client.get("/admin/reports/?report=points_claim_signals&year=2024").content.decode()
+    link = "/admin/points/pointclaim/?ids=" + "%2C".join(str(c.pk) for c in burst)
+    assert link in page
+    listing = client.get(link).content.decode()
+    assert "TB-300" in listing and f"/admin/points/pointclaim/{own.pk}/change/" not in listing
