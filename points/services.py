@@ -113,9 +113,9 @@ def _check_person(household: Household, person: Person | None) -> None:
         raise ValidationError({"person": _("The person is not a member of this household.")})
 
 
-def _create(record, *, validate_unique: bool = True):
+def _create(record, *, validate_unique: bool = True, exclude=None):
     """Validate a new ledger record with its model's rules and constraints, then INSERT it."""
-    record.full_clean(validate_unique=validate_unique)
+    record.full_clean(exclude=exclude, validate_unique=validate_unique)
     record.save(force_insert=True)
     return record
 
@@ -642,12 +642,17 @@ def point_claim_record(
     return claim
 
 
-def _enter(claim: PointClaim) -> PointEntry:
+# The related rows of a line entered from its claim: the claim's own, read with it (checking
+# that each exists was half of a review's queries).
+CLAIM_LINE_RELATIONS = ["household", "village", "person", "rule", "recorded_by", "claim", "appeal", "reverses"]
+
+
+def _enter(claim: PointClaim, stamped: tuple[str, ...] = ()) -> PointEntry:
     """The approved claim's line in the ledger: its date, its recorder, and the claim (which
-    names the reviewers)."""
+    names the reviewers). `stamped`: the claim's fields the review set, saved with its status."""
     balance = _move_balance(claim.household_id, claim.points)
     claim.status = PointClaim.Status.APPROVED
-    claim.save(update_fields=["status"])
+    claim.save(update_fields=["status", *stamped])
     return _create(
         PointEntry(
             household_id=claim.household_id,
@@ -663,6 +668,7 @@ def _enter(claim: PointClaim) -> PointEntry:
             claim=claim,
         ),
         validate_unique=False,
+        exclude=CLAIM_LINE_RELATIONS,
     )
 
 
@@ -704,16 +710,16 @@ def point_claim_review(*, claim: PointClaim, by, approve: bool, reason: str = ""
         claim.returned_by, claim.returned_at, claim.return_reason = user, now, reason.strip()[:200]
         claim.save(update_fields=["status", "returned_by", "returned_at", "return_reason"])
         return claim
-    if claim.reviewed_by_id is None and claim.reviewed_at is None:
+    if claim.reviewed_at is None:
         claim.reviewed_by, claim.reviewed_at = user, now
-        claim.save(update_fields=["reviewed_by", "reviewed_at"])
-        done = 1
+        stamped, done = ("reviewed_by", "reviewed_at"), 1
     else:
         claim.second_reviewed_by, claim.second_reviewed_at = user, now
-        claim.save(update_fields=["second_reviewed_by", "second_reviewed_at"])
-        done = 2
+        stamped, done = ("second_reviewed_by", "second_reviewed_at"), 2
     if done >= claim.reviews_needed:
-        _enter(claim)
+        _enter(claim, stamped)
+    else:
+        claim.save(update_fields=stamped)
     return claim
 
 
@@ -722,10 +728,14 @@ def point_claims_review(*, claims: Iterable[PointClaim], by, approve: bool, reas
     one refused claim does not hold back the rest. Returns how many were reviewed and, for the
     others, why not."""
     done, refused = 0, []
-    for claim in sorted(claims, key=lambda c: (c.household_id, c.pk)):  # one lock order for every writer
-        try:
-            point_claim_review(claim=claim, by=by, approve=approve, reason=reason)
-            done += 1
-        except ValidationError as error:
-            refused.append(_("Claim #%(id)s: %(error)s") % {"id": claim.pk, "error": " ".join(error.messages)})
+    # One transaction, each claim in a savepoint of its own: a refused claim takes back only its
+    # own writes, and the pass commits once (a commit per claim was most of its time).
+    with transaction.atomic():
+        for claim in sorted(claims, key=lambda c: (c.household_id, c.pk)):  # one lock order for every writer
+            try:
+                with transaction.atomic():
+                    point_claim_review(claim=claim, by=by, approve=approve, reason=reason)
+                done += 1
+            except ValidationError as error:
+                refused.append(_("Claim #%(id)s: %(error)s") % {"id": claim.pk, "error": " ".join(error.messages)})
     return done, refused
