@@ -20,10 +20,10 @@ from federation.core.dates import period_of
 from federation.core.demo import START, YEAR, current_year, moment, on, seed_day
 from federation.core.identity import check_character
 from federation.core.models import PeriodSubmission, StaffScope, Town, Village
-from federation.core.roles import COUNTY_READER, TOWN_ADMIN, VILLAGE_CLERK
+from federation.core.roles import COUNTY_READER, POINTS_REVIEWER, TOWN_ADMIN, VILLAGE_CLERK
 from federation.core.submissions import submission_approve, submission_return, submission_submit
 from federation.models import Activity, Honor, Household, Person
-from federation.services import activity_save, honor_save
+from federation.services import activity_save, honor_save, person_save
 
 SEED = 20241231
 TOWN = "站儿巷镇"
@@ -417,6 +417,8 @@ def seed_users(town: Town) -> None:
         ("admin", "系统管理员", None, {"town_wide": True}),
         ("town", "镇妇联", TOWN_ADMIN, {"town_wide": True}),
         ("taiba", "太坝村妇联", VILLAGE_CLERK, {"town_wide": False}),
+        # 太坝's chair reviews its points claims (积分审核): a second person beside its clerk.
+        ("chair", "太坝村妇联主席", POINTS_REVIEWER, {"town_wide": False}),
         ("county", "县妇联", COUNTY_READER, {"town_wide": True}),
     ]
     for username, first_name, role, scope in users:
@@ -438,6 +440,13 @@ def seed_users(town: Town) -> None:
             staff_scope, created = StaffScope.objects.get_or_create(user=user, defaults={"town": town, **scope})
             if created and not scope["town_wide"]:
                 staff_scope.villages.add(taiba)
+            if created and username == "chair":
+                # She lives in 太坝: her own household's claims are reviewed by someone else.
+                chair = Person.objects.filter(village=taiba, sex="F", relation_to_head=Person.Relation.SELF)
+                chair = chair.order_by("-household__number").first()
+                if chair is not None:
+                    chair.staff_user = user
+                    person_save(person=chair, by=None)
 
 
 def seed() -> Town:

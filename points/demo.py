@@ -16,9 +16,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from decimal import Decimal
+from io import BytesIO
 
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
+from PIL import Image
 
 from federation.core.demo import START, YEAR, current_year, on, seed_day
 from federation.core.models import Town
@@ -28,6 +32,8 @@ from points.services import (
     donation_record,
     goods_restock,
     goods_save,
+    point_claim_record,
+    point_claim_review,
     point_rule_save,
     redemption_create,
     redemption_event_save,
@@ -403,3 +409,80 @@ def seed(town: Town) -> None:
         _plan_this_year(town, random.Random(SEED + year), rules, goods, days, balances, year, today)
     _plan_stock(goods, days)
     _write(town, days, Counter())
+    _seed_review(town, rules)
+    if year is not None:
+        _seed_claims(town, today)
+
+
+# How the town runs each rule in the open (the plan above writes the ledger as it was): the
+# honours and the care of the elderly need review, volunteering a photo, the assembly a cap.
+REVIEWED = {
+    "评为“最美家庭”": {"review": PointRule.Review.TWO},
+    "参加志愿服务": {"review": PointRule.Review.ONE, "evidence_required": True},
+    "婚事新办、丧事简办": {"review": PointRule.Review.ONE},
+    "参加村民议事会": {"cap": 10, "cap_period": PointRule.CapPeriod.MONTH},
+    "乱堆乱放": {"review": PointRule.Review.ONE},
+}
+
+
+def _seed_review(town: Town, rules: list[PointRule]) -> None:
+    with on(START, time(8)):
+        for rule in rules:
+            for name, value in REVIEWED.get(rule.description, {}).items():
+                setattr(rule, name, value)
+            if rule.description in REVIEWED:
+                point_rule_save(rule=rule, by=None)
+        point_rule_save(
+            rule=PointRule(
+                town=town,
+                category=PointRule.Category.FAMILY,
+                description="照顾孤寡老人",
+                points=15,
+                review=PointRule.Review.TWO,
+                evidence_required=True,
+                cap=30,
+            ),
+            by=None,
+        )
+
+
+def _photo(name: str) -> ContentFile:
+    """A stand-in for a clerk's photo: a plain picture, as a phone's JPEG."""
+    buffer = BytesIO()
+    Image.new("RGB", (640, 480), (196, 214, 160)).save(buffer, "JPEG", quality=80)
+    return ContentFile(buffer.getvalue(), name=name)
+
+
+def _seed_claims(town: Town, today: date) -> None:
+    """Today's claims in 太坝: recorded by its clerk in the morning, some
+    approved by the town, one returned with the reason, the rest waiting — the reviewer's work
+    list on the home page. A volunteer claim carries its photo."""
+    User = get_user_model()
+    clerk, chair, town_admin = (User.objects.filter(username=name).first() for name in ("taiba", "chair", "town"))
+    taiba = town.villages.get(name="太坝村")
+    rules = {rule.description: rule for rule in PointRule.objects.filter(town=town)}
+    households = list(Household.objects.filter(village=taiba).select_related("village").order_by("number")[:8])
+    claims = [
+        ("评为“最美家庭”", "村民推荐，入户查看属实", "approve"),
+        ("参加志愿服务", "参加清洁家园志愿活动", "approve"),
+        ("婚事新办、丧事简办", "喜事新办，未大操大办", "return"),
+        ("照顾孤寡老人", "每周帮邻居五保老人挑水", "wait"),
+        ("参加志愿服务", "参加防溺水宣传", "wait"),
+        ("评为“最美家庭”", "", "wait"),
+        ("婚事新办、丧事简办", "丧事简办", "wait"),
+        ("乱堆乱放", "柴草堆放路边", "wait"),
+    ]
+    for index, (household, (rule, note, outcome)) in enumerate(zip(households, claims, strict=True)):
+        # Today's, recorded after the plan's lines: an approved claim's line, dated as the claim,
+        # comes last in its household's ledger, so that every balance follows the one before.
+        day = today
+        rule = rules[rule]
+        evidence = _photo(f"claim-{index + 1}.jpg") if rule.evidence_required else None
+        with on(day, time(10, 15 + index)):
+            claim = point_claim_record(household=household, rule=rule, day=day, by=clerk, note=note, evidence=evidence)
+        with on(day, time(16, index)):
+            if outcome == "approve":
+                for reviewer in (chair, town_admin)[: claim.reviews_needed]:
+                    point_claim_review(claim=claim, by=reviewer, approve=True)
+            elif outcome == "return":
+                point_claim_review(claim=claim, by=chair, approve=False, reason="未见相关证明，请补充后重新申报")

@@ -49,6 +49,7 @@ class PointRule(models.Model):
         _("review"),
         choices=Review.choices,
         default=Review.NONE,
+        blank=True,  # a form (or a script) that leaves it out keeps the default
         help_text=_("Whether a line of this rule counts at once or waits as a claim for one or two reviewers."),
     )
     evidence_required = models.BooleanField(
@@ -60,7 +61,9 @@ class PointRule(models.Model):
         blank=True,
         help_text=_("The most points of this rule one household may earn in the cap's period; empty for no cap."),
     )
-    cap_period = models.CharField(_("cap period"), max_length=10, choices=CapPeriod.choices, default=CapPeriod.MONTH)
+    cap_period = models.CharField(
+        _("cap period"), max_length=10, choices=CapPeriod.choices, default=CapPeriod.MONTH, blank=True
+    )
     history = HistoricalRecords()
 
     class Meta:

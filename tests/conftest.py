@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
+from django.test import override_settings
 
 from federation.core.roles import COUNTY_READER, TOWN_ADMIN, VILLAGE_CLERK
 from federation.resources import PeopleResource
@@ -23,6 +24,14 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+
+
+@pytest.fixture(scope="session", autouse=True)
+def media_root(tmp_path_factory):
+    """Uploads of the tests (and the demo's claim photos) go to a folder of the run, never to
+    the checkout's media folder."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
 
 
 @pytest.fixture(scope="module")

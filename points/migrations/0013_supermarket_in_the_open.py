@@ -144,7 +144,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalpointrule',
             name='cap_period',
-            field=models.CharField(choices=[('month', 'month'), ('quarter', 'quarter'), ('year', 'year')], default='month', max_length=10, verbose_name='cap period'),
+            field=models.CharField(blank=True, choices=[('month', 'month'), ('quarter', 'quarter'), ('year', 'year')], default='month', max_length=10, verbose_name='cap period'),
         ),
         migrations.AddField(
             model_name='historicalpointrule',
@@ -154,7 +154,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalpointrule',
             name='review',
-            field=models.PositiveSmallIntegerField(choices=[(0, 'counts at once'), (1, 'one reviewer'), (2, 'two reviewers')], default=0, help_text='Whether a line of this rule counts at once or waits as a claim for one or two reviewers.', verbose_name='review'),
+            field=models.PositiveSmallIntegerField(blank=True, choices=[(0, 'counts at once'), (1, 'one reviewer'), (2, 'two reviewers')], default=0, help_text='Whether a line of this rule counts at once or waits as a claim for one or two reviewers.', verbose_name='review'),
         ),
         migrations.AddField(
             model_name='pointrule',
@@ -164,7 +164,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='pointrule',
             name='cap_period',
-            field=models.CharField(choices=[('month', 'month'), ('quarter', 'quarter'), ('year', 'year')], default='month', max_length=10, verbose_name='cap period'),
+            field=models.CharField(blank=True, choices=[('month', 'month'), ('quarter', 'quarter'), ('year', 'year')], default='month', max_length=10, verbose_name='cap period'),
         ),
         migrations.AddField(
             model_name='pointrule',
@@ -174,7 +174,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='pointrule',
             name='review',
-            field=models.PositiveSmallIntegerField(choices=[(0, 'counts at once'), (1, 'one reviewer'), (2, 'two reviewers')], default=0, help_text='Whether a line of this rule counts at once or waits as a claim for one or two reviewers.', verbose_name='review'),
+            field=models.PositiveSmallIntegerField(blank=True, choices=[(0, 'counts at once'), (1, 'one reviewer'), (2, 'two reviewers')], default=0, help_text='Whether a line of this rule counts at once or waits as a claim for one or two reviewers.', verbose_name='review'),
         ),
         migrations.AlterField(
             model_name='pointentry',
