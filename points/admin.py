@@ -663,9 +663,9 @@ class ClaimsFilter(admin.SimpleListFilter):
 class PointClaimAdmin(ServiceErrorsAsMessagesMixin, ReadOnlyLedgerAdmin):
     form = ClaimForm
     list_display = [
+        "household",
         "date",
         "village",
-        "household",
         "rule",
         "points",
         "status",
@@ -673,6 +673,8 @@ class PointClaimAdmin(ServiceErrorsAsMessagesMixin, ReadOnlyLedgerAdmin):
         "photo",
         "recorded_by",
     ]
+    # On the reviewer's phone: whose claim, for what, how much.
+    mobile_columns = ["household", "rule", "points", "status"]
     list_filter = [ToReviewFilter, "status", "village", ("date", admin.DateFieldListFilter), "rule", ClaimsFilter]
     list_select_related = ["village", "household__head", "rule", "recorded_by", "reviewed_by", "second_reviewed_by"]
     search_fields = ["household__number", "household__head__name"]

@@ -12,7 +12,9 @@ def grant(apps, schema_editor):
     clerk += crud("points", "pointappeal", "add change view export")
     clerk += crud("points", "supermarketsettings", "view")
     town_admin = [*clerk, "points.review_pointclaim", "points.change_supermarketsettings"]
+    # The chair who reviews reads the ledger and the rules the claims are weighed against.
     reviewer = [*crud("points", "pointclaim", "view"), "points.review_pointclaim"]
+    reviewer += crud("points", "pointentry", "view") + crud("points", "pointrule", "view")
     grant_permissions(apps, {TOWN_ADMIN: town_admin, VILLAGE_CLERK: clerk, POINTS_REVIEWER: reviewer})
 
 

@@ -25,9 +25,10 @@ from PIL import Image
 # the spreadsheet program, the checksum's name. And the login names of the accounts the tests
 # use, which the logs show as they show an ID number: data, not the product's words. Compared
 # in capitals.
-ALLOWED_LATIN = {"CSV", "XLS", "XLSX", "ODS", "PDF", "HPV", "EXCEL", "UTF", "GBK", "SHA"} | {
+ALLOWED_LATIN = {"CSV", "XLS", "XLSX", "ODS", "PDF", "PNG", "JPEG", "HPV", "EXCEL", "UTF", "GBK", "SHA"} | {
     "TOWN",
     "TAIBA",
+    "CHAIR",
     "COUNTY",
     "FENGHE",
     "MAZHUANG",
