@@ -112,7 +112,7 @@ def _household_label(number: str, head: str | None, names: str) -> str:
 def posting_rows(*, village: Village, month: date, names: str) -> list[dict]:
     """Every household of the village, and every household with lines in the village's ledger
     in the month: its points earned, deducted and redeemed in the month, its balance at the
-    month's end, and each line (day, what, points). Five queries, whatever the village's size.
+    month's end, and each line (day, what, points). Four queries, whatever the village's size.
 
     A reversal or correction counts with what it moves (earned when it gives points back,
     deducted when it takes them), so that earned − deducted − redeemed is the month's change.
