@@ -1,14 +1,16 @@
+from datetime import timedelta
 from uuid import uuid4
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Sum
-from django.http import HttpResponseRedirect
+from django.db.models import Exists, OuterRef, Sum
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -22,9 +24,11 @@ from federation.core.admin.base import (
     scoped_choices,
     with_picker_labels,
 )
+from federation.core.models import ReportLog, Town
 from federation.core.reporting import money, per_row
 from federation.core.scoping import scope_for
 from federation.models import Household, Person
+from points import posting as posting_layout
 from points import selectors
 from points.models import (
     Donation,
@@ -32,11 +36,13 @@ from points.models import (
     Goods,
     PointClaim,
     PointEntry,
+    PointPosting,
     PointRule,
     Redemption,
     RedemptionEvent,
     RedemptionItem,
     StockLine,
+    SupermarketSettings,
 )
 from points.resources import PointEntriesResource
 from points.services import (
@@ -51,10 +57,12 @@ from points.services import (
     point_claim_review,
     point_claims_review,
     point_entry_reverse,
+    point_posting_create,
     point_rule_save,
     redemption_cancel,
     redemption_create,
     redemption_event_save,
+    supermarket_settings_save,
 )
 
 
@@ -765,3 +773,188 @@ class PointClaimAdmin(ServiceErrorsAsMessagesMixin, ReadOnlyLedgerAdmin):
             lambda claim, reason: point_claim_review(claim=claim, by=request.user, approve=False, reason=reason),
             gettext("%(count)d claims returned."),
         )
+
+
+# --- The month's posting (积分公示) and the town's settings --------------------------------
+
+
+class PostingForm(forms.ModelForm):
+    month = forms.DateField(
+        label=_("month"),
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+
+    class Meta:
+        model = PointPosting
+        fields = ["village", "month"]
+
+    def clean_month(self):
+        return self.cleaned_data["month"].replace(day=1)
+
+
+POSTING_LOG_NAME = "points_posting"  # each posting printed or downloaded is logged under this name
+
+
+@admin.register(PointPosting)
+class PointPostingAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
+    """A posting is a record: made once from the ledger, then only read, printed and sent."""
+
+    form = PostingForm
+    list_display = ["month_shown", "village", "current", "posted_by", "posted_at", "appeal_until", "names"]
+    list_filter = ["village", "names"]
+    list_select_related = ["village", "posted_by"]
+    date_hierarchy = "month"
+    change_form_template = "admin/points/pointposting/change_form.html"
+    record_fields = ["village", "month", "posted_by", "posted_at", "appeal_from", "appeal_until", "names", "contact"]
+
+    def get_queryset(self, request):
+        later = PointPosting.objects.filter(
+            village=OuterRef("village"), month=OuterRef("month"), posted_at__gt=OuterRef("posted_at")
+        )
+        queryset = super().get_queryset(request).annotate(superseded=Exists(later))
+        if request.resolver_match and request.resolver_match.url_name.endswith("_changelist"):
+            # A list page shows no figures: a village's rows are hundreds of kilobytes each.
+            queryset = queryset.defer("rows")
+        return queryset
+
+    def get_fields(self, request, obj=None):
+        return ["village", "month"] if obj is None else self.record_fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.record_fields
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_changeform_initial_data(self, request):
+        # Most often the month just ended is posted.
+        last_month = timezone.localdate().replace(day=1) - timedelta(days=1)
+        return {"month": last_month.replace(day=1), **super().get_changeform_initial_data(request)}
+
+    @admin.display(description=_("month"), ordering="month")
+    def month_shown(self, obj):
+        return f"{obj.month:%Y-%m}"
+
+    @admin.display(description=_("current posting"), boolean=True)
+    def current(self, obj):
+        return not obj.superseded
+
+    def save_model(self, request, obj, form, change):
+        posting = point_posting_create(village=obj.village, month=obj.month, by=request.user)
+        obj.pk, obj.posted_at = posting.pk, posting.posted_at
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # On to the posting's page, where it is printed and sent.
+        super().response_add(request, obj, post_url_continue)  # its message
+        return HttpResponseRedirect(reverse("admin:points_pointposting_change", args=[obj.pk]))
+
+    def add_view(self, request, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "title": gettext("Post a month's points")}
+        return super().add_view(request, form_url, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        posting = self.get_object_or_404(request, object_id)
+        pictures = posting_layout.picture_count(posting)
+        extra_context = {
+            **(extra_context or {}),
+            "posting": posting,
+            "can_download": request.user.has_perm("points.export_pointposting"),
+            "pdf_urls": [
+                (reverse("admin:points_pointposting_pdf", args=[posting.pk, size]), label)
+                for size, label in (("a4", gettext("Print A4")), ("a3", gettext("Print A3")))
+            ],
+            "picture_urls": [
+                (
+                    reverse("admin:points_pointposting_picture", args=[posting.pk, part]),
+                    gettext("Download picture %(part)s of %(parts)s") % {"part": part, "parts": pictures}
+                    if pictures > 1
+                    else gettext("Download picture"),
+                )
+                for part in range(1, pictures + 1)
+            ],
+            "header": posting_layout.header(),
+            "preview": [
+                [
+                    row["household"],
+                    row["earned"],
+                    row["deducted"],
+                    row["redeemed"],
+                    row["balance"],
+                    [posting_layout.line_text(line) for line in row["lines"]],
+                ]
+                for row in posting.rows
+            ],  # fmt: skip
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/pdf/<str:size>/", view(self.pdf_view), name="points_pointposting_pdf"),
+            path("<path:object_id>/picture/<int:part>/", view(self.picture_view), name="points_pointposting_picture"),
+        ] + super().get_urls()
+
+    def _download(self, request, object_id, kind: str, render, content_type: str, extension: str):
+        posting = self.get_object_or_404(request, object_id)
+        if not request.user.has_perm("points.export_pointposting"):
+            raise PermissionDenied
+        content = render(posting)
+        ReportLog.objects.create(
+            user=request.user,
+            report=POSTING_LOG_NAME,
+            filters={"posting": posting.pk, "village": posting.village_id, "month": f"{posting.month:%Y-%m}"},
+            format=kind,
+            rows=len(posting.rows),
+        )
+        response = HttpResponse(content, content_type=content_type)
+        # Opened in the browser: printed from there, or long-pressed on a phone to send to WeChat.
+        name = posting_layout.file_name(posting, extension)
+        response["Content-Disposition"] = content_disposition_header(False, name)
+        return response
+
+    def pdf_view(self, request, object_id, size):
+        if size not in posting_layout.SIZES:
+            raise Http404
+        return self._download(
+            request, object_id, f"pdf-{size}", lambda p: posting_layout.pdf_bytes(p, size), "application/pdf", "pdf"
+        )
+
+    def picture_view(self, request, object_id, part):
+        posting = self.get_object_or_404(request, object_id)
+        if not 1 <= part <= posting_layout.picture_count(posting):
+            raise Http404
+        return self._download(
+            request, object_id, "png", lambda p: posting_layout.picture_bytes(p, part), "image/png", f"{part}.png"
+        )
+
+
+@admin.register(SupermarketSettings)
+class SupermarketSettingsAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
+    list_display = ["town", "posting_names", "appeal_days", "contact"]
+    list_select_related = ["town"]
+    fields = ["town", "posting_names", "appeal_days", "contact"]
+
+    def has_add_permission(self, request):
+        # Settings are changed, not added: a town that has none yet sets them the first time.
+        return self.has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["town"] if obj is not None else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "town":
+            # Only the towns she keeps whole: a village clerk sees her town's settings, never sets them.
+            scope = scope_for(request.user)
+            towns = Town.objects.all() if scope.everything else Town.objects.filter(pk__in=scope.town_ids)
+            kwargs["queryset"] = towns.exclude(pk__in=SupermarketSettings.objects.values("town_id"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        supermarket_settings_save(settings=obj, by=request.user)

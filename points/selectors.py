@@ -12,6 +12,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -19,9 +20,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from federation.core import dates
-from federation.core.models import PeriodSubmission
+from federation.core.identity import mask_name
+from federation.core.models import PeriodSubmission, Village
 from federation.core.scoping import Scope, counted_in, in_scope, scope_for
 from federation.models import Household, Person
 from points.models import (
@@ -33,6 +36,7 @@ from points.models import (
     Redemption,
     RedemptionEvent,
     RedemptionItem,
+    SupermarketSettings,
 )
 
 K = PointEntry.Kind
@@ -173,3 +177,76 @@ def grouped(kind: str, rows) -> list[tuple[str, list[int]]]:
     for pk, *key in rows:
         groups[tuple(key)].append(pk)
     return [(kind, ids) for ids in groups.values()]
+
+
+# --- The month's posting (积分公示) -------------------------------------------------------
+
+
+def _household_label(number: str, head: str | None, names: str) -> str:
+    """The household as the town's setting shows it: never a whole name, an ID number or a phone."""
+    Names = SupermarketSettings.Names
+    if names == Names.NUMBER or not head:
+        return number
+    if names == Names.HEAD:
+        return mask_name(head)
+    return f"{number} {mask_name(head)}"
+
+
+def posting_rows(*, village: Village, month: date, names: str) -> list[dict]:
+    """Every household of the village, and every household with lines in the village's ledger
+    in the month: its points earned, deducted and redeemed in the month, its balance at the
+    month's end, and each line (day, what, points). Four queries, whatever the village's size.
+
+    A reversal or correction counts with what it moves (earned when it gives points back,
+    deducted when it takes them), so that earned − deducted − redeemed is the month's change.
+    Notes are left out: free text may hold a phone or a name in full."""
+    start, end = dates.period_of(dates.MONTH, month)
+    lines = PointEntry.objects.filter(village=village, date__range=(start, end))
+    households = Household.objects.filter(Q(village=village) | Q(pk__in=lines.values("household_id")))
+    rows = {
+        pk: {"household_id": pk, "household": _household_label(number, head, names), "earned": 0, "deducted": 0,
+             "redeemed": 0, "balance": 0, "lines": []}
+        for pk, number, head in households.order_by("number", "pk").values_list("pk", "number", "head__name")
+    }  # fmt: skip
+    balances = (
+        PointEntry.objects.filter(household__in=households.values("pk"), date__lte=end)
+        .order_by()
+        .values("household_id")
+        .annotate(balance=Sum("points"))
+        .values_list("household_id", "balance")
+    )
+    for pk, balance in balances:
+        rows[pk]["balance"] = balance
+    goods = {}
+    items = RedemptionItem.objects.filter(redemption__in=lines.filter(kind=K.REDEMPTION).values("redemption_id"))
+    for redemption, name, quantity in items.order_by("pk").values_list("redemption_id", "goods__name", "quantity"):
+        goods.setdefault(redemption, []).append(f"{name}×{quantity}")
+    fields = ["household_id", "date", "kind", "points", "rule__description", "redemption_id", "person__name",
+              "reverses__date"]  # fmt: skip
+    for values in lines.order_by("date", "pk").values_list(*fields):
+        household, day, kind, points, rule, redemption, person, reversed_day = values
+        row = rows[household]
+        if kind in (K.REDEMPTION, K.CANCELLATION):
+            row["redeemed"] -= points
+        elif points > 0:
+            row["earned"] += points
+        else:
+            row["deducted"] -= points
+        what = _line_text(kind, rule, goods.get(redemption), reversed_day)
+        if person and names == SupermarketSettings.Names.MASKED:
+            what = f"{mask_name(person)}：{what}"
+        row["lines"].append([day.isoformat(), what, points])
+    return list(rows.values())
+
+
+def _line_text(kind: str, rule: str | None, goods: list[str] | None, reversed_day: date | None) -> str:
+    if kind == K.REDEMPTION:
+        return "、".join(goods or []) or str(K.REDEMPTION.label)
+    if kind == K.REVERSAL:
+        item = f"{reversed_day:%m-%d} {rule or ''}".strip()
+        return gettext("Reversal: %(item)s") % {"item": item}
+    if kind == K.CORRECTION:
+        return f"{K.CORRECTION.label}{'：' + rule if rule else ''}"
+    if kind == K.CANCELLATION:
+        return str(K.CANCELLATION.label)
+    return rule or str(K(kind).label)

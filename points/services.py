@@ -5,7 +5,7 @@ lines in `recorded_by`, rules, goods and sessions in their history (`history_use
 
 from collections import Counter
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from io import BytesIO
 from pathlib import PurePosixPath
 from uuid import UUID
@@ -20,19 +20,23 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from federation.core import dates, periods
 from federation.core.history import save_with_history
+from federation.core.models import Village
 from federation.core.scoping import in_scope, scope_for
 from federation.models import Household, Person
+from points import selectors
 from points.models import (
     Donation,
     DonationLine,
     Goods,
     PointClaim,
     PointEntry,
+    PointPosting,
     PointRule,
     Redemption,
     RedemptionEvent,
     RedemptionItem,
     StockLine,
+    SupermarketSettings,
 )
 
 
@@ -739,3 +743,45 @@ def point_claims_review(*, claims: Iterable[PointClaim], by, approve: bool, reas
             except ValidationError as error:
                 refused.append(_("Claim #%(id)s: %(error)s") % {"id": claim.pk, "error": " ".join(error.messages)})
     return done, refused
+
+
+# --- The month's posting (积分公示) -------------------------------------------------------
+
+
+@transaction.atomic
+def point_posting_create(*, village: Village, month: date, by) -> PointPosting:
+    """Post a village's month: its figures as they stand now, kept as posted (a later
+    correction shows on the month it is dated in), the appeal window from today, and the
+    names shown as the town has set. A month may be posted once it has begun (a session day
+    mid-month); posting it again makes a new posting, which the village then reads, and
+    the earlier one stays on record."""
+    month = month.replace(day=1)
+    today = timezone.localdate()
+    if month > today:
+        raise ValidationError({"month": _("A month can be posted once it has begun.")})
+    scope = scope_for(by) if by is not None else None
+    if scope is not None and not (scope.everything or village.pk in scope.village_ids):
+        raise ValidationError({"village": _("You do not keep this village: its own staff post its points.")})
+    settings = SupermarketSettings.of(village.town_id)
+    posting = PointPosting(
+        village=village,
+        month=month,
+        posted_by=by,
+        appeal_from=today,
+        appeal_until=today + timedelta(days=settings.appeal_days),
+        names=settings.posting_names,
+        contact=settings.contact,
+        rows=selectors.posting_rows(village=village, month=month, names=settings.posting_names),
+    )
+    posting.full_clean()
+    posting.save(force_insert=True)
+    return posting
+
+
+@transaction.atomic
+def supermarket_settings_save(*, settings: SupermarketSettings, by) -> SupermarketSettings:
+    """Set how the town posts its months: the names shown, the days to appeal, whom to ask."""
+    scope = scope_for(by) if by is not None else None
+    if scope is not None and not scope.covers_town(settings.town_id):
+        raise ValidationError({"town": _("Only the town's own administrators set how it posts its points.")})
+    return save_with_history(settings, by)

@@ -205,6 +205,18 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 
+def mask_name(name: str) -> str:
+    """张*红: the first and last character kept, as villages post names; a two-character
+    name keeps its surname (张*). The villagers know who it is; a stranger reading the
+    notice board or a forwarded picture does not."""
+    name = name.strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
 def years_before(day: date, years: int) -> date:
     """The same day `years` earlier (28 February for a 29 February that does not exist):
     someone born on or before it is at least `years` old on `day`."""
