@@ -12,7 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BENCHMARKS = ["admin_lists", "import_roster", "reports", "points", "scale", "load", "exports", "binder"]
+BENCHMARKS = ["admin_lists", "import_roster", "reports", "points", "scale", "load", "exports", "binder", "passbooks"]
 
 
 def setup_django(workdir: str | None = None) -> None:
