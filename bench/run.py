@@ -23,6 +23,7 @@ BENCHMARKS = [
     "binder",
     "claims",
     "postings",
+    "passbooks",
 ]
 
 

@@ -24,12 +24,13 @@ from federation.core.admin.base import (
     scoped_choices,
     with_picker_labels,
 )
-from federation.core.models import ReportLog, Town
-from federation.core.reporting import money, per_row
+from federation.core.importing import take_upload, worker_failed
+from federation.core.models import ImportJob, ReportLog, Town
+from federation.core.reporting import attachment, money, per_row
 from federation.core.scoping import scope_for
 from federation.models import Household, Person
+from points import passbooks, selectors
 from points import posting as posting_layout
-from points import selectors
 from points.models import (
     Donation,
     DonationLine,
@@ -230,6 +231,65 @@ class PointEntryAdmin(ServiceErrorsAsMessagesMixin, ReadOnlyLedgerAdmin):
         if claim is None:
             return "—"
         return "、".join(str(user) for user in (claim.reviewed_by, claim.second_reviewed_by) if user) or "—"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("passbook/<path:household_id>/", view(self.passbook_view), name="points_passbook"),
+            path("passbooks/<uuid:job_id>/", view(self.passbook_job_view), name="points_passbook_job"),
+            path("passbooks/<uuid:job_id>/file/", view(self.passbook_file_view), name="points_passbook_file"),
+        ] + super().get_urls()
+
+    def passbook_view(self, request, household_id):
+        """A household's passbook: the year and page size, then its PDF."""
+        # Through the households' own admin: another village's household is a 404, as its page is.
+        household = self.admin_site.get_model_admin(Household).get_object_or_404(request, household_id)
+        if not request.user.has_perm("points.view_pointentry"):
+            raise PermissionDenied
+        form = PassbookForm(request.GET if "year" in request.GET else None)
+        if form.is_bound and form.is_valid():
+            return passbook_response(request, [household], **form.cleaned_data, household=household.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": Household._meta,
+            "title": gettext("Print points passbook"),
+            "household": household,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/points/passbook.html", context)
+
+    def _passbook_job(self, request, job_id) -> ImportJob:
+        """The print job, for the user who started it (or a superuser) only."""
+        job = ImportJob.objects.filter(pk=job_id, resource=passbooks.JOB_NAME).first()
+        if job is None or not (job.user_id == request.user.pk or request.user.is_superuser):
+            raise Http404
+        if not request.user.has_perm("points.view_pointentry"):
+            raise PermissionDenied
+        return job
+
+    def passbook_job_view(self, request, job_id):
+        """The progress of passbooks printed in the background, then the link to the file."""
+        job = self._passbook_job(request, job_id)
+        if worker_failed(job):
+            job.state, job.result = ImportJob.State.FAILED, {"message": gettext("The background worker stopped.")}
+            ImportJob.objects.filter(pk=job.pk).exclude(state=ImportJob.State.DONE).update(
+                state=job.state, result=job.result
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": Household._meta,
+            "title": gettext("Print points passbook"),
+            "job": job,
+        }
+        return TemplateResponse(request, "admin/points/passbook_job.html", context)
+
+    def passbook_file_view(self, request, job_id):
+        job = self._passbook_job(request, job_id)
+        data = take_upload(job.token, request.user, remove=False, kind="pdf") if job.state == "done" else None
+        if data is None:
+            raise Http404(gettext("The file has expired; print the passbooks again."))
+        passbooks.log(request.user, year=job.result["year"], size=job.result["size"], households=job.rows_total)
+        return pdf_response(data, job.file_name)
 
     def save_model(self, request, obj, form, change):
         done = point_award(
@@ -590,6 +650,73 @@ def award_points(modeladmin, request, queryset):
 
 
 award_points.short_description = _("Record points for the selected households")
+
+
+class PassbookForm(forms.Form):
+    year = forms.IntegerField(label=_("year"), min_value=2000)
+    size = forms.ChoiceField(
+        label=_("page size"), choices=[(name, name) for name in passbooks.SIZES], widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        this_year = timezone.localdate().year
+        self.fields["year"].max_value = this_year
+        self.fields["year"].widget.attrs["max"] = this_year
+        self.fields["year"].initial = this_year
+        self.fields["size"].initial = "A5"
+
+
+def pdf_response(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = attachment(name)
+    response["Cache-Control"] = "private, no-store"  # a family's points: never kept by a shared browser
+    return response
+
+
+def passbook_response(request, households, *, year: int, size: str, household=None) -> HttpResponse:
+    """The passbooks' PDF, printed now, and logged."""
+    data, _pages = passbooks.pdf_bytes([h.pk for h in households], year, size)
+    passbooks.log(request.user, year=year, size=size, households=len(households), household=household)
+    return pdf_response(data, passbooks.file_name(year, households))
+
+
+def print_passbooks(modeladmin, request, queryset):
+    """打印积分存折 for the households ticked in the household list: one page each (more
+    than passbooks.BACKGROUND_FROM are printed by the background worker)."""
+    if not request.user.has_perm("points.view_pointentry"):
+        raise PermissionDenied
+    form = PassbookForm(request.POST if "apply" in request.POST else None)
+    if form.is_bound and form.is_valid():
+        year, size = form.cleaned_data["year"], form.cleaned_data["size"]
+        households = passbooks.in_order(queryset)
+        if len(households) <= passbooks.BACKGROUND_FROM:
+            return passbook_response(request, households, year=year, size=size)
+        job = passbooks.start_print(user=request.user, households=households, year=year, size=size)
+        return HttpResponseRedirect(reverse("admin:points_passbook_job", args=[job.pk]))
+    return TemplateResponse(
+        request,
+        "admin/points/passbooks.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "opts": modeladmin.model._meta,
+            "count": queryset.count(),
+            "selected": request.POST.getlist("_selected_action"),
+            "select_across": request.POST.get("select_across", "0"),
+            "form": form,
+            "title": gettext("Print points passbooks of the selected households"),
+        },
+    )
+
+
+print_passbooks.short_description = _("Print points passbooks")
+
+
+def passbook_link(request, household) -> tuple[str, str] | None:
+    """打印积分存折 atop a household's page."""
+    if not request.user.has_perm("points.view_pointentry"):
+        return None
+    return reverse("admin:points_passbook", args=[household.pk]), gettext("Print points passbook")
 
 
 class LedgerInline(ScopedTabularInline):

@@ -28,5 +28,11 @@ class PointsConfig(AppConfig):
             HelpSection("points", _("Points supermarket: awarding and redeeming points"), ("points.view_pointentry",)),
             pages=("points",),
         )
-        # The household's page lists its ledger, and households get the "record points" action.
-        registry.extend_admin("federation.household", actions=[admin.award_points], inlines=[admin.LedgerInline])
+        # The household's page lists its ledger and links to its passbook; households get the
+        # "record points" and "print passbooks" actions.
+        registry.extend_admin(
+            "federation.household",
+            actions=[admin.award_points, admin.print_passbooks],
+            inlines=[admin.LedgerInline],
+            links=[admin.passbook_link],
+        )

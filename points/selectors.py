@@ -2,6 +2,7 @@
 and the dashboard use them. Each picks records through `counted_in`."""
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -250,3 +252,81 @@ def _line_text(kind: str, rule: str | None, goods: list[str] | None, reversed_da
     if kind == K.CANCELLATION:
         return str(K.CANCELLATION.label)
     return rule or str(K(kind).label)
+
+
+@dataclass
+class PassbookLine:
+    date: date
+    kind: str
+    what: str
+    points: int
+    balance: int
+
+
+@dataclass
+class Passbook:
+    """A household's year in its passbook (积分存折): the balance brought forward, the year's
+    lines in order, and the year's totals (opening + earned − deducted − redeemed = closing)."""
+
+    household: Household
+    year: int
+    opening: int
+    lines: list[PassbookLine] = field(default_factory=list)
+
+    @property
+    def closing(self) -> int:
+        return self.lines[-1].balance if self.lines else self.opening
+
+    @property
+    def redeemed(self) -> int:
+        """Points spent at the shop, less redemptions cancelled."""
+        return -sum(line.points for line in self.lines if line.kind in SHOP_KINDS)
+
+    @property
+    def earned(self) -> int:
+        return sum(line.points for line in self.lines if line.kind not in SHOP_KINDS and line.points > 0)
+
+    @property
+    def deducted(self) -> int:
+        return -sum(line.points for line in self.lines if line.kind not in SHOP_KINDS and line.points < 0)
+
+
+SHOP_KINDS = (K.REDEMPTION, K.CANCELLATION)
+
+
+def _what(entry: PointEntry) -> str:
+    """What a passbook line says: the goods of a redemption, the rule of an award or
+    deduction, and for a reversal, a cancellation or a correction its kind and its note."""
+    if entry.kind == K.REDEMPTION:
+        return "、".join(f"{item.goods.name}×{item.quantity}" for item in entry.redemption.items.all())
+    if entry.kind in (K.AWARD, K.DEDUCTION) and entry.rule is not None:
+        return entry.rule.description
+    said = entry.note or (entry.rule.description if entry.rule is not None else "")
+    return f"{entry.get_kind_display()}：{said}" if said else entry.get_kind_display()
+
+
+def passbooks(households: QuerySet, year: int) -> list[Passbook]:
+    """The passbooks of the households for the year, in the households' order (village, number),
+    in four queries however many households: the households with their opening balances, the
+    year's lines, and the goods of their redemptions."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    before = PointEntry.objects.filter(household=OuterRef("pk"), date__lt=start).order_by("-date", "-pk")
+    chosen = (
+        Household.objects.filter(pk__in=households.order_by().values("pk"))
+        .select_related("head", "village__town")
+        .annotate(opening=Coalesce(Subquery(before.values("balance_after")[:1]), Value(0)))
+        .order_by("village__sort_order", "village_id", "number")
+    )
+    books = {household.pk: Passbook(household, year, household.opening) for household in chosen}
+    items = RedemptionItem.objects.select_related("goods").order_by("goods__name")
+    lines = (
+        PointEntry.objects.filter(household_id__in=list(books), date__range=(start, end))
+        .select_related("rule", "redemption")
+        .prefetch_related(Prefetch("redemption__items", queryset=items))
+        .order_by("household_id", "date", "pk")
+    )
+    for entry in lines:
+        books[entry.household_id].lines.append(
+            PassbookLine(entry.date, entry.kind, _what(entry), entry.points, entry.balance_after)
+        )
+    return list(books.values())

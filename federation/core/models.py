@@ -200,13 +200,16 @@ class ImportRecord(AuditRecord):
 
 class ImportJob(models.Model):
     """A roster preview or import too big to wait for, run by the background worker
-    (federation.core.importing.jobs): whose it is, how far it has got, and its result for the page.
+    (federation.core.importing.jobs), or a file an app prints there (its `resource` names
+    which; its `token` is the file, kept as an upload): whose it is, how far it has got, and
+    its result for the page.
 
     Kept a day (the result holds the file's errors and sample rows), then deleted."""
 
     class Kind(models.TextChoices):
         PREVIEW = "preview", pgettext_lazy("import job", "preview")
         CONFIRM = "confirm", pgettext_lazy("import job", "import")
+        PRINT = "print", pgettext_lazy("import job", "print")  # many passbooks, say
 
     class State(models.TextChoices):
         QUEUED = "queued", pgettext_lazy("import job", "waiting for the background worker")

@@ -87,10 +87,13 @@ class HelpSection:
 
 @dataclass
 class AdminExtension:
-    """What an app adds to another app's admin (the points ledger on a household's page)."""
+    """What an app adds to another app's admin (the points ledger on a household's page):
+    list actions, inlines, and links atop a record's page, each `link(request, obj)` giving
+    (url, label) or None (打印积分存折 on a household's page)."""
 
     actions: list = field(default_factory=list)
     inlines: list = field(default_factory=list)
+    links: list = field(default_factory=list)
 
 
 class Registry:
@@ -178,10 +181,11 @@ class Registry:
         """`seed(town)` adds the app's part of the demo town; apps seed in INSTALLED_APPS order."""
         self._add(self.demos, name, seed, "demo")
 
-    def extend_admin(self, model_label: str, *, actions=(), inlines=()) -> None:
+    def extend_admin(self, model_label: str, *, actions=(), inlines=(), links=()) -> None:
         extension = self.admin_extensions.setdefault(model_label.lower(), AdminExtension())
         extension.actions.extend(actions)
         extension.inlines.extend(inlines)
+        extension.links.extend(links)
 
     def admin_extension(self, model) -> AdminExtension:
         return self.admin_extensions.get(model._meta.label_lower, AdminExtension())

@@ -270,6 +270,9 @@ class ScopedModelAdmin(ScopedAdminMixin, RosterImportMixin, ExportAdminMixin, Ex
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         # No 历史记录 button where there is no history to show.
         context.setdefault("keeps_history", self.keeps_history())
+        if obj is not None:  # beside the record's next step, what other apps link to from its page
+            links = (link(request, obj) for link in registry.admin_extension(self.model).links)
+            context["step_links"] = [*context.get("step_links", []), *filter(None, links)]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_historical_record_context_helper(self, request, historical_record):

@@ -7,17 +7,19 @@ report page and the downloads), read with the reader's permissions: a section th
 not read is left out, and the contents says so.
 
 ledgers compiles the binder; pdf and xlsx lay it out, each from the compiled binder alone.
-The rest of the system imports from here.
+The rest of the system imports from here (a PDF in the binder's look uses its Measure and shading).
 """
 
 from federation.core.binder.ledgers import BINDER_LOG_NAME, Binder, Ledger, compile_binder, log, unit_name
-from federation.core.binder.pdf import pdf_file, write_pdf
+from federation.core.binder.pdf import HEADER_SHADE, Measure, pdf_file, write_pdf
 from federation.core.binder.xlsx import write_xlsx, xlsx_file
 
 __all__ = [
     "BINDER_LOG_NAME",
+    "HEADER_SHADE",
     "Binder",
     "Ledger",
+    "Measure",
     "compile_binder",
     "log",
     "pdf_file",

@@ -29,6 +29,7 @@ from federation.core.importing.cells import (
     normalize_header,
     village_key,
 )
+from federation.core.importing.jobs import Heartbeat, worker_failed
 from federation.core.importing.reading import HEADER_SEARCH_ROWS, ImportFileError, Table, read_table
 from federation.core.importing.report import ImportReport, RowError
 from federation.core.importing.rosters import RosterExtension, RosterResource, among, discover
@@ -44,6 +45,7 @@ __all__ = [
     "ChoiceWidget",
     "Column",
     "ExcelDateWidget",
+    "Heartbeat",
     "IdNumberWidget",
     "Month",
     "NameWidget",
@@ -74,4 +76,5 @@ __all__ = [
     "update_rows",
     "upload_dir",
     "village_key",
+    "worker_failed",
 ]
