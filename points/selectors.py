@@ -12,6 +12,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -310,11 +311,18 @@ def passbooks(households: QuerySet, year: int) -> list[Passbook]:
     in four queries however many households: the households with their opening balances, the
     year's lines, and the goods of their redemptions."""
     start, end = date(year, 1, 1), date(year, 12, 31)
-    before = PointEntry.objects.filter(household=OuterRef("pk"), date__lt=start).order_by("-date", "-pk")
+    # Balances are summed in date order, not read from the lines: a claim approved today enters
+    # the ledger with its own earlier date, after lines dated later, whose stored balance_after
+    # followed the order they were written in.
+    before = PointEntry.objects.filter(household=OuterRef("pk"), date__lt=start).order_by().values("household")
     chosen = (
         Household.objects.filter(pk__in=households.order_by().values("pk"))
         .select_related("head", "village__town")
-        .annotate(opening=Coalesce(Subquery(before.values("balance_after")[:1]), Value(0)))
+        .annotate(
+            opening=Coalesce(
+                Subquery(before.annotate(total=Sum("points")).values("total"), output_field=IntegerField()), 0
+            )
+        )
         .order_by("village__sort_order", "village_id", "number")
     )
     books = {household.pk: Passbook(household, year, household.opening) for household in chosen}
@@ -326,7 +334,7 @@ def passbooks(households: QuerySet, year: int) -> list[Passbook]:
         .order_by("household_id", "date", "pk")
     )
     for entry in lines:
-        books[entry.household_id].lines.append(
-            PassbookLine(entry.date, entry.kind, _what(entry), entry.points, entry.balance_after)
-        )
+        book = books[entry.household_id]
+        balance = book.closing + entry.points
+        book.lines.append(PassbookLine(entry.date, entry.kind, _what(entry), entry.points, balance))
     return list(books.values())

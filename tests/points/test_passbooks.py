@@ -17,8 +17,16 @@ from pypdf import PdfReader
 from federation.core.models import ImportJob, ReportLog
 from federation.models import Household
 from points import passbooks
+from points.models import PointClaim, PointRule
 from points.selectors import passbooks as passbooks_of
-from points.services import point_award, point_entry_reverse, redemption_cancel, redemption_create
+from points.services import (
+    point_award,
+    point_claim_record,
+    point_claim_review,
+    point_entry_reverse,
+    redemption_cancel,
+    redemption_create,
+)
 from tests.factories import HouseholdFactory, PersonFactory, UserFactory, give_scope
 
 HOUSEHOLDS = "/admin/federation/household/"
@@ -212,3 +220,17 @@ def test_a_print_job_is_its_printers_alone(client_for, clerk, town, taiba, famil
     assert client.get(f"/admin/points/pointentry/passbooks/{job.pk}/").status_code == 404
     assert client.get(f"/admin/points/pointentry/passbooks/{job.pk}/file/").status_code == 404
     assert not ReportLog.objects.exists()
+
+
+def test_a_claim_approved_later_takes_its_place_by_date_and_the_balances_follow(db, family, town, rule, town_admin):
+    reviewed = PointRule.objects.create(
+        town=town, category="family", description="孝老爱亲", points=30, review=PointRule.Review.ONE
+    )
+    clerk = UserFactory(username="passbook-clerk")
+    claim = point_claim_record(household=family, rule=reviewed, day=date(2024, 5, 1), by=clerk)
+    point_award(household=family, rule=rule, day=date(2024, 6, 1), by=None)  # written before the claim's line
+    point_claim_review(claim=claim, by=town_admin, approve=True)
+    assert PointClaim.objects.get().entry.balance_after == 80  # as written
+    (book,) = passbooks_of(Household.objects.filter(pk=family.pk), 2024)
+    assert [(line.date.month, line.points, line.balance) for line in book.lines] == [(5, 30, 30), (6, 50, 80)]
+    assert book.closing == 80
