@@ -1,0 +1,42 @@
+"""积分公示 in a browser: the 太坝 clerk posts last month's points for her village on her phone,
+reads the figures as posted (names masked, never an ID number or a phone), and takes the A4 PDF
+for the notice board and the picture for the village's WeChat group."""
+
+import re
+
+import pytest
+
+from tests.e2e.journey import PHONE
+
+pytestmark = pytest.mark.e2e
+
+ID_NUMBER = re.compile(r"\d{17}[\dXx]")
+PHONE_NUMBER = re.compile(r"1[3-9]\d{9}")
+
+
+def test_clerk_posts_last_months_points_and_takes_the_pdf_and_the_picture(journeys):
+    taiba = journeys.open("taiba", PHONE, "phone")
+    page = taiba.page
+    taiba.goto("/admin/points/pointposting/add/", "posting-add")
+    village = page.locator("#id_village")
+    if village.evaluate("element => element.tagName") == "SELECT":
+        village.select_option(label="太坝村")
+    assert page.locator("#id_month").input_value(), "the month is filled in (last month)"
+    taiba.click("form input[type=submit][name=_save]", "posted")
+    assert "/change/" in page.url, page.url
+    assert taiba.messages(), "the clerk is told the month was posted"
+
+    table = page.locator(".posting-table")
+    assert table.count() == 1, "the posting's page shows its figures as posted"
+    text = table.inner_text()
+    assert "*" in text, "names are masked (张*红)"
+    assert not ID_NUMBER.search(text) and not PHONE_NUMBER.search(text), text[:500]
+    taiba.manual_shot("posting-phone")
+
+    pdf = page.locator(".posting-tools a", has_text="A4").first
+    picture = page.locator(".posting-tools a", has_text="图片").first
+    for link, kind in ((pdf, "application/pdf"), (picture, "image/png")):
+        response = page.request.get(taiba.url(link.get_attribute("href")))
+        assert response.status == 200 and response.headers["content-type"].startswith(kind), response.headers
+        assert len(response.body()) > 1000
+    journeys.finish()
