@@ -378,3 +378,11 @@ def test_the_signal_report_names_claims_that_look_wrong(
     assert link in page
     listing = client.get(link).content.decode()
     assert "TB-300" in listing and f"/admin/points/pointclaim/{own.pk}/change/" not in listing
+
+
+def test_a_claims_photo_is_sent_only_to_staff_of_its_village(client_for, family, town, reviewed_rule, clerk, fenghe):
+    claim = point_claim_record(household=family, rule=reviewed_rule, day=MAY, by=clerk, evidence=photo())
+    elsewhere = UserFactory(username="fenghe-clerk", role=VILLAGE_CLERK)
+    give_scope(elsewhere, town, villages=[fenghe])
+    assert client_for(clerk).get(claim.evidence.url).status_code == 200
+    assert client_for(elsewhere).get(claim.evidence.url).status_code == 404
