@@ -31,7 +31,7 @@ def test_clerk_posts_last_months_points_and_takes_the_pdf_and_the_picture(journe
     text = table.inner_text()
     assert "*" in text, "names are masked (张*红)"
     assert not ID_NUMBER.search(text) and not PHONE_NUMBER.search(text), text[:500]
-    taiba.manual_shot("posting-phone")
+    taiba.manual_shot("posting-phone", focus=".posting-tools")
 
     pdf = page.locator(".posting-tools a", has_text="A4").first
     picture = page.locator(".posting-tools a", has_text="图片").first
