@@ -9,11 +9,20 @@ from django.db.models.functions import Coalesce
 
 from federation.core.scoping import Scope, counted_in, in_scope
 from federation.models import Household
-from points.models import Donation, DonationLine, Goods, PointEntry, Redemption, RedemptionEvent, RedemptionItem
+from points.models import (
+    Donation,
+    DonationLine,
+    Goods,
+    PointAppeal,
+    PointEntry,
+    Redemption,
+    RedemptionEvent,
+    RedemptionItem,
+)
 
 K = PointEntry.Kind
 # The lines a household earns or loses points by (a redemption and its cancellation are the shop's).
-REGISTER_KINDS = [K.AWARD, K.DEDUCTION, K.REVERSAL]
+REGISTER_KINDS = [K.AWARD, K.DEDUCTION, K.REVERSAL, K.CORRECTION]
 
 
 def ledger(scope: Scope) -> QuerySet:
@@ -21,7 +30,8 @@ def ledger(scope: Scope) -> QuerySet:
 
 
 def register_lines_in(scope: Scope, start: date, end: date) -> QuerySet:
-    """The points registration ledger of the period: awards, deductions and their reversals."""
+    """The points registration ledger of the period: awards, deductions, their reversals and the
+    corrections after appeals."""
     return ledger(scope).filter(date__range=(start, end), kind__in=REGISTER_KINDS)
 
 
@@ -81,3 +91,17 @@ def donations_in(scope: Scope, start: date, end: date) -> QuerySet:
 
 def donation_lines_in(scope: Scope, start: date, end: date) -> QuerySet:
     return counted_in(DonationLine.objects.all(), scope).filter(donation__date__range=(start, end))
+
+
+OPEN_APPEAL = [PointAppeal.Status.RECEIVED, PointAppeal.Status.CHECKING]
+DECIDED_APPEAL = [PointAppeal.Status.UPHELD, PointAppeal.Status.CORRECTED, PointAppeal.Status.REJECTED]
+
+
+def open_appeals(scope: Scope) -> QuerySet:
+    """Appeals received or being checked: the home page's work list."""
+    return counted_in(PointAppeal.objects.all(), scope).filter(status__in=OPEN_APPEAL)
+
+
+def appeals_in(scope: Scope, start: date, end: date) -> QuerySet:
+    """Appeals received in the period, decided or not (the appeal ledger)."""
+    return counted_in(PointAppeal.objects.all(), scope).filter(received_on__range=(start, end))
