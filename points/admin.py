@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from federation.core.admin.base import (
@@ -31,10 +31,12 @@ from federation.core.scoping import scope_for
 from federation.models import Household, Person
 from points import passbooks, selectors
 from points import posting as posting_layout
+from points.answers import answer_pdf
 from points.models import (
     Donation,
     DonationLine,
     Goods,
+    PointAppeal,
     PointClaim,
     PointEntry,
     PointPosting,
@@ -52,6 +54,9 @@ from points.services import (
     donation_save,
     goods_restock,
     goods_save,
+    point_appeal_check,
+    point_appeal_decide,
+    point_appeal_record,
     point_award,
     point_award_many,
     point_claim_record,
@@ -735,8 +740,9 @@ class LedgerInline(ScopedTabularInline):
 
 
 def points_reminders(request) -> list[tuple]:
-    """The points supermarket's work waiting today, in the user's towns."""
-    work = []
+    """The points supermarket's work waiting today, in the user's towns: claims to review,
+    goods to restock, appeals to check or decide."""
+    work = appeal_reminders(request)
     if request.user.has_perm("points.review_pointclaim"):
         waiting = selectors.claims_to_review(request.user).count()
         url = reverse("admin:points_pointclaim_changelist")
@@ -1085,3 +1091,192 @@ class SupermarketSettingsAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
 
     def save_model(self, request, obj, form, change):
         supermarket_settings_save(settings=obj, by=request.user)
+
+
+class OpenAppealFilter(admin.SimpleListFilter):
+    title = _("open or decided")
+    parameter_name = "open"
+
+    def lookups(self, request, model_admin):
+        return [("yes", pgettext_lazy("appeal", "open")), ("no", pgettext_lazy("appeal", "decided"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(status__in=selectors.OPEN_APPEAL)
+        if self.value() == "no":
+            return queryset.exclude(status__in=selectors.OPEN_APPEAL)
+        return queryset
+
+
+class AppealStepForm(forms.Form):
+    step = forms.ChoiceField(label=_("Step"), widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("Outcome and reasons"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    rule = forms.ModelChoiceField(
+        label=_("rule"),
+        required=False,
+        queryset=PointRule.objects.none(),
+        help_text=_("For a correction: the rule of the award that was missing."),
+    )
+    points = forms.IntegerField(
+        label=_("points"),
+        required=False,
+        help_text=_(
+            "For a correction: the points to add (negative to take away). Empty: the line appealed undone, "
+            "or the rule's points."
+        ),
+    )
+
+    def __init__(self, *args, appeal, **kwargs):
+        super().__init__(*args, **kwargs)
+        Status = PointAppeal.Status
+        if appeal.status == Status.RECEIVED:
+            self.fields["step"].choices = [(Status.CHECKING, Status.CHECKING.label)]
+            for name in ("reason", "rule", "points"):
+                del self.fields[name]
+        else:
+            self.fields["step"].choices = [(status, status.label) for status in selectors.DECIDED_APPEAL]
+            self.fields["rule"].queryset = PointRule.objects.filter(town_id=appeal.village.town_id, active=True)
+
+
+@admin.register(PointAppeal)
+class PointAppealAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
+    """Appeals, recorded on the add page and moved on by steps (受理 → 核实中 → 维持/更正/驳回) from
+    their page; a recorded appeal is never edited, and a decided one prints its answer."""
+
+    list_display = ["received_on", "village", "household", "entry_shown", "status", "decided_on"]
+    list_filter = [OpenAppealFilter, "status", "village"]
+    list_select_related = ["village", "household__head", "entry__rule"]
+    search_fields = ["household__number", "household__head__name"]
+    date_hierarchy = "received_on"
+    autocomplete_fields = ["household", "entry"]
+    narrow_pickers = {"entry": "household"}  # the lines of the household chosen
+    readonly_fields = ["entry_shown", "correction", "next_step"]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": ["household", "posting", "entry", "statement"]})]
+        return [
+            (None, {"fields": ["village", "household", "posting", "entry_shown", "received_on", "statement"]}),
+            (
+                _("Steps"),
+                {"fields": ["status", "next_step", "outcome", "correction", "recorded_by", "decided_by", "decided_on"]},
+            ),
+        ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "posting":
+            # The postings that may be appealed today, in her villages.
+            today = timezone.localdate()
+            postings = scoped_choices(PointPosting, request).filter(appeal_from__lte=today, appeal_until__gte=today)
+            kwargs["queryset"] = postings.select_related("village")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)  # moved on by its steps only
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a record of what a household said and what it was told
+
+    @admin.display(description=_("line appealed"), ordering="entry__date")
+    def entry_shown(self, obj):
+        return obj.entry.picker_label() if obj.entry_id else gettext("an award the household says is missing")
+
+    @admin.display(description=_("correcting line"))
+    def correction(self, obj):
+        lines = [line.picker_label() for line in obj.entries.select_related("rule")]
+        return "；".join(lines) or "—"
+
+    @admin.display(description=_("next step"))
+    def next_step(self, obj):
+        if obj.open:
+            url = reverse("admin:points_pointappeal_step", args=[obj.pk])
+            return format_html('<a class="button" href="{}">{}</a>', url, gettext("Record the next step"))
+        url = reverse("admin:points_pointappeal_answer", args=[obj.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, gettext("Print the answer to the villager"))
+
+    def save_model(self, request, obj, form, change):
+        point_appeal_record(appeal=obj, by=request.user)
+
+    def get_urls(self):
+        return [
+            path("<path:object_id>/step/", self.admin_site.admin_view(self.step_view), name="points_pointappeal_step"),
+            path(
+                "<path:object_id>/answer/",
+                self.admin_site.admin_view(self.answer_view),
+                name="points_pointappeal_answer",
+            ),
+            *super().get_urls(),
+        ]
+
+    def step_view(self, request, object_id):
+        appeal = self.get_object_or_404(request, object_id)
+        if not request.user.has_perm("points.change_pointappeal"):
+            raise PermissionDenied
+        change_url = reverse("admin:points_pointappeal_change", args=[appeal.pk])
+        if not appeal.open:
+            return HttpResponseRedirect(change_url)
+        form = AppealStepForm(request.POST or None, appeal=appeal)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["step"] == PointAppeal.Status.CHECKING:
+                    point_appeal_check(appeal=appeal, by=request.user)
+                else:
+                    point_appeal_decide(
+                        appeal=appeal,
+                        outcome=data["step"],
+                        reason=data["reason"],
+                        rule=data["rule"],
+                        points=data["points"],
+                        by=request.user,
+                    )
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, gettext("%(appeal)s is updated.") % {"appeal": appeal})
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Next step of %(appeal)s") % {"appeal": appeal},
+            "obj": appeal,
+            "summary": " · ".join(
+                [str(appeal.village), str(appeal.household), self.entry_shown(appeal), appeal.get_status_display()]
+            ),
+            "form": form,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/federation/step.html", context)
+
+    def answer_view(self, request, object_id):
+        """The answer to the villager as a PDF, logged as every download is."""
+        appeal = self.get_object_or_404(request, object_id)
+        if not self.has_view_permission(request, appeal):
+            raise PermissionDenied
+        if appeal.open:
+            raise Http404(gettext("The appeal is not decided yet."))
+        content = answer_pdf(appeal)
+        # Logged as an export of the one appeal (the log of reports and exports names it so).
+        ReportLog.objects.create(
+            user=request.user,
+            report=f"export:{PointAppeal._meta.label_lower}",
+            filters={"id": [str(appeal.pk)]},
+            format="pdf",
+            rows=1,
+        )
+        response = HttpResponse(content, content_type="application/pdf")
+        name = gettext("points appeal answer %(number)s-%(id)s.pdf") % {
+            "number": appeal.household.number,
+            "id": appeal.pk,
+        }
+        response["Content-Disposition"] = content_disposition_header(True, name)
+        return response
+
+
+def appeal_reminders(request) -> list[tuple]:
+    """Appeals waiting to be checked or decided, in the user's villages."""
+    if not request.user.has_perm("points.change_pointappeal"):
+        return []
+    count = selectors.open_appeals(scope_for(request.user)).count()
+    url = reverse("admin:points_pointappeal_changelist")
+    return [(gettext("Points appeals open"), count, f"{url}?open=yes")]

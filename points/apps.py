@@ -12,7 +12,7 @@ class PointsConfig(AppConfig):
         from federation.core.periods import PeriodRecords
         from federation.core.registry import HelpSection, registry
         from points import admin, demo, reports, resources  # noqa: F401
-        from points.models import Donation, PointClaim, PointEntry, Redemption, RedemptionEvent
+        from points.models import Donation, PointAppeal, PointClaim, PointEntry, Redemption, RedemptionEvent
 
         # A submitted period holds, and an approved one locks, the ledger and the sessions.
         registry.add_period_records(PeriodRecords(PointEntry, date="date", village="village"))
@@ -22,6 +22,16 @@ class PointsConfig(AppConfig):
         registry.add_period_records(PeriodRecords(Redemption, date="event__date", village="event__village"))
         # A village's donations (a town-wide one names no village and no period holds it).
         registry.add_period_records(PeriodRecords(Donation, date="date", village="village"))
+        # An appeal is the month it was received in; deciding it later is the work of the day it
+        # is decided (as a dispute's steps are), and its correcting line is dated that day too.
+        registry.add_period_records(
+            PeriodRecords(
+                PointAppeal,
+                date="received_on",
+                village="village",
+                later=("status", "outcome", "decided_by_id", "decided_on"),
+            )
+        )
         registry.add_demo("points", demo.seed)
         registry.add_work_list("points", admin.points_reminders)
         registry.add_help_section(

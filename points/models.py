@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -178,6 +178,14 @@ class PointEntry(ScopedModel, models.Model):
 
     def __str__(self) -> str:
         return gettext("Ledger line #%(id)s") % {"id": self.pk}
+
+    # What a picker loads with each line to tell it apart (an appeal's line appealed).
+    picker_related = ("rule",)
+
+    def picker_label(self, identity: bool = False) -> str:
+        """The line as the posting showed it: its date, its item and its points."""
+        item = self.rule.description if self.rule_id else self.get_kind_display()
+        return f"{self.date:%Y-%m-%d} {item} {self.points:+d}"
 
 
 class Goods(models.Model):
@@ -650,7 +658,7 @@ class PointAppeal(ScopedModel, models.Model):
         CHECKING = "checking", _("being checked")
         UPHELD = "upheld", _("points upheld")
         CORRECTED = "corrected", _("corrected")
-        REJECTED = "rejected", _("rejected")
+        REJECTED = "rejected", pgettext_lazy("appeal", "rejected")  # 驳回, not an application's 未通过
 
     household = models.ForeignKey(Household, models.PROTECT, related_name="point_appeals", verbose_name=_("household"))
     village = models.ForeignKey(Village, models.PROTECT, related_name="+", verbose_name=_("village"))

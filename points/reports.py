@@ -18,6 +18,7 @@ from federation.core.reporting import (
     changelist,
     chart,
     money,
+    per_row,
     per_village,
     period_params,
     report,
@@ -26,7 +27,7 @@ from federation.core.reporting import (
     village_table,
 )
 from points import selectors
-from points.models import PointClaim, PointEntry, PointRule, RedemptionEvent, RedemptionItem
+from points.models import PointAppeal, PointClaim, PointEntry, PointRule, RedemptionEvent, RedemptionItem
 
 K = PointEntry.Kind
 POINTS = pgettext_lazy("annual summary", "Points supermarket")
@@ -148,7 +149,8 @@ def points_register(rs: ReportScope, period: DateRange) -> Table:
         ]
     )
     categories = {key: str(label) for key, label in PointRule.Category.choices}
-    reversal = str(_("Reversal: %(item)s"))
+    # A reversal or a correction names the item it undoes or corrects.
+    labels = {K.REVERSAL: str(_("Reversal: %(item)s")), K.CORRECTION: str(_("Correction after an appeal: %(item)s"))}
     lines = selectors.register_lines_in(rs.chosen, period.start, period.end).order_by("date", "pk")
     fields = [
         "date",
@@ -165,7 +167,7 @@ def points_register(rs: ReportScope, period: DateRange) -> Table:
 
     def row(values) -> list:
         day, village, number, head, category, item, kind, points, balance, note = values
-        item = reversal % {"item": item or ""} if kind == K.REVERSAL else item or ""
+        item = labels[kind] % {"item": item or ""} if kind in labels else item or ""
         return [day.isoformat(), village, number, head or "", categories.get(category, ""), item, points, balance, note]
 
     # Read when asked, as tuples: a county's year is hundreds of thousands of lines.
@@ -437,3 +439,58 @@ def points_claim_signals(rs: ReportScope, period: DateRange) -> Table:
         )
         table.links[(len(table.rows) - 1, 6)] = changelist(PointClaim, ids=",".join(map(str, pks)))
     return table
+
+
+@report(
+    "points_appeals",
+    gettext_lazy("Points appeal ledger"),
+    gettext_lazy("Every appeal received, what the household said, the outcome and its reasons, and the correction."),
+    permission=("points.view_pointappeal", "federation.view_household", "federation.view_person"),
+    personal=True,
+)
+def points_appeals(rs: ReportScope, period: DateRange) -> Table:
+    table = Table(
+        header=[
+            _("Received on"),
+            _("Village (community)"),
+            _("Household number"),
+            _("Head of household"),
+            _("Line appealed"),
+            _("What the villager says"),
+            _("Outcome"),
+            _("Reasons"),
+            _("Points corrected"),
+            _("Decided on"),
+        ]
+    )
+    corrections = PointEntry.objects.filter(kind=K.CORRECTION)
+    appeals = (
+        selectors.appeals_in(rs.chosen, period.start, period.end)
+        .select_related("village", "household__head", "entry__rule")
+        .annotate(corrected=per_row(corrections, "appeal", Sum("points")))
+        .order_by("received_on", "pk")
+    )
+    missing = _("an award the household says is missing")
+    statuses = dict(PointAppeal.Status.choices)
+    for appeal in appeals:
+        head = appeal.household.head
+        table.rows.append(
+            [
+                appeal.received_on.isoformat(),
+                appeal.village.name,
+                appeal.household.number,
+                head.name if head else "",
+                appeal.entry.picker_label() if appeal.entry else missing,
+                appeal.statement,
+                str(statuses[appeal.status]),
+                appeal.outcome,
+                appeal.corrected if appeal.status == PointAppeal.Status.CORRECTED else "",
+                appeal.decided_on.isoformat() if appeal.decided_on else "",
+            ]
+        )
+    return table
+
+
+binder_section(
+    "points_appeals", gettext_lazy("Points appeal ledger"), category="family", order=50, reports=("points_appeals",)
+)

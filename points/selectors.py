@@ -34,6 +34,7 @@ from points.models import (
     Donation,
     DonationLine,
     Goods,
+    PointAppeal,
     PointClaim,
     PointEntry,
     Redemption,
@@ -44,7 +45,7 @@ from points.models import (
 
 K = PointEntry.Kind
 # The lines a household earns or loses points by (a redemption and its cancellation are the shop's).
-REGISTER_KINDS = [K.AWARD, K.DEDUCTION, K.REVERSAL]
+REGISTER_KINDS = [K.AWARD, K.DEDUCTION, K.REVERSAL, K.CORRECTION]
 
 
 def ledger(scope: Scope) -> QuerySet:
@@ -52,7 +53,8 @@ def ledger(scope: Scope) -> QuerySet:
 
 
 def register_lines_in(scope: Scope, start: date, end: date) -> QuerySet:
-    """The points registration ledger of the period: awards, deductions and their reversals."""
+    """The points registration ledger of the period: awards, deductions, their reversals and the
+    corrections after appeals."""
     return ledger(scope).filter(date__range=(start, end), kind__in=REGISTER_KINDS)
 
 
@@ -338,3 +340,17 @@ def passbooks(households: QuerySet, year: int) -> list[Passbook]:
         balance = book.closing + entry.points
         book.lines.append(PassbookLine(entry.date, entry.kind, _what(entry), entry.points, balance))
     return list(books.values())
+
+
+OPEN_APPEAL = [PointAppeal.Status.RECEIVED, PointAppeal.Status.CHECKING]
+DECIDED_APPEAL = [PointAppeal.Status.UPHELD, PointAppeal.Status.CORRECTED, PointAppeal.Status.REJECTED]
+
+
+def open_appeals(scope: Scope) -> QuerySet:
+    """Appeals received or being checked: the home page's work list."""
+    return counted_in(PointAppeal.objects.all(), scope).filter(status__in=OPEN_APPEAL)
+
+
+def appeals_in(scope: Scope, start: date, end: date) -> QuerySet:
+    """Appeals received in the period, decided or not (the appeal ledger)."""
+    return counted_in(PointAppeal.objects.all(), scope).filter(received_on__range=(start, end))

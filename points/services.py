@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from federation.core import dates, periods
-from federation.core.history import save_with_history
+from federation.core.history import save_with_history, status_step
 from federation.core.models import Village
 from federation.core.scoping import in_scope, scope_for
 from federation.models import Household, Person
@@ -28,6 +28,7 @@ from points.models import (
     Donation,
     DonationLine,
     Goods,
+    PointAppeal,
     PointClaim,
     PointEntry,
     PointPosting,
@@ -785,3 +786,135 @@ def supermarket_settings_save(*, settings: SupermarketSettings, by) -> Supermark
     if scope is not None and not scope.covers_town(settings.town_id):
         raise ValidationError({"town": _("Only the town's own administrators set how it posts its points.")})
     return save_with_history(settings, by)
+
+
+# --- Appeals (积分申诉) ---------------------------------------------------------------------
+
+
+def _check_keeps(village_id: int, by) -> None:
+    """An appeal is heard by staff who keep its village (`by=None` is the system)."""
+    if by is None:
+        return
+    scope = scope_for(by)
+    if not scope.everything and village_id not in scope.village_ids:
+        raise ValidationError(_("The appeal is of a village you do not keep."))
+
+
+@transaction.atomic
+def point_appeal_record(*, appeal: PointAppeal, by) -> PointAppeal:
+    """Record (受理) an appeal a clerk takes down for a household, received today: of a line
+    on a posting, or of an award the household says is missing from the posting it names.
+    Refused outside the posting's appeal window."""
+    if appeal.pk is not None:
+        raise ValidationError(_("This appeal has already been recorded."))
+    entry, household = appeal.entry, appeal.household
+    if appeal.posting_id is None and entry is not None:
+        # The posting that showed the line: its village's posting of the line's month.
+        appeal.posting = (
+            PointPosting.objects.filter(village_id=entry.village_id, month=entry.date.replace(day=1))
+            .order_by("-posted_at")
+            .first()
+        )
+    posting = appeal.posting
+    if posting is None:
+        raise ValidationError({"posting": _("Choose the posting the household appeals.")})
+    _check_keeps(posting.village_id, by)
+    if household.village_id != posting.village_id:
+        raise ValidationError({"household": _("The household is not of the posting's village.")})
+    if entry is not None:
+        if entry.household_id != household.pk:
+            raise ValidationError({"entry": _("The line appealed is not of this household.")})
+        if entry.village_id != posting.village_id or entry.date.replace(day=1) != posting.month:
+            raise ValidationError({"entry": _("The line appealed is not on this posting.")})
+    today = timezone.localdate()
+    if not posting.appeal_from <= today <= posting.appeal_until:
+        raise ValidationError(
+            _("The posting may be appealed from %(start)s to %(end)s: an appeal received on %(day)s is outside it.")
+            % {"start": posting.appeal_from, "end": posting.appeal_until, "day": today}
+        )
+    if not appeal.statement.strip():
+        raise ValidationError({"statement": _("Write what the villager says.")})
+    appeal.village_id = posting.village_id
+    appeal.received_on = today
+    appeal.status = PointAppeal.Status.RECEIVED
+    if by is not None and by.pk:
+        appeal.recorded_by = by
+    return save_with_history(appeal, by)  # an approved period of the village refuses it here
+
+
+def _appeal_step(appeal: PointAppeal, allowed: tuple, refused: str, by, **changes) -> PointAppeal:
+    _check_keeps(appeal.village_id, by)
+    if by is not None:
+        # status_step saves the row it locked, not `appeal`: the actor goes on that row.
+        changes["_history_user"] = by
+    return status_step(appeal, allowed=allowed, refused=refused, **changes)
+
+
+def point_appeal_check(*, appeal: PointAppeal, by) -> PointAppeal:
+    """受理 → 核实中: someone is looking into it."""
+    return _appeal_step(
+        appeal,
+        (PointAppeal.Status.RECEIVED,),
+        _("The appeal is %(status)s: only a received appeal is taken up for checking."),
+        by,
+        status=PointAppeal.Status.CHECKING,
+    )
+
+
+@transaction.atomic
+def point_appeal_decide(
+    *, appeal: PointAppeal, outcome: str, reason: str, by, rule: PointRule | None = None, points: int | None = None
+) -> PointAppeal:
+    """Decide an appeal being checked: upheld (维持) or rejected (驳回) with the reasons, or
+    corrected (更正) by a new ledger line that cites the appeal. The correction is the line's
+    points undone, or the missing rule's points, unless `points` says otherwise."""
+    Status = PointAppeal.Status
+    if outcome not in (Status.UPHELD, Status.CORRECTED, Status.REJECTED):
+        raise ValidationError(_("Choose the outcome: points upheld, corrected or rejected."))
+    if not reason.strip():
+        raise ValidationError({"outcome": _("Give the reasons for the outcome.")})
+    correction = None
+    if outcome == Status.CORRECTED:
+        correction = _correction(appeal, rule=rule, points=points, reason=reason.strip(), by=by)
+    # Stepped before the line is written: the row lock settles "once", and a balance that would
+    # go below zero rolls the step back with it.
+    decided = _appeal_step(
+        appeal,
+        (Status.CHECKING,),
+        _("The appeal is %(status)s: only an appeal being checked is decided."),
+        by,
+        status=outcome,
+        outcome=reason.strip(),
+        decided_by=by if by is not None and by.pk else None,
+        decided_on=timezone.localdate(),
+    )
+    if correction is not None:
+        correction.balance_after = _move_balance(correction.household_id, correction.points)
+        _create(correction)
+    return decided
+
+
+def _correction(appeal: PointAppeal, *, rule: PointRule | None, points: int | None, reason: str, by) -> PointEntry:
+    """The correcting line, not yet written. It is dated today in the appeal's village: the
+    month it corrects stays as it was posted (and approved), and the correction shows on the
+    village's next posting, where the village and a county inspector see both."""
+    entry = appeal.entry
+    if rule is not None and rule.town_id != appeal.village.town_id:
+        raise ValidationError(_("The rule belongs to another town."))
+    if points is None and rule is not None:
+        points = rule.points
+    elif points is None and entry is not None:
+        points = -entry.points  # the line undone
+    if not points:
+        raise ValidationError(_("Give the points of the correction (negative to take points away)."))
+    return PointEntry(
+        household_id=appeal.household_id,
+        village_id=appeal.village_id,
+        rule=rule or (entry.rule if entry is not None else None),
+        kind=PointEntry.Kind.CORRECTION,
+        points=points,
+        date=timezone.localdate(),
+        note=(_("Appeal #%(id)s: %(reason)s") % {"id": appeal.pk, "reason": reason})[:200],
+        appeal=appeal,
+        recorded_by=by if by is not None and by.pk else None,
+    )

@@ -108,6 +108,7 @@ def test_every_app_registered_its_parts():
         "aid.CharityDrive",
         "crafts.CraftSale",
         "federation.Activity",
+        "points.PointAppeal",
     }
     assert [extension.columns.keys() for extension in registry.roster_extensions["people"]] == [
         {"category": None}.keys()
