@@ -21,6 +21,7 @@ WITHOUT_HISTORY = {
     "federation.PeriodSubmission",  # its log is its events (PeriodEvent), shown on its page
     "points.PointEntry",
     "points.PointClaim",  # who recorded, reviewed and returned it, and when, are its own fields
+    "points.PointPosting",  # written once, never changed: who posted it and when are its own fields
     "points.StockLine",
     "points.Redemption",
     "health.HPVGirl",

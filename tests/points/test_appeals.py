@@ -244,7 +244,7 @@ def test_the_admin_records_steps_corrects_and_prints_the_answer(
     assert client.post(step, {"step": Status.CHECKING}).status_code == 302
     # A decision without its reasons goes back to the form.
     response = client.post(step, {"step": Status.CORRECTED, "reason": ""})
-    assert response.status_code == 200 and "Give the reasons for the outcome." in response.text
+    assert response.status_code == 200 and "请填写处理结果的理由。" in response.text
     assert client.post(step, {"step": Status.CORRECTED, "reason": "核实有误", "points": ""}).status_code == 302
 
     appeal.refresh_from_db()
@@ -307,7 +307,7 @@ def test_open_appeals_are_a_work_list_in_her_villages(today, posting, family, li
 def test_the_home_page_lists_the_open_appeals(today, posting, family, lines, clerk, client_for):
     record(family, clerk, entry=lines[1])
     reminders = {label: (n, url) for label, n, url in client_for(clerk).get("/admin/").context["reminders"]}
-    assert reminders["Points appeals open"] == (1, "/admin/points/pointappeal/?open=yes")
+    assert reminders["待办积分申诉"] == (1, "/admin/points/pointappeal/?open=yes")
     page = client_for(clerk).get("/admin/points/pointappeal/?open=yes")
     assert page.status_code == 200 and page.context["cl"].result_count == 1
 
