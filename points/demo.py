@@ -27,16 +27,30 @@ from PIL import Image
 from federation.core.demo import START, YEAR, current_year, on, seed_day
 from federation.core.models import Town
 from federation.models import Household, Person
-from points.models import Donation, DonationLine, Goods, PointEntry, PointRule, RedemptionEvent
+from points.models import (
+    Donation,
+    DonationLine,
+    Goods,
+    PointAppeal,
+    PointEntry,
+    PointRule,
+    RedemptionEvent,
+    SupermarketSettings,
+)
 from points.services import (
     donation_record,
     goods_restock,
     goods_save,
+    point_appeal_check,
+    point_appeal_decide,
+    point_appeal_record,
     point_claim_record,
     point_claim_review,
+    point_posting_create,
     point_rule_save,
     redemption_create,
     redemption_event_save,
+    supermarket_settings_save,
 )
 
 SEED = 20240142
@@ -412,6 +426,7 @@ def seed(town: Town) -> None:
     _seed_review(town, rules)
     if year is not None:
         _seed_claims(town, today)
+        _seed_posting(town, today)
 
 
 # How the town runs each rule in the open (the plan above writes the ledger as it was): the
@@ -486,3 +501,62 @@ def _seed_claims(town: Town, today: date) -> None:
                     point_claim_review(claim=claim, by=reviewer, approve=True)
             elif outcome == "return":
                 point_claim_review(claim=claim, by=chair, approve=False, reason="未见相关证明，请补充后重新申报")
+
+
+def _seed_posting(town: Town, today: date) -> None:
+    """太坝 posts last month this morning (this month, on a day when last month holds no
+    lines); two households come to appeal: one line is checked and upheld, one missing award of
+    the village assembly is corrected by a line citing the appeal. The answers are printable."""
+    User = get_user_model()
+    clerk = User.objects.filter(username="taiba").first()
+    taiba = town.villages.get(name="太坝村")
+    with on(START, time(8)):
+        supermarket_settings_save(
+            settings=SupermarketSettings(town=town, appeal_days=7, contact="太坝村妇联主席；镇妇联办公室 0939-7212345"),
+            by=None,
+        )
+    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    awards = PointEntry.objects.filter(village=taiba, kind=PointEntry.Kind.AWARD, claim__isnull=True)
+    month = last_month if awards.filter(date__gte=last_month, date__lt=today.replace(day=1)).exists() else today
+    month = month.replace(day=1)
+    with on(today, time(8, 45)):
+        posting = point_posting_create(village=taiba, month=month, by=clerk)
+    lines = awards.filter(date__gte=month, date__lte=today).select_related("household").order_by("date", "pk")
+    appealed = lines.first()
+    if appealed is None:  # the first of January: nothing posted has a line yet
+        return
+    missing = Household.objects.filter(village=taiba).exclude(pk=appealed.household_id).order_by("number").last()
+    assembly = PointRule.objects.get(town=town, description="参加村民议事会")
+    with on(today, time(9, 30)):
+        upheld = point_appeal_record(
+            appeal=PointAppeal(
+                household=appealed.household,
+                village=taiba,
+                entry=appealed,
+                statement="家里院子一直打扫得很干净，认为这次加分少了。",
+            ),
+            by=clerk,
+        )
+        corrected = point_appeal_record(
+            appeal=PointAppeal(
+                household=missing, village=taiba, posting=posting, statement="上月参加了村民议事会，公示上没有记分。"
+            ),
+            by=clerk,
+        )
+    with on(today, time(11)):
+        for appeal in (upheld, corrected):
+            point_appeal_check(appeal=appeal, by=clerk)
+    with on(today, time(15)):
+        point_appeal_decide(
+            appeal=upheld,
+            outcome=PointAppeal.Status.UPHELD,
+            reason="核对评比记录，这次按细则加分无误，维持原积分。",
+            by=clerk,
+        )
+        point_appeal_decide(
+            appeal=corrected,
+            outcome=PointAppeal.Status.CORRECTED,
+            reason="核对议事会签到表，该户确有参加，补记积分。",
+            by=clerk,
+            rule=assembly,
+        )

@@ -22,7 +22,18 @@ from federation.core.roles import CARE_RECORDER, COUNTY_READER, HEALTH_RECORDER,
 from federation.core.scoping import scope_for
 from federation.models import Activity, Honor, Household, Person
 from health.models import CancerAidApplication, HPVDeferral, HPVDose, Screening
-from points.models import Donation, Goods, PointEntry, Redemption, RedemptionEvent, StockLine
+from points.models import (
+    Donation,
+    Goods,
+    PointAppeal,
+    PointClaim,
+    PointEntry,
+    PointPosting,
+    PointRule,
+    Redemption,
+    RedemptionEvent,
+    StockLine,
+)
 
 YEAR_2024 = {"date__year": 2024}
 
@@ -288,3 +299,25 @@ def test_points_are_earned_through_the_year_and_the_shelf_holds_tens(demo, db):
             recorded_at__gte=datetime(today.year, 1, 1, tzinfo=timezone.get_current_timezone())
         ).exists()
     assert max(restocks.values_list("change", flat=True)) <= 100
+
+
+def test_the_supermarket_runs_in_the_open(demo, db):
+    """Rules of each kind; today's claims approved, returned and waiting for the chair and the
+    town; 太坝's posted month with one appeal upheld and one corrected by a line citing it."""
+    rules = PointRule.objects.all()
+    assert {rule.review for rule in rules} == set(PointRule.Review.values)
+    assert rules.filter(evidence_required=True).exists() and rules.filter(cap__isnull=False).exists()
+    claims = PointClaim.objects.all()
+    assert set(claims.values_list("status", flat=True)) == set(PointClaim.Status.values)
+    approved = claims.filter(status=PointClaim.Status.APPROVED)
+    assert all(claim.entry.recorded_by.username == "taiba" for claim in approved)
+    assert approved.filter(second_reviewed_by__username="town", reviewed_by__username="chair").exists()
+    chair = get_user_model().objects.get(username="chair")
+    assert chair.person.village.name == "太坝村" and chair.has_perm("points.review_pointclaim")
+
+    posting = PointPosting.objects.get()
+    assert posting.village.name == "太坝村" and posting.rows
+    outcomes = dict(PointAppeal.objects.values_list("status", "posting_id"))
+    assert outcomes == {PointAppeal.Status.UPHELD: posting.pk, PointAppeal.Status.CORRECTED: posting.pk}
+    corrected = PointAppeal.objects.get(status=PointAppeal.Status.CORRECTED)
+    assert corrected.entries.get().kind == PointEntry.Kind.CORRECTION
