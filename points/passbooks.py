@@ -42,7 +42,9 @@ MARGIN, PAD = 12 * mm, 3
 
 
 def title() -> str:
-    return f"{_('Jinguo Jiamei points supermarket')}　{_('Points passbook')}"
+    # Not in an f-string: xgettext does not read inside one.
+    supermarket, passbook = _("Jinguo Jiamei points supermarket"), _("Points passbook")
+    return f"{supermarket}　{passbook}"
 
 
 def signature_line() -> str:
@@ -243,7 +245,8 @@ def file_name(year: int, households: list[Household]) -> str:
         what = households[0].village.name
     else:
         what = _("%(count)s households") % {"count": len(households)}
-    name = f"{_('Points passbook')}_{year}_{what}.pdf"
+    passbook = _("Points passbook")
+    name = f"{passbook}_{year}_{what}.pdf"
     return "".join("_" if char in '\\/:*?"<>|' else char for char in name)
 
 

@@ -1,5 +1,6 @@
 """The zh_Hans catalog is complete, not fuzzy, compiled, and covers every msgid in the code."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -45,3 +46,17 @@ def test_catalog_covers_every_msgid_in_the_code(tmp_path):
     fresh = {_key(entry) for entry in polib.pofile(str(copy / "locale/zh_Hans/LC_MESSAGES/django.po")) if entry.msgid}
     ours = {_key(entry) for entry in polib.pofile(str(CATALOG)) if entry.msgid and not entry.obsolete}
     assert fresh - ours == set(), "run `make messages` and translate the new entries"
+
+
+def test_no_translated_word_hides_inside_an_f_string():
+    """xgettext does not read inside an f-string: a word marked there never reaches the catalog
+    and prints in English (the passbook's heading did)."""
+    inside = re.compile(r"""\bf(["'])[^"'\n]*\{\s*(_|gettext|pgettext|ngettext)\(""")
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for folder in ("config", "federation", "points", "health", "aid", "crafts")
+        for path in (ROOT / folder).rglob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if inside.search(line)
+    ]
+    assert not found, f"translated words inside f-strings: {found}"

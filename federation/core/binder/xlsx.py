@@ -90,7 +90,8 @@ def _write_ledger(sheets: Sheets, binder: Binder, title: str, name: str, table: 
     _set_widths(ws, header, [[cell_text(value) for value in row] for row in raw])
     ws.print_title_rows = "1:3"
     ws.append([_cell(ws, title, BIG)])
-    ws.append([f"{_('Reporting unit')}：{binder.unit}　{binder.year_label}"])
+    unit = _("Reporting unit")  # not in the f-string: xgettext does not read inside one
+    ws.append([f"{unit}：{binder.unit}　{binder.year_label}"])
     ws.append([_cell(ws, heading, BOLD) for heading in header])
     count = 0
     # Plain values, the grid printed by the page setup: a styled cell costs openpyxl ten
