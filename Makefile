@@ -22,7 +22,7 @@ run: install
 	$(PY) manage.py prepare_pdf_font --verbosity 0
 	@echo ""
 	@echo "妇联工作台: http://$(HOST)/admin/"
-	@echo "演示账号 (仅供演示): admin / town / taiba / county，密码均为 zhanerxiang-demo"
+	@echo "演示账号 (仅供演示): admin / town / taiba / chair / county，密码均为 zhanerxiang-demo"
 	@echo ""
 	@# Background work (large roster imports) runs in a worker beside the web server; the
 	@# trap stops it when runserver stops (Ctrl-C included). Without --no-reload its reloader

@@ -18,7 +18,14 @@ from aid.models import CareVisit, CharityAid, DisputeCase
 from crafts.models import CraftSale
 from federation.core.identity import parse_id_number
 from federation.core.models import PeriodEvent, PeriodSubmission, Village
-from federation.core.roles import CARE_RECORDER, COUNTY_READER, HEALTH_RECORDER, TOWN_ADMIN, VILLAGE_CLERK
+from federation.core.roles import (
+    CARE_RECORDER,
+    COUNTY_READER,
+    HEALTH_RECORDER,
+    POINTS_REVIEWER,
+    TOWN_ADMIN,
+    VILLAGE_CLERK,
+)
 from federation.core.scoping import scope_for
 from federation.models import Activity, Honor, Household, Person
 from health.models import CancerAidApplication, HPVDeferral, HPVDose, Screening
@@ -108,8 +115,13 @@ def test_seed_demo_builds_the_town_and_a_second_run_changes_nothing(demo, db):
     assert girls.count() >= 100
 
     # The demo users log in with the documented password, each in their role and scope.
-    roles = {"town": [TOWN_ADMIN], "taiba": [VILLAGE_CLERK, HEALTH_RECORDER, CARE_RECORDER], "county": [COUNTY_READER]}
-    for username in ["admin", "town", "taiba", "county"]:
+    roles = {
+        "town": [TOWN_ADMIN],
+        "taiba": [VILLAGE_CLERK, HEALTH_RECORDER, CARE_RECORDER],
+        "chair": [POINTS_REVIEWER],
+        "county": [COUNTY_READER],
+    }
+    for username in ["admin", "town", "taiba", "chair", "county"]:
         user = authenticate(RequestFactory().post("/admin/login/"), username=username, password="zhanerxiang-demo")
         assert user is not None and user.is_staff, username
         if username in roles:
