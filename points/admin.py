@@ -4,6 +4,7 @@ from uuid import uuid4
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxValueValidator
 from django.db.models import Exists, OuterRef, Sum
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -666,7 +667,9 @@ class PassbookForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         this_year = timezone.localdate().year
+        # Set after the field is made, max_value alone would not check: its validator is added here.
         self.fields["year"].max_value = this_year
+        self.fields["year"].validators.append(MaxValueValidator(this_year))
         self.fields["year"].widget.attrs["max"] = this_year
         self.fields["year"].initial = this_year
         self.fields["size"].initial = "A5"

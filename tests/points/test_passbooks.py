@@ -234,3 +234,11 @@ def test_a_claim_approved_later_takes_its_place_by_date_and_the_balances_follow(
     (book,) = passbooks_of(Household.objects.filter(pk=family.pk), 2024)
     assert [(line.date.month, line.points, line.balance) for line in book.lines] == [(5, 30, 30), (6, 50, 80)]
     assert book.closing == 80
+
+
+@pytest.mark.parametrize("year", ["99999999999", "0", "abc", "2999"])
+def test_a_year_out_of_range_is_a_form_error_and_no_file(client_for, clerk, family, year):
+    response = client_for(clerk).get(f"/admin/points/pointentry/passbook/{family.pk}/", {"year": year, "size": "A5"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    assert response.context["form"].errors["year"]
+    assert not ReportLog.objects.exists()
