@@ -1148,7 +1148,7 @@ class PointAppealAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
 
     list_display = ["received_on", "village", "household", "entry_shown", "status", "decided_on"]
     list_filter = [OpenAppealFilter, "status", "village"]
-    list_select_related = ["village", "household__head", "entry__rule"]
+    list_select_related = ["village", "household__head", "entry__rule", "posting__village", "recorded_by", "decided_by"]
     search_fields = ["household__number", "household__head__name"]
     date_hierarchy = "received_on"
     autocomplete_fields = ["household", "entry"]

@@ -39,12 +39,17 @@ def test_every_list_with_dates_offers_its_years_without_a_scan_of_the_table(clie
         dates = model_admin.model._default_manager.exclude(**{f"{model_admin.date_hierarchy}__isnull": True})
         if not dates.exists():
             continue
-        years = sorted({value.year for value in dates.values_list(model_admin.date_hierarchy, flat=True)})
+        values = list(dates.values_list(model_admin.date_hierarchy, flat=True))
+        years = sorted({value.year for value in values})
+        months = {(value.year, value.month) for value in values}
         offered = choices(page)
         if len(years) > 1:
             assert [str(year) for year in range(years[0], years[-1] + 1)] == offered, url
-        else:  # one year: Django opens it on its months
+        elif len(months) > 1:  # one year: Django opens it on its months
             assert all(str(years[0]) in choice for choice in offered[1:]), (url, offered)
+        else:  # one month (today's claims, a month's posting): on its days
+            ((_year, month),) = months
+            assert all(choice.startswith(f"{month}月") for choice in offered[1:]), (url, offered)
 
 
 def test_a_year_drills_into_its_months_and_a_month_into_its_days(client_for, demo):

@@ -63,7 +63,8 @@ def test_every_page_of_every_admin_opens_for_every_role(demo):
                 status = response.status_code
                 if status not in (200, 302, 403):
                     failures.append(f"{username} {url} → {status}")
-                for tag in DATE_INPUT.findall(response.content.decode() if status == 200 else ""):
+                page = status == 200 and response["Content-Type"].startswith("text/html")  # not a printed answer
+                for tag in DATE_INPUT.findall(response.content.decode() if page else ""):
                     if "value=" in tag and not READABLE.search(tag):
                         failures.append(f"{username} {url}: {tag}")
     assert not failures, "\n".join(failures)

@@ -31,6 +31,8 @@ LEDGERS = (
     {
         "points_register",
         "points_redemptions",
+        "points_claim_signals",
+        "points_appeals",
         "activities_ledger",
         "honors_ledger",
         "charity_aid_ledger",
