@@ -10,8 +10,8 @@ class PointsConfig(AppConfig):
         # Importing reports.py and resources.py registers the app's reports, summary rows and
         # figures, and rosters; the admin was imported by the admin's autodiscovery.
         from federation.core.periods import PeriodRecords
-        from federation.core.registry import HelpSection, registry
-        from points import admin, demo, reports, resources  # noqa: F401
+        from federation.core.registry import Download, HelpSection, registry
+        from points import admin, demo, passbooks, reports, resources  # noqa: F401
         from points.models import Donation, PointAppeal, PointClaim, PointEntry, Redemption, RedemptionEvent
 
         # A submitted period holds, and an approved one locks, the ledger and the sessions.
@@ -33,6 +33,21 @@ class PointsConfig(AppConfig):
             )
         )
         registry.add_demo("points", demo.seed)
+        # The files printed for a family or a village, logged as the reports are.
+        registry.add_download(
+            Download(
+                passbooks.LOG_NAME,
+                _("Points passbook"),
+                {"size": _("page size"), "household": _("household (record number)")},
+            )
+        )
+        registry.add_download(
+            Download(
+                admin.POSTING_LOG_NAME,
+                _("Points posting"),
+                {"posting": _("posting (record number)"), "village": _("village (record number)")},
+            )
+        )
         registry.add_work_list("points", admin.points_reminders)
         registry.add_help_section(
             HelpSection("points", _("Points supermarket: awarding and redeeming points"), ("points.view_pointentry",)),

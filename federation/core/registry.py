@@ -85,6 +85,17 @@ class HelpSection:
         return not self.permissions or any(user.has_perm(permission) for permission in self.permissions)
 
 
+@dataclass(frozen=True)
+class Download:
+    """A printed file an app logs in the report log that is no report (a household's passbook,
+    a village's posting): its title, and the names of the filters its log records, so that the
+    log reads in the users' words."""
+
+    name: str
+    title: object
+    filters: dict = field(default_factory=dict)
+
+
 @dataclass
 class AdminExtension:
     """What an app adds to another app's admin (the points ledger on a household's page):
@@ -112,6 +123,7 @@ class Registry:
         self.binder_sections: dict[str, BinderSection] = {}
         self.help_sections: dict[str, HelpSection] = {}
         self.help_pages: dict[str, str] = {}
+        self.downloads: dict[str, Download] = {}
 
     @staticmethod
     def _add(table: dict, name: str, value, what: str) -> None:
@@ -128,6 +140,9 @@ class Registry:
         URL name."""
         for page in pages:
             self._add(self.help_pages, page, slug, "manual page")
+
+    def add_download(self, download: Download) -> None:
+        self._add(self.downloads, download.name, download, "download")
 
     def add_report(self, report) -> None:
         self._add(self.reports, report.name, report, "report")

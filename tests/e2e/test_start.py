@@ -23,7 +23,12 @@ def pictures_shown(journey) -> None:
         return
     pictures = journey.page.locator(".manual img")
     assert pictures.count() > 0, "the section has pictures of its pages"
-    broken = pictures.evaluate_all("images => images.filter(image => !image.naturalWidth).map(image => image.src)")
+    # Loaded first: the manual's pictures are lazy, and those below the window load only when
+    # scrolled to (a longer section put the redemption's pictures there).
+    broken = pictures.evaluate_all(
+        """images => Promise.all(images.map(image => { image.loading = 'eager'; return image.decode().catch(() => null); }))
+            .then(() => images.filter(image => !image.naturalWidth).map(image => image.src))"""
+    )
     assert broken == [], broken
 
 

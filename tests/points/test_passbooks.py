@@ -242,3 +242,9 @@ def test_a_year_out_of_range_is_a_form_error_and_no_file(client_for, clerk, fami
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
     assert response.context["form"].errors["year"]
     assert not ReportLog.objects.exists()
+
+
+def test_the_report_log_reads_a_passbook_in_the_users_words(client_for, clerk, town_admin, family):
+    client_for(clerk).get(f"/admin/points/pointentry/passbook/{family.pk}/", {"year": 2024, "size": "A5"})
+    page = client_for(town_admin).get("/admin/federation/reportlog/").content.decode()
+    assert "积分存折" in page and "纸张大小：A5" in page and ">points_passbook<" not in page

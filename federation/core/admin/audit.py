@@ -60,6 +60,8 @@ def report_title(name: str) -> str:
         return gettext("Export of %(records)s") % {"records": records}
     if name == BINDER_LOG_NAME:
         return gettext("Ledger binder")
+    if name in registry.downloads:
+        return str(registry.downloads[name].title)
     entry = registry.reports.get(name)
     return entry.title() if entry else name
 
@@ -68,7 +70,9 @@ def format_label(name: str) -> str:
     return str(FORMATS.get(name, name.upper()))
 
 
-def filter_label(name: str, model=None) -> str:
+def filter_label(name: str, model=None, download=None) -> str:
+    if download is not None and name in download.filters:
+        return str(download.filters[name])
     if name in FILTER_NAMES:
         return str(FILTER_NAMES[name])
     if model is not None:
@@ -81,13 +85,14 @@ def filter_label(name: str, model=None) -> str:
 
 def filters_text(log) -> str:
     model = model_of(log.report.removeprefix("export:")) if log.report.startswith("export:") else None
+    download = registry.downloads.get(log.report)
     items = log.filters.items() if isinstance(log.filters, dict) else []
     shown = []
     for name, values in items:
         values = values if isinstance(values, list) else [values]
         values = [str(value) for value in values if str(value) != ""]
         if values and name not in ("report", "format", "e"):
-            shown.append(f"{filter_label(name, model)}：{'、'.join(values)}")
+            shown.append(f"{filter_label(name, model, download)}：{'、'.join(values)}")
     return "；".join(shown) or "—"
 
 
