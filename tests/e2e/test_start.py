@@ -26,8 +26,10 @@ def pictures_shown(journey) -> None:
     # Loaded first: the manual's pictures are lazy, and those below the window load only when
     # scrolled to (a longer section put the redemption's pictures there).
     broken = pictures.evaluate_all(
-        """images => Promise.all(images.map(image => { image.loading = 'eager'; return image.decode().catch(() => null); }))
-            .then(() => images.filter(image => !image.naturalWidth).map(image => image.src))"""
+        """images => Promise.all(images.map(image => {
+                image.loading = 'eager';
+                return image.decode().catch(() => null);
+            })).then(() => images.filter(image => !image.naturalWidth).map(image => image.src))"""
     )
     assert broken == [], broken
 
