@@ -183,7 +183,7 @@ def charity_drive_save(*, drive: CharityDrive, by=None) -> CharityDrive:
         scope = scope_for(by)
         if drive.village_id is None and drive.town_id and not scope.covers_town(drive.town_id):
             raise ValidationError({"village": _("Choose your village: a town-wide drive is the town's to record.")})
-        if drive.village_id and not scope.everything and drive.village_id not in scope.village_ids:
+        if drive.village_id and not scope.keeps_village(drive.village_id):
             raise ValidationError({"village": _("The drive is of a village you do not keep.")})
     if drive.pk is not None:
         stored = CharityDrive.objects.select_for_update().get(pk=drive.pk)  # as aid paid from it locks it

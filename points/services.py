@@ -297,7 +297,7 @@ def _check_scope(donation: Donation, by) -> None:
     scope = scope_for(by)
     if donation.village_id is None and not scope.covers_town(donation.town_id):
         raise ValidationError({"village": _("Choose your village: a town-wide donation is the town's to record.")})
-    if donation.village_id is not None and not scope.everything and donation.village_id not in scope.village_ids:
+    if donation.village_id is not None and not scope.keeps_village(donation.village_id):
         raise ValidationError({"village": _("The donation is of a village you do not keep.")})
 
 
@@ -684,7 +684,7 @@ def _check_reviewer(claim: PointClaim, by) -> None:
         return
     if not by.has_perm("points.review_pointclaim"):
         raise ValidationError(_("You may not review points claims."), code="not_reviewer")
-    if not in_scope(PointClaim.objects.filter(pk=claim.pk), scope_for(by)).exists():
+    if not scope_for(by).keeps_village(claim.village_id):  # the claim's own village (PointClaim.village)
         raise ValidationError(_("The claim is of a village you do not keep."), code="out_of_scope")
     if claim.recorded_by_id == by.pk:
         raise ValidationError(_("You recorded this claim: another person reviews it."), code="own_claim")
@@ -761,7 +761,7 @@ def point_posting_create(*, village: Village, month: date, by) -> PointPosting:
     if month > today:
         raise ValidationError({"month": _("A month can be posted once it has begun.")})
     scope = scope_for(by) if by is not None else None
-    if scope is not None and not (scope.everything or village.pk in scope.village_ids):
+    if scope is not None and not scope.keeps_village(village.pk):
         raise ValidationError({"village": _("You do not keep this village: its own staff post its points.")})
     settings = SupermarketSettings.of(village.town_id)
     posting = PointPosting(
@@ -796,7 +796,7 @@ def _check_keeps(village_id: int, by) -> None:
     if by is None:
         return
     scope = scope_for(by)
-    if not scope.everything and village_id not in scope.village_ids:
+    if not scope.keeps_village(village_id):
         raise ValidationError(_("The appeal is of a village you do not keep."))
 
 

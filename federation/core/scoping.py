@@ -39,6 +39,10 @@ class Scope:
     def covers_town(self, town_id: int | None) -> bool:
         return self.everything or town_id in self.town_ids
 
+    def keeps_village(self, village_id: int | None) -> bool:
+        """Whether the user keeps the village's records (a check in memory, no query)."""
+        return self.everything or village_id in self.village_ids
+
 
 NOTHING = Scope()
 EVERYTHING = Scope(everything=True)

@@ -25,7 +25,7 @@ def submission_submit(*, village: Village, day, note: str = "", by=None):
     or submit it again once returned or reopened. Only staff of the village may."""
     Status = PeriodSubmission.Status
     scope = scope_for(by) if by is not None else None
-    if scope is not None and not scope.everything and village.pk not in scope.village_ids:
+    if scope is not None and not scope.keeps_village(village.pk):
         raise ValidationError(_("%(village)s is not one of your villages.") % {"village": village})
     start, end = period_of(village.town.submission_period, day)
     if end >= timezone.localdate():
