@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "health",
     "aid",
     "crafts",
+    "organization",
 ]
 
 MIDDLEWARE = [
