@@ -332,32 +332,99 @@ class OpenCaseFilter(admin.SimpleListFilter):
         return queryset
 
 
-# The list lookups that tell no more of a case than DisputeCase.CONFIDENTIAL_VISIBLE (open or
-# closed follows from the status). Any other filter, the date hierarchy included, leaves the
-# confidential cases out for a user who may not see them: they cannot be said to match.
-CONFIDENTIAL_SAFE_LOOKUPS = (*DisputeCase.CONFIDENTIAL_VISIBLE, OpenCaseFilter.parameter_name)
-
-
 class ConfidentialChangeList(ScopedChangeList):
-    """The dispute list (and export) of a user without the domestic-violence permission."""
+    """The list (and export) of a user who may not see the confidential records."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Its drill-down links are drawn from the found_on dates of every case listed; the
-        # found_on lookups still work, under the rule above.
+        # Its drill-down links are drawn from the dates of every record listed; the date
+        # lookups still work, under the rule below.
         self.date_hierarchy = None
 
     def get_queryset(self, request, exclude_parameters=None):
         queryset = super().get_queryset(request, exclude_parameters)
-        # exclude_parameters: the filter whose facet counts are being computed.
+        # exclude_parameters: the filter whose facet counts are being computed. Any lookup but
+        # those telling no more than CONFIDENTIAL_VISIBLE leaves the confidential records out:
+        # they cannot be said to match.
         lookups = [*self.get_filters_params(), *(exclude_parameters or ())]
-        if any(lookup.split("__")[0] not in CONFIDENTIAL_SAFE_LOOKUPS for lookup in lookups):
-            queryset = queryset.exclude(kind=DisputeCase.Kind.DOMESTIC_VIOLENCE)
+        safe = self.model_admin.confidential_safe_lookups()
+        if any(lookup.split("__")[0] not in safe for lookup in lookups):
+            queryset = queryset.exclude(self.model.confidential_q())
         return queryset
 
 
+class ConfidentialAdminMixin:
+    """The admin of a model with confidential records (aid.models.Confidential): to a user
+    without their permission, a confidential record opens nowhere (its pages answer 404, as
+    if it were not there: its history too), and its list and export show CONFIDENTIAL_VISIBLE
+    of it, mask the rest, and neither sort nor filter it by the rest."""
+
+    # List filters (their parameters) that tell no more of a record than CONFIDENTIAL_VISIBLE.
+    confidential_filters: tuple[str, ...] = ()
+    # The columns her list sorts by (None: every visible one), and its order: neither may
+    # place a confidential record by what is hidden (a date, a relation's own order).
+    confidential_sortable: tuple[str, ...] | None = None
+    confidential_ordering: tuple[str, ...] = ("-pk",)
+
+    def sees_violence(self, request) -> bool:
+        return self.model.sees_confidential(request.user)
+
+    def confidential_safe_lookups(self) -> tuple[str, ...]:
+        return (*self.model.CONFIDENTIAL_VISIBLE, *self.confidential_filters)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None and obj.confidential and not self.sees_violence(request):
+            return None
+        return obj
+
+    def get_list_display(self, request):
+        names = super().get_list_display(request)
+        if self.sees_violence(request):
+            return names
+        visible = self.model.CONFIDENTIAL_VISIBLE
+        return [name if name in visible else self.confidential_column(name) for name in names]
+
+    def confidential_column(self, name):
+        """The list column `name`, masked for a confidential record. It has no sort order."""
+        empty = self.get_empty_value_display()
+
+        def column(obj):
+            if obj.confidential:
+                return MASK
+            field, _attr, value = lookup_field(name, obj, self)
+            return value if field is None else display_for_field(value, field, empty)
+
+        column.short_description = label_for_field(name, self.model, self)
+        column.__name__ = name if isinstance(name, str) else name.__name__
+        return column
+
+    def get_sortable_by(self, request):
+        if self.sees_violence(request):
+            return super().get_sortable_by(request)
+        return self.model.CONFIDENTIAL_VISIBLE if self.confidential_sortable is None else self.confidential_sortable
+
+    def get_ordering(self, request):
+        if self.sees_violence(request):
+            return super().get_ordering(request)
+        return list(self.confidential_ordering)
+
+    def get_changelist(self, request, **kwargs):
+        if self.sees_violence(request):
+            return super().get_changelist(request, **kwargs)
+        return ConfidentialChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        # No picker lists these records; the site's autocomplete, asked for one through any
+        # relation, finds none.
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name == "autocomplete":
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
+
 @admin.register(DisputeCase)
-class DisputeCaseAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
+class DisputeCaseAdmin(ConfidentialAdminMixin, AccessLoggedAdminMixin, ScopedModelAdmin):
     """Dispute files. A domestic-violence case is opened only with its own permission;
     without it, the lists and the export show only DisputeCase.CONFIDENTIAL_VISIBLE of it
     and mask the rest, and do not sort or filter it by the rest."""
@@ -401,6 +468,10 @@ class DisputeCaseAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
     ]
 
     delete_service = staticmethod(aid_record_delete)
+    # Open or closed follows from the status. Her list goes by number, the order the cases
+    # were registered in: the model's (by the day found) would tell where a case's day falls.
+    confidential_filters = ("open",)
+    confidential_ordering = ("-number",)
 
     def get_queryset(self, request):
         # The sessions counted in a subquery per case, not a join (a join would repeat the
@@ -421,65 +492,10 @@ class DisputeCaseAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "sessions_list", "sessions_to_add"]
 
-    def sees_violence(self, request) -> bool:
-        return DisputeCase.sees_confidential(request.user)
-
-    def get_object(self, request, object_id, from_field=None):
-        # A domestic-violence file does not open without its permission: it answers as
-        # if it were not there.
-        obj = super().get_object(request, object_id, from_field)
-        if obj is not None and obj.confidential and not self.sees_violence(request):
-            return None
-        return obj
-
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.closed:
             return False
         return super().has_change_permission(request, obj)
-
-    def get_list_display(self, request):
-        names = super().get_list_display(request)
-        if self.sees_violence(request):
-            return names
-        return [name if name in DisputeCase.CONFIDENTIAL_VISIBLE else self.confidential_column(name) for name in names]
-
-    def confidential_column(self, name):
-        """The list column `name`, masked for a confidential case. It has no sort order."""
-        empty = self.get_empty_value_display()
-
-        def column(obj):
-            if obj.confidential:
-                return MASK
-            field, _attr, value = lookup_field(name, obj, self)
-            return value if field is None else display_for_field(value, field, empty)
-
-        column.short_description = label_for_field(name, self.model, self)
-        column.__name__ = name if isinstance(name, str) else name.__name__
-        return column
-
-    def get_sortable_by(self, request):
-        if self.sees_violence(request):
-            return super().get_sortable_by(request)
-        return DisputeCase.CONFIDENTIAL_VISIBLE
-
-    def get_ordering(self, request):
-        # The model orders by found_on: a confidential case's place in the list would tell it.
-        if self.sees_violence(request):
-            return super().get_ordering(request)
-        return ["-number"]
-
-    def get_changelist(self, request, **kwargs):
-        if self.sees_violence(request):
-            return super().get_changelist(request, **kwargs)
-        return ConfidentialChangeList
-
-    def get_search_results(self, request, queryset, search_term):
-        # No picker lists cases (a session's case is chosen from the user's open cases, on its
-        # form); the site's autocomplete, asked for one through any relation, finds none.
-        match = getattr(request, "resolver_match", None)
-        if match is not None and match.url_name == "autocomplete":
-            return queryset.none(), False
-        return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description=_("parties"))
     def parties_shown(self, obj):
