@@ -629,8 +629,20 @@ class ProtectionMeasure(OfCaseConfidential, ScopedModel, models.Model):
                     | Q(kind="order", applied_on__isnull=False, date=F("applied_on"), issued_on__isnull=True)
                     & (
                         Q(decision="pending", decided_on__isnull=True, valid_until__isnull=True)
-                        | Q(decision="granted", decided_on__gte=F("applied_on"), valid_until__gte=F("decided_on"))
-                        | Q(decision="refused", decided_on__gte=F("applied_on"), valid_until__isnull=True)
+                        # Each date named not null: a comparison with a null passes a CHECK.
+                        | Q(
+                            decision="granted",
+                            decided_on__isnull=False,
+                            valid_until__isnull=False,
+                            decided_on__gte=F("applied_on"),
+                            valid_until__gte=F("decided_on"),
+                        )
+                        | Q(
+                            decision="refused",
+                            decided_on__isnull=False,
+                            decided_on__gte=F("applied_on"),
+                            valid_until__isnull=True,
+                        )
                     )
                 ),
                 name="aid_measure_kind_decision_dates",
