@@ -600,7 +600,7 @@ class ProtectionMeasure(OfCaseConfidential, ScopedModel, models.Model):
     applied_on = models.DateField(_("applied on"), null=True, blank=True)
     court = models.CharField(_("court"), max_length=100, blank=True)
     decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices, blank=True)
-    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decided_on = models.DateField(pgettext_lazy("order", "decided on"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(

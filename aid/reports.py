@@ -413,7 +413,7 @@ def referrals_ledger(rs: ReportScope, period: DateRange) -> Table:
 
 @report(
     "protection_measures_ledger",
-    gettext_lazy("Warning letters and protection orders"),
+    gettext_lazy("Warning letter and protection order ledger"),
     gettext_lazy(
         "Every police warning letter issued and protection order applied for in the period. To a reader who may "
         "not see domestic-violence cases, each shows only its case number, village, kind and decision."
