@@ -26,8 +26,17 @@ from aid.models import (
     DisputeCase,
     MediationSession,
     Pairing,
+    ProtectionMeasure,
+    Referral,
+    ReferralFollowUp,
 )
-from aid.resources import CareTargetsResource, DisputeCasesResource, MediationSessionsResource
+from aid.resources import (
+    CareTargetsResource,
+    DisputeCasesResource,
+    MediationSessionsResource,
+    ProtectionMeasuresResource,
+    ReferralsResource,
+)
 from aid.services import (
     aid_record_delete,
     aid_record_save,
@@ -46,6 +55,15 @@ from aid.services import (
     mediation_session_save,
     pairing_end,
     pairing_save,
+    protection_measure_delete,
+    protection_measure_save,
+    referral_accept,
+    referral_close,
+    referral_decline,
+    referral_delete,
+    referral_follow_up,
+    referral_record,
+    referral_update,
 )
 from federation.core.admin.base import (
     AccessLoggedAdminMixin,
@@ -59,6 +77,10 @@ from federation.core.admin.base import (
 )
 from federation.core.reporting import money
 from federation.core.scoping import in_scope, scope_for
+
+
+def day_or_dash(day) -> str:
+    return day.isoformat() if day else "—"
 
 
 def record_table(model, names: list[str], rows) -> str:
@@ -332,32 +354,115 @@ class OpenCaseFilter(admin.SimpleListFilter):
         return queryset
 
 
-# The list lookups that tell no more of a case than DisputeCase.CONFIDENTIAL_VISIBLE (open or
-# closed follows from the status). Any other filter, the date hierarchy included, leaves the
-# confidential cases out for a user who may not see them: they cannot be said to match.
-CONFIDENTIAL_SAFE_LOOKUPS = (*DisputeCase.CONFIDENTIAL_VISIBLE, OpenCaseFilter.parameter_name)
-
-
 class ConfidentialChangeList(ScopedChangeList):
-    """The dispute list (and export) of a user without the domestic-violence permission."""
+    """The list (and export) of a user who may not see the confidential records."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Its drill-down links are drawn from the found_on dates of every case listed; the
-        # found_on lookups still work, under the rule above.
+        # Its drill-down links are drawn from the dates of every record listed; the date
+        # lookups still work, under the rule below.
         self.date_hierarchy = None
 
     def get_queryset(self, request, exclude_parameters=None):
         queryset = super().get_queryset(request, exclude_parameters)
-        # exclude_parameters: the filter whose facet counts are being computed.
+        # exclude_parameters: the filter whose facet counts are being computed. Any lookup but
+        # those telling no more than CONFIDENTIAL_VISIBLE leaves the confidential records out:
+        # they cannot be said to match.
         lookups = [*self.get_filters_params(), *(exclude_parameters or ())]
-        if any(lookup.split("__")[0] not in CONFIDENTIAL_SAFE_LOOKUPS for lookup in lookups):
-            queryset = queryset.exclude(kind=DisputeCase.Kind.DOMESTIC_VIOLENCE)
+        safe = self.model_admin.confidential_safe_lookups()
+        if any(lookup.split("__")[0] not in safe for lookup in lookups):
+            queryset = queryset.exclude(self.model.confidential_q())
         return queryset
 
 
+class ConfidentialAdminMixin:
+    """The admin of a model with confidential records (aid.models.Confidential): to a user
+    without their permission, a confidential record opens nowhere (its pages answer 404, as
+    if it were not there: its history too), and its list and export show CONFIDENTIAL_VISIBLE
+    of it, mask the rest, and neither sort nor filter it by the rest."""
+
+    # List filters (their parameters) that tell no more of a record than CONFIDENTIAL_VISIBLE.
+    confidential_filters: tuple[str, ...] = ()
+    # The columns her list sorts by (None: every visible one), and its order: neither may
+    # place a confidential record by what is hidden (a date, a relation's own order).
+    confidential_sortable: tuple[str, ...] | None = None
+    confidential_ordering: tuple[str, ...] = ("-pk",)
+
+    def sees_violence(self, request) -> bool:
+        return self.model.sees_confidential(request.user)
+
+    def confidential_safe_lookups(self) -> tuple[str, ...]:
+        return (*self.model.CONFIDENTIAL_VISIBLE, *self.confidential_filters)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None and obj.confidential and not self.sees_violence(request):
+            return None
+        return obj
+
+    def get_list_display(self, request):
+        names = super().get_list_display(request)
+        if self.sees_violence(request):
+            return names
+        visible = self.model.CONFIDENTIAL_VISIBLE
+        return [name if name in visible else self.confidential_column(name) for name in names]
+
+    def confidential_column(self, name):
+        """The list column `name`, masked for a confidential record. It has no sort order."""
+        empty = self.get_empty_value_display()
+
+        def column(obj):
+            if obj.confidential:
+                return MASK
+            field, _attr, value = lookup_field(name, obj, self)
+            return value if field is None else display_for_field(value, field, empty)
+
+        column.short_description = label_for_field(name, self.model, self)
+        column.__name__ = name if isinstance(name, str) else name.__name__
+        return column
+
+    def get_sortable_by(self, request):
+        if self.sees_violence(request):
+            return super().get_sortable_by(request)
+        return self.model.CONFIDENTIAL_VISIBLE if self.confidential_sortable is None else self.confidential_sortable
+
+    def get_ordering(self, request):
+        if self.sees_violence(request):
+            return super().get_ordering(request)
+        return list(self.confidential_ordering)
+
+    def get_changelist(self, request, **kwargs):
+        if self.sees_violence(request):
+            return super().get_changelist(request, **kwargs)
+        return ConfidentialChangeList
+
+    def get_search_results(self, request, queryset, search_term):
+        # No picker lists these records; the site's autocomplete, asked for one through any
+        # relation, finds none.
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name == "autocomplete":
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
+
+class BackToCaseMixin:
+    """A record recorded from its case's page goes back to it once saved, unless the user
+    asked to go on here."""
+
+    def _back_to_case(self, request, obj, response):
+        if any(key in request.POST for key in ("_continue", "_addanother", "_saveasnew")):
+            return response
+        return HttpResponseRedirect(reverse("admin:aid_disputecase_change", args=[obj.case_id]))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._back_to_case(request, obj, super().response_add(request, obj, post_url_continue))
+
+    def response_change(self, request, obj):
+        return self._back_to_case(request, obj, super().response_change(request, obj))
+
+
 @admin.register(DisputeCase)
-class DisputeCaseAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
+class DisputeCaseAdmin(ConfidentialAdminMixin, AccessLoggedAdminMixin, ScopedModelAdmin):
     """Dispute files. A domestic-violence case is opened only with its own permission;
     without it, the lists and the export show only DisputeCase.CONFIDENTIAL_VISIBLE of it
     and mask the rest, and do not sort or filter it by the rest."""
@@ -401,6 +506,10 @@ class DisputeCaseAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
     ]
 
     delete_service = staticmethod(aid_record_delete)
+    # Open or closed follows from the status. Her list goes by number, the order the cases
+    # were registered in: the model's (by the day found) would tell where a case's day falls.
+    confidential_filters = ("open",)
+    confidential_ordering = ("-number",)
 
     def get_queryset(self, request):
         # The sessions counted in a subquery per case, not a join (a join would repeat the
@@ -413,73 +522,28 @@ class DisputeCaseAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is not None and request.user.has_perm("aid.view_mediationsession"):
-            name = "sessions_to_add" if request.user.has_perm("aid.add_mediationsession") else "sessions_list"
+        if obj is None:
+            return fieldsets
+        user = request.user
+        if user.has_perm("aid.view_mediationsession"):
+            name = "sessions_to_add" if user.has_perm("aid.add_mediationsession") else "sessions_list"
             fieldsets = [*fieldsets, (_("Mediation sessions"), {"fields": [name]})]
+        if user.has_perm("aid.view_referral"):
+            name = "referrals_to_add" if user.has_perm("aid.add_referral") else "referrals_list"
+            fieldsets = [*fieldsets, (_("Referrals"), {"fields": [name]})]
+        if obj.confidential and user.has_perm("aid.view_protectionmeasure"):
+            name = "measures_to_add" if user.has_perm("aid.add_protectionmeasure") else "measures_list"
+            fieldsets = [*fieldsets, (_("Warning letters and protection orders"), {"fields": [name]})]
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
-        return [*super().get_readonly_fields(request, obj), "sessions_list", "sessions_to_add"]
-
-    def sees_violence(self, request) -> bool:
-        return DisputeCase.sees_confidential(request.user)
-
-    def get_object(self, request, object_id, from_field=None):
-        # A domestic-violence file does not open without its permission: it answers as
-        # if it were not there.
-        obj = super().get_object(request, object_id, from_field)
-        if obj is not None and obj.confidential and not self.sees_violence(request):
-            return None
-        return obj
+        extra = ["sessions_list", "sessions_to_add", "referrals_list", "referrals_to_add"]
+        return [*super().get_readonly_fields(request, obj), *extra, "measures_list", "measures_to_add"]
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.closed:
             return False
         return super().has_change_permission(request, obj)
-
-    def get_list_display(self, request):
-        names = super().get_list_display(request)
-        if self.sees_violence(request):
-            return names
-        return [name if name in DisputeCase.CONFIDENTIAL_VISIBLE else self.confidential_column(name) for name in names]
-
-    def confidential_column(self, name):
-        """The list column `name`, masked for a confidential case. It has no sort order."""
-        empty = self.get_empty_value_display()
-
-        def column(obj):
-            if obj.confidential:
-                return MASK
-            field, _attr, value = lookup_field(name, obj, self)
-            return value if field is None else display_for_field(value, field, empty)
-
-        column.short_description = label_for_field(name, self.model, self)
-        column.__name__ = name if isinstance(name, str) else name.__name__
-        return column
-
-    def get_sortable_by(self, request):
-        if self.sees_violence(request):
-            return super().get_sortable_by(request)
-        return DisputeCase.CONFIDENTIAL_VISIBLE
-
-    def get_ordering(self, request):
-        # The model orders by found_on: a confidential case's place in the list would tell it.
-        if self.sees_violence(request):
-            return super().get_ordering(request)
-        return ["-number"]
-
-    def get_changelist(self, request, **kwargs):
-        if self.sees_violence(request):
-            return super().get_changelist(request, **kwargs)
-        return ConfidentialChangeList
-
-    def get_search_results(self, request, queryset, search_term):
-        # No picker lists cases (a session's case is chosen from the user's open cases, on its
-        # form); the site's autocomplete, asked for one through any relation, finds none.
-        match = getattr(request, "resolver_match", None)
-        if match is not None and match.url_name == "autocomplete":
-            return queryset.none(), False
-        return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description=_("parties"))
     def parties_shown(self, obj):
@@ -526,6 +590,72 @@ class DisputeCaseAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
     @admin.display(description=_("mediation sessions"))
     def sessions_to_add(self, obj):
         return self.sessions_list(obj, may_add=True)
+
+    @admin.display(description=_("referrals"))
+    def referrals_list(self, obj, *, may_add=False):
+        """The case's referrals, each linking to its page (and the button that records one)."""
+        if obj is None or obj.pk is None:
+            return "—"
+        table = record_table(
+            Referral,
+            ["referred_on", "agency", "agency_name", "request", "status", "result", "follow_up_on"],
+            (
+                (
+                    reverse("admin:aid_referral_change", args=[referral.pk]),
+                    referral.referred_on.isoformat(),
+                    referral.get_agency_display(),
+                    referral.agency_name,
+                    referral.request,
+                    referral.get_status_display(),
+                    referral.result,
+                    day_or_dash(referral.follow_up_on),
+                )
+                for referral in obj.referrals.order_by("referred_on", "pk")
+            ),
+        )
+        button = ""
+        if may_add and not obj.closed:
+            url = f"{reverse('admin:aid_referral_add')}?{urlencode({'case': obj.pk})}"
+            button = format_html('<p><a class="button" href="{}">{}</a></p>', url, gettext("Record a referral"))
+        return format_html("{}{}", table or gettext("No referral recorded yet."), button)
+
+    @admin.display(description=_("referrals"))
+    def referrals_to_add(self, obj):
+        return self.referrals_list(obj, may_add=True)
+
+    @admin.display(description=_("warning letters and protection orders"))
+    def measures_list(self, obj, *, may_add=False):
+        """The case's warning letters and protection orders (and the button that records one)."""
+        if obj is None or obj.pk is None:
+            return "—"
+        table = record_table(
+            ProtectionMeasure,
+            ["kind", "date", "issued_by", "court", "decision", "decided_on", "valid_until"],
+            (
+                (
+                    reverse("admin:aid_protectionmeasure_change", args=[measure.pk]),
+                    measure.get_kind_display(),
+                    measure.date.isoformat(),
+                    measure.issued_by,
+                    measure.court,
+                    measure.get_decision_display(),
+                    day_or_dash(measure.decided_on),
+                    day_or_dash(measure.valid_until),
+                )
+                for measure in obj.protection_measures.order_by("date", "pk")
+            ),
+        )
+        button = ""
+        if may_add:
+            url = f"{reverse('admin:aid_protectionmeasure_add')}?{urlencode({'case': obj.pk})}"
+            button = format_html(
+                '<p><a class="button" href="{}">{}</a></p>', url, gettext("Record a warning letter or protection order")
+            )
+        return format_html("{}{}", table or gettext("None recorded yet."), button)
+
+    @admin.display(description=_("warning letters and protection orders"))
+    def measures_to_add(self, obj):
+        return self.measures_list(obj, may_add=True)
 
     @admin.display(description=_("next step"))
     def next_step(self, obj):
@@ -585,7 +715,7 @@ class DisputeCaseAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
 
 
 @admin.register(MediationSession)
-class MediationSessionAdmin(ServiceErrorsAsMessagesMixin, AccessLoggedAdminMixin, ScopedModelAdmin):
+class MediationSessionAdmin(BackToCaseMixin, ServiceErrorsAsMessagesMixin, AccessLoggedAdminMixin, ScopedModelAdmin):
     """Mediation sessions, each recorded from its case's page (记录调解) and listed there. A
     domestic-violence case's sessions are as hidden as it is: to a user who may not see it,
     they are in no list, form, history or export, and a guessed address answers 404; a
@@ -632,17 +762,269 @@ class MediationSessionAdmin(ServiceErrorsAsMessagesMixin, AccessLoggedAdminMixin
     def delete_service(self, *, record, by):
         mediation_session_delete(session=record, by=by)
 
-    def _back_to_case(self, request, obj, response):
-        # Recorded from the case's page: back to it, unless the user asked to go on here.
-        if any(key in request.POST for key in ("_continue", "_addanother", "_saveasnew")):
-            return response
-        return HttpResponseRedirect(reverse("admin:aid_disputecase_change", args=[obj.case_id]))
 
-    def response_add(self, request, obj, post_url_continue=None):
-        return self._back_to_case(request, obj, super().response_add(request, obj, post_url_continue))
+def cases_for(request, *, open_only: bool, violence_only: bool = False):
+    """The cases a referral or measure form offers: the user's (by number: no case is searched
+    for by what it holds), a domestic-violence case only to who may see it."""
+    cases = in_scope(DisputeCase.objects.all(), scope_for(request.user))
+    if open_only:
+        cases = cases.filter(selectors.open_q())
+    if violence_only:
+        cases = cases.filter(DisputeCase.confidential_q())
+    if not DisputeCase.sees_confidential(request.user):
+        cases = cases.exclude(DisputeCase.confidential_q())
+    return cases.order_by("-number")
 
-    def response_change(self, request, obj):
-        return self._back_to_case(request, obj, super().response_change(request, obj))
+
+class ReferralWorkListFilter(admin.SimpleListFilter):
+    title = _("work list")
+    parameter_name = "list"
+
+    def lookups(self, request, model_admin):
+        days = selectors.referral_answer_days()
+        return [
+            ("waiting", _("not answered in %(days)d days") % {"days": days}),
+            ("follow_up", _("follow-up due")),
+            ("open", _("referred or accepted")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        going = [Referral.Status.REFERRED, Referral.Status.ACCEPTED]
+        if self.value() == "waiting":
+            return queryset.filter(selectors.unanswered_q(today))
+        if self.value() == "follow_up":
+            return queryset.filter(status__in=going, follow_up_on__lte=today)
+        if self.value() == "open":
+            return queryset.filter(status__in=going)
+        return queryset
+
+
+class ReferralStepForm(forms.Form):
+    step = forms.ChoiceField(label=_("Step"), widget=forms.RadioSelect)
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    text = forms.CharField(
+        label=_("Result, reason or what was learned"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    next_on = forms.DateField(label=_("Next follow-up"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, referral, **kwargs):
+        super().__init__(*args, **kwargs)
+        Status = Referral.Status
+        steps = []
+        if referral.status == Status.REFERRED:
+            steps = [("accept", Status.ACCEPTED.label), ("decline", Status.DECLINED.label)]
+        elif referral.status == Status.ACCEPTED:
+            steps = [("close", Status.CLOSED.label)]
+        self.fields["step"].choices = [*steps, ("follow_up", _("follow-up"))]
+        self.initial.setdefault("day", timezone.localdate())
+
+
+@admin.register(Referral)
+class ReferralAdmin(
+    ConfidentialAdminMixin, BackToCaseMixin, ServiceErrorsAsMessagesMixin, AccessLoggedAdminMixin, ScopedModelAdmin
+):
+    """Referrals, each recorded from its case's page (记录转介) and listed there; answered,
+    closed and followed up on its step page. A domestic-violence case's referral is shown to a
+    user who may not see the case as the case is (ConfidentialAdminMixin)."""
+
+    resource_classes = [ReferralsResource]
+    list_display = [
+        "case",
+        "village",
+        "agency",
+        "agency_name",
+        "referred_on",
+        "status",
+        "days_waiting",
+        "follow_up_on",
+    ]
+    list_filter = [ReferralWorkListFilter, "status", "agency", VillageFilter]
+    list_select_related = ["case", "village"]
+    search_fields = ["case__number"]
+    search_help_text = _("Search by case number.")
+    date_hierarchy = "referred_on"
+    fieldsets = [
+        (None, {"fields": ["case", "agency", "agency_name", "referred_on", "contact", "request"]}),
+        (
+            _("Steps"),
+            {"fields": ["status", "next_step", "answered_on", "closed_on", "result", "follow_up_on", "follow_ups"]},
+        ),
+    ]
+    readonly_fields = ["status", "next_step", "answered_on", "closed_on", "result", "follow_ups"]
+    history_related = ("case",)
+    # Sorted by the case (its model's order is by the day found) it would tell that day.
+    confidential_sortable = ("village", "agency", "status")
+    confidential_ordering = ("-case__number", "-pk")
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": ["case", "agency", "agency_name", "referred_on", "contact", "request"]})]
+        return super().get_fieldsets(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "case":
+            kwargs["queryset"] = cases_for(request, open_only=True)
+            kwargs["error_messages"] = {
+                "invalid_choice": gettext("A referral is made of an open case of your villages.")
+            }
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "case"] if obj is not None else fields  # a referral stays with its case
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.closed:
+            return False
+        return super().has_change_permission(request, obj)
+
+    @admin.display(description=_("days waiting"))
+    def days_waiting(self, obj):
+        """Days from the referral to its answer (to today while it waits)."""
+        return ((obj.answered_on or timezone.localdate()) - obj.referred_on).days
+
+    @admin.display(description=_("follow-ups"))
+    def follow_ups(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        step = reverse("admin:aid_referral_step", args=[obj.pk])  # where they are recorded
+        table = record_table(
+            ReferralFollowUp,
+            ["date", "note", "recorded_by"],
+            (
+                (step, up.date.isoformat(), up.note, (up.recorded_by.get_full_name() or up.recorded_by.get_username()))
+                if up.recorded_by_id
+                else (step, up.date.isoformat(), up.note, "")
+                for up in obj.follow_ups.select_related("recorded_by")
+            ),
+        )
+        return table or gettext("No follow-up recorded yet.")
+
+    @admin.display(description=_("next step"))
+    def next_step(self, obj):
+        if obj.pk is None:
+            return "—"
+        url = reverse("admin:aid_referral_step", args=[obj.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, gettext("Record an answer or a follow-up"))
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            referral_update(referral=obj, by=request.user)
+        else:
+            referral_record(referral=obj, by=request.user)
+
+    def delete_service(self, *, record, by):
+        referral_delete(referral=record, by=by)
+
+    def get_urls(self):
+        step = path("<path:object_id>/step/", self.admin_site.admin_view(self.step_view), name="aid_referral_step")
+        return [step, *super().get_urls()]
+
+    def step_view(self, request, object_id):
+        # Its answer and follow-ups are recorded after its case is closed too.
+        referral = self.get_object_or_404(request, object_id)
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        change_url = reverse("admin:aid_referral_change", args=[referral.pk])
+        form = ReferralStepForm(request.POST or None, referral=referral)
+        if request.method == "POST" and form.is_valid():
+            data, by = form.cleaned_data, request.user
+            try:
+                if data["step"] == "accept":
+                    referral_accept(referral=referral, day=data["day"], by=by)
+                elif data["step"] == "decline":
+                    referral_decline(referral=referral, day=data["day"], reason=data["text"], by=by)
+                elif data["step"] == "close":
+                    referral_close(referral=referral, day=data["day"], result=data["text"], by=by)
+                else:
+                    referral_follow_up(
+                        referral=referral, day=data["day"], note=data["text"], next_on=data["next_on"], by=by
+                    )
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, gettext("The referral %(referral)s is updated.") % {"referral": referral})
+                return HttpResponseRedirect(reverse("admin:aid_disputecase_change", args=[referral.case_id]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Next step of referral %(referral)s") % {"referral": referral},
+            "obj": referral,
+            "summary": " · ".join(
+                [
+                    referral.case.number,
+                    referral.agency_name,
+                    referral.referred_on.isoformat(),
+                    referral.get_status_display(),
+                ]
+            ),
+            "form": form,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/federation/step.html", context)
+
+
+class MeasureWorkListFilter(admin.SimpleListFilter):
+    title = _("work list")
+    parameter_name = "list"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("ending", _("protection orders ending in %(days)d days") % {"days": selectors.ORDER_ENDING_DAYS}),
+            ("pending", _("orders awaiting the court's decision")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "ending":
+            return queryset.filter(selectors.orders_ending_q(timezone.localdate()))
+        if self.value() == "pending":
+            return queryset.filter(decision=ProtectionMeasure.Decision.PENDING)
+        return queryset
+
+
+@admin.register(ProtectionMeasure)
+class ProtectionMeasureAdmin(
+    ConfidentialAdminMixin, BackToCaseMixin, ServiceErrorsAsMessagesMixin, AccessLoggedAdminMixin, ScopedModelAdmin
+):
+    """Warning letters and protection orders of domestic-violence cases, recorded from the
+    case's page. To a user who may not see the cases, each is its case's number, village,
+    kind and decision."""
+
+    resource_classes = [ProtectionMeasuresResource]
+    list_display = ["case", "village", "kind", "date", "issued_by", "court", "decision", "decided_on", "valid_until"]
+    list_filter = [MeasureWorkListFilter, "kind", "decision", VillageFilter]
+    list_select_related = ["case", "village"]
+    search_fields = ["case__number"]
+    search_help_text = _("Search by case number.")
+    date_hierarchy = "date"
+    fieldsets = [
+        (None, {"fields": ["case", "kind", "note"]}),
+        (_("Police warning letter"), {"fields": ["issued_on", "issued_by"]}),
+        (
+            _("Personal safety protection order"),
+            {"fields": ["applied_on", "court", "decision", "decided_on", "valid_until"]},
+        ),
+    ]
+    history_related = ("case",)
+    confidential_sortable = ("village", "kind", "decision")
+    confidential_ordering = ("-case__number", "-pk")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "case":
+            kwargs["queryset"] = cases_for(request, open_only=False, violence_only=True)
+            kwargs["error_messages"] = {"invalid_choice": gettext("Choose a domestic-violence case of your villages.")}
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return [*fields, "case"] if obj is not None else fields
+
+    def save_model(self, request, obj, form, change):
+        protection_measure_save(measure=obj, by=request.user)
+
+    def delete_service(self, *, record, by):
+        protection_measure_delete(measure=record, by=by)
 
 
 class CharityAidForm(forms.ModelForm):
@@ -769,4 +1151,18 @@ def care_reminders(request) -> list[tuple]:
         url = reverse("admin:aid_disputecase_changelist")
         count = cases.filter(selectors.open_q()).count()
         items.append((gettext("Open dispute cases"), count, f"{url}?open=yes"))
+    # A domestic-violence case's referral or order is counted only for who may see it: her
+    # list, so filtered, leaves it out too.
+    if request.user.has_perm("aid.view_referral"):
+        referrals = selectors.seen_by(in_scope(Referral.objects.all(), scope_for(request.user)), request.user)
+        url = reverse("admin:aid_referral_changelist")
+        count = referrals.filter(selectors.unanswered_q(today)).count()
+        label = gettext("Referrals not answered in %(days)d days") % {"days": selectors.referral_answer_days()}
+        items.append((label, count, f"{url}?list=waiting"))
+    if request.user.has_perm("aid.view_protectionmeasure"):
+        measures = selectors.seen_by(in_scope(ProtectionMeasure.objects.all(), scope_for(request.user)), request.user)
+        url = reverse("admin:aid_protectionmeasure_changelist")
+        count = measures.filter(selectors.orders_ending_q(today)).count()
+        label = gettext("Protection orders ending in %(days)d days") % {"days": selectors.ORDER_ENDING_DAYS}
+        items.append((label, count, f"{url}?list=ending"))
     return items

@@ -10,7 +10,16 @@ class AidConfig(AppConfig):
         # Importing reports.py and resources.py registers the app's reports, summary rows and
         # figures, and rosters; the admin was imported by the admin's autodiscovery.
         from aid import admin, demo, reports, resources, selectors  # noqa: F401
-        from aid.models import CareVisit, CharityAid, CharityDrive, DisputeCase, MediationSession
+        from aid.models import (
+            CareVisit,
+            CharityAid,
+            CharityDrive,
+            DisputeCase,
+            MediationSession,
+            ProtectionMeasure,
+            Referral,
+            ReferralFollowUp,
+        )
         from federation.core.periods import PeriodRecords
         from federation.core.registry import HelpSection, registry
 
@@ -26,6 +35,24 @@ class AidConfig(AppConfig):
         )
         # A mediation session in the month it sat, in the case's village of that day.
         registry.add_period_records(PeriodRecords(MediationSession, date="date", village="village"))
+        # A referral in the month it was made, in the case's village of that day; its answer,
+        # result and next follow-up are the work of their own days (as a case's steps). A
+        # follow-up in its month; a letter or an order by its first date, the court's decision
+        # on it the work of the decision's day.
+        registry.add_period_records(
+            PeriodRecords(
+                Referral,
+                date="referred_on",
+                village="village",
+                later=("status", "answered_on", "closed_on", "result", "follow_up_on"),
+            )
+        )
+        registry.add_period_records(PeriodRecords(ReferralFollowUp, date="date", village="referral__village"))
+        registry.add_period_records(
+            PeriodRecords(
+                ProtectionMeasure, date="date", village="village", later=("decision", "decided_on", "valid_until")
+            )
+        )
         registry.add_period_records(PeriodRecords(CharityAid, date="date", village="village"))
         # A village's drive (a town-wide one names no village and no period holds it).
         registry.add_period_records(PeriodRecords(CharityDrive, date="start", village="village"))
@@ -36,7 +63,7 @@ class AidConfig(AppConfig):
         )
         registry.add_help_section(
             HelpSection("disputes", _("Mediating marriage and family disputes"), ("aid.view_disputecase",), order=71),
-            pages=("aid.disputecase", "aid.mediationsession"),
+            pages=("aid.disputecase", "aid.mediationsession", "aid.referral", "aid.protectionmeasure"),
         )
         registry.extend_roster("people", resources.CareCategoryColumn())
         # Visits before their pairings and register entries: a visit keeps both (PROTECT). A

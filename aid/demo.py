@@ -1,7 +1,8 @@
 """The demo town's care work: the 三留守一特困 register, caring mothers paired with children
 (visited in 2024 and through the current year, a few overdue, a few children still without a
-mother), two disputes found and settled in 2024 (one of them domestic violence) and this
-year's (one settled, one being mediated, one just registered), charity aid to six households
+mother), two disputes found and settled in 2024 (one of them domestic violence, referred to the
+police, with a warning letter and lately a protection order) and this year's (one settled, one
+being mediated and referred, one just registered), charity aid to six households
 in 2024 and New Year visits this year, and the two charity drives whose money paid for most
 of 2024's aid. Written through the services, each record as on its day."""
 
@@ -13,7 +14,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from aid.models import CareTarget, CareVisit, CharityAid, CharityDrive, DisputeCase, Pairing
+from aid.models import (
+    CareTarget,
+    CareVisit,
+    CharityAid,
+    CharityDrive,
+    DisputeCase,
+    Pairing,
+    ProtectionMeasure,
+    Referral,
+)
 from aid.services import (
     aid_record_save,
     charity_aid_save,
@@ -22,6 +32,10 @@ from aid.services import (
     dispute_save,
     dispute_start_mediation,
     pairing_save,
+    protection_measure_save,
+    referral_accept,
+    referral_close,
+    referral_record,
 )
 from federation.core.demo import current_year, on, seed_day
 from federation.core.identity import years_before
@@ -138,12 +152,61 @@ def seed_disputes(town: Town) -> None:
         ),
     ]
     for village, kind, source, found, summary, outcome, closed in cases:
-        _dispute(village, kind, source, found, summary, found + timedelta(days=3), closed, outcome)
+        violence = kind == DisputeCase.Kind.DOMESTIC_VIOLENCE
+        after = _police_referral_and_letter if violence else None
+        _dispute(village, kind, source, found, summary, found + timedelta(days=3), closed, outcome, after=after)
 
 
-def _dispute(village, kind, source, found, summary, mediated=None, closed=None, outcome="", household=0) -> None:
+def _referral(case, day, agency, name, request, *, accepted=None, closed=None, result=""):
+    """A referral of the case made on `day`, answered and closed on the days given."""
+    with on(day, time(11)):
+        referral = referral_record(
+            referral=Referral(
+                case=case, agency=agency, agency_name=name, referred_on=day, contact="值班民警", request=request
+            )
+        )
+    if accepted is not None:
+        with on(accepted, time(11)):
+            referral = referral_accept(referral=referral, day=accepted)
+    if closed is not None:
+        with on(closed, time(11)):
+            referral = referral_close(referral=referral, day=closed, result=result)
+    return referral
+
+
+def _police_referral_and_letter(case) -> None:
+    """The domestic-violence case of 2024: referred to the police the day it was found, who
+    took it up, warned the husband with a letter and closed it."""
+    found = case.found_on
+    _referral(
+        case,
+        found,
+        Referral.Agency.POLICE,
+        "站儿巷派出所",
+        "请派出所出警处置，依法对施暴人批评教育并出具告诫书。",
+        accepted=found + timedelta(days=1),
+        closed=found + timedelta(days=17),
+        result="已对施暴人出具告诫书，双方签订保证书，民警定期回访。",
+    )
+    day = found + timedelta(days=1)
+    with on(day, time(15)):
+        protection_measure_save(
+            measure=ProtectionMeasure(
+                case=case,
+                kind=ProtectionMeasure.Kind.WARNING,
+                issued_on=day,
+                issued_by="站儿巷派出所",
+                note="施暴人酒后殴打妻子，民警当场出具家庭暴力告诫书。",
+            )
+        )
+
+
+def _dispute(
+    village, kind, source, found, summary, mediated=None, closed=None, outcome="", household=0, after=None
+) -> None:
     """A case found on `found` between two members of the village's household of that rank,
-    taken as far as the steps dated give (mediation, settlement), each step on its day."""
+    taken as far as the steps dated give (mediation, settlement), each step on its day;
+    `after(case)` records what happened before it was settled (its referrals)."""
     members = list(Person.objects.filter(village=village, household__isnull=False).order_by("household_id", "pk"))
     households = list(dict.fromkeys(person.household_id for person in members))
     parties = [p for p in members if p.household_id == households[household]][:2]
@@ -164,6 +227,8 @@ def _dispute(village, kind, source, found, summary, mediated=None, closed=None, 
     if mediated is not None:
         with on(mediated, time(16)):
             case = dispute_start_mediation(case=case, day=mediated)
+    if after is not None:
+        after(case)
     if closed is not None:
         with on(closed, time(16)):
             dispute_resolve(case=case, day=closed, outcome=outcome)
@@ -196,10 +261,59 @@ def seed_disputes_this_year(town: Town, year: int, today: date) -> None:
             "走访发现：丈夫长期在外务工，夫妻因家庭开支多次争吵，妻子提出离婚。",
             mediating + timedelta(days=4),
             household=2,
+            after=lambda case: _referrals_this_year(case, today),
         )
     found = today - timedelta(days=3)
     if found.year == year:
         _dispute(villages[3], K.NEIGHBOUR, S.WALK_IN, found, "两户因宅基地边界和排水沟修建发生争执。", household=3)
+
+
+def _referrals_this_year(case, today: date) -> None:
+    """The case being mediated: legal aid asked of the judicial office, which took it up, and
+    the wife's hardship referred to civil affairs, unanswered for more than the days allowed."""
+    found = case.found_on
+    _referral(
+        case,
+        found + timedelta(days=5),
+        Referral.Agency.JUDICIAL,
+        "站儿巷司法所",
+        "妻子提出离婚，请司法所提供法律咨询和法律援助。",
+        accepted=found + timedelta(days=7),
+    )
+    _referral(
+        case,
+        today - timedelta(days=12),
+        Referral.Agency.CIVIL_AFFAIRS,
+        "镇民政办",
+        "妻子独自抚养两个孩子，生活困难，请核查是否符合临时救助条件。",
+    )
+
+
+@transaction.atomic
+def seed_protection_order(town: Town, today: date) -> None:
+    """The domestic-violence case of 2024: the husband came back and threatened his wife; she
+    applied for a personal safety protection order lately, and the court granted it until a
+    day within the month, so the home page's work list shows it ending."""
+    case = DisputeCase.objects.filter(town=town, kind=DisputeCase.Kind.DOMESTIC_VIOLENCE).order_by("number").first()
+    if case is None or case.protection_measures.filter(kind=ProtectionMeasure.Kind.ORDER).exists():
+        return
+    applied, decided = today - timedelta(days=12), today - timedelta(days=8)
+    with on(applied, time(10)):
+        order = protection_measure_save(
+            measure=ProtectionMeasure(
+                case=case,
+                kind=ProtectionMeasure.Kind.ORDER,
+                applied_on=applied,
+                court="县人民法院",
+                decision=ProtectionMeasure.Decision.PENDING,
+                note="丈夫回家后多次威胁妻子，妇联协助妻子向法院申请人身安全保护令。",
+            )
+        )
+    with on(decided, time(10)):
+        order.decision = ProtectionMeasure.Decision.GRANTED
+        order.decided_on = decided
+        order.valid_until = today + timedelta(days=20)
+        protection_measure_save(measure=order)
 
 
 def seed_charity(town: Town, rng: random.Random) -> None:
@@ -315,3 +429,4 @@ def seed_drives(town: Town) -> None:
 def seed(town: Town) -> None:
     seed_year(town)
     seed_drives(town)  # each part once: a second run adds nothing
+    seed_protection_order(town, seed_day())

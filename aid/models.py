@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -242,7 +242,35 @@ class CareVisit(ScopedModel, models.Model):
 MASK = "＊＊＊"
 
 
-class DisputeCase(ScopedModel, models.Model):
+class Confidential:
+    """A record of a domestic-violence case: to a user without CONFIDENTIAL_PERMISSION it is
+    CONFIDENTIAL_VISIBLE only. Every list, export and ledger masks the rest, and no list sorts
+    or filters it by the rest (aid.admin.ConfidentialAdminMixin, the resources, the ledgers);
+    the reports' figures counting it are given her for whole months only (the permission
+    declared here is what federation.core.reporting looks for)."""
+
+    CONFIDENTIAL_PERMISSION = "aid.view_domestic_violence"
+    CONFIDENTIAL_VISIBLE: tuple[str, ...] = ()
+
+    @classmethod
+    def confidential_q(cls) -> Q:
+        """The confidential records, as a query."""
+        raise NotImplementedError
+
+    @property
+    def confidential(self) -> bool:
+        raise NotImplementedError
+
+    @classmethod
+    def sees_confidential(cls, user) -> bool:
+        return bool(user and user.has_perm(cls.CONFIDENTIAL_PERMISSION))
+
+    def hidden_from(self, user) -> bool:
+        """Whether `user` may know only CONFIDENTIAL_VISIBLE of this record."""
+        return self.confidential and not self.sees_confidential(user)
+
+
+class DisputeCase(Confidential, ScopedModel, models.Model):
     """A marriage or family dispute, from its discovery to its settlement. The status
     changes only through the services; a closed case is a record and is not edited."""
 
@@ -269,10 +297,8 @@ class DisputeCase(ScopedModel, models.Model):
 
     CLOSED = (Status.RESOLVED, Status.TRANSFERRED, Status.TERMINATED)
 
-    # A domestic-violence case, to a user without this permission, is its number, village,
-    # kind and status: every list and export masks the rest, no list sorts or filters it by
-    # the rest, and its label (__str__) is its number.
-    CONFIDENTIAL_PERMISSION = "aid.view_domestic_violence"
+    # A domestic-violence case, to a user without the permission, is its number, village,
+    # kind and status (Confidential), and its label (__str__) is its number.
     CONFIDENTIAL_VISIBLE = ("number", "village", "kind", "status")
 
     town = models.ForeignKey(Town, models.PROTECT, related_name="+", editable=False, verbose_name=_("town"))
@@ -331,17 +357,13 @@ class DisputeCase(ScopedModel, models.Model):
     def closed(self) -> bool:
         return self.status in self.CLOSED
 
+    @classmethod
+    def confidential_q(cls) -> Q:
+        return Q(kind=cls.Kind.DOMESTIC_VIOLENCE)
+
     @property
     def confidential(self) -> bool:
         return self.kind == self.Kind.DOMESTIC_VIOLENCE
-
-    @classmethod
-    def sees_confidential(cls, user) -> bool:
-        return bool(user and user.has_perm(cls.CONFIDENTIAL_PERMISSION))
-
-    def hidden_from(self, user) -> bool:
-        """Whether `user` may know only CONFIDENTIAL_VISIBLE of this case."""
-        return self.confidential and not self.sees_confidential(user)
 
 
 class MediationSession(ScopedModel, models.Model):
@@ -401,6 +423,265 @@ class MediationSession(ScopedModel, models.Model):
                     % {"day": self.case.found_on.isoformat()}
                 }
             )
+
+
+class OfCaseConfidential(Confidential):
+    """A record of a dispute case (a referral, a protection measure): as confidential as its
+    case, and shown to a user without the permission as the case is (its number, village, what
+    kind of record, where it stands)."""
+
+    @classmethod
+    def confidential_q(cls) -> Q:
+        return Q(case__kind=DisputeCase.Kind.DOMESTIC_VIOLENCE)
+
+    @property
+    def confidential(self) -> bool:
+        return bool(self.case_id) and self.case.confidential
+
+
+class Referral(OfCaseConfidential, ScopedModel, models.Model):
+    """A dispute referred to another agency (转介): to whom, when, what was asked, whether it
+    was taken up and with what result, and the follow-ups. The status changes only through the
+    services; a closed case's referral keeps what was asked (its answer, result and follow-ups
+    are still recorded: a case transferred to the court is answered after it is closed)."""
+
+    class Agency(models.TextChoices):
+        POLICE = "police", pgettext_lazy("agency", "police station")
+        JUDICIAL = "judicial", pgettext_lazy("agency", "judicial office")
+        COURT = "court", pgettext_lazy("agency", "court")
+        CIVIL_AFFAIRS = "civil_affairs", pgettext_lazy("agency", "civil affairs")
+        HEALTH = "health", pgettext_lazy("agency", "health centre")
+        SHELTER = "shelter", pgettext_lazy("agency", "shelter or relief station")
+        OTHER = "other", _("other")
+
+    class Status(models.TextChoices):
+        REFERRED = "referred", pgettext_lazy("referral", "referred")
+        ACCEPTED = "accepted", pgettext_lazy("referral", "accepted")
+        CLOSED = "closed", pgettext_lazy("referral", "closed")
+        DECLINED = "declined", pgettext_lazy("referral", "not accepted")
+
+    # "agency" is the referral's kind: the agency's own name, what was asked and the dates are
+    # hidden with the rest.
+    CONFIDENTIAL_VISIBLE = ("case", "village", "agency", "status")
+
+    scope_village_path = "case__village"
+    count_village_path = "village"
+
+    case = models.ForeignKey(DisputeCase, models.CASCADE, related_name="referrals", verbose_name=_("dispute case"))
+    # The case's village when the referral was recorded: the month it is locked in is that
+    # village's (as for sessions).
+    village = models.ForeignKey(Village, models.PROTECT, related_name="+", editable=False, verbose_name=_("village"))
+    agency = models.CharField(_("referred to"), max_length=20, choices=Agency.choices)
+    agency_name = models.CharField(
+        _("agency's name"), max_length=100, help_text=_("For example 城关派出所 or 县人民法院.")
+    )
+    referred_on = models.DateField(_("referred on"))
+    contact = models.CharField(_("contacted"), max_length=100, blank=True, help_text=_("Who was contacted there."))
+    request = models.TextField(_("what was asked"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.REFERRED, editable=False
+    )
+    answered_on = models.DateField(_("answered on"), null=True, blank=True, editable=False)
+    closed_on = models.DateField(pgettext_lazy("referral", "closed on"), null=True, blank=True, editable=False)
+    result = models.TextField(pgettext_lazy("referral", "result"), blank=True, editable=False)
+    follow_up_on = models.DateField(_("next follow-up"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-referred_on", "-pk"]
+        default_permissions = DATA_PERMISSIONS
+        indexes = [models.Index(fields=["village", "referred_on"], name="aid_referral_village_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(status="referred", answered_on__isnull=True, closed_on__isnull=True)
+                    | Q(status="accepted", answered_on__isnull=False, closed_on__isnull=True)
+                    | (Q(status="declined", answered_on__isnull=False, closed_on__isnull=True) & ~Q(result=""))
+                    | (Q(status="closed", answered_on__isnull=False, closed_on__isnull=False) & ~Q(result=""))
+                ),
+                name="aid_referral_status_dates",
+                violation_error_message=_("The status does not match the referral's dates."),
+            ),
+            models.CheckConstraint(
+                condition=(Q(answered_on__isnull=True) | Q(answered_on__gte=F("referred_on")))
+                & (Q(closed_on__isnull=True) | Q(closed_on__gte=F("answered_on"))),
+                name="aid_referral_dates_in_order",
+                violation_error_message=_("The referral's dates are out of order."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # The case's number and the agency: a domestic-violence case's referral does not say when.
+        case = self.case if self.case_id else None
+        if case is None:
+            return str(self._meta.verbose_name)
+        return label(case.number, None if case.confidential else self.referred_on, self.get_agency_display())
+
+    @property
+    def closed(self) -> bool:
+        """Its case is closed: what was referred is part of the case's record."""
+        return bool(self.case_id) and self.case.closed
+
+    def clean(self) -> None:
+        if self.case_id and self.referred_on and self.referred_on < self.case.found_on:
+            raise ValidationError(
+                {
+                    "referred_on": gettext("The referral is dated before the case was found (%(day)s).")
+                    % {"day": self.case.found_on.isoformat()}
+                }
+            )
+        if self.follow_up_on and self.referred_on and self.follow_up_on < self.referred_on:
+            raise ValidationError({"follow_up_on": gettext("The next follow-up is before the referral.")})
+
+
+class ReferralFollowUp(ScopedModel, models.Model):
+    """A follow-up of a referral (跟进): a call or visit to the agency or the parties."""
+
+    scope_village_path = "referral__case__village"
+    count_village_path = "referral__village"
+
+    referral = models.ForeignKey(Referral, models.CASCADE, related_name="follow_ups", verbose_name=_("referral"))
+    date = models.DateField(_("date"))
+    note = models.TextField(_("what was learned"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("referral follow-up")
+        verbose_name_plural = _("referral follow-ups")
+        ordering = ["date", "pk"]
+        default_permissions = DATA_PERMISSIONS
+
+    def __str__(self) -> str:
+        referral = self.referral if self.referral_id else None
+        return label(str(referral) if referral else "", None, self._meta.verbose_name)
+
+    def clean(self) -> None:
+        if self.referral_id and self.date and self.date < self.referral.referred_on:
+            raise ValidationError({"date": gettext("The follow-up is dated before the referral.")})
+
+
+class ProtectionMeasure(OfCaseConfidential, ScopedModel, models.Model):
+    """A police warning letter (告诫书) or a personal safety protection order (人身安全保护令)
+    of a domestic-violence case. `date` is its first date (issued or applied for): the month it
+    is locked in; a court's decision on an old application is the work of its own day."""
+
+    class Kind(models.TextChoices):
+        WARNING = "warning", pgettext_lazy("measure", "police warning letter")
+        ORDER = "order", pgettext_lazy("measure", "personal safety protection order")
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("order", "awaiting decision")
+        GRANTED = "granted", pgettext_lazy("order", "granted")
+        REFUSED = "refused", pgettext_lazy("order", "refused")
+
+    CONFIDENTIAL_VISIBLE = ("case", "village", "kind", "decision")
+
+    scope_village_path = "case__village"
+    count_village_path = "village"
+
+    case = models.ForeignKey(
+        DisputeCase, models.CASCADE, related_name="protection_measures", verbose_name=_("dispute case")
+    )
+    village = models.ForeignKey(Village, models.PROTECT, related_name="+", editable=False, verbose_name=_("village"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    date = models.DateField(_("first date"), editable=False)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    issued_by = models.CharField(
+        _("issued by"), max_length=100, blank=True, help_text=_("The police station that issued the letter.")
+    )
+    applied_on = models.DateField(_("applied on"), null=True, blank=True)
+    court = models.CharField(_("court"), max_length=100, blank=True)
+    decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices, blank=True)
+    decided_on = models.DateField(pgettext_lazy("order", "decided on"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("warning letter or protection order")
+        verbose_name_plural = _("warning letters and protection orders")
+        ordering = ["-date", "-pk"]
+        default_permissions = DATA_PERMISSIONS
+        indexes = [models.Index(fields=["village", "date"], name="aid_measure_village_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        kind="warning",
+                        issued_on__isnull=False,
+                        date=F("issued_on"),
+                        applied_on__isnull=True,
+                        decision="",
+                        decided_on__isnull=True,
+                        valid_until__isnull=True,
+                    )
+                    | Q(kind="order", applied_on__isnull=False, date=F("applied_on"), issued_on__isnull=True)
+                    & (
+                        Q(decision="pending", decided_on__isnull=True, valid_until__isnull=True)
+                        # Each date named not null: a comparison with a null passes a CHECK.
+                        | Q(
+                            decision="granted",
+                            decided_on__isnull=False,
+                            valid_until__isnull=False,
+                            decided_on__gte=F("applied_on"),
+                            valid_until__gte=F("decided_on"),
+                        )
+                        | Q(
+                            decision="refused",
+                            decided_on__isnull=False,
+                            decided_on__gte=F("applied_on"),
+                            valid_until__isnull=True,
+                        )
+                    )
+                ),
+                name="aid_measure_kind_decision_dates",
+                violation_error_message=_("The measure's decision does not match its dates."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        case = self.case if self.case_id else None
+        return label(case.number if case else "", self.get_kind_display())
+
+    def clean(self) -> None:
+        errors = {}
+        if self.case_id and not self.case.confidential:
+            errors["case"] = gettext("A warning letter or protection order is recorded on a domestic-violence case.")
+        first = self.issued_on if self.kind == self.Kind.WARNING else self.applied_on
+        if self.kind == self.Kind.WARNING and not self.issued_on:
+            errors["issued_on"] = gettext("Give the day the letter was issued.")
+        if self.kind == self.Kind.ORDER:
+            if not self.applied_on:
+                errors["applied_on"] = gettext("Give the day the order was applied for.")
+            if not self.decision:
+                errors["decision"] = gettext("Say whether the court has decided.")
+            elif self.decision != self.Decision.PENDING and not self.decided_on:
+                errors["decided_on"] = gettext("Give the day the court decided.")
+            elif self.decided_on and self.applied_on and self.decided_on < self.applied_on:
+                errors["decided_on"] = gettext("The decision is dated before the application.")
+            if self.decision == self.Decision.GRANTED and not self.valid_until:
+                errors["valid_until"] = gettext("Give the day a granted order is valid until.")
+            elif self.valid_until and self.decided_on and self.valid_until < self.decided_on:
+                errors["valid_until"] = gettext("The order ends before it was granted.")
+        if self.case_id and first and first < self.case.found_on:
+            field = "issued_on" if self.kind == self.Kind.WARNING else "applied_on"
+            errors.setdefault(
+                field,
+                gettext("The date is before the case was found (%(day)s).") % {"day": self.case.found_on.isoformat()},
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class CharityDrive(ScopedModel, models.Model):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from aid import selectors
-from aid.models import CareTarget, CareVisit, CharityAid, DisputeCase, Pairing
+from aid.models import CareTarget, CareVisit, CharityAid, DisputeCase, Pairing, ProtectionMeasure, Referral
 from federation.core.charts import BarChart
 from federation.core.reporting import (
     Column,
@@ -343,9 +343,157 @@ def disputes_ledger(rs: ReportScope, period: DateRange) -> Table:
         }
         # The admin's rule (DisputeCase.CONFIDENTIAL_VISIBLE), for every reader: a printed
         # ledger leaves the system, and whoever holds the paper has no permissions to check.
-        shown = DisputeCase.CONFIDENTIAL_VISIBLE if case.confidential else columns
-        table.rows.append([values[name] if name in shown else "" for name in columns])
+        table.rows.append(confidential_row(case, values, columns, hidden=case.confidential))
     return table
+
+
+def confidential_row(record, values: dict, columns: list[str], *, hidden: bool) -> list:
+    """A ledger's row of `columns` from `values`: of a hidden record (aid.models.Confidential),
+    its CONFIDENTIAL_VISIBLE cells only, the others left empty."""
+    shown = record.CONFIDENTIAL_VISIBLE if hidden else columns
+    return [values[name] if name in shown else "" for name in columns]
+
+
+def ledger_header(model, columns: list[str]) -> list:
+    return [_("Village (community)") if name == "village" else field_label(model, name) for name in columns]
+
+
+@report(
+    "referrals_ledger",
+    gettext_lazy("Referral ledger"),
+    gettext_lazy(
+        "Every referral made in the period: the case, to whom, what was asked, the answer and the result. "
+        "To a reader who may not see domestic-violence cases, one of theirs shows only its case number, "
+        "village, agency and status."
+    ),
+    permission=("aid.view_referral", "aid.view_disputecase"),
+    personal=True,
+)
+def referrals_ledger(rs: ReportScope, period: DateRange) -> Table:
+    columns = [
+        "case",
+        "village",
+        "agency",
+        "agency_name",
+        "referred_on",
+        "contact",
+        "request",
+        "status",
+        "answered_on",
+        "closed_on",
+        "result",
+        "follow_up_on",
+    ]
+    table = Table(header=ledger_header(Referral, columns))
+    agencies, statuses = labels_of(Referral.Agency.choices), labels_of(Referral.Status.choices)
+    # By case number, as the dispute ledger: a list by date would place a hidden referral.
+    referrals = (
+        selectors.referrals_in(rs.chosen, period.start, period.end)
+        .select_related("case", "village")
+        .order_by("case__number", "pk")
+    )
+    for referral in referrals:
+        values = {
+            "case": referral.case.number,
+            "village": referral.village.name,
+            "agency": agencies.get(referral.agency, ""),
+            "agency_name": referral.agency_name,
+            "referred_on": referral.referred_on.isoformat(),
+            "contact": referral.contact,
+            "request": referral.request,
+            "status": statuses.get(referral.status, ""),
+            "answered_on": day_text(referral.answered_on),
+            "closed_on": day_text(referral.closed_on),
+            "result": referral.result,
+            "follow_up_on": day_text(referral.follow_up_on),
+        }
+        table.rows.append(confidential_row(referral, values, columns, hidden=referral.hidden_from(rs.user)))
+    return table
+
+
+@report(
+    "protection_measures_ledger",
+    gettext_lazy("Warning letter and protection order ledger"),
+    gettext_lazy(
+        "Every police warning letter issued and protection order applied for in the period. To a reader who may "
+        "not see domestic-violence cases, each shows only its case number, village, kind and decision."
+    ),
+    permission=("aid.view_protectionmeasure", "aid.view_disputecase"),
+    personal=True,
+)
+def protection_measures_ledger(rs: ReportScope, period: DateRange) -> Table:
+    columns = [
+        "case",
+        "village",
+        "kind",
+        "issued_on",
+        "issued_by",
+        "applied_on",
+        "court",
+        "decision",
+        "decided_on",
+        "valid_until",
+        "note",
+    ]
+    table = Table(header=ledger_header(ProtectionMeasure, columns))
+    kinds, decisions = labels_of(ProtectionMeasure.Kind.choices), labels_of(ProtectionMeasure.Decision.choices)
+    measures = (
+        selectors.measures_in(rs.chosen, period.start, period.end)
+        .select_related("case", "village")
+        .order_by("case__number", "pk")
+    )
+    for measure in measures:
+        values = {
+            "case": measure.case.number,
+            "village": measure.village.name,
+            "kind": kinds.get(measure.kind, ""),
+            "issued_on": day_text(measure.issued_on),
+            "issued_by": measure.issued_by,
+            "applied_on": day_text(measure.applied_on),
+            "court": measure.court,
+            "decision": decisions.get(measure.decision, ""),
+            "decided_on": day_text(measure.decided_on),
+            "valid_until": day_text(measure.valid_until),
+            "note": measure.note,
+        }
+        table.rows.append(confidential_row(measure, values, columns, hidden=measure.hidden_from(rs.user)))
+    return table
+
+
+@report(
+    "referrals_villages",
+    gettext_lazy("Referrals and protection orders by village"),
+    gettext_lazy(
+        "Referrals made in the period by agency, and how they stand now; warning letters issued and protection "
+        "orders applied for in the period, and those granted."
+    ),
+    permission=("aid.view_referral", "aid.view_protectionmeasure"),
+)
+def referrals_villages(rs: ReportScope, period: DateRange) -> Table:
+    Status, Kind = Referral.Status, ProtectionMeasure.Kind
+    referrals = Figures(
+        selectors.referrals_in(rs.chosen, period.start, period.end),
+        [
+            (_("Referrals"), Count("pk")),
+            *((str(agency.label), Count("pk", filter=Q(agency=agency))) for agency in Referral.Agency),
+            # Taken up: accepted, whether closed since or not.
+            (str(Status.ACCEPTED.label), Count("pk", filter=Q(status__in=[Status.ACCEPTED, Status.CLOSED]))),
+            (str(Status.CLOSED.label), Count("pk", filter=Q(status=Status.CLOSED))),
+            (str(Status.DECLINED.label), Count("pk", filter=Q(status=Status.DECLINED))),
+        ],
+    )
+    measures = Figures(
+        selectors.measures_in(rs.chosen, period.start, period.end),
+        [
+            (str(Kind.WARNING.label), Count("pk", filter=Q(kind=Kind.WARNING))),
+            (_("Protection orders applied for"), Count("pk", filter=Q(kind=Kind.ORDER))),
+            (
+                _("Protection orders granted"),
+                Count("pk", filter=Q(kind=Kind.ORDER, decision=ProtectionMeasure.Decision.GRANTED)),
+            ),
+        ],
+    )
+    return village_table(rs, referrals, measures)
 
 
 @report(
@@ -401,6 +549,13 @@ binder_section(
     category="rights",
     order=20,
     reports=("disputes_ledger",),
+)
+binder_section(
+    "referrals",
+    gettext_lazy("Referrals, warning letters and protection orders"),
+    category="rights",
+    order=25,
+    reports=("referrals_ledger", "protection_measures_ledger"),
 )
 binder_section("charity_aid", gettext_lazy("Aid records"), category="rights", order=30, reports=("charity_aid_ledger",))
 

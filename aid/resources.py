@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from import_export import fields
 
 from aid import selectors
-from aid.models import CATEGORY_SYNONYMS, MASK, CareTarget, DisputeCase, MediationSession
+from aid.models import CATEGORY_SYNONYMS, MASK, CareTarget, DisputeCase, MediationSession, ProtectionMeasure, Referral
 from aid.services import aid_record_save
 from federation.core.exporting import ScopedResource
 from federation.core.importing import (
@@ -192,7 +192,18 @@ class CareTargetsResource(PersonRosterResource):
         return plan
 
 
-class DisputeCasesResource(ScopedResource):
+class ConfidentialResource(ScopedResource):
+    """An export of records that may be confidential (aid.models.Confidential): of one, only
+    its CONFIDENTIAL_VISIBLE columns for those who may not see it, the rest masked."""
+
+    def export_field(self, field, instance, **kwargs):
+        # One rule for every column, present and future.
+        if self.get_field_name(field) not in instance.CONFIDENTIAL_VISIBLE and instance.hidden_from(self.user):
+            return MASK
+        return super().export_field(field, instance, **kwargs)
+
+
+class DisputeCasesResource(ConfidentialResource):
     """The dispute export: of a domestic-violence case, only its number, village, kind and
     status for those who may not see it."""
 
@@ -218,12 +229,6 @@ class DisputeCasesResource(ScopedResource):
             "outcome",
         ]
 
-    def export_field(self, field, instance, **kwargs):
-        # One rule for every column, present and future: see DisputeCase.CONFIDENTIAL_VISIBLE.
-        if self.get_field_name(field) not in DisputeCase.CONFIDENTIAL_VISIBLE and instance.hidden_from(self.user):
-            return MASK
-        return super().export_field(field, instance, **kwargs)
-
     def dehydrate_parties(self, case):
         return "、".join(p.name for p in case.parties.all())
 
@@ -243,3 +248,50 @@ class MediationSessionsResource(ScopedResource):
 
     def filter_export(self, queryset, **kwargs):
         return selectors.sessions_seen_by(super().filter_export(queryset, **kwargs), self.user)
+
+
+class ReferralsResource(ConfidentialResource):
+    """The referral export: of a domestic-violence case's, only its case number, village,
+    agency and status for those who may not see the case."""
+
+    case = fields.Field(attribute="case__number", column_name="纠纷编号")
+
+    class Meta:
+        model = Referral
+        fields = [
+            "case",
+            "village",
+            "agency",
+            "agency_name",
+            "referred_on",
+            "contact",
+            "request",
+            "status",
+            "answered_on",
+            "closed_on",
+            "result",
+            "follow_up_on",
+        ]
+
+
+class ProtectionMeasuresResource(ConfidentialResource):
+    """The export of warning letters and protection orders: for those who may not see the
+    domestic-violence cases, only each one's case number, village, kind and decision."""
+
+    case = fields.Field(attribute="case__number", column_name="纠纷编号")
+
+    class Meta:
+        model = ProtectionMeasure
+        fields = [
+            "case",
+            "village",
+            "kind",
+            "issued_on",
+            "issued_by",
+            "applied_on",
+            "court",
+            "decision",
+            "decided_on",
+            "valid_until",
+            "note",
+        ]

@@ -8,7 +8,16 @@ from django.conf import settings
 from django.db.models import DecimalField, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from aid.models import CareTarget, CareVisit, CharityAid, CharityDrive, DisputeCase, Pairing
+from aid.models import (
+    CareTarget,
+    CareVisit,
+    CharityAid,
+    CharityDrive,
+    DisputeCase,
+    Pairing,
+    ProtectionMeasure,
+    Referral,
+)
 from federation.core.scoping import Scope, counted_in
 
 
@@ -80,6 +89,49 @@ def sessions_seen_by(sessions: QuerySet, user) -> QuerySet:
     if DisputeCase.sees_confidential(user):
         return sessions
     return sessions.exclude(case__kind=DisputeCase.Kind.DOMESTIC_VIOLENCE)
+
+
+def seen_by(records: QuerySet, user) -> QuerySet:
+    """The records among `records` (cases, referrals, measures) that `user` may count whole:
+    a domestic-violence case's only with the permission to see it (the work lists)."""
+    if records.model.sees_confidential(user):
+        return records
+    return records.exclude(records.model.confidential_q())
+
+
+# A referral not answered in this many days is on the home page's work list; a town may set
+# settings.REFERRAL_ANSWER_DAYS.
+REFERRAL_ANSWER_DAYS = 7
+# A granted protection order ending within this many days is on the work list.
+ORDER_ENDING_DAYS = 30
+
+
+def referral_answer_days() -> int:
+    return getattr(settings, "REFERRAL_ANSWER_DAYS", REFERRAL_ANSWER_DAYS)
+
+
+def unanswered_q(day: date) -> Q:
+    """Referrals still 已转介 more than referral_answer_days() after they were made."""
+    return Q(status=Referral.Status.REFERRED, referred_on__lt=day - timedelta(days=referral_answer_days()))
+
+
+def orders_ending_q(day: date) -> Q:
+    """Granted protection orders valid until a day from `day` to ORDER_ENDING_DAYS later."""
+    return Q(
+        kind=ProtectionMeasure.Kind.ORDER,
+        decision=ProtectionMeasure.Decision.GRANTED,
+        valid_until__range=(day, day + timedelta(days=ORDER_ENDING_DAYS)),
+    )
+
+
+def referrals_in(scope: Scope, start: date, end: date) -> QuerySet:
+    """Referrals made in the period."""
+    return counted_in(Referral.objects.all(), scope).filter(referred_on__range=(start, end))
+
+
+def measures_in(scope: Scope, start: date, end: date) -> QuerySet:
+    """Warning letters issued and protection orders applied for in the period."""
+    return counted_in(ProtectionMeasure.objects.all(), scope).filter(date__range=(start, end))
 
 
 def disputes(scope: Scope) -> QuerySet:

@@ -20,6 +20,9 @@ from aid.models import (
     DisputeCase,
     MediationSession,
     Pairing,
+    ProtectionMeasure,
+    Referral,
+    ReferralFollowUp,
 )
 from aid.selectors import active_on
 from federation.core.history import delete_with_history, save_with_history, status_step
@@ -103,7 +106,8 @@ def aid_record_delete(*, record, by=None) -> None:
     naming `by`."""
     parts = []
     if isinstance(record, DisputeCase):
-        parts = list(record.sessions.all())
+        follow_ups = ReferralFollowUp.objects.filter(referral__case=record)
+        parts = [*follow_ups, *record.referrals.all(), *record.protection_measures.all(), *record.sessions.all()]
     elif isinstance(record, CharityAid):
         parts = list(record.attachments.all())
     for part in parts:
@@ -286,6 +290,11 @@ def dispute_save(*, case: DisputeCase, parties=None, by=None) -> DisputeCase:
         current = DisputeCase.objects.select_for_update().get(pk=case.pk)
         if current.closed:
             raise ValidationError(_("A closed case is a record and can no longer be changed."))
+        if current.confidential and not case.confidential and current.protection_measures.exists():
+            # Its warning letters and orders are a domestic-violence case's, and as hidden.
+            raise ValidationError(
+                {"kind": _("The case has warning letters or protection orders: it stays a domestic-violence case.")}
+            )
     else:
         case.town = case.village.town
         case.number = _next_number(case.town, case.found_on.year)
@@ -412,3 +421,173 @@ def charity_aid_attachment_save(*, attachment: CharityAidAttachment, by=None) ->
 def charity_aid_attachment_delete(*, attachment: CharityAidAttachment, by=None) -> None:
     """Delete a file's record. The file stays in storage: the history names it."""
     delete_with_history(attachment, by)
+
+
+# --- Referrals (转介) and protection measures (告诫书, 人身安全保护令) ---
+
+RefStatus = Referral.Status
+
+
+def _case_for_referral(case_id: int) -> DisputeCase:
+    """The case, locked (a referral saved as the case closes waits for it), if it is open."""
+    case = DisputeCase.objects.select_for_update().get(pk=case_id)
+    if case.closed:
+        raise ValidationError(
+            _("The case %(number)s is closed: its referrals can no longer be added, changed or deleted.")
+            % {"number": case.number}
+        )
+    return case
+
+
+@transaction.atomic
+def referral_record(*, referral: Referral, by=None) -> Referral:
+    """Record a referral of an open case: it starts 已转介 and keeps the case's village of the
+    day it was recorded (the month it is locked in)."""
+    if referral.case_id is None:
+        raise ValidationError(_("A referral belongs to a dispute case."))
+    if referral.pk is not None:
+        raise ValidationError(_("This referral is recorded already."))
+    case = _case_for_referral(referral.case_id)
+    referral.village_id = case.village_id
+    referral.status = RefStatus.REFERRED
+    referral.answered_on = referral.closed_on = None
+    referral.result = ""
+    if by is not None and by.pk:
+        referral.recorded_by = by
+    return save_with_history(referral, by)
+
+
+@transaction.atomic
+def referral_update(*, referral: Referral, by=None) -> Referral:
+    """Correct what a referral of an open case says (to whom, when, what was asked); its
+    status and answer change only by its steps."""
+    stored = Referral.objects.select_for_update().get(pk=referral.pk)
+    if stored.case_id != referral.case_id:
+        raise ValidationError(_("A referral stays with its case."))
+    _case_for_referral(referral.case_id)
+    for name in ("village_id", "status", "answered_on", "closed_on", "result", "recorded_by_id"):
+        setattr(referral, name, getattr(stored, name))
+    return save_with_history(referral, by)
+
+
+def _referral_step(referral: Referral, allowed: tuple, action: str, by, **changes) -> Referral:
+    """Move the referral on (see `status_step`); the history row of the step names `by`."""
+    refused = _("The referral is %(status)s; it cannot be %(action)s.") % {"status": "%(status)s", "action": action}
+    if by is not None:
+        changes["_history_user"] = by  # on the row status_step locks and saves
+    return status_step(referral, allowed=allowed, refused=refused, **changes)
+
+
+def _not_before(day: date, earlier: date | None, message: str) -> None:
+    if earlier is not None and day < earlier:
+        raise ValidationError(message % {"day": earlier.isoformat()})
+
+
+def referral_accept(*, referral: Referral, day: date, by=None) -> Referral:
+    """The agency took the referral up (已受理)."""
+    _not_before(day, referral.referred_on, _("The answer is dated before the referral (%(day)s)."))
+    return _referral_step(
+        referral, (RefStatus.REFERRED,), RefStatus.ACCEPTED.label, by, status=RefStatus.ACCEPTED, answered_on=day
+    )
+
+
+def referral_decline(*, referral: Referral, day: date, reason: str, by=None) -> Referral:
+    """The agency did not take the referral up (未受理), and why."""
+    reason = _require(reason, _("Write why the agency did not take it up."))
+    _not_before(day, referral.referred_on, _("The answer is dated before the referral (%(day)s)."))
+    return _referral_step(
+        referral,
+        (RefStatus.REFERRED,),
+        RefStatus.DECLINED.label,
+        by,
+        status=RefStatus.DECLINED,
+        answered_on=day,
+        result=reason,
+        follow_up_on=None,
+    )
+
+
+def referral_close(*, referral: Referral, day: date, result: str, by=None) -> Referral:
+    """The agency finished what it took up (已办结), with its result."""
+    result = _require(result, _("Write the result of the referral."))
+    _not_before(day, referral.answered_on, _("The referral is closed before it was accepted (%(day)s)."))
+    return _referral_step(
+        referral,
+        (RefStatus.ACCEPTED,),
+        RefStatus.CLOSED.label,
+        by,
+        status=RefStatus.CLOSED,
+        closed_on=day,
+        result=result,
+        follow_up_on=None,
+    )
+
+
+@transaction.atomic
+def referral_follow_up(*, referral: Referral, day: date, note: str, next_on: date | None = None, by=None):
+    """Record a follow-up of a referral, and the day of the next one (none: no follow-up is
+    due). Followed up after its case closed too: the agency's work goes on."""
+    note = _require(note, _("Write what the follow-up learned."))
+    current = Referral.objects.select_for_update().get(pk=referral.pk)
+    if next_on is not None and next_on < day:
+        raise ValidationError(_("The next follow-up is before this one."))
+    follow_up = ReferralFollowUp(referral=current, date=day, note=note)
+    if by is not None and by.pk:
+        follow_up.recorded_by = by
+    save_with_history(follow_up, by)
+    if current.follow_up_on != next_on:
+        current.follow_up_on = next_on
+        save_with_history(current, by)
+    return follow_up
+
+
+@transaction.atomic
+def referral_delete(*, referral: Referral, by=None) -> None:
+    """Delete a referral recorded by mistake, while its case is open (its follow-ups first,
+    each with its own history row)."""
+    _case_for_referral(referral.case_id)
+    for follow_up in referral.follow_ups.all():
+        delete_with_history(follow_up, by)
+    delete_with_history(referral, by)
+
+
+def _measure_fields(measure: ProtectionMeasure) -> None:
+    """A warning letter keeps a letter's dates, an order an order's: the other kind's are
+    cleared (a form shows both); the first of its dates is the one it is locked by."""
+    if measure.kind == ProtectionMeasure.Kind.WARNING:
+        measure.applied_on = measure.decided_on = measure.valid_until = None
+        measure.court = measure.decision = ""
+        measure.date = measure.issued_on
+    else:
+        measure.issued_on = None
+        measure.issued_by = ""
+        measure.decision = measure.decision or ProtectionMeasure.Decision.PENDING
+        if measure.decision == ProtectionMeasure.Decision.PENDING:
+            measure.decided_on = measure.valid_until = None
+        measure.date = measure.applied_on
+
+
+@transaction.atomic
+def protection_measure_save(*, measure: ProtectionMeasure, by=None) -> ProtectionMeasure:
+    """Record or change a warning letter or protection order of a domestic-violence case (its
+    case may be closed: an order is often applied for after the mediation ended). It keeps the
+    case's village of the day it was recorded."""
+    if measure.case_id is None:
+        raise ValidationError(_("A warning letter or protection order belongs to a dispute case."))
+    case = DisputeCase.objects.select_for_update().get(pk=measure.case_id)
+    if measure.pk is not None:
+        stored = ProtectionMeasure.objects.filter(pk=measure.pk).values_list("case_id", "village_id").first()
+        if stored is not None and stored[0] != measure.case_id:
+            raise ValidationError(_("A warning letter or protection order stays with its case."))
+        measure.village_id = stored[1] if stored else case.village_id
+    else:
+        measure.village_id = case.village_id
+        if by is not None and by.pk:
+            measure.recorded_by = by
+    _measure_fields(measure)
+    return save_with_history(measure, by)
+
+
+@transaction.atomic
+def protection_measure_delete(*, measure: ProtectionMeasure, by=None) -> None:
+    delete_with_history(measure, by)

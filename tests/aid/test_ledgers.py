@@ -7,7 +7,7 @@ does not grow with them."""
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -226,3 +226,33 @@ def test_the_binder_prints_the_care_and_aid_ledgers():
         "rights",
     )
     assert sections["charity_aid"].reports == ("charity_aid_ledger",)
+
+
+def test_the_demo_violence_case_is_referred_and_has_its_letter_and_order(users):
+    """The 2024 domestic-violence case: referred to the police (accepted, closed), a warning
+    letter, and a granted protection order ending within 30 days of the demo's today (on the
+    town administrator's work list, not on a care recorder's without the permission)."""
+    from django.test import RequestFactory
+
+    from aid.admin import care_reminders
+    from aid.models import ProtectionMeasure, Referral
+    from federation.core.demo import seed_day
+
+    case = DisputeCase.objects.get(kind=DisputeCase.Kind.DOMESTIC_VIOLENCE, found_on__year=2024)
+    police = case.referrals.get(agency=Referral.Agency.POLICE)
+    assert police.status == Referral.Status.CLOSED and police.answered_on and police.closed_on
+    kinds = dict(case.protection_measures.values_list("kind", "decision"))
+    assert kinds == {ProtectionMeasure.Kind.WARNING: "", ProtectionMeasure.Kind.ORDER: "granted"}
+    order = case.protection_measures.get(kind=ProtectionMeasure.Kind.ORDER)
+    assert seed_day() <= order.valid_until <= seed_day() + timedelta(days=30)
+
+    def ending(user):
+        request = RequestFactory().get("/admin/")
+        request.user = user
+        return [count for _label, count, url in care_reminders(request) if url.endswith("list=ending")]
+
+    assert ending(users["town"]) == [1] and ending(users["care"]) == [0]
+    today = seed_day()
+    if today.year > 2024 and (today - timedelta(days=24)).year == today.year:  # this year's mediated case
+        waiting = Referral.objects.filter(selectors.unanswered_q(today))
+        assert waiting.filter(agency=Referral.Agency.CIVIL_AFFAIRS).count() == 1

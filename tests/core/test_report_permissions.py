@@ -25,7 +25,13 @@ FORMATS = ["html", "csv", "xlsx"]
 FEDERATION = {"annual_summary", "activities", "honors", "population", "activities_ledger", "honors_ledger"}
 POINTS = {"points_villages", "points_goods", "points_sessions", "points_donations"}
 HEALTH_LEDGERS = {"screenings_ledger", "cancer_aid_ledger", "hpv_doses_ledger", "hpv_deferrals_ledger"}
-CARE_LEDGERS = {"care_targets_ledger", "care_visits_ledger", "disputes_ledger"}
+CARE_LEDGERS = {
+    "care_targets_ledger",
+    "care_visits_ledger",
+    "disputes_ledger",
+    "referrals_ledger",
+    "protection_measures_ledger",
+}
 # They list people and households: never for the county reader.
 LEDGERS = (
     {
@@ -44,7 +50,7 @@ LEDGERS = (
 CHARITY = {"charity_villages", "charity_aid_ledger", "charity_drives"}  # kept by the village clerk
 CRAFTS = {"crafts_villages", "crafts_register"}
 HEALTH = {"hpv_villages", "screening_villages", "insurance_villages", "cancer_aid_villages"} | HEALTH_LEDGERS
-CARE = {"care_targets_villages", "pairings_villages", "disputes_villages"} | CARE_LEDGERS
+CARE = {"care_targets_villages", "pairings_villages", "disputes_villages", "referrals_villages"} | CARE_LEDGERS
 CLERK = FEDERATION | POINTS | (LEDGERS - HEALTH_LEDGERS - CARE_LEDGERS) | CHARITY | CRAFTS
 
 HEALTH_ROWS = {"两癌免费筛查", "两癌保险参保", "两癌救助申报", "适龄女童HPV疫苗接种率"}
