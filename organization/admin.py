@@ -3,6 +3,7 @@ from datetime import date
 from django.contrib import admin
 from django.db.models import DecimalField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -273,8 +274,17 @@ def _narrowed(formset, name: str, queryset) -> None:
         field.queryset = queryset
 
 
+class NamedFormSet(BaseInlineFormSet):
+    """Rows whose link to the activity has no reverse name ("+") get a prefix of their model's."""
+
+    @classmethod
+    def get_default_prefix(cls):
+        return cls.model._meta.model_name
+
+
 class ActivityVenueInline(ScopedTabularInline):
     model = ActivityVenue
+    formset = NamedFormSet
     fields = ["venue"]
     max_num = 1
 
@@ -297,6 +307,7 @@ class ActivityVenueInline(ScopedTabularInline):
 
 class VolunteerHoursInline(ScopedTabularInline):
     model = VolunteerHours
+    formset = NamedFormSet
     fields = ["volunteer", "hours", "note"]
     record_service = staticmethod(save_hours)
     record_delete_service = staticmethod(delete_hours)
