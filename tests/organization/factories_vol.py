@@ -3,7 +3,6 @@
 from datetime import date
 from decimal import Decimal
 
-
 from federation.models import Activity
 from organization.models import Venue, Volunteer, VolunteerHours, VolunteerTeam
 from organization.services import team_save, venue_save, volunteer_hours_save, volunteer_save
@@ -37,4 +36,3 @@ def serve(activity, volunteer, hours="3", *, by=None, **fields) -> VolunteerHour
 def volunteer_activity(town, villages=(), **fields) -> Activity:
     fields = {"kind": Activity.Kind.VOLUNTEER, "date": DAY, "beneficiaries": 20, "participants": 8, **fields}
     return ActivityFactory(town=town, villages=list(villages), **fields)
-

@@ -92,7 +92,9 @@ def test_an_activitys_venue_is_refused_when_it_should_be(town, fenghe, clerk, ve
     assert errors["__all__"] == [_("The activity is not one of your villages'.")]
     early = ActivityFactory(town=town, villages=[venues["taiba"].village], date=date(2019, 1, 1))
     errors = refused(lambda: activity_venue_set(activity=early, venue=venues["taiba"], by=clerk))
-    assert errors["venue"] == [_("%(venue)s was not open on %(date)s.") % {"venue": "太坝村妇女之家", "date": early.date}]
+    assert errors["venue"] == [
+        _("%(venue)s was not open on %(date)s.") % {"venue": "太坝村妇女之家", "date": early.date}
+    ]
     elsewhere = ActivityFactory(town=TownFactory(name="别的镇"), date=DAY)
     errors = refused(lambda: activity_venue_set(activity=elsewhere, venue=venues["taiba"], by=None))
     assert errors["venue"] == [_("The venue is not of the activity's town.")]
@@ -194,7 +196,9 @@ def test_the_activitys_page_names_its_venue(client_for, clerk, venues, taiba_act
     (venue_form,) = [f for f in page.context["inline_admin_formsets"] if f.formset.model is ActivityVenue]
     choices = set(venue_form.formset.empty_form.fields["venue"].queryset)
     assert choices == {venues["taiba"], venues["town"]}  # the town's venues she sees
-    data = activity_form(taiba_activity, **{"activityvenue-TOTAL_FORMS": "1", "activityvenue-0-venue": venues["taiba"].pk})
+    data = activity_form(
+        taiba_activity, **{"activityvenue-TOTAL_FORMS": "1", "activityvenue-0-venue": venues["taiba"].pk}
+    )
     response = client_for(clerk).post(url, data)
     assert response.status_code == 302, response.context and response.context["errors"]
     link = ActivityVenue.objects.get()
