@@ -17,3 +17,25 @@ class OrganizationConfig(AppConfig):
         # served (a town's own, with no village, no village's period holds).
         registry.add_period_records(PeriodRecords(Meeting, date="date", village="village"))
         registry.add_period_records(PeriodRecords(VolunteerHours, date="date", village="village"))
+
+        # --- Venues, volunteer teams, volunteers and their hours (阵地, 巾帼志愿者) ----------
+        from django.db.models.signals import post_save
+
+        from federation.core.registry import HelpSection
+        from federation.models import Activity
+        from organization import admin, demo, reports, services  # noqa: F401
+
+        # The activity's page names its venue and the hours volunteers served there.
+        registry.extend_admin("federation.activity", inlines=[admin.ActivityVenueInline, admin.VolunteerHoursInline])
+        # The hours keep their activity's day: a changed day moves them (or is refused in a locked period).
+        post_save.connect(services.hours_follow_activity, sender=Activity, dispatch_uid="organization_hours_follow")
+        registry.add_help_section(
+            HelpSection("volunteers", _("Venues and volunteers"), ("organization.view_venue",), order=25),
+            pages=(
+                "organization.venue",
+                "organization.volunteerteam",
+                "organization.volunteer",
+                "organization.volunteerhours",
+            ),
+        )
+        registry.add_demo("organization_volunteers", demo.seed_volunteers)

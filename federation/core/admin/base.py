@@ -111,6 +111,12 @@ class ScopedAdminMixin(TypedInputMixin):
         # Inlines keep what their editor cannot see, as model forms do (get_form).
         formset = super().get_formset(request, obj, **kwargs)
         formset.form = linking_where_allowed(keeping_hidden_links(formset.form), request)
+        # An inline that another app adds (registry.extend_admin) names its own services: the
+        # page's admin knows only its own rows' (ServiceInlinesMixin).
+        for name in ("record_service", "record_delete_service"):
+            service = getattr(self, name, None)
+            if service is not None:
+                setattr(formset, name, staticmethod(service))
         return formset
 
     def mask_columns(self, request, names):
@@ -447,14 +453,17 @@ class ServiceInlinesMixin:
     """Inline rows are saved through the app's service (`record_service(record=, by=)`) and
     deleted through its delete service (`record_delete_service(record=, by=)`), so that they
     meet the same rules as a form, an import or the demo, and their history names the user.
-    (An admin whose services name their record otherwise defines methods of these names.)"""
+    (An admin whose services name their record otherwise defines methods of these names; an
+    inline that declares them itself, as one another app adds does, is saved through its own.)"""
 
     record_service = None
     record_delete_service = None
 
     def save_formset(self, request, form, formset, change):
         records = formset.save(commit=False)  # sets each new row's link to its parent
+        save = getattr(formset, "record_service", None) or self.record_service
+        delete = getattr(formset, "record_delete_service", None) or self.record_delete_service
         for obj in formset.deleted_objects:
-            self.record_delete_service(record=obj, by=request.user)
+            delete(record=obj, by=request.user)
         for record in records:
-            self.record_service(record=record, by=request.user)
+            save(record=record, by=request.user)
