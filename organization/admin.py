@@ -102,7 +102,8 @@ class DueFilter(admin.SimpleListFilter):
 
 class CommitteeMemberInline(ScopedTabularInline):
     model = CommitteeMember
-    fields = ["person", "name", "position", "duties", "phone", "joined_on", "left_on", "note"]
+    # The phone is kept on the member's own page, whose form masks it for those who may not see it.
+    fields = ["person", "name", "position", "duties", "joined_on", "left_on", "note"]
     autocomplete_fields = ["person"]
     rows_follow_parent = True  # the committee's page is scoped already
 
