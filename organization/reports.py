@@ -236,6 +236,7 @@ def organization_delegates(rs: ReportScope, period: DateRange) -> Table:
 
 
 @report(
+    "organization_villages",
     gettext_lazy("Organisation building by village"),
     gettext_lazy(
         "Executive committee members in office at the period's end and vacant seats today, meetings held in "

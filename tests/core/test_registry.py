@@ -91,8 +91,8 @@ def test_a_summary_row_without_a_figure_fails_the_system_check():
 def test_every_app_registered_its_parts():
     assert {"annual_summary", "points_register", "screening_villages", "disputes_villages"} <= set(registry.reports)
     assert {"people", "households", "point_entries", "hpv_roster", "care_targets"} <= set(registry.rosters)
-    assert list(registry.demos) == ["points", "health", "aid", "crafts"]  # INSTALLED_APPS order
-    assert set(registry.work_lists) == {"submissions", "health", "care", "points"}
+    assert list(registry.demos) == ["points", "health", "aid", "crafts", "organization"]  # INSTALLED_APPS order
+    assert set(registry.work_lists) == {"submissions", "health", "care", "points", "organization"}
     assert {model._meta.label for model in registry.period_records} == {
         "points.PointEntry",
         "points.PointClaim",
@@ -109,6 +109,8 @@ def test_every_app_registered_its_parts():
         "crafts.CraftSale",
         "federation.Activity",
         "points.PointAppeal",
+        "organization.Meeting",
+        "organization.VolunteerHours",
     }
     assert [extension.columns.keys() for extension in registry.roster_extensions["people"]] == [
         {"category": None}.keys()

@@ -37,15 +37,26 @@ LEDGERS = (
         "honors_ledger",
         "charity_aid_ledger",
         "crafts_register",
+        "organization_committees",
+        "organization_meetings",
+        "organization_delegates",
     }
     | HEALTH_LEDGERS
     | CARE_LEDGERS
 )
 CHARITY = {"charity_villages", "charity_aid_ledger", "charity_drives"}  # kept by the village clerk
 CRAFTS = {"crafts_villages", "crafts_register"}
+# 组织建设: kept by the village clerk; the elections and the village table are figures.
+ORGANIZATION = {
+    "organization_committees",
+    "organization_elections",
+    "organization_meetings",
+    "organization_delegates",
+    "organization_villages",
+}
 HEALTH = {"hpv_villages", "screening_villages", "insurance_villages", "cancer_aid_villages"} | HEALTH_LEDGERS
 CARE = {"care_targets_villages", "pairings_villages", "disputes_villages"} | CARE_LEDGERS
-CLERK = FEDERATION | POINTS | (LEDGERS - HEALTH_LEDGERS - CARE_LEDGERS) | CHARITY | CRAFTS
+CLERK = FEDERATION | POINTS | (LEDGERS - HEALTH_LEDGERS - CARE_LEDGERS) | CHARITY | CRAFTS | ORGANIZATION
 
 HEALTH_ROWS = {"两癌免费筛查", "两癌保险参保", "两癌救助申报", "适龄女童HPV疫苗接种率"}
 CARE_ROWS = {"爱心妈妈结对", "婚姻家庭矛盾纠纷排查", "婚姻家庭矛盾纠纷化解"}
@@ -106,7 +117,7 @@ def care_clerk(town, taiba):
 
 
 def test_every_report_is_classified_and_declares_existing_permissions(db):
-    assert set(NAMES) == FEDERATION | POINTS | LEDGERS | CHARITY | HEALTH | CARE | CRAFTS
+    assert set(NAMES) == FEDERATION | POINTS | LEDGERS | CHARITY | HEALTH | CARE | CRAFTS | ORGANIZATION
     declared = {name for entry in REPORTS.values() for name in entry.permissions}
     declared |= {name for _function, permissions in registry.figures.values() for name in permissions}
     existing = {

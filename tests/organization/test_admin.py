@@ -36,7 +36,7 @@ def test_the_town_view_of_the_committees_with_their_vacancies(client_for, town_a
 
 def test_the_work_list_filter_and_the_home_page_count(rf, town, taiba, fenghe, town_admin, clerk, county_reader):
     today = timezone.localdate()
-    due = make_committee(town, taiba, elected_on=today.replace(year=today.year - 5), next_election_on=today)
+    make_committee(town, taiba, elected_on=today.replace(year=today.year - 5), next_election_on=today)
     make_committee(town, fenghe, elected_on=today.replace(year=today.year - 1))
     request = RequestFactory().get("/")
     request.user = town_admin
