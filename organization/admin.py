@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from federation.core.admin.base import (
@@ -282,7 +282,7 @@ class CommitteeMemberAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
     fields = ["committee", "person", "name", "position", "duties", "phone", "joined_on", "left_on", "note"]
     extra_lookups = ("committee__id__exact",)
 
-    @admin.display(description=_("name"), ordering="person__name")
+    @admin.display(description=pgettext_lazy("person", "name"), ordering="person__name")
     def shown_name(self, obj):
         return obj.shown_name
 
