@@ -100,7 +100,23 @@ class DueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CommitteeMemberInline(ScopedTabularInline):
+class KeptParentInlineMixin:
+    """The rows of a town's record are read in the villages and changed by the town's staff."""
+
+    def kept(self, request, obj) -> bool:
+        return obj is None or keeps_federation(request.user, obj.town_id, obj.village_id)
+
+    def has_add_permission(self, request, obj=None):
+        return self.kept(request, obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self.kept(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.kept(request, obj) and super().has_delete_permission(request, obj)
+
+
+class CommitteeMemberInline(KeptParentInlineMixin, ScopedTabularInline):
     model = CommitteeMember
     # The phone is kept on the member's own page, whose form masks it for those who may not see it.
     fields = ["person", "name", "position", "duties", "joined_on", "left_on", "note"]
@@ -307,7 +323,7 @@ class CommitteeMemberAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
         member_delete(member=record, by=by)
 
 
-class MeetingAttachmentInline(ScopedTabularInline):
+class MeetingAttachmentInline(KeptParentInlineMixin, ScopedTabularInline):
     """The meeting's files (the signed attendance sheet, photos, scanned minutes)."""
 
     model = MeetingAttachment
@@ -365,7 +381,9 @@ class MeetingAdmin(ServiceErrorsAsMessagesMixin, ServiceInlinesMixin, KeptByOthe
             members = members.select_related("person")
         members = members.order_by("committee__village__sort_order", "left_on", "position", "pk")
         for name in ("attendees", "absentees"):
-            field = form.base_fields[name]
+            field = form.base_fields.get(name)
+            if field is None:  # read only: the town's meeting on a village clerk's screen
+                continue
             form.base_fields[name] = MemberChoices(
                 queryset=members,
                 required=False,

@@ -216,3 +216,14 @@ def test_the_lists_queries_do_not_grow_with_their_rows(
     with django_assert_max_num_queries(30):
         assert client.get(f"/admin/organization/{url}/").status_code == 200
     assert ELECTED
+
+
+def test_a_clerk_reads_the_towns_meeting_and_its_members(client_for, clerk, town_committee, fenghe):
+    member = seat(town_committee, PersonFactory(village=fenghe, name="镇执委"))
+    meeting = hold_meeting(town_committee, attendees=[member])
+    client = client_for(clerk)
+    page = client.get(f"/admin/organization/meeting/{meeting.pk}/change/")
+    assert page.status_code == 200 and not page.context["has_change_permission"]
+    committee_page = client.get(f"{LIST}{town_committee.pk}/change/")
+    (formset,) = committee_page.context["inline_admin_formsets"]
+    assert not (formset.has_add_permission or formset.has_change_permission or formset.has_delete_permission)
