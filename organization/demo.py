@@ -18,9 +18,9 @@ from organization.services import (
     committee_elect,
     committee_members_on,
     committee_save,
+    committee_seat_new,
     delegate_save,
     meeting_save,
-    member_save,
 )
 
 # --- Committees, their members, meetings and delegates ---------------------------------------
@@ -68,21 +68,23 @@ def seed_committee(town: Town, village, index: int, rng: random.Random, today: d
         seats[Position.VICE_CHAIR] -= 1
     women = Person.objects.filter(sex=Person.Sex.FEMALE, status=Person.Status.RESIDENT)
     women = women.filter(village=village) if village else women.filter(village__town=town)
-    women = women.filter(birth_date__range=(date(1966, 1, 1), date(1996, 12, 31))).order_by("id_number")
+    women = women.filter(birth_date__range=(date(1966, 1, 1), date(1996, 12, 31))).select_related("village")
+    women = women.order_by("id_number")
     chosen = rng.sample(list(women), sum(seats.values()))
-    for position, count in seats.items():
-        for _seat in range(count):
-            person = chosen.pop()
-            member = CommitteeMember(
-                committee=committee,
-                person=person,
-                position=position,
-                duties=rng.choice(DUTIES),
-                phone=person.phone,
-                joined_on=elected,
-            )
-            with on(elected, time(17)):
-                member_save(member=member, by=None)
+    members = [
+        CommitteeMember(
+            committee=committee,
+            person=person,
+            position=position,
+            duties=rng.choice(DUTIES),
+            phone=person.phone,
+            joined_on=elected,
+        )
+        for position, count in seats.items()
+        for person in [chosen.pop() for _seat in range(count)]
+    ]
+    with on(elected, time(17)):
+        committee_seat_new(committee=committee, members=members, by=None)
     # A term that ended before today: the 换届 was held on the day it was due, all re-elected.
     if committee.next_election_on <= today:
         with on(committee.next_election_on, time(15)):

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from federation.core.history import delete_with_history, save_with_history
 from federation.core.scoping import scope_for
@@ -94,14 +95,16 @@ def committee_delete(*, committee: Committee, by=None) -> None:
     delete_with_history(committee, by)
 
 
-def _check_seats(member: CommitteeMember) -> None:
-    """A member in office takes a seat of her position: never more in office than its seats."""
+def _check_seats(member: CommitteeMember, holders: list[CommitteeMember] | None = None) -> None:
+    """A member in office takes a seat of her position: never more in office than its seats.
+    `holders`: those holding the committee's seats, when the caller has them at hand."""
     if member.left_on is not None or not member.committee_id:
         return
     committee = member.committee
     seats = committee.seats.get(member.position, 0)
-    holders = committee.members.filter(position=member.position, left_on__isnull=True).exclude(pk=member.pk)
-    held = list(holders.select_related("person"))
+    if holders is None:
+        holders = list(committee.members.filter(left_on__isnull=True).exclude(pk=member.pk).select_related("person"))
+    held = [m for m in holders if m.position == member.position and m.left_on is None]
     if len(held) >= seats:
         raise ValidationError(
             {
@@ -144,6 +147,31 @@ def member_save(*, member: CommitteeMember, by=None) -> CommitteeMember:
 
 
 @transaction.atomic
+def committee_seat_new(*, committee: Committee, members: list[CommitteeMember], by=None) -> list[CommitteeMember]:
+    """Seat a newly elected committee's members at once (the demo's, a new federation's): the
+    rules of `member_save` checked for each, written in one go with their history."""
+    committee = Committee.objects.select_for_update().get(pk=committee.pk)
+    _check_keeper(committee, by, committee)
+    holders = list(committee.members.filter(left_on__isnull=True).select_related("person"))
+    for member in members:
+        if member.pk is not None:
+            raise ValidationError(_("This member is on record already."))
+        member.committee = committee
+        member.full_clean(validate_constraints=False)  # the constraints' queries, one member at a time
+        if not member.person_id and not member.name:
+            raise ValidationError(_("Choose a person of the registry or write an outside member's name."))
+        if member.left_on is not None and member.left_on < member.joined_on:
+            raise ValidationError({"left_on": _("She left before she joined.")})
+        if member.person_id and any(m.person_id == member.person_id for m in holders):
+            raise ValidationError(_("She holds a seat on this committee already."))
+        _check_seats(member, holders)
+        _check_outside_name(member)
+        _stamp(member, by)
+        holders.append(member)
+    return bulk_create_with_history(members, CommitteeMember, default_user=by if by is not None and by.pk else None)
+
+
+@transaction.atomic
 def member_leave(*, member: CommitteeMember, day: date, by=None) -> CommitteeMember:
     """She leaves the committee on `day`: her seat is free from then on."""
     current = CommitteeMember.objects.select_for_update().select_related("committee").get(pk=member.pk)
@@ -179,7 +207,7 @@ def _check_attendance(meeting: Meeting, attendees: list, absentees: list) -> Non
         names = "、".join(member.shown_name for member in attendees if member.pk in both)
         raise ValidationError({"absentees": _("Present and absent at once: %(names)s.") % {"names": names}})
     chosen = {member.pk: member for member in [*attendees, *absentees]}
-    if not chosen:
+    if not chosen or meeting.date is None:  # no date: the model's to refuse, on its field
         return
     serving = set(
         committee_members_on(meeting.town_id, meeting.village_id, meeting.date)
@@ -211,14 +239,13 @@ def meeting_save(
     _check_keeper(meeting, by, stored)
     if meeting.date and meeting.date > timezone.localdate():
         raise ValidationError({"date": _("The meeting's date is in the future.")})
-    meeting.full_clean()
     if meeting.pk is not None:
         attendees = list(meeting.attendees.all()) if attendees is None else attendees
         absentees = list(meeting.absentees.all()) if absentees is None else absentees
     attendees, absentees = list(attendees or []), list(absentees or [])
-    _check_attendance(meeting, attendees, absentees)
     _stamp(meeting, by)
-    save_with_history(meeting, by)
+    save_with_history(meeting, by)  # first: a meeting without its date is refused on its field
+    _check_attendance(meeting, attendees, absentees)
     meeting.attendees.set(attendees)
     meeting.absentees.set(absentees)
     return meeting

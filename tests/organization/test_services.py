@@ -163,3 +163,21 @@ def test_member_save_writes_history_naming_who(committee, women, town_admin):
     member_save(member=member, by=town_admin)
     assert [row.history_user for row in member.history.all()] == [town_admin, town_admin]
     assert ELECTED == member.joined_on
+
+
+def test_a_new_committee_seated_at_once_meets_the_same_rules(committee, chair, women, fenghe):
+    from organization.services import committee_seat_new
+
+    vice = [CommitteeMember(person=woman, position=Position.VICE_CHAIR, joined_on=ELECTED) for woman in women[1:3]]
+    seated = committee_seat_new(committee=committee, members=vice)
+    assert [member.pk is not None for member in seated] == [True, True]
+    assert all(member.history.count() == 1 for member in CommitteeMember.objects.filter(position=Position.VICE_CHAIR))
+    for refused in (
+        [CommitteeMember(person=women[3], position=Position.VICE_CHAIR, joined_on=ELECTED)],  # no seat left
+        [CommitteeMember(person=women[0], joined_on=ELECTED)],  # she holds one
+        [CommitteeMember(person=PersonFactory(village=fenghe), joined_on=ELECTED)],  # another village's
+        [CommitteeMember(joined_on=ELECTED)],  # nobody
+    ):
+        with pytest.raises(ValidationError):
+            committee_seat_new(committee=committee, members=refused)
+    assert CommitteeMember.objects.count() == 3
