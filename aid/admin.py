@@ -983,6 +983,32 @@ class MeasureWorkListFilter(admin.SimpleListFilter):
         return queryset
 
 
+@admin.register(ReferralFollowUp)
+class ReferralFollowUpAdmin(ConfidentialAdminMixin, AccessLoggedAdminMixin, ScopedModelAdmin):
+    """The follow-ups of every referral, to read (a month's submission links its follow-ups
+    here): each is recorded, with the referral's answers, on the referral's step page."""
+
+    list_display = ["referral", "date", "note"]
+    list_filter = [VillageFilter]
+    list_select_related = ["referral__case"]
+    search_fields = ["referral__case__number"]
+    search_help_text = _("Search by case number.")
+    date_hierarchy = "date"
+    fields = ["referral", "date", "note"]
+    history_related = ("referral",)
+    confidential_sortable = ()
+    confidential_ordering = ("-referral__case__number", "-pk")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ProtectionMeasure)
 class ProtectionMeasureAdmin(
     ConfidentialAdminMixin, BackToCaseMixin, ServiceErrorsAsMessagesMixin, AccessLoggedAdminMixin, ScopedModelAdmin

@@ -539,8 +539,11 @@ class Referral(OfCaseConfidential, ScopedModel, models.Model):
             raise ValidationError({"follow_up_on": gettext("The next follow-up is before the referral.")})
 
 
-class ReferralFollowUp(ScopedModel, models.Model):
-    """A follow-up of a referral (跟进): a call or visit to the agency or the parties."""
+class ReferralFollowUp(Confidential, ScopedModel, models.Model):
+    """A follow-up of a referral (跟进): a call or visit to the agency or the parties. A
+    domestic-violence case's is shown to a user who may not see the case as its referral only."""
+
+    CONFIDENTIAL_VISIBLE = ("referral",)
 
     scope_village_path = "referral__case__village"
     count_village_path = "referral__village"
@@ -562,6 +565,14 @@ class ReferralFollowUp(ScopedModel, models.Model):
     def __str__(self) -> str:
         referral = self.referral if self.referral_id else None
         return label(str(referral) if referral else "", None, self._meta.verbose_name)
+
+    @classmethod
+    def confidential_q(cls) -> Q:
+        return Q(referral__case__kind=DisputeCase.Kind.DOMESTIC_VIOLENCE)
+
+    @property
+    def confidential(self) -> bool:
+        return bool(self.referral_id) and self.referral.confidential
 
     def clean(self) -> None:
         if self.referral_id and self.date and self.date < self.referral.referred_on:

@@ -196,6 +196,14 @@ class ConfidentialResource(ScopedResource):
     """An export of records that may be confidential (aid.models.Confidential): of one, only
     its CONFIDENTIAL_VISIBLE columns for those who may not see it, the rest masked."""
 
+    # The relations a record's confidentiality is read through (a referral's case), joined
+    # whether a column shows them or not: else each row would read its case.
+    confidential_joins: tuple[str, ...] = ()
+
+    def export_queryset(self, queryset, selected_fields=None):
+        queryset = super().export_queryset(queryset, selected_fields)
+        return queryset.select_related(*self.confidential_joins) if self.confidential_joins else queryset
+
     def export_field(self, field, instance, **kwargs):
         # One rule for every column, present and future.
         if self.get_field_name(field) not in instance.CONFIDENTIAL_VISIBLE and instance.hidden_from(self.user):
@@ -254,6 +262,7 @@ class ReferralsResource(ConfidentialResource):
     """The referral export: of a domestic-violence case's, only its case number, village,
     agency and status for those who may not see the case."""
 
+    confidential_joins = ("case",)
     case = fields.Field(attribute="case__number", column_name="纠纷编号")
 
     class Meta:
@@ -278,6 +287,7 @@ class ProtectionMeasuresResource(ConfidentialResource):
     """The export of warning letters and protection orders: for those who may not see the
     domestic-violence cases, only each one's case number, village, kind and decision."""
 
+    confidential_joins = ("case",)
     case = fields.Field(attribute="case__number", column_name="纠纷编号")
 
     class Meta:

@@ -482,11 +482,12 @@ class Delegate(ScopedModel, models.Model):
         CPPCC = "cppcc", _("CPPCC member")
 
     class Level(models.TextChoices):
-        TOWN = "town", _("township")
-        COUNTY = "county", _("county")
-        CITY = "city", _("city")
-        PROVINCE = "province", _("province")
-        NATIONAL = "national", _("national")
+        # As honours are levelled: 镇级, 县级, 市级, 省级, 国家级.
+        TOWN = "town", pgettext_lazy("honour level", "town")
+        COUNTY = "county", pgettext_lazy("honour level", "county")
+        CITY = "city", pgettext_lazy("honour level", "city")
+        PROVINCE = "province", pgettext_lazy("honour level", "province")
+        NATIONAL = "national", pgettext_lazy("honour level", "national")
 
     scope_village_path = "person__village"
 

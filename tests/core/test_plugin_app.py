@@ -108,7 +108,7 @@ def test_a_new_app_plugs_in_through_the_registry_alone(tmp_path):
 
     found = json.loads(manage("shell", "--no-imports", "-c", CHECKS % {"number": NUMBER}).strip().splitlines()[-1])
     # The project's protections cover an app kept under tests/ (not the virtualenv's libraries).
-    assert found["project_apps"] == ["federation", "points", "health", "aid", "crafts", "venues"]
+    assert found["project_apps"] == ["federation", "points", "health", "aid", "crafts", "organization", "venues"]
     assert found["guarded"]
     assert found["venues"]["冯河村妇女之家"] == []
     assert NUMBER in found["venues"]["太坝村妇女之家"] and len(found["venues"]["太坝村妇女之家"]) == 3
