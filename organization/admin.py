@@ -82,8 +82,18 @@ class MemberFederationFilter(FederationFilter):
     prefix = "committee__"
 
 
-class KeptByOthersMixin:
-    """A town's own records are read in the villages and changed by the town's staff only."""
+class TeamFederationFilter(FederationFilter):
+    prefix = "team__"
+
+
+class HoursFederationFilter(FederationFilter):
+    prefix = "volunteer__team__"
+
+
+class FederationAdminMixin:
+    """The admin of a federation's records (models.FederationRecord): the federation column,
+    the town filled in on a new record, and a town's own records read in the villages and
+    changed by the town's staff only."""
 
     def kept(self, request, obj) -> bool:
         return keeps_federation(request.user, obj.town_id, obj.village_id)
@@ -98,9 +108,17 @@ class KeptByOthersMixin:
             return False
         return super().has_delete_permission(request, obj)
 
+    def get_changeform_initial_data(self, request):
+        # A village clerk's town is her village's: she is not asked for it.
+        initial = super().get_changeform_initial_data(request)
+        towns = scope_for(request.user).visible_town_ids
+        if len(towns) == 1:
+            initial.setdefault("town", next(iter(towns)))
+        return initial
 
-def federation_shown(obj) -> str:
-    return obj.federation_name
+    @admin.display(description=_("federation"), ordering="village__sort_order")
+    def federation(self, obj):
+        return obj.federation_name
 
 
 class DueFilter(admin.SimpleListFilter):
@@ -171,7 +189,7 @@ def vacancies_text(committee) -> str:
 
 
 @admin.register(Committee)
-class CommitteeAdmin(ServiceErrorsAsMessagesMixin, ServiceInlinesMixin, KeptByOthersMixin, ScopedModelAdmin):
+class CommitteeAdmin(ServiceErrorsAsMessagesMixin, ServiceInlinesMixin, FederationAdminMixin, ScopedModelAdmin):
     list_display = ["federation", "elected_on", "next_election", "term_years", "in_office", "vacancies_shown"]
     list_filter = [DueFilter, FederationFilter]
     list_select_related = ["town", "village"]
@@ -187,17 +205,6 @@ class CommitteeAdmin(ServiceErrorsAsMessagesMixin, ServiceInlinesMixin, KeptByOt
 
     def get_queryset(self, request):
         return selectors.with_seats_held(super().get_queryset(request))
-
-    def get_changeform_initial_data(self, request):
-        initial = super().get_changeform_initial_data(request)
-        towns = scope_for(request.user).town_ids
-        if len(towns) == 1:
-            initial.setdefault("town", next(iter(towns)))
-        return initial
-
-    @admin.display(description=_("federation"), ordering="village__sort_order")
-    def federation(self, obj):
-        return federation_shown(obj)
 
     @admin.display(description=_("next election due"), ordering="next_election_on")
     def next_election(self, obj):
@@ -321,7 +328,7 @@ class CommitteeMemberAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
 
     @admin.display(description=_("federation"), ordering="committee__village__sort_order")
     def federation(self, obj):
-        return federation_shown(obj.committee)
+        return obj.committee.federation_name
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and not keeps_federation(request.user, obj.committee.town_id, obj.committee.village_id):
@@ -349,12 +356,18 @@ class MeetingAttachmentInline(KeptParentInlineMixin, ScopedTabularInline):
 
 
 class MemberChoices(forms.ModelMultipleChoiceField):
+    def __init__(self, *args, federation_named=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.federation_named = federation_named
+
     def label_from_instance(self, obj):
+        if self.federation_named:  # a new meeting's: members of every federation the user keeps
+            return f"{obj.shown_name}（{obj.committee.federation_name} {obj.get_position_display()}）"
         return f"{obj.shown_name}（{obj.get_position_display()}）"
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ServiceErrorsAsMessagesMixin, ServiceInlinesMixin, KeptByOthersMixin, ScopedModelAdmin):
+class MeetingAdmin(ServiceErrorsAsMessagesMixin, ServiceInlinesMixin, FederationAdminMixin, ScopedModelAdmin):
     list_display = ["date", "federation", "kind", "place", "attendance"]
     list_filter = ["kind", FederationFilter]
     list_select_related = ["town", "village"]
@@ -378,18 +391,19 @@ class MeetingAdmin(ServiceErrorsAsMessagesMixin, ServiceInlinesMixin, KeptByOthe
             )
         )
 
-    def get_changeform_initial_data(self, request):
-        initial = super().get_changeform_initial_data(request)
-        towns = scope_for(request.user).town_ids
-        if len(towns) == 1:
-            initial.setdefault("town", next(iter(towns)))
-        return initial
-
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         # The committee's members to tick: of the meeting's federation when it is known, else
         # of the federations the user keeps; the service checks they were in office that day.
-        members = selectors.members(scope_for(request.user)).select_related("person")
+        scope = scope_for(request.user)
+        # A new meeting's federation is not known yet: the members in office of those she keeps.
+        members = selectors.members(scope).filter(left_on__isnull=True)
+        if not scope.everything:
+            members = members.filter(
+                Q(committee__village_id__in=scope.village_ids)
+                | Q(committee__village__isnull=True, committee__town_id__in=scope.town_ids)
+            )
+        members = members.select_related("person", "committee__town", "committee__village")
         if obj is not None and obj.pk:
             federation = Q(committee__town_id=obj.town_id) & (
                 Q(committee__village_id=obj.village_id) if obj.village_id else Q(committee__village__isnull=True)
@@ -405,14 +419,11 @@ class MeetingAdmin(ServiceErrorsAsMessagesMixin, ServiceInlinesMixin, KeptByOthe
                 queryset=members,
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
+                federation_named=obj is None or obj.pk is None,
                 label=field.label,
                 help_text=_("Members of the federation's committee in office on the day."),
             )
         return form
-
-    @admin.display(description=_("federation"), ordering="village__sort_order")
-    def federation(self, obj):
-        return federation_shown(obj)
 
     @admin.display(description=_("attendance"))
     def attendance(self, obj):
@@ -505,25 +516,6 @@ def hours_shown(value) -> str:
     return f"{value:g}" if value else "0"
 
 
-class FederationFieldsMixin:
-    """The federation a record is of: the town's (no village) or a village's."""
-
-    @admin.display(description=_("federation"), ordering="village__sort_order")
-    def federation(self, obj):
-        return obj.federation_name
-
-
-def village_filter(path: str):
-    """The village filter on where the records count (VillageFilter's own would take the
-    town's records for each village's as well, as the village's users see them)."""
-
-    class Filter(VillageFilter):
-        def queryset(self, request, queryset):
-            return queryset.filter(**{path: self.value()}) if self.value() else queryset
-
-    return Filter
-
-
 class HeldInline(ScopedTabularInline):
     """The venue's page lists the activities held there, as recorded on their pages."""
 
@@ -570,9 +562,9 @@ class HeldInline(ScopedTabularInline):
 
 
 @admin.register(Venue)
-class VenueAdmin(FederationFieldsMixin, ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
+class VenueAdmin(FederationAdminMixin, ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
     list_display = ["name", "kind", "federation", "opened_on", "area", "contact", "phone", "activities_held"]
-    list_filter = ["kind", village_filter("village")]
+    list_filter = ["kind", FederationFilter]
     list_select_related = ["town", "village"]
     search_fields = ["name", "address", "contact"]
     search_help_text = _("Search by name, address or contact person.")
@@ -616,9 +608,9 @@ def delete_volunteer(*, record, by):
 
 
 @admin.register(VolunteerTeam)
-class VolunteerTeamAdmin(FederationFieldsMixin, ServiceErrorsAsMessagesMixin, ServiceInlinesMixin, ScopedModelAdmin):
+class VolunteerTeamAdmin(FederationAdminMixin, ServiceErrorsAsMessagesMixin, ServiceInlinesMixin, ScopedModelAdmin):
     list_display = ["name", "federation", "founded_on", "leader", "members_in_service", "hours_this_year"]
-    list_filter = [village_filter("village")]
+    list_filter = [FederationFilter]
     list_select_related = ["town", "village"]
     search_fields = ["name", "leader", "services"]
     search_help_text = _("Search by name, leader or services.")
@@ -671,7 +663,7 @@ class InServiceFilter(admin.SimpleListFilter):
 @admin.register(Volunteer)
 class VolunteerAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
     list_display = ["person", "team", "village", "joined_on", "left_on", "total_hours"]
-    list_filter = [InServiceFilter, village_filter("person__village"), "team"]
+    list_filter = [InServiceFilter, TeamFederationFilter, "team"]
     list_select_related = ["person__village", "team"]
     search_fields = ["person__name"]
     search_help_text = _("Search by name.")
@@ -714,7 +706,7 @@ def delete_hours(*, record, by):
 @admin.register(VolunteerHours)
 class VolunteerHoursAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
     list_display = ["date", "activity", "volunteer", "team", "hours", "note"]
-    list_filter = [village_filter("village"), "volunteer__team"]
+    list_filter = [HoursFederationFilter, "volunteer__team"]
     list_select_related = ["activity", "volunteer__person", "volunteer__team"]
     search_fields = ["volunteer__person__name", "activity__title"]
     search_help_text = _("Search by the volunteer's name or the activity's title.")
