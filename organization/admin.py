@@ -70,7 +70,7 @@ class FederationFilter(VillageFilter):
         return [("town", _("the town's federation")), *super().lookups(request, model_admin)]
 
     def queryset(self, request, queryset):
-        value = self.value()
+        value = str(self.value() or "")  # a facet's count asks with the lookup's own (int) value
         if value == "town":
             return queryset.filter(**{f"{self.prefix}village__isnull": True})
         if value and value.isdigit():

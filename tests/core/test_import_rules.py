@@ -21,6 +21,8 @@ from federation.models import Household, Person
 from federation.resources import HouseholdsResource, PeopleResource
 from health.models import HPVDose, Screening
 from health.resources import HPVRosterResource, ScreeningsResource
+from organization.models import Committee, CommitteeMember
+from organization.resources import CommitteeRosterResource
 from points.models import PointEntry, PointRule
 from points.resources import PointEntriesResource
 from tests.data.make_files import FENG, LI, WANG, WANG_GIRL, ZHAO
@@ -270,6 +272,22 @@ CASES = [
         csv("身份证号,日期,渠道,金额", f"{LI},2024-05-10,直播带货,-120"),
         (2, "金额"),
     ),
+    (
+        CommitteeRosterResource,
+        "organization_member_left_after_joined",
+        csv("村(社区),姓名,身份证号,职务,任职日期,离任日期", f"太坝,李秀英,{LI},执委,2024-03-01,2023-03-01"),
+        (2, "离任日期"),
+    ),
+    (
+        CommitteeRosterResource,
+        "organization_member_one_seat",
+        csv(
+            "村(社区),姓名,身份证号,职务,任职日期",
+            f"太坝,李秀英,{LI},执委,2024-03-01",
+            f"太坝,李秀英,{LI},副主席,2024-03-01",
+        ),
+        (3, "姓名"),
+    ),
 ]
 # Constraints no roster column can break, and why.
 NOT_WRITTEN_BY_A_ROSTER = {
@@ -278,6 +296,7 @@ NOT_WRITTEN_BY_A_ROSTER = {
     "points_pointentry_reversal_points_back": "rosters award and deduct; they never reverse",
     "aid_caretarget_until_after_since": "the care roster has no end-date column",
     "crafts_craftswoman_one_per_person": "the register roster updates a woman already on it (keyed by ID number)",
+    "organization_member_person_or_name": "the committee roster's 姓名 is required",
 }
 
 
@@ -296,13 +315,15 @@ def test_a_row_breaking_a_constraint_is_a_row_error_and_nothing_is_written(
         Household.objects.filter(head__id_number=WANG).update(number="TAKEN")
     if resource is CraftSalesResource:  # a sale is of a woman on the register
         Craftswoman.objects.create(person=Person.objects.get(id_number=LI), joined_on="2024-01-01")
-    before = [model.objects.count() for model in WRITTEN]
+    if resource is CommitteeRosterResource:  # a member is seated on her village's committee
+        Committee.objects.create(town=taiba.town, village=taiba, elected_on="2021-06-18", next_election_on="2026-06-18")
+    before = [model.objects.count() for model in (*WRITTEN, CommitteeMember)]
     for dry_run in (True, False):
         report = run(resource, content, dry_run=dry_run)
         found = [(error.row, error.column) for error in report.errors]
         assert where in found, (constraint, errors(report))
         assert all(error.message for error in report.errors)
-        assert [model.objects.count() for model in WRITTEN] == before
+        assert [model.objects.count() for model in (*WRITTEN, CommitteeMember)] == before
     assert ImportRecord.objects.filter(applied=False).exists()
 
 

@@ -8,9 +8,10 @@ import logging
 import time
 from copy import deepcopy
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.constants import LOOKUP_SEP
 from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -274,13 +275,19 @@ class RosterResource(ScopedResource):
             column = row.columns.get(attribute) or getattr(self.fields.get(attribute), "column_name", "")
         self.errors.append(RowError(row.number, column, message, row.sheet))
 
-    def validation_error(self, row: SourceRow, error: ValidationError, attribute: str | None = None) -> None:
-        """A model's or service's answer, on the row and the column it is about."""
+    def validation_error(
+        self, row: SourceRow, error: ValidationError, attribute: str | None = None, model=None
+    ) -> None:
+        """A model's or service's answer, on the row and the column it is about: a field's on
+        its column, a constraint of `model`'s on the first field it names that the roster
+        reads, the rest on `attribute`'s."""
         if hasattr(error, "error_dict"):
             for name, errors in error.error_dict.items():
                 name = self.field_columns.get(name, name)
                 target = name if name in self.fields else attribute
                 for each in errors:
+                    if name == NON_FIELD_ERRORS and model is not None:
+                        target = self.constraint_attribute(model, each.messages, attribute) or attribute
                     if each.code in ("blank", "null", "required") and target in self.fields:
                         # Django's words name no column; the clerk's file does.
                         column = row.columns.get(target) or self.fields[target].column_name
@@ -291,6 +298,22 @@ class RosterResource(ScopedResource):
         else:
             for message in error.messages:
                 self.error(row, attribute, message)
+
+    def constraint_attribute(self, model, messages: list[str], attribute: str | None) -> str | None:
+        """The roster attribute of the constraint whose message these are: `attribute` when the
+        constraint names it, else the first of the fields it names (its fields, then its
+        condition's) that the roster reads."""
+        for constraint in model._meta.constraints:
+            if constraint.get_violation_error_message() not in messages:
+                continue
+            names = [*getattr(constraint, "fields", ()), *_condition_fields(getattr(constraint, "condition", None))]
+            names = [self.field_columns.get(name, name) for name in names]
+            read = [name for name in names if name in self.fields]
+            if attribute in read:
+                return attribute
+            if read:
+                return read[0]
+        return None
 
     def save_through(
         self, service, records: list[tuple[SourceRow, object]], attribute: str | None = None, *, with_reason=False
@@ -309,7 +332,7 @@ class RosterResource(ScopedResource):
                         else:
                             service(record=record, by=user)
                 except ValidationError as error:
-                    self.validation_error(row, error, attribute)
+                    self.validation_error(row, error, attribute, type(record))
 
         save.checks_on_write = True
         return save
@@ -382,3 +405,19 @@ class RosterResource(ScopedResource):
 def discover() -> dict[str, type[RosterResource]]:
     """Every app's rosters (registered when the apps were ready)."""
     return registry.rosters
+
+
+def _condition_fields(condition) -> list[str]:
+    """The fields a constraint's condition (a Q) names, in order: its lookups' and its F()s'."""
+    if condition is None:
+        return []
+    names = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            names += _condition_fields(child)
+            continue
+        lookup, value = child
+        names.append(lookup.split(LOOKUP_SEP)[0])
+        if isinstance(value, F):
+            names.append(value.name.split(LOOKUP_SEP)[0])
+    return names
