@@ -139,3 +139,14 @@ class CraftSaleFactory(factory.django.DjangoModelFactory):
     channel = "livestream"
     amount = 100
     quantity = 1
+
+
+# The management forms of the rows other apps add to an activity's page (the organization app's
+# venue and volunteer hours), none of them filled: a form posted by hand carries them, as a
+# browser's does.
+ACTIVITY_INLINES = {
+    "activityvenue-TOTAL_FORMS": 0,
+    "activityvenue-INITIAL_FORMS": 0,
+    "volunteerhours-TOTAL_FORMS": 0,
+    "volunteerhours-INITIAL_FORMS": 0,
+}

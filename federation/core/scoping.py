@@ -9,6 +9,7 @@ follows where the household or the woman is now.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import QuerySet
 
@@ -29,7 +30,7 @@ class Scope:
         """The scope of these villages alone (their towns' town-wide records left out)."""
         return cls(village_ids=frozenset(village_ids))
 
-    @property
+    @cached_property  # asked by every town-or-village record's scope on a page: read once
     def visible_town_ids(self) -> frozenset[int]:
         if not self.village_ids:
             return self.town_ids

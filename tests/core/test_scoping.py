@@ -14,7 +14,7 @@ from federation.core.exporting import ScopedResource
 from federation.core.models import Village
 from federation.core.scoping import scope_for
 from federation.models import Activity, Honor, Household, Person
-from tests.factories import ActivityFactory, HonorFactory
+from tests.factories import ACTIVITY_INLINES, ActivityFactory, HonorFactory
 
 SECRET = "冯秘密"
 
@@ -127,6 +127,7 @@ def test_posting_another_village_is_a_form_error(taiba_client, other, fenghe):
             "villages": [fenghe.pk],
             "attachments-TOTAL_FORMS": 0,
             "attachments-INITIAL_FORMS": 0,
+            **ACTIVITY_INLINES,
         },
     )
     assert "villages" in response.context["adminform"].form.errors
@@ -211,6 +212,7 @@ def test_clerk_edits_of_a_shared_activity_keep_the_other_villages(taiba_client, 
             "consultations": 0,
             "attachments-TOTAL_FORMS": 0,
             "attachments-INITIAL_FORMS": 0,
+            **ACTIVITY_INLINES,
         },
     )
     assert response.status_code == 302

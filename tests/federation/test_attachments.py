@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from federation.core.roles import VILLAGE_CLERK
 from federation.models import ActivityAttachment
-from tests.factories import ActivityFactory, UserFactory, give_scope
+from tests.factories import ACTIVITY_INLINES, ActivityFactory, UserFactory, give_scope
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -29,6 +29,7 @@ def activity_form(activity, village, upload=None, **extra):
         "consultations": 0,
         "attachments-TOTAL_FORMS": 1,
         "attachments-INITIAL_FORMS": 0,
+        **ACTIVITY_INLINES,
         "attachments-0-title": "现场照片",
     }
     if upload is not None:

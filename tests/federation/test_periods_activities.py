@@ -11,7 +11,7 @@ from federation.core.periods import PeriodLocked, holdings
 from federation.core.submissions import submission_approve, submission_submit
 from federation.models import Activity
 from federation.services import activity_delete, activity_save
-from tests.factories import ActivityFactory
+from tests.factories import ACTIVITY_INLINES, ActivityFactory
 
 MARCH, APRIL = date(2024, 3, 10), date(2024, 4, 10)
 LOCKED = "2024年3月（太坝村）已审核锁定"
@@ -92,6 +92,7 @@ def test_the_activity_form_shows_the_lock_at_the_date_and_saves_nothing(
             "consultations": 0,
             "attachments-TOTAL_FORMS": 0,
             "attachments-INITIAL_FORMS": 0,
+            **ACTIVITY_INLINES,
         },
     )
     assert response.status_code == 200

@@ -17,7 +17,7 @@ from federation.services import (
     honor_delete,
     honor_save,
 )
-from tests.factories import ActivityFactory, HonorFactory, PersonFactory
+from tests.factories import ACTIVITY_INLINES, ActivityFactory, HonorFactory, PersonFactory
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -162,6 +162,7 @@ def activity_form(activity, villages, **extra) -> dict:
         "consultations": 0,
         "attachments-TOTAL_FORMS": 0,
         "attachments-INITIAL_FORMS": 0,
+        **ACTIVITY_INLINES,
     }
     return {**data, **extra}
 
@@ -230,6 +231,7 @@ def test_deleting_an_attachment_row_on_the_activity_page_goes_through_the_servic
     rows = {
         "attachments-TOTAL_FORMS": 2,
         "attachments-INITIAL_FORMS": 2,
+        **ACTIVITY_INLINES,
         "attachments-0-id": photo.pk,
         "attachments-0-activity": activity.pk,
         "attachments-0-title": photo.title,
