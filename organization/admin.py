@@ -355,15 +355,17 @@ class MeetingAttachmentInline(KeptParentInlineMixin, ScopedTabularInline):
     readonly_fields = ["uploaded_at"]
 
 
-class MemberChoices(forms.ModelMultipleChoiceField):
-    def __init__(self, *args, federation_named=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.federation_named = federation_named
+def member_label(federation_named: bool):
+    """How a member reads among the checkboxes: a new meeting's offers the members of every
+    federation its user keeps, so each is named with hers."""
 
-    def label_from_instance(self, obj):
-        if self.federation_named:  # a new meeting's: members of every federation the user keeps
-            return f"{obj.shown_name}（{obj.committee.federation_name} {obj.get_position_display()}）"
-        return f"{obj.shown_name}（{obj.get_position_display()}）"
+    def label(member) -> str:
+        position = member.get_position_display()
+        if federation_named:
+            return f"{member.shown_name}（{member.committee.federation_name} {position}）"
+        return f"{member.shown_name}（{position}）"
+
+    return label
 
 
 @admin.register(Meeting)
@@ -415,15 +417,16 @@ class MeetingAdmin(ServiceErrorsAsMessagesMixin, ServiceInlinesMixin, Federation
             field = form.base_fields.get(name)
             if field is None:  # read only: the town's meeting on a village clerk's screen
                 continue
-            form.base_fields[name] = MemberChoices(
-                queryset=members,
-                required=False,
-                widget=forms.CheckboxSelectMultiple,
-                federation_named=obj is None or obj.pk is None,
-                label=field.label,
-                help_text=_("Members of the federation's committee in office on the day."),
-            )
+            # The core's field (it refuses what is no key) with the members as its choices.
+            field.queryset = members
+            field.label_from_instance = member_label(obj is None or obj.pk is None)
+            field.help_text = _("Members of the federation's committee in office on the day.")
         return form
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in ("attendees", "absentees"):
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.display(description=_("attendance"))
     def attendance(self, obj):

@@ -271,7 +271,7 @@ def test_the_lists_count_members_and_hours(client_for, town_admin, volunteers, t
     listed = client.get("/admin/organization/volunteer/", {"service": "left"}).context["cl"].result_list
     assert [volunteer.pk for volunteer in listed] == [volunteers["wang"].pk]
     assert listed[0].hours_total == Decimal("1.5")
-    by_village = client.get("/admin/organization/volunteer/", {"village": volunteers["feng"].person.village_id})
+    by_village = client.get("/admin/organization/volunteer/", {"federation": volunteers["feng"].team.village_id})
     assert [v.pk for v in by_village.context["cl"].result_list] == [volunteers["feng"].pk]
 
 
