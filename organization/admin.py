@@ -38,6 +38,7 @@ from organization.models import (
     VolunteerHours,
     VolunteerTeam,
 )
+from organization.reports import hours_text
 from organization.resources import CommitteeRosterResource
 from organization.selectors import in_service_q
 from organization.services import (
@@ -515,10 +516,6 @@ def _hours_total(hours, field: str):
     return Coalesce(Subquery(total), 0, output_field=DecimalField(max_digits=10, decimal_places=1))
 
 
-def hours_shown(value) -> str:
-    return f"{value:g}" if value else "0"
-
-
 class HeldInline(ScopedTabularInline):
     """The venue's page lists the activities held there, as recorded on their pages."""
 
@@ -638,7 +635,7 @@ class VolunteerTeamAdmin(FederationAdminMixin, ServiceErrorsAsMessagesMixin, Ser
 
     @admin.display(description=_("hours this year"), ordering="year_hours")
     def hours_this_year(self, obj):
-        return hours_shown(obj.year_hours)
+        return hours_text(obj.year_hours)
 
     def save_model(self, request, obj, form, change):
         services.team_save(team=obj, by=request.user)
@@ -689,7 +686,7 @@ class VolunteerAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
         if not obj.hours_total:
             return "0"
         url = reverse("admin:organization_volunteerhours_changelist") + f"?volunteer__id__exact={obj.pk}"
-        return format_html('<a href="{}">{}</a>', url, hours_shown(obj.hours_total))
+        return format_html('<a href="{}">{}</a>', url, hours_text(obj.hours_total))
 
     def save_model(self, request, obj, form, change):
         services.volunteer_save(volunteer=obj, by=request.user)

@@ -4,6 +4,8 @@ meetings and the women delegates, by village, and the binder's 组织建设 ledg
 组织建设 ledgers and figures.
 """
 
+from decimal import Decimal
+
 from django.db.models import Count, DecimalField, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -281,8 +283,9 @@ binder_section(
 # --- Venues, volunteer teams, volunteers and their hours (阵地, 巾帼志愿者) ----------------
 
 
-def _hours(value) -> str:
-    return f"{value:g}" if value else "0"
+def hours_text(value) -> str:
+    """Hours as people write them (3, 5.5): the databases give 3 or 3.0 for the same sum."""
+    return format(Decimal(value).normalize(), "f") if value else "0"
 
 
 def _hours_sum():
@@ -317,7 +320,9 @@ def volunteer_villages(rs: ReportScope, period: DateRange) -> Table:
             hours,
             [
                 Column(_("Activities served"), activities, total=lambda: hours.aggregate(n=activities)["n"]),
-                Column(_("Volunteer hours"), _hours_sum(), _hours, total=lambda: hours.aggregate(n=_hours_sum())["n"]),
+                Column(
+                    _("Volunteer hours"), _hours_sum(), hours_text, total=lambda: hours.aggregate(n=_hours_sum())["n"]
+                ),
             ],
             path="village",
         ),
@@ -372,7 +377,7 @@ def volunteer_members(rs: ReportScope, period: DateRange) -> Table:
                 volunteer.joined_on.isoformat(),
                 volunteer.left_on.isoformat() if volunteer.left_on else "",
                 row.get("activities", 0),
-                _hours(row.get("total")),
+                hours_text(row.get("total")),
             ]
         )
     return table

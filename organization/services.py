@@ -332,7 +332,7 @@ def _federation_record_save(record, by):
         record.town_id = record.village.town_id
     stored = None
     if record.pk is not None:
-        stored = type(record).objects.select_for_update().filter(pk=record.pk).first()
+        stored = type(record).objects.select_for_update().filter(pk=record.pk).order_by("pk").first()
     _check_keeper(record, by, stored)
     if record.pk is None and by is not None and by.pk:
         record.recorded_by = by
@@ -367,7 +367,7 @@ def activity_venue_set(*, activity: Activity, venue: Venue | None, by=None) -> A
     that the user sees, open on the activity's day."""
     if not _sees(Activity, activity.pk, by):
         raise ValidationError(_("The activity is not one of your villages'."))
-    current = ActivityVenue.objects.select_for_update().filter(activity=activity).first()
+    current = ActivityVenue.objects.select_for_update().filter(activity=activity).order_by("pk").first()
     if venue is None:
         if current is not None:
             delete_with_history(current, by)
