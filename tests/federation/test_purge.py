@@ -25,7 +25,7 @@ from points.models import PointEntry, PointRule
 from points.services import point_award
 from tests.factories import PersonFactory
 
-TODAY = timezone.localdate()
+TODAY = timezone.localdate()  # at collection: a test that compares with the command's own today asks again
 OLD_DAY = years_before(TODAY, 8)
 
 
@@ -207,7 +207,7 @@ def test_yes_at_the_prompt_removes_and_writes_the_purge_record(state, monkeypatc
     assert asked == ["输入 yes 确认删除："]
     record = PurgeRecord.objects.get()
     assert f"{record}" in capsys.readouterr().out
-    assert (record.before, record.logs_before) == cutoffs(None, TODAY)
+    assert (record.before, record.logs_before) == cutoffs(None, timezone.localdate())
     assert record.counts == EXPECTED and record.user is None
     assert not Person.objects.filter(pk=state.gone.pk).exists()
 
@@ -239,7 +239,7 @@ def test_an_earlier_date_keeps_more(state, capsys):
 
 
 def test_a_change_after_the_listing_removes_nothing(state):
-    before, logs_before = cutoffs(None, TODAY)
+    before, logs_before = cutoffs(None, timezone.localdate())
     listed = purge_preview(before=before, logs_before=logs_before)
     age(leaver(state.gone.village, "又一位迁出"), 8)
     counts = table_counts()
