@@ -1119,6 +1119,7 @@ class DriveAidInline(ScopedTabularInline):
 
 @admin.register(CharityDrive)
 class CharityDriveAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
+    personal_export = False  # a drive, not its recipients
     list_display = ["name", "kind", "start", "end", "village_shown", "raised", "donors", "spent", "balance"]
     list_filter = ["kind", "village"]
     list_select_related = ["village"]

@@ -26,7 +26,7 @@ from federation.core.admin.base import (
     VillageFilter,
     add_service_error,
 )
-from federation.core.models import StaffScope, Town, Village
+from federation.core.models import ExportPurpose, StaffScope, Town, Village
 from federation.core.reporting import per_row
 from federation.core.scoping import scope_for
 from federation.models import Activity, ActivityAttachment, Honor, Household, Person
@@ -44,10 +44,20 @@ from federation.services import (
 )
 
 
+class ExportPurposeInline(ScopedTabularInline):
+    """The purposes the town keeps for taking people's data out (offered by every download of people)."""
+
+    model = ExportPurpose
+    fields = ["name", "sort_order"]
+    extra = 0
+
+
 @admin.register(Town)
 class TownAdmin(ScopedModelAdmin):
     list_display = ["name", "county", "village_count"]
     search_fields = ["name"]
+    inlines = [ExportPurposeInline]
+    personal_export = False
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(village_count=per_row(Village.objects.all(), "town"))
@@ -59,6 +69,7 @@ class TownAdmin(ScopedModelAdmin):
 
 @admin.register(Village)
 class VillageAdmin(ScopedModelAdmin):
+    personal_export = False
     list_display = ["name", "kind", "town", "household_count", "person_count", "sort_order"]
     list_filter = ["kind"]
     list_select_related = ["town"]

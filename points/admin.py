@@ -25,6 +25,7 @@ from federation.core.admin.base import (
     scoped_choices,
     with_picker_labels,
 )
+from federation.core.disclosure import Disclosure, DisclosureForm, ask
 from federation.core.importing import take_upload, worker_failed
 from federation.core.models import ImportJob, ReportLog, Town
 from federation.core.reporting import attachment, money, per_row
@@ -109,6 +110,7 @@ class ReadOnlyLedgerAdmin(ScopedModelAdmin):
 
 @admin.register(PointRule)
 class PointRuleAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
+    personal_export = False  # records of no one
     list_display = ["category", "description", "points", "review", "evidence_required", "cap_shown", "active"]
     list_filter = ["category", "review", "evidence_required", "active"]
     search_fields = ["description"]
@@ -152,6 +154,7 @@ class LowStockFilter(admin.SimpleListFilter):
 
 @admin.register(Goods)
 class GoodsAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
+    personal_export = False  # records of no one
     form = GoodsForm
     list_display = ["name", "unit", "points_price", "stock_display", "active"]
     list_filter = ["active", LowStockFilter]
@@ -252,9 +255,9 @@ class PointEntryAdmin(ServiceErrorsAsMessagesMixin, ReadOnlyLedgerAdmin):
         household = self.admin_site.get_model_admin(Household).get_object_or_404(request, household_id)
         if not request.user.has_perm("points.view_pointentry"):
             raise PermissionDenied
-        form = PassbookForm(request.GET if "year" in request.GET else None)
+        form = PassbookForm(request.POST if request.method == "POST" else None, user=request.user)
         if form.is_bound and form.is_valid():
-            return passbook_response(request, [household], **form.cleaned_data, household=household.pk)
+            return passbook_response(request, [household], form, household=household.pk)
         context = {
             **self.admin_site.each_context(request),
             "opts": Household._meta,
@@ -294,7 +297,11 @@ class PointEntryAdmin(ServiceErrorsAsMessagesMixin, ReadOnlyLedgerAdmin):
         data = take_upload(job.token, request.user, remove=False, kind="pdf") if job.state == "done" else None
         if data is None:
             raise Http404(gettext("The file has expired; print the passbooks again."))
-        passbooks.log(request.user, year=job.result["year"], size=job.result["size"], households=job.rows_total)
+        result = job.result
+        purpose = result.get("purpose", "")
+        passbooks.log(
+            request.user, year=result["year"], size=result["size"], households=job.rows_total, purpose=purpose
+        )
         return pdf_response(data, job.file_name)
 
     def save_model(self, request, obj, form, change):
@@ -330,6 +337,7 @@ class PointEntryAdmin(ServiceErrorsAsMessagesMixin, ReadOnlyLedgerAdmin):
 
 @admin.register(StockLine)
 class StockLineAdmin(ReadOnlyLedgerAdmin):
+    personal_export = False  # records of no one
     list_display = [
         "recorded_at",
         "goods",
@@ -488,6 +496,7 @@ class RedeemForm(forms.Form):
 
 @admin.register(RedemptionEvent)
 class RedemptionEventAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
+    personal_export = False  # records of no one
     list_display = ["date", "village", "place", "redemption_count", "points_total"]
     list_filter = ["village", ("date", admin.DateFieldListFilter)]
     change_form_template = "admin/points/redemptionevent/change_form.html"
@@ -658,14 +667,17 @@ def award_points(modeladmin, request, queryset):
 award_points.short_description = _("Record points for the selected households")
 
 
-class PassbookForm(forms.Form):
+class PassbookForm(DisclosureForm):
+    """The year and the page size, and what the passbooks are printed for (a family's points)."""
+
     year = forms.IntegerField(label=_("year"), min_value=2000)
     size = forms.ChoiceField(
         label=_("page size"), choices=[(name, name) for name in passbooks.SIZES], widget=forms.RadioSelect
     )
+    field_order = ["year", "size"]
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, kind="pdf", **kwargs)
         this_year = timezone.localdate().year
         # Set after the field is made, max_value alone would not check: its validator is added here.
         self.fields["year"].max_value = this_year
@@ -682,10 +694,19 @@ def pdf_response(data: bytes, name: str) -> HttpResponse:
     return response
 
 
-def passbook_response(request, households, *, year: int, size: str, household=None) -> HttpResponse:
-    """The passbooks' PDF, printed now, and logged."""
-    data, _pages = passbooks.pdf_bytes([h.pk for h in households], year, size)
-    passbooks.log(request.user, year=year, size=size, households=len(households), household=household)
+def passbook_response(request, households, form: "PassbookForm", household=None) -> HttpResponse:
+    """The passbooks' PDF, printed now, marked and logged with the purpose given."""
+    year, size = form.cleaned_data["year"], form.cleaned_data["size"]
+    disclosure = form.disclosure("pdf")
+    data, _pages = passbooks.pdf_bytes([h.pk for h in households], year, size, disclosure=disclosure)
+    passbooks.log(
+        request.user,
+        year=year,
+        size=size,
+        households=len(households),
+        household=household,
+        purpose=disclosure.purpose,
+    )
     return pdf_response(data, passbooks.file_name(year, households))
 
 
@@ -694,13 +715,14 @@ def print_passbooks(modeladmin, request, queryset):
     than passbooks.BACKGROUND_FROM are printed by the background worker)."""
     if not request.user.has_perm("points.view_pointentry"):
         raise PermissionDenied
-    form = PassbookForm(request.POST if "apply" in request.POST else None)
+    form = PassbookForm(request.POST if "apply" in request.POST else None, user=request.user)
     if form.is_bound and form.is_valid():
         year, size = form.cleaned_data["year"], form.cleaned_data["size"]
         households = passbooks.in_order(queryset)
         if len(households) <= passbooks.BACKGROUND_FROM:
-            return passbook_response(request, households, year=year, size=size)
-        job = passbooks.start_print(user=request.user, households=households, year=year, size=size)
+            return passbook_response(request, households, form)
+        purpose = form.disclosure("pdf").purpose
+        job = passbooks.start_print(user=request.user, households=households, year=year, size=size, purpose=purpose)
         return HttpResponseRedirect(reverse("admin:points_passbook_job", args=[job.pk]))
     return TemplateResponse(
         request,
@@ -1035,16 +1057,21 @@ class PointPostingAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
         ] + super().get_urls()
 
     def _download(self, request, object_id, kind: str, render, content_type: str, extension: str):
+        """A posting's file, after its purpose is asked (a posting names the households)."""
         posting = self.get_object_or_404(request, object_id)
         if not request.user.has_perm("points.export_pointposting"):
             raise PermissionDenied
-        content = render(posting)
+        disclosure = ask(request, self.admin_site, extension.rpartition(".")[2], personal=True, what=str(posting))
+        if not isinstance(disclosure, Disclosure):
+            return disclosure
+        content = render(posting, disclosure)
         ReportLog.objects.create(
             user=request.user,
             report=POSTING_LOG_NAME,
             filters={"posting": posting.pk, "village": posting.village_id, "month": f"{posting.month:%Y-%m}"},
             format=kind,
             rows=len(posting.rows),
+            **disclosure.log_fields(),
         )
         response = HttpResponse(content, content_type=content_type)
         # Opened in the browser: printed from there, or long-pressed on a phone to send to WeChat.
@@ -1056,7 +1083,12 @@ class PointPostingAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
         if size not in posting_layout.SIZES:
             raise Http404
         return self._download(
-            request, object_id, f"pdf-{size}", lambda p: posting_layout.pdf_bytes(p, size), "application/pdf", "pdf"
+            request,
+            object_id,
+            f"pdf-{size}",
+            lambda p, d: posting_layout.pdf_bytes(p, size, d),
+            "application/pdf",
+            "pdf",
         )
 
     def picture_view(self, request, object_id, part):
@@ -1064,12 +1096,18 @@ class PointPostingAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
         if not 1 <= part <= posting_layout.picture_count(posting):
             raise Http404
         return self._download(
-            request, object_id, "png", lambda p: posting_layout.picture_bytes(p, part), "image/png", f"{part}.png"
+            request,
+            object_id,
+            "png",
+            lambda p, d: posting_layout.picture_bytes(p, part, d),
+            "image/png",
+            f"{part}.png",
         )
 
 
 @admin.register(SupermarketSettings)
 class SupermarketSettingsAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
+    personal_export = False  # records of no one
     list_display = ["town", "posting_names", "appeal_days", "contact"]
     list_select_related = ["town"]
     fields = ["town", "posting_names", "appeal_days", "contact"]
@@ -1258,7 +1296,10 @@ class PointAppealAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
             raise PermissionDenied
         if appeal.open:
             raise Http404(gettext("The appeal is not decided yet."))
-        content = answer_pdf(appeal)
+        disclosure = ask(request, self.admin_site, "pdf", personal=True, what=str(appeal))
+        if not isinstance(disclosure, Disclosure):
+            return disclosure
+        content = answer_pdf(appeal, disclosure)
         # Logged as an export of the one appeal (the log of reports and exports names it so).
         ReportLog.objects.create(
             user=request.user,
@@ -1266,6 +1307,7 @@ class PointAppealAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
             filters={"id": [str(appeal.pk)]},
             format="pdf",
             rows=1,
+            **disclosure.log_fields(),
         )
         response = HttpResponse(content, content_type="application/pdf")
         name = gettext("points appeal answer %(number)s-%(id)s.pdf") % {

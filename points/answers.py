@@ -2,6 +2,7 @@
 villager: what she said, what was decided and why, and the correcting line if there is one."""
 
 import io
+from functools import partial
 from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
@@ -11,6 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from federation.core import pdf_font
+from federation.core.disclosure import Disclosure, MarkedCanvas
 from points.models import PointAppeal, SupermarketSettings
 
 
@@ -19,8 +21,8 @@ def _text(value) -> str:
     return escape(pdf_font.printable(str(value))).replace("\n", "<br/>")
 
 
-def answer_pdf(appeal: PointAppeal) -> bytes:
-    """The decided appeal's answer as a PDF."""
+def answer_pdf(appeal: PointAppeal, disclosure: Disclosure | None = None) -> bytes:
+    """The decided appeal's answer as a PDF, marked with who printed it."""
     font = pdf_font.register()
     title = ParagraphStyle("title", fontName=font, fontSize=15, leading=22, alignment=1, wordWrap="CJK")
     body = ParagraphStyle("body", fontName=font, fontSize=10, leading=15, wordWrap="CJK")
@@ -70,5 +72,5 @@ def answer_pdf(appeal: PointAppeal) -> bytes:
         buffer, pagesize=A5, leftMargin=14 * mm, rightMargin=14 * mm, topMargin=14 * mm, bottomMargin=14 * mm,
         title=_("Answer to a points appeal"),
     )  # fmt: skip
-    document.build(story)
+    document.build(story, canvasmaker=partial(MarkedCanvas, disclosure=disclosure))
     return buffer.getvalue()

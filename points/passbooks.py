@@ -21,10 +21,10 @@ from django_tasks import task
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, A5
 from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas as pdf_canvas
 
 from federation.core import pdf_font
 from federation.core.binder import HEADER_SHADE, Measure
+from federation.core.disclosure import Disclosure, MarkedCanvas, person_of
 from federation.core.importing import Heartbeat, store_upload
 from federation.core.models import ImportJob, ReportLog
 from federation.models import Household
@@ -190,11 +190,20 @@ def _draw_footer(canvas, book: Passbook, layout: Layout, page: int, pages: int) 
     canvas.drawCentredString(layout.width / 2, y, _("Page %(page)s of %(pages)s") % {"page": page, "pages": pages})
 
 
-def write_pdf(books: Iterable[Passbook], file, *, size: str = "A5", progress: Callable | None = None) -> int:
-    """Write the passbooks' PDF to `file`, each household from a new page; return its pages.
-    `progress(done)` is told each household printed."""
+def write_pdf(
+    books: Iterable[Passbook],
+    file,
+    *,
+    size: str = "A5",
+    progress: Callable | None = None,
+    disclosure: Disclosure | None = None,
+) -> int:
+    """Write the passbooks' PDF to `file`, each household from a new page, each page marked
+    with who printed it; return its pages. `progress(done)` is told each household printed."""
     layout = Layout(size)
-    canvas = pdf_canvas.Canvas(file, pagesize=SIZES[size], initialFontName=layout.font, pageCompression=1)
+    canvas = MarkedCanvas(
+        file, pagesize=SIZES[size], initialFontName=layout.font, pageCompression=1, disclosure=disclosure
+    )
     canvas.setTitle(title())
     canvas.setCreator("妇联工作台")
     total = 0
@@ -224,9 +233,15 @@ def in_chunks(household_ids: list[int], year: int) -> Iterator[Passbook]:
         yield from (books[pk] for pk in chunk if pk in books)
 
 
-def pdf_bytes(household_ids: list[int], year: int, size: str, progress: Callable | None = None) -> tuple[bytes, int]:
+def pdf_bytes(
+    household_ids: list[int],
+    year: int,
+    size: str,
+    progress: Callable | None = None,
+    disclosure: Disclosure | None = None,
+) -> tuple[bytes, int]:
     buffer = io.BytesIO()
-    pages = write_pdf(in_chunks(household_ids, year), buffer, size=size, progress=progress)
+    pages = write_pdf(in_chunks(household_ids, year), buffer, size=size, progress=progress, disclosure=disclosure)
     return buffer.getvalue(), pages
 
 
@@ -250,16 +265,19 @@ def file_name(year: int, households: list[Household]) -> str:
     return "".join("_" if char in '\\/:*?"<>|' else char for char in name)
 
 
-def log(user, *, year: int, size: str, households: int, household=None) -> None:
-    """Every passbook file downloaded is logged as a report download (报表日志)."""
+def log(user, *, year: int, size: str, households: int, purpose: str, household=None) -> None:
+    """Every passbook file downloaded is logged as a report download (报表日志), with its purpose."""
     filters = {"year": [str(year)], "size": [size]}
     if household is not None:
         filters["household"] = [str(household)]
-    ReportLog.objects.create(user=user, report=LOG_NAME, filters=filters, format="pdf", rows=households)
+    ReportLog.objects.create(
+        user=user, report=LOG_NAME, filters=filters, format="pdf", rows=households, purpose=purpose[:200]
+    )
 
 
-def start_print(*, user, households: list[Household], year: int, size: str) -> ImportJob:
-    """Queue the print of many passbooks for the background worker; its page follows it."""
+def start_print(*, user, households: list[Household], year: int, size: str, purpose: str) -> ImportJob:
+    """Queue the print of many passbooks for the background worker; its page follows it. The
+    pages are marked with the user, the time she asked, and the purpose she gave."""
     ImportJob.objects.filter(created_at__lt=timezone.now() - JOB_MAX_AGE).delete()
     villages = {household.village for household in households}
     job = ImportJob.objects.create(
@@ -269,7 +287,7 @@ def start_print(*, user, households: list[Household], year: int, size: str) -> I
         file_name=file_name(year, households)[:200],
         village=villages.pop() if len(villages) == 1 else None,
         rows_total=len(households),
-        result={"year": year, "size": size},
+        result={"year": year, "size": size, "purpose": purpose},
     )
     ids = [household.pk for household in households]
     job.task_id = print_passbooks.enqueue(str(job.pk), ids, year, size).id
@@ -281,6 +299,7 @@ def start_print(*, user, households: list[Household], year: int, size: str) -> I
 def print_passbooks(job_id: str, household_ids: list[int], year: int, size: str) -> None:
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     jobs = ImportJob.objects.filter(pk=job.pk)
+    purpose = (job.result or {}).get("purpose", "")
     jobs.update(state=ImportJob.State.READING, heartbeat_at=timezone.now())
     heartbeat = Heartbeat(job.pk)
     heartbeat.start()
@@ -291,8 +310,9 @@ def print_passbooks(job_id: str, household_ids: list[int], year: int, size: str)
 
     # The worker has no request to choose the language: the site's.
     with translation.override(settings.LANGUAGE_CODE):
+        disclosure = Disclosure(who=person_of(job.user), at=timezone.localtime(job.created_at), purpose=purpose)
         try:
-            data, pages = pdf_bytes(household_ids, year, size, progress)
+            data, pages = pdf_bytes(household_ids, year, size, progress, disclosure)
             token = store_upload(data, job.user, kind="pdf")
         except Exception:
             logger.exception("passbook job %s failed", job.pk)
@@ -300,7 +320,7 @@ def print_passbooks(job_id: str, household_ids: list[int], year: int, size: str)
             jobs.update(state=ImportJob.State.FAILED, result={"message": message})
         else:
             done = {"state": ImportJob.State.DONE, "token": token, "rows_done": len(household_ids)}
-            jobs.update(**done, result={"pages": pages, "year": year, "size": size})
+            jobs.update(**done, result={"pages": pages, "year": year, "size": size, "purpose": purpose})
         finally:
             heartbeat.stopped.set()
             heartbeat.join()

@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 from reportlab.lib.pagesizes import A3, A4
 from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas as pdf_canvas
 
 from federation.core import dates, pdf_font
 from federation.core.binder.pdf import PAD, TABLE_LEADING, TABLE_SIZE, LedgerPage, Measure
+from federation.core.disclosure import Disclosure, MarkedCanvas
 from points.models import PointPosting
 
 SIZES = {"a4": (A4, 1.0), "a3": (A3, math.sqrt(2))}
@@ -124,15 +124,16 @@ def _pdf_pages(posting: PointPosting, measure: Measure, width: float, height: fl
     return pages
 
 
-def write_pdf(posting: PointPosting, file, size: str = "a4") -> int:
-    """Write the posting's PDF (A4 or A3, portrait) to `file`; return its number of pages."""
+def write_pdf(posting: PointPosting, file, size: str = "a4", disclosure: Disclosure | None = None) -> int:
+    """Write the posting's PDF (A4 or A3, portrait) to `file`, each page marked with who
+    printed it; return its number of pages."""
     font = pdf_font.register()
     (page_width, page_height), scale = SIZES[size]
     width, height = A4[0] - 2 * MARGIN, A4[1] - 2 * MARGIN - 2 * FOOT
     measure = Measure(TABLE_SIZE)
     pages = _pdf_pages(posting, measure, width, height)
     heading = title(posting)
-    canvas = pdf_canvas.Canvas(file, pagesize=(page_width, page_height), initialFontName=font)
+    canvas = MarkedCanvas(file, pagesize=(page_width, page_height), initialFontName=font, disclosure=disclosure)
     canvas.setTitle(heading)
     canvas.setCreator("妇联工作台")
     foot = f"{heading}　{posted_text(posting)}"
@@ -162,9 +163,9 @@ def measure_lines(text: str, width: float, size: float) -> list[str]:
     return Measure(size).lines(text, width)
 
 
-def pdf_bytes(posting: PointPosting, size: str = "a4") -> bytes:
+def pdf_bytes(posting: PointPosting, size: str = "a4", disclosure: Disclosure | None = None) -> bytes:
     buffer = io.BytesIO()
-    write_pdf(posting, buffer, size)
+    write_pdf(posting, buffer, size, disclosure)
     return buffer.getvalue()
 
 
@@ -241,11 +242,16 @@ def picture_count(posting: PointPosting) -> int:
     return len(picture_parts(posting))
 
 
-def write_picture(posting: PointPosting, file, part: int, parts: list | None = None) -> None:
-    """Write picture `part` (from 1) of the posting as a PNG to `file`."""
+def write_picture(
+    posting: PointPosting, file, part: int, parts: list | None = None, disclosure: Disclosure | None = None
+) -> None:
+    """Write picture `part` (from 1) of the posting as a PNG to `file`; its last line says who
+    took it, when and why."""
     parts = parts if parts is not None else picture_parts(posting)
     top = _top(posting)
     foot = [posted_text(posting), _("Picture %(part)s of %(parts)s") % {"part": part, "parts": len(parts)}]
+    if disclosure is not None:
+        foot.append(disclosure.text(60))
     blocks = [top, *parts[part - 1]]
     height = sum(block.height for block in blocks) + len(foot) * (SMALL + 12) + 30
     image = Image.new("L", (PICTURE_WIDTH, height), 255)
@@ -267,7 +273,7 @@ def write_picture(posting: PointPosting, file, part: int, parts: list | None = N
     image.save(file, "PNG", compress_level=1)  # text compresses well at once; level 6 took twice the time
 
 
-def picture_bytes(posting: PointPosting, part: int = 1) -> bytes:
+def picture_bytes(posting: PointPosting, part: int = 1, disclosure: Disclosure | None = None) -> bytes:
     buffer = io.BytesIO()
-    write_picture(posting, buffer, part)
+    write_picture(posting, buffer, part, disclosure=disclosure)
     return buffer.getvalue()

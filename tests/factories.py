@@ -150,3 +150,37 @@ ACTIVITY_INLINES = {
     "volunteerhours-TOTAL_FORMS": 0,
     "volunteerhours-INITIAL_FORMS": 0,
 }
+
+
+# What a user answers before a file of people leaves (federation.core.disclosure): a purpose in
+# her own words; an export form's data adds it, a download's page is posted with it.
+PURPOSE = {"detail": "测试：核对导出"}
+DISCLOSURE_PAGE = "admin/federation/disclosure.html"
+
+
+def take_file(client, url: str, params: dict | None = None, **answers):
+    """A download as a user takes it: the link, and where the page asks what the file is for
+    (a report of people, the binder, a posting), her answer posted back to the same address."""
+    from urllib.parse import urlencode
+
+    response = client.get(url, params or {})
+    if response.status_code == 200 and any(t.name == DISCLOSURE_PAGE for t in response.templates or ()):
+        query = urlencode(params or {}, doseq=True)
+        response = client.post(f"{url}?{query}" if query else url, {**PURPOSE, **answers})
+    return response
+
+
+# The line a file's disclosure mark prints (federation.core.disclosure.Disclosure.text), in
+# Chinese or, before the catalogue is compiled, in English.
+MARK_LINE = r"^(?:Taken by .*|.*于\d{4}-\d\d-\d\d \d\d:\d\d导出.*)$"
+
+
+def pdf_pages(data: bytes) -> list[str]:
+    """Each page's text without the disclosure mark laid under it."""
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    mark = re.compile(MARK_LINE + r"\n?", re.M)
+    return [mark.sub("", page.extract_text()).lstrip() for page in PdfReader(io.BytesIO(data)).pages]

@@ -50,6 +50,14 @@ class Town(models.Model):
         default=False,
         help_text=_("When ticked, a county reader's figures count only the records of periods the town has approved."),
     )
+    encrypt_full_identity_exports = models.BooleanField(
+        _("full-identity exports must be locked with a password"),
+        default=False,
+        help_text=_(
+            "When ticked, an Excel file taken by someone who sees whole ID numbers and phones must be locked "
+            "with a password, and such lists cannot be taken as CSV."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -256,12 +264,16 @@ class ImportJob(models.Model):
 
 
 class ReportLog(AuditRecord):
-    """One viewing or download of a report or export: who, which, with what filters. Append-only."""
+    """One viewing or download of a report or export: who, which, with what filters, and for a
+    file of people the purpose given and whether it was locked with a password (never the
+    password). Append-only."""
 
     report = models.CharField(_("report"), max_length=50)
     filters = models.JSONField(_("filters"), default=dict)
     format = models.CharField(_("format"), max_length=20)
     rows = models.PositiveIntegerField(_("rows"), default=0)
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True)
+    encrypted = models.BooleanField(_("locked with a password"), default=False)
 
     class Meta:
         verbose_name = _("report log")
@@ -276,6 +288,35 @@ class ReportLog(AuditRecord):
 
     def __str__(self) -> str:
         return gettext("Report log #%(id)s") % {"id": self.pk}
+
+
+class ExportPurpose(models.Model):
+    """A purpose the town keeps for taking people's data out of the system (县妇联报送, 入户走访 …):
+    every download of people asks for one of them, or for the purpose in the user's words."""
+
+    town = models.ForeignKey(Town, models.CASCADE, related_name="export_purposes", verbose_name=_("town"))
+    name = models.CharField(_("purpose"), max_length=50)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        verbose_name = _("export purpose")
+        verbose_name_plural = _("export purposes")
+        ordering = ["town", "sort_order", "name"]
+        default_permissions = ("add", "change", "delete", "view")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["town", "name"],
+                name="federation_export_purpose_unique",
+                violation_error_message=_("The town keeps this purpose already."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def scope_q(cls, scope) -> Q:
+        return Q(town__in=scope.visible_town_ids)
 
 
 class RecordAccess(AuditRecord):

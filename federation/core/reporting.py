@@ -34,6 +34,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from federation.core import streams
+from federation.core.disclosure import Disclosure
 from federation.core.exporting import can_see_identity, neutralize
 from federation.core.identity import mask_id_number, mask_phone
 from federation.core.models import ReportLog, Town, Village
@@ -560,26 +561,27 @@ def _rows(table: Table):
     return ([file_cell(value) for value in row] for row in table.rows)
 
 
-def csv_chunks(table: Table):
+def csv_chunks(table: Table, disclosure: Disclosure | None = None):
     """The CSV's bytes as its rows are read: UTF-8 with a BOM (Excel on a Chinese Windows
     PC reads it right), numbers as numbers, and no text cell that Excel would run."""
     header = [file_cell(value) for value in table.header]
-    return streams.csv_chunks(header, _rows(table), "utf-8-sig", translation.get_language())
+    return streams.csv_chunks(header, _rows(table), "utf-8-sig", translation.get_language(), disclosure)
 
 
-def csv_bytes(table: Table) -> bytes:
-    return b"".join(csv_chunks(table))
+def csv_bytes(table: Table, disclosure: Disclosure | None = None) -> bytes:
+    return b"".join(csv_chunks(table, disclosure))
 
 
-def xlsx_file(table: Table, title: str = "", heading: str = ""):
+def xlsx_file(table: Table, title: str = "", heading: str = "", disclosure: Disclosure | None = None):
     """The .xlsx in a temporary file, rewound: a sheet with the report's title row (`heading`)
-    merged above the table, the header bold and frozen, the columns as wide as they need."""
+    merged above the table, the header bold and frozen, the columns as wide as they need;
+    marked (and locked) as the disclosure says."""
     headers = [file_cell(value) for value in table.header]
-    return streams.xlsx_file(headers, _rows(table), title or "report", heading=heading)
+    return streams.xlsx_file(headers, _rows(table), title or "report", heading=heading, disclosure=disclosure)
 
 
-def xlsx_bytes(table: Table, title: str = "", heading: str = "") -> bytes:
-    with xlsx_file(table, title, heading) as file:
+def xlsx_bytes(table: Table, title: str = "", heading: str = "", disclosure: Disclosure | None = None) -> bytes:
+    with xlsx_file(table, title, heading, disclosure) as file:
         return file.read()
 
 
@@ -623,15 +625,23 @@ FORMATS = {
 }
 
 
-def response(entry: Report, table: Table, kind: str, rs: ReportScope | None = None, period: DateRange | None = None):
+def response(
+    entry: Report,
+    table: Table,
+    kind: str,
+    rs: ReportScope | None = None,
+    period: DateRange | None = None,
+    disclosure: Disclosure | None = None,
+):
     """A download of the table, streamed: written as its rows are read. The .xlsx has the
     report's title row (of `rs` and `period`); the CSV has none (its readers take the first
     row for the header)."""
     content_type, _writer = FORMATS[kind]
     if kind == "csv":
-        return streams.StreamingExportResponse(csv_chunks(table), content_type=content_type)
+        return streams.StreamingExportResponse(csv_chunks(table, disclosure), content_type=content_type)
     heading = title_row(rs, entry, period) if rs is not None and period is not None else ""
-    return streams.FileExportResponse(xlsx_file(table, entry.title(), heading), content_type=content_type)
+    file = xlsx_file(table, entry.title(), heading, disclosure)
+    return streams.FileExportResponse(file, content_type=content_type)
 
 
 def file_name(rs: ReportScope, entry: Report, period: DateRange, extension: str) -> str:
@@ -648,17 +658,30 @@ def attachment(name: str) -> str:
     return content_disposition_header(True, name)
 
 
-def render(entry: Report, table: Table, kind: str, rs: ReportScope | None = None, period: DateRange | None = None):
+def render(
+    entry: Report,
+    table: Table,
+    kind: str,
+    rs: ReportScope | None = None,
+    period: DateRange | None = None,
+    disclosure: Disclosure | None = None,
+):
     """The whole file (bytes), as `response` writes it."""
     _content_type, writer = FORMATS[kind]
     if kind == "csv":
-        return writer(table)
-    return writer(table, entry.title(), title_row(rs, entry, period) if rs is not None and period is not None else "")
+        return writer(table, disclosure)
+    heading = title_row(rs, entry, period) if rs is not None and period is not None else ""
+    return writer(table, entry.title(), heading, disclosure)
 
 
-def log(user, entry: Report, filters: dict, kind: str, rows: int) -> None:
+def log(user, entry: Report, filters: dict, kind: str, rows: int, disclosure: Disclosure | None = None) -> None:
     ReportLog.objects.create(
-        user=user if user is not None and user.pk else None, report=entry.name, filters=filters, format=kind, rows=rows
+        user=user if user is not None and user.pk else None,
+        report=entry.name,
+        filters=filters,
+        format=kind,
+        rows=rows,
+        **(disclosure.log_fields() if disclosure is not None else {}),
     )
 
 

@@ -20,6 +20,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from federation.core.disclosure import HEADER_PURPOSE_CHARS, Disclosure, encrypt_xlsx
 from federation.core.exporting import neutralize, neutralize_all
 
 CSV_ROWS_PER_WRITE = 1000
@@ -79,6 +80,23 @@ def header_text(text: str) -> str:
     return str(neutralize(text)).replace("&", "&&")
 
 
+def mark_sheet(sheet, disclosure: Disclosure | None) -> None:
+    """Who took the file, when and why, in the sheet's printed header (right): on every page
+    printed, beside what the sheet prints there itself."""
+    if disclosure is not None:
+        sheet.oddHeader.right.text = header_text(disclosure.text(HEADER_PURPOSE_CHARS))
+        sheet.oddHeader.right.size = 8
+
+
+def mark_workbook(workbook, disclosure: Disclosure | None) -> None:
+    """The same in the workbook's properties (文件 → 属性), the purpose whole."""
+    if disclosure is not None:
+        properties = workbook.properties
+        properties.creator = properties.lastModifiedBy = disclosure.who[:255]
+        properties.description = disclosure.text()[:255]
+        properties.keywords = disclosure.purpose[:255]
+
+
 class ReadableStreamMixin:
     """A streamed response whose whole body can still be read as `content` (tests do):
     the server only ever iterates `streaming_content`."""
@@ -98,14 +116,17 @@ class FileExportResponse(ReadableStreamMixin, FileResponse):
     pass
 
 
-def csv_chunks(headers, rows, encoding: str, language: str | None):
-    """Yield the CSV's bytes some rows at a time, as the rows are read."""
+def csv_chunks(headers, rows, encoding: str, language: str | None, disclosure: Disclosure | None = None):
+    """Yield the CSV's bytes some rows at a time, as the rows are read; first, when the user
+    asked for it, a line saying who took the file (`Disclosure.csv_note`)."""
     # The rows are read after the view has returned: keep the request's language for the
     # labels and names written then.
     with translation.override(language):
         encoder = codecs.getincrementalencoder(encoding)()  # a BOM once, for utf-8-sig
         buffer = io.StringIO()
         writer = SafeCsvWriter(buffer)
+        if disclosure is not None and disclosure.csv_note:
+            writer.writerow(["# " + disclosure.text()])
         writer.writerow(headers)
         for number, row in enumerate(rows, 1):
             writer.writerow(row)
@@ -116,16 +137,19 @@ def csv_chunks(headers, rows, encoding: str, language: str | None):
         yield encoder.encode(buffer.getvalue(), final=True)
 
 
-def xlsx_file(headers, rows, title: str, heading: str = ""):
+def xlsx_file(headers, rows, title: str, heading: str = "", disclosure: Disclosure | None = None):
     """Write the rows to an .xlsx in a temporary file (gone once closed) and return it,
     rewound. Write-only: a row is written out as soon as it is read.
 
     A `heading` (a report's: 站儿巷镇2024年年度工作汇总) is a title row above the header,
     merged across the table; without one the header is the first row (an admin export, which
     is imported again). The header is bold and frozen, and printed on every page; each column
-    is as wide as its header and the first SAMPLE_ROWS rows need."""
+    is as wide as its header and the first SAMPLE_ROWS rows need. The `disclosure` marks it
+    (`mark_sheet`, `mark_workbook`) and, with a password, locks it."""
     workbook = SafeWorkbook()
     sheet = workbook.create_sheet(title=title[:31])
+    mark_sheet(sheet, disclosure)
+    mark_workbook(workbook, disclosure)
     rows = iter(rows)
     sample = list(itertools.islice(rows, SAMPLE_ROWS))
     # Widths must be set before the first row is written.
@@ -150,7 +174,14 @@ def xlsx_file(headers, rows, title: str, heading: str = ""):
         # all), which an error would otherwise leave in /tmp until the worker exits.
         workbook.save(file)
     file.seek(0)
-    return file
+    return locked(file, disclosure)
+
+
+def locked(file, disclosure: Disclosure | None):
+    """The .xlsx in `file`, locked when the disclosure has a password."""
+    if disclosure is None or not disclosure.password:
+        return file
+    return encrypt_xlsx(file, disclosure.password)
 
 
 def text_width(text: str) -> int:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from federation.core import approved, reporting
 from federation.core import binder as ledger_binder
 from federation.core.dashboard import may_open
+from federation.core.disclosure import Disclosure, ask
 from federation.core.downloads import file_response, protected_file
 from federation.core.filters import ReportFilterSet, report_villages
 from federation.core.models import RecordAccess, Town
@@ -54,19 +55,24 @@ def report_view(request, admin_site):
         filterset.form.add_error(None, reporting.too_fine_message())
     if data is not None and filterset.is_valid():
         rs, period = filterset.report_scope(), filterset.period
+        disclosure = None
+        if kind != "html":
+            disclosure = ask(request, admin_site, kind, personal=entry.personal, what=entry.title())
+            if not isinstance(disclosure, Disclosure):
+                return disclosure  # the questions, first or again
         table, kept = approved.run(entry, rs, period)
         filters = {key: request.GET.getlist(key) for key in request.GET if key not in ("format", "report")}
-        reporting.log(request.user, entry, filters, kind, len(table.rows))
+        reporting.log(request.user, entry, filters, kind, len(table.rows), disclosure)
         if kind != "html":
-            return _report_file(entry, table, kept, kind, rs, period)
+            return _report_file(entry, table, kept, kind, rs, period, disclosure)
         context.update(_report_page(request, table, kept, rs, period))
     return TemplateResponse(request, "admin/federation/report.html", context)
 
 
-def _report_file(entry, table, kept, kind, rs, period):
+def _report_file(entry, table, kept, kind, rs, period, disclosure):
     if kept is not None:  # the file says so too, in a last row
         table.rows.append([kept.note()])
-    response = reporting.response(entry, table, kind, rs, period)
+    response = reporting.response(entry, table, kind, rs, period, disclosure)
     response["Content-Disposition"] = reporting.attachment(reporting.file_name(rs, entry, period, kind))
     return response
 
@@ -111,15 +117,19 @@ def binder_view(request, admin_site):
         query = request.GET.copy()
         query.pop("format", None)
         return redirect(f"{reverse('admin:reports')}?{query.urlencode()}")
+    personal = ledger_binder.lists_people(request.user)
+    disclosure = ask(request, admin_site, kind, personal=personal, what=_("The ledger binder"))
+    if not isinstance(disclosure, Disclosure):
+        return disclosure
     rs = filterset.report_scope()
     binder = ledger_binder.compile_binder(rs, filterset.period, ledger_binder.unit_name(rs))
     if kind == "pdf":
-        file, _pages = ledger_binder.pdf_file(binder)
+        file, _pages = ledger_binder.pdf_file(binder, disclosure)
         content_type = "application/pdf"
     else:
-        file, content_type = ledger_binder.xlsx_file(binder), reporting.FORMATS["xlsx"][0]
+        file, content_type = ledger_binder.xlsx_file(binder, disclosure), reporting.FORMATS["xlsx"][0]
     filters = {key: request.GET.getlist(key) for key in request.GET if key not in ("format", "report")}
-    ledger_binder.log(request.user, filters, kind, binder)
+    ledger_binder.log(request.user, filters, kind, binder, disclosure)
     response = FileExportResponse(file, content_type=content_type)
     response["Content-Disposition"] = reporting.attachment(binder.file_name(kind))
     return response

@@ -15,7 +15,7 @@ from aid.services import aid_record_save, pairing_save
 from federation.core.models import RecordAccess
 from federation.core.roles import CARE_RECORDER
 from tests.aid.conftest import NO_FILES, on_register, register_case
-from tests.factories import PersonFactory
+from tests.factories import PURPOSE, PersonFactory
 
 LISTS = ["caretarget", "pairing", "carevisit", "disputecase"]
 
@@ -23,7 +23,7 @@ LISTS = ["caretarget", "pairing", "carevisit", "disputecase"]
 def export_rows(client, model):
     form = client.get(f"/admin/aid/{model}/export/").context["form"]
     data = {name: "on" for name, field in form.fields.items() if getattr(field, "is_selectable_field", False)}
-    response = client.post(f"/admin/aid/{model}/export/", {"format": "0", "resource": "0", **data})
+    response = client.post(f"/admin/aid/{model}/export/", {"format": "0", "resource": "0", **data, **PURPOSE})
     assert response.status_code == 200
     return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 

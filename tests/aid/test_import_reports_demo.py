@@ -13,7 +13,7 @@ from aid.services import aid_record_save, dispute_resolve, dispute_start_mediati
 from federation.resources import PeopleResource
 from tests.aid.conftest import on_register, register_case
 from tests.data.make_files import HEADER, LI, PEOPLE, WANG, WANG_GIRL, ZHAO
-from tests.factories import HouseholdFactory, PersonFactory
+from tests.factories import PURPOSE, HouseholdFactory, PersonFactory
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -83,7 +83,7 @@ def test_the_people_roster_category_column_creates_care_targets(taiba, town_admi
 
 
 def rows(capfd, *args):
-    call_command("county_report", *args)
+    call_command("county_report", *args, "--purpose", "测试核对")
     return [line.split(",") for line in capfd.readouterr().out.lstrip("\ufeff").splitlines()]
 
 
@@ -172,7 +172,9 @@ def test_the_people_export_gives_categories_in_a_flat_number_of_queries(client_f
         form = client.get("/admin/federation/person/export/").context["form"]
         data = {name: "on" for name, field in form.fields.items() if getattr(field, "is_selectable_field", False)}
         with CaptureQueriesContext(connection) as queries:
-            response = client.post("/admin/federation/person/export/", {"format": "0", "resource": "0", **data})
+            response = client.post(
+                "/admin/federation/person/export/", {"format": "0", "resource": "0", **data, **PURPOSE}
+            )
         rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
         return {row["姓名"]: row["人员类别"] for row in rows}, len(queries)
 

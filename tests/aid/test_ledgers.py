@@ -23,7 +23,7 @@ from federation.core.models import Town, Village
 from federation.core.registry import registry
 from federation.core.reporting import DateRange, ReportScope, discover
 from federation.core.roles import CARE_RECORDER, VILLAGE_CLERK
-from tests.factories import UserFactory, give_scope
+from tests.factories import UserFactory, give_scope, take_file
 
 YEAR = DateRange.year(2024)
 LEDGERS = {
@@ -65,7 +65,7 @@ def ledger(user, name, period=YEAR):
 
 
 def download(client, name) -> list[list[str]]:
-    response = client.get("/admin/reports/", {"report": name, "year": 2024, "format": "csv"})
+    response = take_file(client, "/admin/reports/", {"report": name, "year": 2024, "format": "csv"})
     assert response.status_code == 200
     body = b"".join(response.streaming_content) if response.streaming else response.content
     return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))

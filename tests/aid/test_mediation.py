@@ -23,7 +23,7 @@ from aid.services import (
 from federation.core.periods import PeriodLocked
 from federation.core.submissions import submission_approve, submission_submit
 from tests.aid.conftest import register_case
-from tests.factories import PersonFactory
+from tests.factories import PURPOSE, PersonFactory
 
 SESSIONS = "/admin/aid/mediationsession/"
 
@@ -159,7 +159,7 @@ SECRETS = ("派出所", "醉酒后殴打", "签署保证书")
 def export(client) -> list[list[str]]:
     form = client.get(f"{SESSIONS}export/").context["form"]
     data = {name: "on" for name, field in form.fields.items() if getattr(field, "is_selectable_field", False)}
-    response = client.post(f"{SESSIONS}export/", {"format": "0", "resource": "0", **data})
+    response = client.post(f"{SESSIONS}export/", {"format": "0", "resource": "0", **data, **PURPOSE})
     assert response.status_code == 200
     return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 

@@ -33,6 +33,7 @@ from federation.core.periods import PeriodLocked
 from federation.core.reporting import DateRange, ReportScope, discover
 from federation.core.submissions import submission_approve, submission_submit
 from tests.aid.conftest import register_case
+from tests.factories import PURPOSE
 
 LIST = "/admin/aid/referral/"
 MEASURES = "/admin/aid/protectionmeasure/"
@@ -338,7 +339,7 @@ def test_their_pages_and_history_answer_404_to_her(client_for, care_clerk, town_
 def export(client, url) -> list[list[str]]:
     form = client.get(url + "export/").context["form"]
     data = {name: "on" for name, field in form.fields.items() if getattr(field, "is_selectable_field", False)}
-    response = client.post(url + "export/", {"format": "0", "resource": "0", **data})
+    response = client.post(url + "export/", {"format": "0", "resource": "0", **data, **PURPOSE})
     assert response.status_code == 200
     return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 

@@ -12,7 +12,7 @@ from django.contrib import admin
 
 from aid.models import MASK, DisputeCase
 from aid.services import dispute_resolve, dispute_save, dispute_start_mediation
-from tests.factories import PersonFactory
+from tests.factories import PURPOSE, PersonFactory, take_file
 
 LIST = "/admin/aid/disputecase/"
 EXPORT = "/admin/aid/disputecase/export/"
@@ -89,7 +89,7 @@ def column_index(client, name) -> int:
 def export(client, query="") -> list[list[str]]:
     form = client.get(EXPORT + query).context["form"]
     data = {name: "on" for name, field in form.fields.items() if getattr(field, "is_selectable_field", False)}
-    response = client.post(EXPORT + query, {"format": "0", "resource": "0", **data})
+    response = client.post(EXPORT + query, {"format": "0", "resource": "0", **data, **PURPOSE})
     assert response.status_code == 200
     return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
@@ -229,7 +229,7 @@ def test_figures_counting_violence_cases_are_given_her_for_whole_months_only(cli
     else:
         assert "table" not in response.context and "家暴" in page and "整月" in page
     for kind in ("csv", "xlsx"):
-        download = client.get("/admin/reports/", {"report": report, "format": kind, **DAY})
+        download = take_file(client, "/admin/reports/", {"report": report, "format": kind, **DAY})
         assert download.status_code == 200
         if report != "annual_summary":
             assert download["Content-Type"].startswith("text/html")  # the form again, no file

@@ -14,7 +14,7 @@ from federation.core.models import StaffScope, Village
 from federation.core.roles import CARE_RECORDER, HEALTH_RECORDER, VILLAGE_CLERK
 from federation.core.scoping import in_scope, is_scoped_model, scope_for
 from federation.models import Person
-from tests.factories import UserFactory
+from tests.factories import PURPOSE, UserFactory
 
 ADMINS = [
     model_admin
@@ -163,7 +163,7 @@ def test_a_masked_clerk_reads_no_full_number_on_any_page(demo, client):
             data = {n: "on" for n, f in form.fields.items() if getattr(f, "is_selectable_field", False)}
             for file_format in ("0", "1"):
                 response = client.post(
-                    url(model_admin, "export", "export"), {"format": file_format, "resource": "0", **data}
+                    url(model_admin, "export", "export"), {"format": file_format, "resource": "0", **data, **PURPOSE}
                 )
                 assert response.status_code == 200, model_admin.model._meta.label
                 body = response.content.decode("utf-8-sig") if file_format == "0" else ""

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from federation.core import reporting, streams
 from federation.core.registry import registry
 from federation.core.streams import text_width
-from tests.factories import ActivityFactory
+from tests.factories import ActivityFactory, take_file
 
 REPORTS = "/admin/reports/"
 
@@ -33,7 +33,7 @@ def test_the_annual_summary_has_a_title_row_a_bold_frozen_header_and_readable_co
     client_for, town_admin, activities
 ):
     client = client_for(town_admin)
-    sheet = workbook(client.get(REPORTS, {"report": "annual_summary", "year": 2024, "format": "xlsx"})).active
+    sheet = workbook(take_file(client, REPORTS, {"report": "annual_summary", "year": 2024, "format": "xlsx"})).active
     assert sheet["A1"].value == "站儿巷镇2024年年度工作汇总"
     assert sheet["A1"].font.b and sheet["A1"].font.sz == 14
     assert [str(cells) for cells in sheet.merged_cells.ranges] == ["A1:D1"]
@@ -49,7 +49,7 @@ def test_the_annual_summary_has_a_title_row_a_bold_frozen_header_and_readable_co
     # 指标 holds 志愿服务惠及群众 (eight characters): sixteen columns wide, not eight.
     assert sheet.column_dimensions["B"].width >= 18
     # The CSV has no title row: the header first, as a county's tools read it.
-    csv = client.get(REPORTS, {"report": "annual_summary", "year": 2024, "format": "csv"}).content
+    csv = take_file(client, REPORTS, {"report": "annual_summary", "year": 2024, "format": "csv"}).content
     assert csv.startswith(b"\xef\xbb\xbf" + "板块,指标,数值,单位\r\n".encode())
 
 
@@ -62,7 +62,7 @@ def test_the_annual_summary_has_a_title_row_a_bold_frozen_header_and_readable_co
     ],
 )
 def test_a_clerks_file_names_her_village_and_the_period(client_for, clerk, activities, period, title):
-    response = client_for(clerk).get(REPORTS, {"report": "annual_summary", "format": "xlsx", **period})
+    response = take_file(client_for(clerk), REPORTS, {"report": "annual_summary", "format": "xlsx", **period})
     assert workbook(response).active["A1"].value == title
 
 
@@ -74,7 +74,7 @@ def test_the_villages_chosen_are_named(client_for, town_admin, taiba, fenghe, ac
 def test_every_report_is_written_so(client_for, town_admin, taiba, activities):
     client = client_for(town_admin)
     for name, entry in registry.reports.items():
-        response = client.get(REPORTS, {"report": name, "year": 2024, "format": "xlsx"})
+        response = take_file(client, REPORTS, {"report": name, "year": 2024, "format": "xlsx"})
         sheet = workbook(response).active
         assert sheet["A1"].value == f"站儿巷镇2024年{entry.title()}", name
         header = [cell.value for cell in sheet[2] if cell.value is not None]

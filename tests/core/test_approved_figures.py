@@ -14,7 +14,7 @@ from federation.core.models import ApprovedFigures
 from federation.core.submissions import submission_approve, submission_reopen, submission_submit
 from health.models import HPVDose
 from health.services import health_record_save
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, take_file
 
 MARCH = date(2024, 3, 15)
 
@@ -61,7 +61,7 @@ def test_the_report_of_an_approved_month_prints_its_figures_as_approved(
     assert hpv_row(after.context["table"]) == hpv_row(before.context["table"])
     page = after.content.decode()
     assert "审核通过时" in page and "适龄女童：1 → 2" in page
-    download = client.get("/admin/reports/", {**query, "format": "csv"})
+    download = take_file(client, "/admin/reports/", {**query, "format": "csv"})
     rows = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode("utf-8-sig"))))
     assert next(row for row in rows if row[0] == "太坝村")[1] == "1"
     assert "适龄女童：1 → 2" in rows[-1][0]

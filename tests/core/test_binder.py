@@ -10,7 +10,6 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from openpyxl import load_workbook
-from pypdf import PdfReader
 
 from federation.core import binder as ledger_binder
 from federation.core.models import ReportLog, StaffScope, Town, Village
@@ -18,7 +17,7 @@ from federation.core.registry import BinderSection, registry
 from federation.core.reporting import DateRange, ReportScope, Table
 from federation.core.roles import TOWN_ADMIN, VILLAGE_CLERK
 from federation.models import Activity
-from tests.factories import UserFactory
+from tests.factories import UserFactory, pdf_pages, take_file
 
 CATEGORIES = ["组织建设", "思想引领", "巾帼建功", "维权关爱", "家庭建设", "儿童工作"]
 
@@ -29,8 +28,8 @@ def demo(demo_town, db):
 
 
 def pdf_text(data: bytes) -> tuple[list[str], int]:
-    reader = PdfReader(io.BytesIO(data))
-    return [page.extract_text() for page in reader.pages], len(reader.pages)
+    pages = pdf_pages(data)
+    return pages, len(pages)
 
 
 def staff(username, role, village=None, *extra):
@@ -47,7 +46,7 @@ def staff(username, role, village=None, *extra):
 
 def test_the_command_prints_the_demo_towns_year(demo, tmp_path):
     out = tmp_path / "binder.pdf"
-    call_command("ledger_binder", "--year", "2024", "-o", str(out), stdout=io.StringIO())
+    call_command("ledger_binder", "--year", "2024", "--purpose", "检查备档", "-o", str(out), stdout=io.StringIO())
     pages, count = pdf_text(out.read_bytes())
     text = "\n".join(pages)
     # Cover: the unit, the year and the signature lines.
@@ -102,7 +101,18 @@ def test_a_long_ledger_repeats_its_header_on_every_page(db):
 def test_a_village_binder_holds_her_village_only(demo, tmp_path):
     taiba = Village.objects.get(name="太坝村")
     out = tmp_path / "taiba.pdf"
-    call_command("ledger_binder", "--year", "2024", "--village", "太坝村", "-o", str(out), stdout=io.StringIO())
+    call_command(
+        "ledger_binder",
+        "--year",
+        "2024",
+        "--purpose",
+        "检查备档",
+        "--village",
+        "太坝村",
+        "-o",
+        str(out),
+        stdout=io.StringIO(),
+    )
     pages, _count = pdf_text(out.read_bytes())
     text = "\n".join(pages)
     assert "站儿巷镇太坝村妇联" in pages[0]
@@ -117,7 +127,7 @@ def test_the_report_page_prints_the_binder_for_its_user(demo, client):
     client.force_login(admin)
     page = client.get("/admin/reports/", {"report": "annual_summary", "year": "2024"})
     assert "/admin/reports/binder/?" in page.content.decode()
-    response = client.get("/admin/reports/binder/", {"year": "2024", "format": "pdf"})
+    response = take_file(client, "/admin/reports/binder/", {"year": "2024", "format": "pdf"})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert "attachment" in response["Content-Disposition"]
     pages, _count = pdf_text(response.content)
@@ -125,7 +135,7 @@ def test_the_report_page_prints_the_binder_for_its_user(demo, client):
     log = ReportLog.objects.get(report="ledger_binder", user=admin)
     assert (log.format, log.filters["year"]) == ("pdf", ["2024"]) and log.rows > 0
 
-    sheet = client.get("/admin/reports/binder/", {"year": "2024", "format": "xlsx"})
+    sheet = take_file(client, "/admin/reports/binder/", {"year": "2024", "format": "xlsx"})
     book = load_workbook(io.BytesIO(sheet.content))
     assert book.sheetnames[:2] == ["封面", "台账目录"]
     activities = book["活动记录"]
@@ -137,9 +147,9 @@ def test_the_report_page_prints_the_binder_for_its_user(demo, client):
 
 def test_a_bad_period_goes_back_to_the_form_and_a_stranger_is_refused(demo, client):
     client.force_login(staff("binder_admin", TOWN_ADMIN))
-    response = client.get("/admin/reports/binder/", {"year": "二〇二四", "format": "pdf"})
+    response = take_file(client, "/admin/reports/binder/", {"year": "二〇二四", "format": "pdf"})
     assert response.status_code == 302 and response["Location"].startswith("/admin/reports/?")
-    assert client.get("/admin/reports/binder/", {"year": "2024", "format": "docx"}).status_code == 404
+    assert take_file(client, "/admin/reports/binder/", {"year": "2024", "format": "docx"}).status_code == 404
     client.force_login(UserFactory(username="nobody", is_staff=True))
     assert client.get("/admin/reports/binder/", {"year": "2024"}).status_code == 403
 
@@ -149,7 +159,7 @@ def test_a_clerk_without_a_ledgers_permission_gets_it_left_out(demo, client):
     clerk = staff("binder_clerk", VILLAGE_CLERK, taiba)
     clerk.groups.get(name=VILLAGE_CLERK).permissions.remove(Permission.objects.get(codename="view_honor"))
     client.force_login(clerk)
-    response = client.get("/admin/reports/binder/", {"year": "2024", "format": "pdf"})
+    response = take_file(client, "/admin/reports/binder/", {"year": "2024", "format": "pdf"})
     pages, _count = pdf_text(response.content)
     assert "站儿巷镇太坝村妇联" in pages[0]
     assert "未列入" in pages[1] and "表彰名单" in pages[1]
@@ -174,7 +184,18 @@ def test_id_numbers_are_masked_without_the_full_identity_permission(demo, tmp_pa
     clerk.groups.add(Group.objects.get(name=HEALTH_RECORDER), Group.objects.get(name=CARE_RECORDER))
     assert not clerk.has_perm("federation.view_full_identity")
     out = tmp_path / "clerk.pdf"
-    call_command("ledger_binder", "--year", "2024", "--user", clerk.username, "-o", str(out), stdout=io.StringIO())
+    call_command(
+        "ledger_binder",
+        "--year",
+        "2024",
+        "--purpose",
+        "检查备档",
+        "--user",
+        clerk.username,
+        "-o",
+        str(out),
+        stdout=io.StringIO(),
+    )
     text = "\n".join(pdf_text(out.read_bytes())[0])
     assert screened.person.name in text and mask_id_number(number) in text
     assert number not in text
@@ -183,7 +204,18 @@ def test_id_numbers_are_masked_without_the_full_identity_permission(demo, tmp_pa
 
     town = staff("binder_town", TOWN_ADMIN)
     out = tmp_path / "town.pdf"
-    call_command("ledger_binder", "--year", "2024", "--user", town.username, "-o", str(out), stdout=io.StringIO())
+    call_command(
+        "ledger_binder",
+        "--year",
+        "2024",
+        "--purpose",
+        "检查备档",
+        "--user",
+        town.username,
+        "-o",
+        str(out),
+        stdout=io.StringIO(),
+    )
     assert number in "\n".join(pdf_text(out.read_bytes())[0])
 
 
@@ -193,7 +225,9 @@ def test_a_domestic_violence_case_prints_its_number_village_kind_and_status_only
     case = DisputeCase.objects.filter(kind=DisputeCase.Kind.DOMESTIC_VIOLENCE).first()
     parties = [person.name for person in case.parties.all()]
     out = tmp_path / "binder.pdf"
-    call_command("ledger_binder", "--year", "2024", "-o", str(out), stdout=io.StringIO())  # the shell sees all
+    call_command(
+        "ledger_binder", "--year", "2024", "--purpose", "检查备档", "-o", str(out), stdout=io.StringIO()
+    )  # the shell sees all
     # The ledger's own pages (each names it in its footer); the parties may be in other ledgers.
     pages = [page for page in pdf_text(out.read_bytes())[0] if "婚姻家庭矛盾纠纷排查化解台账\u3000第" in page]
     text = "\n".join(pages)

@@ -8,7 +8,7 @@ import io
 from pypdf import PdfReader
 
 from federation.core import pdf_font
-from tests.factories import CraftswomanFactory, PersonFactory
+from tests.factories import CraftswomanFactory, PersonFactory, take_file
 
 
 def fonts_of(reader: PdfReader) -> dict[str, bool]:
@@ -31,7 +31,7 @@ def test_every_printed_character_has_a_glyph_in_the_embedded_font(town, taiba, t
     town.save()
     CraftswomanFactory(person=PersonFactory(village=taiba, name="王䶮"))
     CraftswomanFactory(person=PersonFactory(village=taiba, name="吴𠮷"))
-    response = client_for(town_admin).get("/admin/reports/binder/", {"year": "2024", "format": "pdf"})
+    response = take_file(client_for(town_admin), "/admin/reports/binder/", {"year": "2024", "format": "pdf"})
     assert response.status_code == 200
     assert "台账" in response["Content-Disposition"] or "%E5%8F%B0%E8%B4%A6" in response["Content-Disposition"]
     assert "ledgers" not in response["Content-Disposition"]

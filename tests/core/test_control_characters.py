@@ -14,6 +14,7 @@ from federation.models import Person
 from points.models import PointEntry, PointRule
 from points.services import point_award
 from tests.core.test_scoping import export_form_data
+from tests.factories import take_file
 
 
 def project_models():
@@ -74,8 +75,8 @@ def test_the_points_register_xlsx_strips_them_too(client_for, town_admin, taiba,
     )
     entry = point_award(household=own_household, rule=rule, day=date(2024, 5, 1), by=None, note="好")
     PointEntry.objects.filter(pk=entry.pk).update(note="好\x07")  # stored before the rule
-    response = client_for(town_admin).get(
-        "/admin/reports/", {"report": "points_register", "year": 2024, "format": "xlsx"}
+    response = take_file(
+        client_for(town_admin), "/admin/reports/", {"report": "points_register", "year": 2024, "format": "xlsx"}
     )
     assert response.status_code == 200
     rows = list(load_workbook(io.BytesIO(response.content)).active.values)

@@ -19,7 +19,7 @@ from import_export.forms import SelectableFieldsExportForm
 from federation.core.identity import mask_id_number
 from federation.core.models import ReportLog
 from federation.models import Activity, Person
-from tests.factories import ActivityFactory, HouseholdFactory, PersonFactory
+from tests.factories import PURPOSE, ActivityFactory, HouseholdFactory, PersonFactory
 
 PEOPLE = "/admin/federation/person/export/"
 
@@ -29,7 +29,7 @@ def ticked(model_admin, request, file_format: str, **extra) -> dict:
     resource_class = model_admin.get_export_resource_classes(request)[0]
     names = resource_class().get_export_order()
     columns = {SelectableFieldsExportForm.create_boolean_field_name(resource_class, name): "on" for name in names}
-    return {"format": file_format, "resource": "0", **columns, **extra}
+    return {"format": file_format, "resource": "0", **columns, **PURPOSE, **extra}
 
 
 def body(response) -> bytes:

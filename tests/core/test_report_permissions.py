@@ -14,7 +14,7 @@ from federation.core import reporting
 from federation.core.models import ReportLog
 from federation.core.registry import registry
 from federation.core.roles import CARE_RECORDER, HEALTH_RECORDER, VILLAGE_CLERK
-from tests.factories import UserFactory, give_scope
+from tests.factories import UserFactory, give_scope, take_file
 from tests.health.test_reports import grow
 
 REPORTS = reporting.discover()
@@ -72,7 +72,7 @@ EVERY_ROW = 21
 
 
 def page(client, name, kind="html"):
-    return client.get("/admin/reports/", {"report": name, "year": 2024, "format": kind})
+    return take_file(client, "/admin/reports/", {"report": name, "year": 2024, "format": kind})
 
 
 def listed(client) -> set[str]:

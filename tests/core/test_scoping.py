@@ -14,7 +14,7 @@ from federation.core.exporting import ScopedResource
 from federation.core.models import Village
 from federation.core.scoping import scope_for
 from federation.models import Activity, Honor, Household, Person
-from tests.factories import ACTIVITY_INLINES, ActivityFactory, HonorFactory
+from tests.factories import ACTIVITY_INLINES, PURPOSE, ActivityFactory, HonorFactory
 
 SECRET = "冯秘密"
 
@@ -165,7 +165,7 @@ def export_form_data(client, model, **extra):
     """The export form's data with every column ticked, as a user submits it."""
     form = client.get(f"/admin/federation/{model}/export/").context["form"]
     data = {name: "on" for name, field in form.fields.items() if getattr(field, "is_selectable_field", False)}
-    return {"format": "0", "resource": "0", **data, **extra}
+    return {"format": "0", "resource": "0", **data, **PURPOSE, **extra}
 
 
 def test_export_contains_only_her_village(taiba_client, other, own_household):

@@ -25,7 +25,7 @@ def demo(db):
 
 
 def rows(capfd, *args):
-    call_command("county_report", *args)
+    call_command("county_report", *args, "--purpose", "测试核对")
     return [line.split(",") for line in capfd.readouterr().out.lstrip("\ufeff").splitlines()]
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from federation.core.models import RecordAccess
 from health.models import CancerAidApplication, HPVDeferral, HPVDose, Screening
 from health.services import cancer_aid_submit, health_record_save
-from tests.factories import PersonFactory
+from tests.factories import PURPOSE, PersonFactory
 from tests.health.conftest import NO_FILES, dose
 
 DAY = date(2024, 5, 1)
@@ -43,7 +43,7 @@ def application(person):
 def export_rows(client, model):
     form = client.get(f"/admin/health/{model}/export/").context["form"]
     data = {name: "on" for name, field in form.fields.items() if getattr(field, "is_selectable_field", False)}
-    response = client.post(f"/admin/health/{model}/export/", {"format": "0", "resource": "0", **data})
+    response = client.post(f"/admin/health/{model}/export/", {"format": "0", "resource": "0", **data, **PURPOSE})
     assert response.status_code == 200
     return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 

@@ -80,7 +80,7 @@ def test_the_binders_organisation_category_holds_the_ledgers(town, tmp_path):
         "organization_delegates",
     )
     out = tmp_path / "binder.pdf"
-    call_command("ledger_binder", "--year", "2024", "-o", str(out), stdout=io.StringIO())
+    call_command("ledger_binder", "--year", "2024", "--purpose", "检查备档", "-o", str(out), stdout=io.StringIO())
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(out.read_bytes())).pages)
     contents = text[text.index(str(CATEGORIES["organization"])) :]
     assert section.title() in contents

@@ -21,7 +21,7 @@ from federation.core.submissions import submission_approve, submission_submit
 from points.admin import appeal_reminders
 from points.models import PointAppeal, PointEntry, PointPosting
 from points.services import point_appeal_check, point_appeal_decide, point_appeal_record, point_award
-from tests.factories import HouseholdFactory, UserFactory, give_scope
+from tests.factories import HouseholdFactory, UserFactory, give_scope, take_file
 
 Status = PointAppeal.Status
 MARCH = date(2024, 3, 1)
@@ -254,7 +254,7 @@ def test_the_admin_records_steps_corrects_and_prints_the_answer(
     page = client.get(f"/admin/points/pointappeal/{appeal.pk}/change/")
     assert step not in page.text and f"/admin/points/pointappeal/{appeal.pk}/answer/" in page.text
     assert client.get(step).status_code == 302
-    answer = client.get(f"/admin/points/pointappeal/{appeal.pk}/answer/")
+    answer = take_file(client, f"/admin/points/pointappeal/{appeal.pk}/answer/")
     assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
     assert answer.content.startswith(b"%PDF") and "no-store" in answer["Cache-Control"]
     (text,) = [page.extract_text() for page in PdfReader(io.BytesIO(answer.content)).pages]

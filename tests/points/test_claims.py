@@ -26,7 +26,7 @@ from points.services import (
     point_claims_review,
     point_entry_reverse,
 )
-from tests.factories import HouseholdFactory, UserFactory, give_scope
+from tests.factories import HouseholdFactory, UserFactory, give_scope, take_file
 
 MAY = date(2024, 5, 10)
 
@@ -343,7 +343,7 @@ def test_a_staff_account_is_linked_to_her_person_only_by_who_manages_staff(
 
 
 def signal_rows(client, year=2024):
-    response = client.get(f"/admin/reports/?report=points_claim_signals&year={year}&format=csv")
+    response = take_file(client, f"/admin/reports/?report=points_claim_signals&year={year}&format=csv")
     assert response.status_code == 200
     return [line.split(",") for line in response.content.decode("utf-8-sig").splitlines()[1:]]
 

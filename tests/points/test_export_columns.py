@@ -14,6 +14,7 @@ from federation.core.admin.base import ScopedModelAdmin
 from federation.core.exporting import ScopedResource, is_internal
 from points.models import Redemption
 from points.services import point_award, redemption_create
+from tests.factories import PURPOSE
 
 DAY = date(2024, 5, 1)
 
@@ -29,7 +30,7 @@ def export_form_data(client, url, **extra):
     """The export form's data with every column ticked, as a user submits it."""
     form = client.get(f"{url}export/").context["form"]
     data = {name: "on" for name, field in form.fields.items() if getattr(field, "is_selectable_field", False)}
-    return {"format": "0", "resource": "0", **data, **extra}
+    return {"format": "0", "resource": "0", **data, **PURPOSE, **extra}
 
 
 def default_resource(model):

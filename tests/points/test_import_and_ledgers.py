@@ -8,6 +8,7 @@ from federation.models import Household
 from points.models import PointEntry
 from points.resources import PointEntriesResource
 from points.services import point_award, redemption_create
+from tests.factories import take_file
 
 
 def sheet(*lines) -> bytes:
@@ -65,7 +66,7 @@ def test_the_three_ledgers_have_the_paper_columns(family, rule, oil, event, capf
     redemption_create(event=event, household=family, person=family.head, items=[(oil, 1)], by=None)
 
     def rows(name):
-        call_command("county_report", name, "--year", "2024", "--village", "太坝")
+        call_command("county_report", name, "--year", "2024", "--village", "太坝", "--purpose", "测试核对")
         return [line.split(",") for line in capfd.readouterr().out.lstrip("\ufeff").splitlines()]
 
     register = rows("points_register")
@@ -94,7 +95,7 @@ def test_the_page_shows_the_first_rows_and_the_download_holds_them_all(client_fo
     page = client.get("/admin/reports/", {"report": "points_register", "year": 2024}).content.decode()
     assert "2024-04-02" in page and "2024-04-03" not in page
     assert "本页只显示前 2 行，共 3 行；下载的文件包含全部行。" in page
-    download = client.get("/admin/reports/", {"report": "points_register", "year": 2024, "format": "csv"})
+    download = take_file(client, "/admin/reports/", {"report": "points_register", "year": 2024, "format": "csv"})
     lines = b"".join(download.streaming_content if download.streaming else [download.content]).decode()
     assert "2024-04-03" in lines and len(lines.lstrip("\ufeff").splitlines()) == 4
 
@@ -118,7 +119,7 @@ def test_a_ledger_download_streams_its_rows_in_both_formats(client_for, clerk, f
 
     def download(kind):
         with CaptureQueriesContext(connection) as captured:
-            response = client.get("/admin/reports/", {**query, "format": kind})
+            response = take_file(client, "/admin/reports/", {**query, "format": kind})
             chunks = list(response.streaming_content)
         return response, chunks, len(captured)
 

@@ -1,7 +1,6 @@
 """The household passbook (积分存折): a household's year, printed from its page or for the
 households ticked in the list, one household a page, in the user's villages only."""
 
-import io
 import signal
 from datetime import date
 
@@ -12,7 +11,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
-from pypdf import PdfReader
 
 from federation.core.models import ImportJob, ReportLog
 from federation.models import Household
@@ -27,7 +25,7 @@ from points.services import (
     redemption_cancel,
     redemption_create,
 )
-from tests.factories import HouseholdFactory, PersonFactory, UserFactory, give_scope
+from tests.factories import PURPOSE, HouseholdFactory, PersonFactory, UserFactory, give_scope, pdf_pages
 
 HOUSEHOLDS = "/admin/federation/household/"
 
@@ -46,7 +44,7 @@ def year_of_points(family, rule, deduction, event, soap, oil, town_admin):
 
 
 def pdf_text(data: bytes) -> list[str]:
-    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+    return pdf_pages(data)
 
 
 def test_the_passbook_holds_the_year_from_its_opening_balance(year_of_points):
@@ -123,17 +121,20 @@ def test_the_clerk_prints_her_household_from_its_page(client_for, clerk, year_of
     assert f'href="{url}"' in page
     form = client.get(url)
     assert form.status_code == 200 and form.context["form"]["size"].initial == "A5"
-    response = client.get(url, {"year": 2024, "size": "A4"})
+    response = client.post(url, {"year": 2024, "size": "A4", **PURPOSE})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert "TB-100" in pdf_text(response.content)[0]
     log = ReportLog.objects.get()
     assert (log.user, log.report, log.format, log.rows) == (clerk, passbooks.LOG_NAME, "pdf", 1)
+    assert log.purpose == PURPOSE["detail"]
     assert log.filters == {"year": ["2024"], "size": ["A4"], "household": [str(year_of_points.pk)]}
 
 
 def test_another_villages_household_is_not_found(client_for, clerk, other_household):
     client = client_for(clerk)
-    response = client.get(f"/admin/points/pointentry/passbook/{other_household.pk}/", {"year": 2024, "size": "A5"})
+    response = client.post(
+        f"/admin/points/pointentry/passbook/{other_household.pk}/", {"year": 2024, "size": "A5", **PURPOSE}
+    )
     assert response.status_code == 404 and not ReportLog.objects.exists()
 
 
@@ -143,12 +144,12 @@ def test_the_passbook_needs_the_ledgers_permission(client_for, town, taiba, fami
     give_scope(user, town, villages=[taiba])
     client = client_for(user)
     assert "passbook" not in client.get(f"{HOUSEHOLDS}{family.pk}/change/").content.decode()
-    response = client.get(f"/admin/points/pointentry/passbook/{family.pk}/", {"year": 2024, "size": "A5"})
+    response = client.post(f"/admin/points/pointentry/passbook/{family.pk}/", {"year": 2024, "size": "A5", **PURPOSE})
     assert response.status_code == 403 and not ReportLog.objects.exists()
 
 
 def print_action(client, households, **extra):
-    data = {"action": "print_passbooks", "_selected_action": [h.pk for h in households], **extra}
+    data = {"action": "print_passbooks", "_selected_action": [h.pk for h in households], **PURPOSE, **extra}
     return client.post(HOUSEHOLDS, data)
 
 
@@ -212,7 +213,7 @@ def test_a_village_prints_in_the_background(client_for, clerk, taiba, year_of_po
 
 @pytest.mark.usefixtures("files")
 def test_a_print_job_is_its_printers_alone(client_for, clerk, town, taiba, family, worker):
-    job = passbooks.start_print(user=clerk, households=[family], year=2024, size="A5")
+    job = passbooks.start_print(user=clerk, households=[family], year=2024, size="A5", purpose="入户走访")
     worker()
     other = UserFactory(username="taiba2", role="村妇联专干")
     give_scope(other, town, villages=[taiba])
@@ -238,13 +239,15 @@ def test_a_claim_approved_later_takes_its_place_by_date_and_the_balances_follow(
 
 @pytest.mark.parametrize("year", ["99999999999", "0", "abc", "2999"])
 def test_a_year_out_of_range_is_a_form_error_and_no_file(client_for, clerk, family, year):
-    response = client_for(clerk).get(f"/admin/points/pointentry/passbook/{family.pk}/", {"year": year, "size": "A5"})
+    response = client_for(clerk).post(
+        f"/admin/points/pointentry/passbook/{family.pk}/", {"year": year, "size": "A5", **PURPOSE}
+    )
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
     assert response.context["form"].errors["year"]
     assert not ReportLog.objects.exists()
 
 
 def test_the_report_log_reads_a_passbook_in_the_users_words(client_for, clerk, town_admin, family):
-    client_for(clerk).get(f"/admin/points/pointentry/passbook/{family.pk}/", {"year": 2024, "size": "A5"})
+    client_for(clerk).post(f"/admin/points/pointentry/passbook/{family.pk}/", {"year": 2024, "size": "A5", **PURPOSE})
     page = client_for(town_admin).get("/admin/federation/reportlog/").content.decode()
     assert "积分存折" in page and "纸张大小：A5" in page and ">points_passbook<" not in page

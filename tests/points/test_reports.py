@@ -8,7 +8,7 @@ from points.services import point_award, redemption_cancel, redemption_create
 
 
 def rows(capfd, *args):
-    call_command("county_report", *args)
+    call_command("county_report", *args, "--purpose", "测试核对")
     return [line.split(",") for line in capfd.readouterr().out.lstrip("\ufeff").splitlines()]
 
 

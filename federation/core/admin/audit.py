@@ -196,15 +196,24 @@ class ImportRecordAdmin(AuditLogAdmin):
 
 @admin.register(ReportLog)
 class ReportLogAdmin(AuditLogAdmin):
-    list_display = ["created_at", "user", "report_name", "filters_shown", "format_name", "rows"]
+    list_display = ["created_at", "user", "report_name", "filters_shown", "format_name", "rows", "purpose", "encrypted"]
     list_filter = [
         labelled_filter("report", _("report"), report_title),
         labelled_filter("format", _("format"), format_label),
         ("created_at", admin.DateFieldListFilter),
     ]
-    search_fields = ["report", "user__username"]
+    search_fields = ["report", "user__username", "purpose"]
     date_hierarchy = "created_at"
-    fields = readonly_fields = ["created_at", "user", "report_name", "filters_shown", "format_name", "rows"]
+    fields = readonly_fields = [
+        "created_at",
+        "user",
+        "report_name",
+        "filters_shown",
+        "format_name",
+        "rows",
+        "purpose",
+        "encrypted",
+    ]
 
     @admin.display(description=_("report"), ordering="report")
     def report_name(self, obj):

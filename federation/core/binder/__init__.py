@@ -10,7 +10,15 @@ ledgers compiles the binder; pdf and xlsx lay it out, each from the compiled bin
 The rest of the system imports from here (a PDF in the binder's look uses its Measure and shading).
 """
 
-from federation.core.binder.ledgers import BINDER_LOG_NAME, Binder, Ledger, compile_binder, log, unit_name
+from federation.core.binder.ledgers import (
+    BINDER_LOG_NAME,
+    Binder,
+    Ledger,
+    compile_binder,
+    lists_people,
+    log,
+    unit_name,
+)
 from federation.core.binder.pdf import HEADER_SHADE, Measure, pdf_file, write_pdf
 from federation.core.binder.xlsx import write_xlsx, xlsx_file
 
@@ -21,6 +29,7 @@ __all__ = [
     "Ledger",
     "Measure",
     "compile_binder",
+    "lists_people",
     "log",
     "pdf_file",
     "unit_name",

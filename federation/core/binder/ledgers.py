@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from federation.core import approved
+from federation.core.disclosure import Disclosure
 from federation.core.models import ReportLog
 from federation.core.registry import CATEGORIES, BinderSection, registry
 from federation.core.reporting import DateRange, ReportScope, Table, file_cell
@@ -127,7 +128,23 @@ def cell_text(value) -> str:
     return str(value)
 
 
-def log(user, filters: dict, kind: str, binder: Binder) -> None:
-    """Every binder printed is logged as a report download (报表日志)."""
+def lists_people(user) -> bool:
+    """Whether the user's binder would hold a ledger of people (then its purpose is asked)."""
+    return any(
+        registry.reports[name].personal and registry.reports[name].allowed(user)
+        for section in registry.binder_sections.values()
+        for name in section.reports
+    )
+
+
+def log(user, filters: dict, kind: str, binder: Binder, disclosure: Disclosure | None = None) -> None:
+    """Every binder printed is logged as a report download (报表日志), with its purpose."""
     who = user if getattr(user, "pk", None) else None
-    ReportLog.objects.create(user=who, report=BINDER_LOG_NAME, filters=filters, format=kind, rows=binder.rows)
+    ReportLog.objects.create(
+        user=who,
+        report=BINDER_LOG_NAME,
+        filters=filters,
+        format=kind,
+        rows=binder.rows,
+        **(disclosure.log_fields() if disclosure is not None else {}),
+    )

@@ -22,13 +22,13 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfgen import canvas as pdf_canvas
 from reportlab.platypus import Flowable, Frame, PageBreak, PageTemplate, Paragraph, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 from reportlab.platypus.doctemplate import BaseDocTemplate
 
 from federation.core import pdf_font
 from federation.core.binder.ledgers import NUMERALS, Binder, cell_text, cover_lines, signature_line
+from federation.core.disclosure import Disclosure, MarkedCanvas
 from federation.core.reporting import Table
 
 FONT = pdf_font.NAME  # embedded in the file (federation.core.pdf_font)
@@ -406,7 +406,7 @@ class RunningHeads:
         return cls(f"{binder.unit}　{binder.year_label}", titles, categories)
 
 
-class BinderCanvas(pdf_canvas.Canvas):
+class BinderCanvas(MarkedCanvas):
     """Holds the pages until the last one: then each gets its header and footer (the
     ledger's own page count) and the contents their page numbers."""
 
@@ -467,8 +467,9 @@ class BinderCanvas(pdf_canvas.Canvas):
         )
 
 
-def write_pdf(binder: Binder, file) -> int:
-    """Write the binder's PDF to `file`; return its number of pages."""
+def write_pdf(binder: Binder, file, disclosure: Disclosure | None = None) -> int:
+    """Write the binder's PDF to `file`, each page marked with who took it; return its
+    number of pages."""
     _fonts()
     state = PageState()
     doc = BaseDocTemplate(
@@ -485,7 +486,7 @@ def write_pdf(binder: Binder, file) -> int:
     doc.addPageTemplates(
         [PageTemplate("page", [Frame(MARGIN, MARGIN + 6 * mm, FRAME_WIDTH, FRAME_HEIGHT, 0, 0, 0, 0, id="body")])]
     )
-    canvasmaker = partial(BinderCanvas, state=state, heads=RunningHeads.of(binder))
+    canvasmaker = partial(BinderCanvas, state=state, heads=RunningHeads.of(binder), disclosure=disclosure)
     token = pdf_font.missing.set(pdf_font.Missing())
     try:
         doc.build(Story(_flowables(binder, state, FRAME_WIDTH, FRAME_HEIGHT)), canvasmaker=canvasmaker)
@@ -494,9 +495,9 @@ def write_pdf(binder: Binder, file) -> int:
     return doc.page
 
 
-def pdf_file(binder: Binder):
+def pdf_file(binder: Binder, disclosure: Disclosure | None = None):
     """The PDF in a temporary file, rewound, and its page count."""
     file = tempfile.TemporaryFile()
-    pages = write_pdf(binder, file)
+    pages = write_pdf(binder, file, disclosure)
     file.seek(0)
     return file, pages

@@ -13,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from federation.core import streams
 from federation.core.binder.ledgers import NUMERALS, Binder, cell_text, cover_lines, signature_line
+from federation.core.disclosure import Disclosure
 from federation.core.reporting import Table, file_cell
 
 BOLD, BIG = Font(bold=True), Font(bold=True, size=16)
@@ -23,10 +24,12 @@ class Sheets:
     """The binder's workbook: each sheet named as Excel allows (31 characters, no []:*?/\\,
     each name once) and set up to print under the binder's unit and year."""
 
-    def __init__(self, binder: Binder):
+    def __init__(self, binder: Binder, disclosure: Disclosure | None = None):
         self.book = streams.SafeWorkbook()
         self.header = streams.header_text(f"{binder.unit} {binder.year_label}")
         self.used = set()
+        self.disclosure = disclosure
+        streams.mark_workbook(self.book, disclosure)
 
     def add(self, name: str):
         name = re.sub(r"[\[\]:*?/\\]", "_", name)[:31]
@@ -44,6 +47,7 @@ class Sheets:
         ws.print_options.gridLines = True
         ws.oddFooter.center.text = _("Page &P of &N")
         ws.oddHeader.left.text = self.header
+        streams.mark_sheet(ws, self.disclosure)
         return ws
 
 
@@ -114,17 +118,18 @@ def _set_widths(ws, header: list[str], sample: list[list[str]]) -> None:
         ws.column_dimensions[get_column_letter(index)].width = min(max(longest * 1.8 + 2, 8), 48)
 
 
-def write_xlsx(binder: Binder, file) -> None:
-    """A cover, the contents and one sheet per ledger table, each set up to print."""
-    sheets = Sheets(binder)
+def write_xlsx(binder: Binder, file, disclosure: Disclosure | None = None) -> None:
+    """A cover, the contents and one sheet per ledger table, each set up to print (and marked
+    with who took it)."""
+    sheets = Sheets(binder, disclosure)
     _write_cover(sheets, binder)
     for title, name, table in _write_contents(sheets, binder):
         _write_ledger(sheets, binder, title, name, table)
     sheets.book.save(file)
 
 
-def xlsx_file(binder: Binder):
+def xlsx_file(binder: Binder, disclosure: Disclosure | None = None):
     file = tempfile.TemporaryFile()
-    write_xlsx(binder, file)
+    write_xlsx(binder, file, disclosure)
     file.seek(0)
-    return file
+    return streams.locked(file, disclosure)

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from federation.core import approved, reporting
+from federation.core.disclosure import Disclosure
 from federation.core.filters import ReportFilterSet, report_villages
 from federation.core.importing.villages import VillageError, Villages
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", help=_("report as this user, within their villages"))
         parser.add_argument("--format", choices=sorted(reporting.FORMATS), default="csv")
         parser.add_argument("-o", "--output", default="-", help=_("the file to write; - for standard output"))
+        parser.add_argument("--purpose", default="", help=_("what a file of people is for (asked of every such file)"))
 
     def handle(self, *args, report=None, **options):
         user = self._user(options["user"])
@@ -58,19 +60,28 @@ class Command(BaseCommand):
         table, kept = approved.run(entry, rs, filterset.period)
         if kept is not None:
             self.stderr.write(kept.note())
-        content = reporting.render(entry, table, options["format"], rs, filterset.period)
+        disclosure = self.disclosure(user, options["purpose"], personal=entry.personal)
+        content = reporting.render(entry, table, options["format"], rs, filterset.period, disclosure)
         reporting.log(
             user,
             entry,
             {key: str(value) for key, value in data.items()},
             f"command-{options['format']}",
             len(table.rows),
+            disclosure,
         )
         if options["output"] == "-":
             sys.stdout.buffer.write(content)
             sys.stdout.flush()
         else:
             Path(options["output"]).write_bytes(content)
+
+    def disclosure(self, user, purpose: str, *, personal: bool) -> Disclosure:
+        """Who takes the file and why: a file of people needs --purpose, as the page asks."""
+        purpose = purpose.strip()
+        if personal and not purpose:
+            raise fail(_("The file lists people: say what it is for with --purpose."))
+        return Disclosure.of(user, purpose[:150] if personal else "")
 
     def filterset(self, user, data: dict, village_names: list[str]) -> ReportFilterSet:
         """The period and villages of `data`, validated as the report page validates them,
