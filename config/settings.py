@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "import_export",
     "django_filters",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "federation",
@@ -89,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the session's second factor
+    "federation.core.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -224,6 +228,15 @@ if env_bool("BEHIND_HTTPS_PROXY", False):
     AXES_IPWARE_PROXY_COUNT = 1
 else:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+
+# The second factor (SECOND_FACTOR=on): superusers and whoever sees full ID numbers and phones
+# type a 6-digit code from an authenticator app on their phone after the password, on every
+# page (federation.core.middleware.SecondFactorMiddleware). Off unless set: `make run`'s demo
+# users log in with the password alone.
+SECOND_FACTOR = env_bool("SECOND_FACTOR", False)
+OTP_TOTP_ISSUER = "妇联工作台"  # the name the authenticator app shows above the code
+# A wrong code is counted as a wrong password (django-axes); it is not kept in the log of it.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "token"]
 
 LOGIN_URL = "admin:login"
 # A login posted without `next` lands on the admin home, not Django's /accounts/profile/.

@@ -3,17 +3,21 @@ from axes.utils import reset
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Prefetch
-from django.urls import reverse
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.models import DBTaskResult
 
 from federation.core.admin.base import (
@@ -29,6 +33,7 @@ from federation.core.admin.base import (
 from federation.core.models import ExportPurpose, StaffScope, Town, Village
 from federation.core.reporting import per_row
 from federation.core.scoping import scope_for
+from federation.core.second_factor import second_factor_reset
 from federation.models import Activity, ActivityAttachment, Honor, Household, Person
 from federation.resources import HouseholdsResource, PeopleResource
 from federation.services import (
@@ -471,13 +476,14 @@ def permission_label(permission) -> str:
     return f"{model._meta.app_config.verbose_name} | {model._meta.verbose_name} | {text}"
 
 
-NOT_OFFERED_APPS = ["axes", "django_tasks_database"]
+NOT_OFFERED_APPS = ["axes", "django_tasks_database", "otp_totp"]
 
 
 class PermissionLabelsMixin:
-    """Permissions named in Chinese; those of history tables, of the login throttle and of the
-    task queue are not offered (no role holds them: history is read on each record's page,
-    locked logins are unlocked from the user list, an import's job from its progress page)."""
+    """Permissions named in Chinese; those of history tables, of the login throttle, of the
+    task queue and of the phones' authenticators are not offered (no role holds them: history
+    is read on each record's page, locked logins are unlocked from the user list, an import's
+    job from its progress page, an authenticator is reset from its user's page)."""
 
     def formfield_for_manytomany(self, db_field, request=None, **kwargs):
         field = super().formfield_for_manytomany(db_field, request, **kwargs)
@@ -550,6 +556,14 @@ class StaffPasswordChangeForm(AdminPasswordChangeForm):
         self.fields["password2"].required = True
 
 
+class SecondFactorResetForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why it is reset: her phone was lost or changed, say. The reason is kept in the log."),
+    )
+
+
 class StaffChangeForm(UserChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -571,6 +585,7 @@ class FederationUserAdmin(ManagesNoMoreThanSheHoldsMixin, PermissionLabelsMixin,
         (_("Staff"), {"fields": ("first_name", "is_active", "groups")}),
     )
     inlines = [StaffScopeInline]
+    change_form_template = "admin/federation/user_change_form.html"
     list_display = ["username", "first_name", "is_active", "is_staff", "group_names", "scope", "locked"]
     list_select_related = ["staff_scope__town"]
     actions = ["unlock_login"]
@@ -604,6 +619,54 @@ class FederationUserAdmin(ManagesNoMoreThanSheHoldsMixin, PermissionLabelsMixin,
             field.help_text = ROLE_HELP
         return field
 
+    def get_urls(self):
+        reset = path(
+            "<path:object_id>/second-factor-reset/",
+            self.admin_site.admin_view(self.second_factor_reset_view),
+            name="auth_user_second_factor_reset",
+        )
+        return [reset, *super().get_urls()]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # A lost phone: a superuser resets the authenticator from the user's page.
+        if obj is not None and request.user.is_superuser and TOTPDevice.objects.filter(user=obj).exists():
+            url = reverse("admin:auth_user_second_factor_reset", args=[obj.pk])
+            context["step_links"] = [(url, gettext("Reset the phone authenticator"))]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def second_factor_reset_view(self, request, object_id):
+        """重置手机验证器: a superuser's alone, with a reason that the log keeps."""
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        user = self.get_object(request, unquote(object_id))
+        if user is None:
+            raise Http404
+        change_url = reverse("admin:auth_user_change", args=[user.pk])
+        form = SecondFactorResetForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                second_factor_reset(user=user, reason=form.cleaned_data["reason"], by=request.user)
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                message = gettext("The authenticator of %(user)s is reset: she sets up a new one at her next login.")
+                self.message_user(request, message % {"user": user})
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Reset the phone authenticator"),
+            "obj": user,
+            "summary": gettext(
+                "%(user)s lost or changed her phone: her authenticator is deleted, and at her next login she "
+                "sets up the new phone."
+            )
+            % {"user": user},
+            "form": form,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/federation/step.html", context)
+
     @admin.display(description=_("login locked"), boolean=True)
     def locked(self, obj):
         return obj.login_locked
@@ -632,3 +695,7 @@ class FederationUserAdmin(ManagesNoMoreThanSheHoldsMixin, PermissionLabelsMixin,
 # progress page is where its work is followed.
 if admin.site.is_registered(DBTaskResult):
     admin.site.unregister(DBTaskResult)
+# django-otp's list of devices shows their keys' QR codes: a lost phone is reset from its
+# user's page instead, with a reason logged.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)

@@ -366,6 +366,32 @@ class PurgeRecord(AuditRecord):
         return gettext("Purge #%(id)s") % {"id": self.pk}
 
 
+class SecondFactorReset(AuditRecord):
+    """A superuser's reset of a user's authenticator app (a lost or changed phone): who reset
+    whose, when and why. Her next login sets up a new one. Append-only."""
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=pgettext_lazy("second factor", "account reset"),
+    )
+    # The account's login name when it was reset: the log still says whose after she is deleted.
+    username = models.CharField(_("user name"), max_length=150)
+    reason = models.TextField(_("reason"))
+
+    class Meta:
+        verbose_name = pgettext_lazy("second factor", "authenticator reset")
+        verbose_name_plural = pgettext_lazy("second factor", "authenticator resets")
+        ordering = ["-created_at"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return gettext("Authenticator reset #%(id)s") % {"id": self.pk}
+
+
 class PeriodSubmission(ScopedModel, models.Model):
     """A village's ledgers of one month (or quarter) as submitted to the town (报送), and the
     town's answer. No row: not yet submitted. Approved: every record dated in the period in

@@ -10,7 +10,7 @@ from federation.core.admin.input import is_key
 from federation.core.exporting import can_see_identity
 from federation.core.help import help_view
 from federation.core.search import search_view
-from federation.core.views import binder_view, report_view
+from federation.core.views import binder_view, report_view, second_factor_setup_view, second_factor_verify_view
 
 
 class MaskedAutocompleteJsonView(AutocompleteJsonView):
@@ -69,6 +69,17 @@ class FederationAdminSite(admin.AdminSite):
                 "help/<slug:section>/",
                 self.admin_view(lambda request, section: help_view(request, self, section)),
                 name="help_section",
+            ),
+            # Open to a session that still owes its code (federation.core.middleware).
+            path(
+                "second-factor/",
+                self.admin_view(second_factor_setup_view),
+                name="second_factor_setup",
+            ),
+            path(
+                "second-factor/code/",
+                self.admin_view(second_factor_verify_view),
+                name="second_factor_verify",
             ),
         ]
         return urls + super().get_urls()

@@ -1,15 +1,25 @@
 """The admin's report page (统计报表): pick a report, a period and villages; see and download it."""
 
+from urllib.parse import urlencode
+
+import django_otp
+from axes.handlers.proxy import AxesProxyHandler
+from django import forms
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
+from django.core.validators import RegexValidator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from federation.core import approved, reporting
+from federation.core import approved, reporting, second_factor
 from federation.core import binder as ledger_binder
 from federation.core.dashboard import may_open
 from federation.core.disclosure import Disclosure, ask
@@ -157,3 +167,89 @@ def serve_protected(request, path: str):
         user=request.user, record=record._meta.label_lower, object_id=str(record.pk)[:20], action="file"
     )
     return file_response(stored)
+
+
+class CodeForm(forms.Form):
+    token = forms.CharField(
+        label=gettext_lazy("6-digit code"),
+        max_length=20,
+        validators=[RegexValidator(r"^\d{6}$", gettext_lazy("Type the 6 digits the app shows."))],
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True, "size": 8}
+        ),
+    )
+
+    def clean_token(self):
+        return "".join(self.cleaned_data["token"].split())  # "123 456", as some apps show it
+
+
+def _next_url(request) -> str:
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, require_https=request.is_secure()):
+        return url
+    return reverse("admin:index")
+
+
+def _with_next(request, name: str) -> str:
+    return f"{reverse(name)}?{urlencode({'next': _next_url(request)})}"
+
+
+def second_factor_setup_view(request):
+    """Her first login with SECOND_FACTOR on: the QR code of a new device for her phone's
+    authenticator app, its key to type by hand, and a code from it to confirm. Only while
+    she has no confirmed device: a password alone never replaces her phone (a lost one is
+    reset by a superuser)."""
+    user = request.user
+    if not second_factor.needs_second_factor(user) or user.is_verified():
+        return redirect(_next_url(request))
+    if second_factor.confirmed_device(user) is not None:
+        return redirect(_with_next(request, "admin:second_factor_verify"))
+    device = second_factor.second_factor_start(user=user, site=request.get_host(), by=user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        confirmed = second_factor.second_factor_confirm(device=device, token=form.cleaned_data["token"], by=user)
+        if confirmed is not None:
+            django_otp.login(request, confirmed)
+            return redirect(_next_url(request))
+        form.add_error("token", _("The code is wrong or has been used. Wait for the next code in the app and type it."))
+    context = {
+        "title": _("Set up your phone's authenticator"),
+        "form": form,
+        "next": _next_url(request),
+        "qr": mark_safe(second_factor.qr_svg(device.config_url)),  # noqa: S308 - ReportLab's own SVG of our URL
+        "key": second_factor.key_text(device),
+        "issuer": settings.OTP_TOTP_ISSUER,
+    }
+    return TemplateResponse(request, "admin/federation/second_factor.html", context)
+
+
+def second_factor_verify_view(request):
+    """Each later login: the code her phone shows now. A wrong one counts with the login
+    throttle as a wrong password does (per user name and address, and per address); while
+    locked, the page is the lockout page and checks no code."""
+    user = request.user
+    if not second_factor.needs_second_factor(user) or user.is_verified():
+        return redirect(_next_url(request))
+    device = second_factor.confirmed_device(user)
+    if device is None:
+        return redirect(_with_next(request, "admin:second_factor_setup"))
+    credentials = {"username": user.get_username()}
+    if not AxesProxyHandler.is_allowed(request, credentials):
+        return locked_out(request)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        verified = second_factor.second_factor_verify(device=device, token=form.cleaned_data["token"], by=user)
+        if verified is not None:
+            django_otp.login(request, verified)
+            return redirect(_next_url(request))
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        if getattr(request, "axes_locked_out", False):
+            return locked_out(request)
+        form.add_error("token", _("The code is wrong or has been used. Wait for the next code in the app and type it."))
+    context = {
+        "title": _("Type the code from your phone"),
+        "form": form,
+        "next": _next_url(request),
+        "issuer": settings.OTP_TOTP_ISSUER,
+    }
+    return TemplateResponse(request, "admin/federation/second_factor.html", context)

@@ -1,7 +1,7 @@
-"""The audit lists (导入记录, 报表日志, 敏感档案查阅记录, 清理记录), registered here, in the
-clerk's words: rosters, reports,
-kinds of record and formats by their Chinese names, filters as "年度：2024", and each record
-opened named and linked when the reader may open it herself."""
+"""The audit lists (导入记录, 报表日志, 敏感档案查阅记录, 清理记录, 手机验证器重置记录), registered
+here, in the clerk's words: rosters, reports, kinds of record and formats by their Chinese
+names, filters as "年度：2024", and each record opened named and linked when the reader may
+open it herself."""
 
 from django.apps import apps
 from django.contrib import admin
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from federation.core.admin.base import ScopedChangeList, ScopedModelAdmin
 from federation.core.binder import BINDER_LOG_NAME
-from federation.core.models import ImportRecord, PurgeRecord, RecordAccess, ReportLog
+from federation.core.models import ImportRecord, PurgeRecord, RecordAccess, ReportLog, SecondFactorReset
 from federation.core.registry import registry
 
 ACCESS_ACTIONS = {
@@ -270,19 +270,34 @@ class RecordAccessAdmin(AuditLogAdmin):
         return ACCESS_ACTIONS.get(obj.action, obj.action)
 
 
-@admin.register(PurgeRecord)
-class PurgeRecordAdmin(AuditLogAdmin):
-    """What `manage.py purge` removed: for the superuser alone, who runs it on the server."""
-
-    list_display = ["created_at", "account", "before", "logs_before", "removed", "kept"]
-    date_hierarchy = "created_at"
-    fields = readonly_fields = ["created_at", "account", "before", "logs_before", "removed", "kept"]
+class SuperuserLogAdmin(AuditLogAdmin):
+    """A log for the superusers alone: of what only they do."""
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
+
+
+@admin.register(SecondFactorReset)
+class SecondFactorResetAdmin(SuperuserLogAdmin):
+    """Whose authenticator a superuser reset (a lost phone), and why."""
+
+    list_display = ["created_at", "user", "username", "reason"]
+    list_select_related = ["user"]
+    search_fields = ["username", "user__username", "reason"]
+    date_hierarchy = "created_at"
+    fields = readonly_fields = ["created_at", "user", "account", "username", "reason"]
+
+
+@admin.register(PurgeRecord)
+class PurgeRecordAdmin(SuperuserLogAdmin):
+    """What `manage.py purge` removed: for the superuser alone, who runs it on the server."""
+
+    list_display = ["created_at", "account", "before", "logs_before", "removed", "kept"]
+    date_hierarchy = "created_at"
+    fields = readonly_fields = ["created_at", "account", "before", "logs_before", "removed", "kept"]
 
     @admin.display(description=_("records removed"))
     def removed(self, obj):
