@@ -4,6 +4,7 @@ shows what an immediate import shows. Small files stay immediate."""
 
 import re
 import signal
+import uuid
 from pathlib import Path
 
 import pytest
@@ -238,3 +239,22 @@ def test_the_heartbeat_is_written_beside_the_job_until_it_stops(django_user_mode
     heartbeat.join(5)
     assert not heartbeat.is_alive()
     assert ImportJob.objects.get(pk=job.pk).heartbeat_at is not None
+
+
+def test_a_job_page_of_a_list_without_a_roster_is_not_found(client_for, town_admin):
+    """A list with no roster has no import jobs: its job address is a 404, never a 500."""
+    from django.contrib import admin as django_admin
+
+    from federation.core.importing.views import RosterImportMixin
+
+    client = client_for(town_admin)
+    without = [
+        model_admin
+        for model_admin in django_admin.site._registry.values()
+        if isinstance(model_admin, RosterImportMixin) and model_admin.import_resource is None
+    ]
+    assert without
+    for model_admin in without:
+        opts = model_admin.model._meta
+        url = f"/admin/{opts.app_label}/{opts.model_name}/import/job/{uuid.uuid4()}/"
+        assert client.get(url).status_code == 404, url

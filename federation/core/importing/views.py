@@ -191,7 +191,9 @@ class RosterImportMixin:
 
     def import_job_view(self, request, job_id):
         """The progress of a background preview or import, then its result as the page itself
-        would show it. Only its uploader (and a superuser) may see it."""
+        would show it. Only its uploader (and a superuser) may see it; a list without a roster has none."""
+        if self.import_resource is None:
+            raise Http404
         job = ImportJob.objects.filter(pk=job_id, resource=self.import_resource.import_name).first()
         if job is None or not (job.user_id == request.user.pk or request.user.is_superuser):
             raise Http404
