@@ -1,6 +1,8 @@
 """The household passbook (积分存折): a household's year, printed from its page or for the
 households ticked in the list, one household a page, in the user's villages only."""
 
+import io
+import re
 import signal
 from datetime import date
 
@@ -11,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+from pypdf import PdfReader
 
 from federation.core.models import ImportJob, ReportLog
 from federation.models import Household
@@ -25,7 +28,7 @@ from points.services import (
     redemption_cancel,
     redemption_create,
 )
-from tests.factories import PURPOSE, HouseholdFactory, PersonFactory, UserFactory, give_scope, pdf_pages
+from tests.factories import MARK_LINE, PURPOSE, HouseholdFactory, PersonFactory, UserFactory, give_scope, pdf_pages
 
 HOUSEHOLDS = "/admin/federation/household/"
 
@@ -124,6 +127,8 @@ def test_the_clerk_prints_her_household_from_its_page(client_for, clerk, year_of
     response = client.post(url, {"year": 2024, "size": "A4", **PURPOSE})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert "TB-100" in pdf_text(response.content)[0]
+    for page in PdfReader(io.BytesIO(response.content)).pages:  # each page says who printed it and why
+        assert re.search(MARK_LINE, page.extract_text(), re.M) and PURPOSE["detail"] in page.extract_text()
     log = ReportLog.objects.get()
     assert (log.user, log.report, log.format, log.rows) == (clerk, passbooks.LOG_NAME, "pdf", 1)
     assert log.purpose == PURPOSE["detail"]

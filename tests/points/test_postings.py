@@ -19,7 +19,7 @@ from points import posting as posting_layout
 from points import selectors
 from points.models import PointPosting, SupermarketSettings
 from points.services import point_award, point_entry_reverse, point_posting_create, redemption_create
-from tests.factories import HouseholdFactory, PersonFactory, UserFactory, give_scope, take_file
+from tests.factories import PURPOSE, HouseholdFactory, PersonFactory, UserFactory, give_scope, take_file
 
 MAY = date(2024, 5, 1)
 
@@ -190,6 +190,9 @@ def test_a_clerk_posts_prints_and_sends_the_month(may, family, clerk, client_for
     ]:
         download = take_file(client, url)
         assert download.status_code == 200 and download["Content-Type"] == content_type
+        if content_type == "application/pdf":  # each page marked with who took it and why
+            pages = PdfReader(io.BytesIO(download.content)).pages
+            assert all(PURPOSE["detail"] in page.extract_text() for page in pages)
         assert "inline" in download["Content-Disposition"]
     assert client.get(f"/admin/points/pointposting/{posting.pk}/picture/2/").status_code == 404
     assert client.get(f"/admin/points/pointposting/{posting.pk}/pdf/a5/").status_code == 404
