@@ -12,9 +12,10 @@ import hashlib
 import hmac
 import secrets
 from datetime import date
+from functools import cache
 
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 # Upper-case letters without I and O, which read as 1 and 0.
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -59,9 +60,16 @@ def age_band(birth_date: date | None, on: date) -> str:
     """“40–44岁” on the day `on` (children by the same rule: 0–4, 5–9, 10–14), “85岁及以上”
     above, “不详” without a birth date or before it."""
     if birth_date is None or birth_date > on:
-        return pgettext("age band", "unknown")
+        return _band(None, get_language())
     age = age_on(birth_date, on)
-    if age >= TOP_BAND:
+    return _band(min(age - age % 5, TOP_BAND), get_language())
+
+
+@cache
+def _band(low: int | None, language: str | None) -> str:
+    # Asked for each row of a county's roster: a few dozen labels, each translated once.
+    if low is None:
+        return pgettext("age band", "unknown")
+    if low >= TOP_BAND:
         return _("%(age)d years and over") % {"age": TOP_BAND}
-    low = age - age % 5
     return _("%(low)d–%(high)d years") % {"low": low, "high": low + 4}
