@@ -10,16 +10,21 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from federation import selectors
 from federation.core.charts import BarChart
 from federation.core.models import Village
+from federation.core.pseudonyms import age_band, person_pseudonym, pseudonym
 from federation.core.reporting import (
     Column,
     DateRange,
     Figures,
+    PseudonymousRows,
     QueryRows,
     ReportScope,
     Table,
     binder_section,
     changelist,
     chart,
+    field_label,
+    labels_of,
+    per_row,
     period_params,
     report,
     summary_figure,
@@ -363,6 +368,109 @@ def honors_ledger(rs: ReportScope, period: DateRange) -> Table:
                 honour.notes,
             ]
         )
+    return table
+
+
+# --- De-identified rosters (for the county or a survey: no name, number, phone or address) ---
+
+# A village's rows in the villages' order: the first field (the village's id) groups them.
+BY_VILLAGE = ("village__sort_order", "village__name", "village_id")
+
+
+@report(
+    "people_deidentified",
+    gettext_lazy("De-identified people roster"),
+    gettext_lazy(
+        "Everyone registered, by pseudonym: village, sex, age band at the period's end, relation to the head, "
+        "status and the household's pseudonym. No name, ID number, phone, address or birth date."
+    ),
+    permission=("federation.view_person", "federation.view_household"),
+    deidentified=True,
+)
+def people_deidentified(rs: ReportScope, period: DateRange) -> Table:
+    """Not the group (组) nor the notes: a group is a few households, printed beside the name
+    on every picker, and notes are free text that may name anyone."""
+    table = Table(
+        header=[
+            _("Pseudonym"),
+            _("Village (community)"),
+            field_label(Person, "sex"),
+            _("Age band"),
+            field_label(Person, "relation_to_head"),
+            field_label(Person, "status"),
+            _("Household pseudonym"),
+        ]
+    )
+    keys = rs.pseudonym_keys()
+    sexes, relations = labels_of(Person.Sex.choices), labels_of(Person.Relation.choices)
+    statuses = labels_of(Person.Status.choices)
+    people = selectors.people(rs.chosen).order_by(*BY_VILLAGE, "pk")
+    fields = [
+        "village_id",
+        "village__town_id",
+        "village__name",
+        "id_number",
+        "pk",
+        "sex",
+        "birth_date",
+        "relation_to_head",
+        "status",
+        "household_id",
+    ]
+
+    def row(values) -> list:
+        _village, town, village, number, pk, sex, born, relation, status, household = values
+        key = keys[town]
+        return [
+            person_pseudonym(key, number, pk),
+            village,
+            sexes.get(sex, ""),
+            age_band(born, period.end),
+            relations.get(relation, ""),
+            statuses.get(status, ""),
+            pseudonym(key, "household", household) if household else "",
+        ]
+
+    table.rows = PseudonymousRows(people, fields, row)
+    return table
+
+
+@report(
+    "households_deidentified",
+    gettext_lazy("De-identified household roster"),
+    gettext_lazy(
+        "Every household, by pseudonym: village, and how many of its members are in the register and women. "
+        "No head's name, household number or address."
+    ),
+    permission=("federation.view_household", "federation.view_person"),
+    deidentified=True,
+)
+def households_deidentified(rs: ReportScope, period: DateRange) -> Table:
+    """Not the points balance either: the passbook prints it under the head's name."""
+    table = Table(
+        header=[
+            _("Household pseudonym"),
+            _("Village (community)"),
+            _("Members in the register"),
+            _("Women in the register"),
+        ]
+    )
+    keys = rs.pseudonym_keys()
+    resident = Person.objects.filter(status=Person.Status.RESIDENT)
+    households = (
+        selectors.households(rs.chosen)
+        .annotate(
+            resident=per_row(resident, "household"), women=per_row(resident.filter(sex=Person.Sex.FEMALE), "household")
+        )
+        .order_by(*BY_VILLAGE, "pk")
+    )
+    fields = ["village_id", "village__town_id", "village__name", "pk", "resident", "women"]
+
+    def row(values) -> list:
+        _village, town, village, pk, members, women = values
+        return [pseudonym(keys[town], "household", pk), village, members, women]
+
+    table.rows = PseudonymousRows(households, fields, row)
     return table
 
 

@@ -12,10 +12,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from federation.core.charts import BarChart
+from federation.core.pseudonyms import age_band, person_pseudonym
 from federation.core.reporting import (
     DateRange,
     Figures,
     Given,
+    PseudonymousRows,
     QueryRows,
     ReportScope,
     Table,
@@ -442,6 +444,96 @@ def hpv_deferrals_ledger(rs: ReportScope, period: DateRange) -> Table:
         ]
 
     table.rows = QueryRows(deferrals, fields, row)
+    return table
+
+
+# --- De-identified rosters (for the county or a survey): a woman or girl by her pseudonym ---
+
+# A village's rows in the villages' order (the first field, the village's id, groups them);
+# the village a record counts in, whose town's key makes the pseudonym, as in that town's people roster.
+BY_VILLAGE = ("village__sort_order", "village__name", "village_id", "date", "pk")
+WHO = ["village_id", "village__town_id", "village__name", "person__id_number", "person_id", "person__birth_date"]
+
+
+def _month(day) -> str:
+    return f"{day.year}-{day.month:02d}"
+
+
+@report(
+    "screenings_deidentified",
+    gettext_lazy("De-identified two-cancer screening roster"),
+    gettext_lazy(
+        "Every screening in the period, by the woman's pseudonym: village, age band, month, what she was "
+        "screened for and the result. No name, ID number, day, institution or notes."
+    ),
+    permission=("health.view_screening", "federation.view_person"),
+    deidentified=True,
+)
+def screenings_deidentified(rs: ReportScope, period: DateRange) -> Table:
+    table = Table(
+        header=[
+            _("Pseudonym"),
+            _("Village (community)"),
+            _("Age band"),
+            _("Screening month"),
+            field_label(Screening, "kind"),
+            field_label(Screening, "result"),
+        ]
+    )
+    keys = rs.pseudonym_keys()
+    kinds, results = labels_of(Screening.Kind.choices), labels_of(Screening.Result.choices)
+    screenings = selectors.screenings_in(rs.chosen, period.start, period.end).order_by(*BY_VILLAGE)
+
+    def row(values) -> list:
+        _village, town, village, number, person, born, day, kind, result = values
+        return [
+            person_pseudonym(keys[town], number, person),
+            village,
+            age_band(born, day),
+            _month(day),
+            kinds.get(kind, ""),
+            results.get(result, ""),
+        ]
+
+    table.rows = PseudonymousRows(screenings, [*WHO, "date", "kind", "result"], row)
+    return table
+
+
+@report(
+    "hpv_doses_deidentified",
+    gettext_lazy("De-identified HPV vaccination roster"),
+    gettext_lazy(
+        "Every HPV dose given in the period, by the girl's pseudonym: village, age band, month and dose. "
+        "No name, ID number, day, site or guardian."
+    ),
+    permission=("health.view_hpvdose", "federation.view_person"),
+    deidentified=True,
+)
+def hpv_doses_deidentified(rs: ReportScope, period: DateRange) -> Table:
+    table = Table(
+        header=[
+            _("Pseudonym"),
+            _("Village (community)"),
+            _("Age band"),
+            _("Dose month"),
+            field_label(HPVDose, "dose_number"),
+        ]
+    )
+    keys = rs.pseudonym_keys()
+    numbers = labels_of(HPVDose._meta.get_field("dose_number").choices)
+    doses = selectors.doses_in(rs.chosen, period.start, period.end).order_by(*BY_VILLAGE)
+
+    def row(values) -> list:
+        _village, town, village, number, person, born, day, dose_number = values
+        return [
+            person_pseudonym(keys[town], number, person),
+            village,
+            age_band(born, day),
+            _month(day),
+            numbers.get(dose_number, dose_number),
+        ]
+
+    table.rows = PseudonymousRows(doses, [*WHO, "date", "dose_number"], row)
     return table
 
 

@@ -8,13 +8,15 @@ An app may import these modules (its public face); the others are the core's own
 - `models`        Town, Village, StaffScope, ScopedModel; the audit logs; PeriodSubmission
 - `scoping`       Scope, scope_for, in_scope, counted_in: who sees which village
 - `identity`      ID numbers and phones: parse, check, mask; normalize text
-- `fields`        IdNumberField, PhoneField, YmdText; `files`: ProtectedFileField
+- `pseudonyms`    a town's keyed pseudonyms of people and households; age bands
+- `fields`        IdNumberField, PhoneField, SecretField, YmdText; `files`: ProtectedFileField
 - `roles`         the roles and their permissions (crud, grant_permissions)
 - `dates`         the town's submission periods as dates (period_of, period_label)
 - `history`       save_with_history, delete_with_history, status_step: how services write
 - `periods`       the lock of approved periods (PeriodRecords, PeriodLocked, unlocked)
 - `submissions`   submit, approve, return, reopen a village's period
 - `exporting`, `streams`   masking in exports, safe CSV/XLSX writers
+- `disclosure`    a file of people leaves on purpose: the purpose asked, its mark, its password
 - `reporting`     @report, DateRange, ReportScope, Table, village_table (a per-village table
                   declared as columns), summary rows and figures
 - `summary`       the annual summary; `approved`: figures kept when a period is approved
@@ -28,8 +30,8 @@ The core's own: the rest of `admin/` (its parts, and the submissions' and logs' 
 the modules of `importing/`, `views`, `sites`, `search`, `downloads`, `middleware`,
 `django_words` (a contract refuses an app that imports one).
 
-The layers, lowest first: leaves (registry, identity, dates, files, roles, …) → fields →
-models → scoping, history → exporting → periods, streams, downloads, second_factor →
+The layers, lowest first: leaves (registry, identity, pseudonyms, dates, files, roles, …) → fields →
+models → scoping, history → exporting → disclosure → periods, streams, downloads, second_factor →
 reporting, importing → approved → binder, dashboard, filters, submissions, summary → views,
 help, middleware → admin → search → sites. docs/architecture.md draws them.
 """

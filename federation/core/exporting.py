@@ -11,7 +11,7 @@ from import_export import resources
 from import_export.declarative import ModelDeclarativeMetaclass
 from import_export.fields import Field
 
-from federation.core.fields import CONTROL_CHARACTERS, IdNumberField, PhoneField
+from federation.core.fields import CONTROL_CHARACTERS, IdNumberField, PhoneField, SecretField
 from federation.core.identity import mask_id_number, mask_phone
 from federation.core.scoping import NOTHING, in_scope, scope_for
 
@@ -61,12 +61,12 @@ def identity_masker(model_field):
 
 
 def is_internal(model_field) -> bool:
-    """A machine's identifier that nobody reads: the automatic primary key and any UUID
-    (a form's double-submit token, say).
+    """A machine's identifier or secret that nobody reads: the automatic primary key, any
+    UUID (a form's double-submit token, say) and a `SecretField` (a town's pseudonym key).
 
     `editable=False` is no such mark: it also guards what people read and only services
     write (a status, a balance, a case number, a birth date taken from the ID number)."""
-    if isinstance(model_field, models.UUIDField):
+    if isinstance(model_field, models.UUIDField | SecretField):
         return True
     return bool(model_field.primary_key and model_field.auto_created)
 

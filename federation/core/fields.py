@@ -78,6 +78,16 @@ class PhoneField(models.CharField):
         return super().formfield(**kwargs)
 
 
+class SecretField(models.CharField):
+    """A secret the system keeps and nobody reads (a town's pseudonym key): no form offers it
+    (not editable), no export has it (`exporting.is_internal`); a model with history leaves
+    it out of its history (`HistoricalRecords(excluded_fields=[...])`)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+
 class YmdText(Func):
     """A date as 'YYYYMMDD' text, for comparing with the birth date inside an ID number."""
 

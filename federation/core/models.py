@@ -16,6 +16,8 @@ from simple_history.models import HistoricalRecords
 
 from federation.core import dates
 from federation.core.dates import period_label
+from federation.core.fields import SecretField
+from federation.core.pseudonyms import new_key
 from federation.core.roles import DATA_PERMISSIONS
 
 
@@ -58,7 +60,19 @@ class Town(models.Model):
             "with a password, and such lists cannot be taken as CSV."
         ),
     )
-    history = HistoricalRecords()
+    county_takes_deidentified = models.BooleanField(
+        _("county readers may take the de-identified rosters"),
+        default=False,
+        help_text=_(
+            "When ticked, a county reader may download this town's de-identified rosters (people, households, "
+            "two-cancer screenings, HPV doses): a pseudonym, the village, the sex and an age band for each person, "
+            "never a name, an ID number, a phone, an address or a birth date."
+        ),
+    )
+    # The key of the town's pseudonyms (federation.core.pseudonyms): the same person has the
+    # same pseudonym in all of its files. Shown nowhere, exported never, kept out of history.
+    pseudonym_key = SecretField(max_length=64, default=new_key)
+    history = HistoricalRecords(excluded_fields=["pseudonym_key"])
 
     class Meta:
         default_permissions = DATA_PERMISSIONS

@@ -9,7 +9,8 @@ the database, so a report's query count does not grow with the records.
 Who reads a report is one rule, `may_read`: the page's permission, and the view permission of
 every kind of record the report counts (declared by the app in its `@report`). A county
 reader, who opens no record, holds `FIGURES_PERMISSION` instead: it reads every report of
-figures, never one that lists people (`personal`).
+figures, never one that lists people (`personal`), but a de-identified roster
+(`deidentified`) of the towns that let her (`takes_deidentified_from`).
 """
 
 import dataclasses
@@ -22,6 +23,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cached_property
+from itertools import groupby, islice
+from operator import itemgetter
 from urllib.parse import urlencode
 
 from django.apps import apps
@@ -55,15 +58,41 @@ def permissions_of(permission: str | Iterable[str]) -> tuple[str, ...]:
     return names
 
 
-def may_read(user, permissions: tuple[str, ...], *, personal: bool = False) -> bool:
+def may_read(user, permissions: tuple[str, ...], *, personal: bool = False, deidentified: bool = False) -> bool:
     """The one rule of who reads which figures: a report, a download, a row of the annual
     summary. The page's permission, then every permission of the records counted; without
-    them, the figures permission, which never opens a list of people."""
+    them, the figures permission, which never opens a list of people but a de-identified
+    roster of a town that lets the county take it."""
     if user is None or not user.has_perm(PAGE_PERMISSION):
         return False
     if all(user.has_perm(name) for name in permissions):
         return True
-    return not personal and user.has_perm(FIGURES_PERMISSION)
+    if personal and not deidentified:
+        return False
+    if not user.has_perm(FIGURES_PERMISSION):
+        return False
+    return not personal or bool(takes_deidentified_from(user, permissions))
+
+
+def takes_deidentified_from(user, permissions: tuple[str, ...]) -> frozenset[int] | None:
+    """The towns whose de-identified rosters the user takes: every town of her villages (None)
+    when she holds the records' permissions, as she reads any list of them; otherwise, with
+    the figures permission, the towns of her scope that have ticked
+    `Town.county_takes_deidentified` (each town decides for its own people: one town's
+    refusal does not hold back another's rows, nor does its consent open another's), read
+    once for her request."""
+    if user is None or all(user.has_perm(name) for name in permissions):
+        return None
+    if not user.has_perm(FIGURES_PERMISSION):
+        return frozenset()
+    towns = getattr(user, "_federation_deidentified_towns", None)
+    if towns is None:
+        scope = scope_for(user)
+        allowing = Town.objects.filter(county_takes_deidentified=True)
+        if not scope.everything:
+            allowing = allowing.filter(pk__in=scope.visible_town_ids)
+        towns = user._federation_deidentified_towns = frozenset(allowing.values_list("pk", flat=True))
+    return towns
 
 
 def confidential_permissions(permissions: tuple[str, ...]) -> tuple[str, ...]:
@@ -214,6 +243,12 @@ class ReportScope:
     def phone(self, phone: str | None) -> str:
         return (phone if self.full_identity else mask_phone(phone)) if phone else ""
 
+    def pseudonym_keys(self) -> dict[int, bytes]:
+        """{town id: its pseudonym key} of the towns of the chosen villages, in one query: each
+        town's people carry that town's pseudonyms."""
+        towns = Town.objects.filter(villages__in=self.village_ids).distinct()
+        return {pk: key.encode() for pk, key in towns.values_list("pk", "pseudonym_key")}
+
     def village_rows(self) -> list[tuple[int, str]]:
         """(id, name) of the chosen villages in their order: the rows of per-village tables (read
         once in a page: each chart of the home page and its months grid has a row per village)."""
@@ -316,6 +351,24 @@ class QueryRows:
 
     def __eq__(self, other) -> bool:
         return list(self) == list(other)
+
+
+class PseudonymousRows(QueryRows):
+    """A de-identified roster's rows, read as `QueryRows` from a query whose first field is
+    the village's id and which is ordered by village; within a village the rows come by their
+    first cell (the pseudonym), not in the records' order. That order is the roster's, which
+    is printed with names: a row's place would tell whose it is. A village's rows are sorted
+    in memory, one village at a time."""
+
+    def __iter__(self):
+        records = self._records().iterator(chunk_size=5000)
+        for _village, group in groupby(records, key=itemgetter(0)):
+            yield from sorted(map(self.row, group), key=itemgetter(0))
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return list(islice(iter(self), index.start, index.stop, index.step))
+        return next(islice(iter(self), index, None))
 
 
 @dataclass
@@ -446,26 +499,59 @@ class Report:
     description: Callable[[], str]
     permissions: tuple[str, ...]  # the view permissions of the records it counts
     personal: bool = False  # lists people (a ledger): not for readers of aggregates
+    # Lists people by pseudonym only: the county reader takes it from the towns that allow it.
+    deidentified: bool = False
 
     def allowed(self, user) -> bool:
-        return may_read(user, self.permissions, personal=self.personal)
+        return may_read(user, self.permissions, personal=self.personal, deidentified=self.deidentified)
 
     def too_fine(self, user, period: DateRange) -> bool:
         """Whether the period is too short for this reader (`too_fine`)."""
         return too_fine(user, self.permissions, period)
 
 
-def report(name: str, title, description="", *, permission: str | Iterable[str], personal: bool = False):
+def report(
+    name: str,
+    title,
+    description="",
+    *,
+    permission: str | Iterable[str],
+    personal: bool = False,
+    deidentified: bool = False,
+):
     """Register a report function under `name` (the command's name for it). `permission`:
     the view permission (or permissions) of the records it counts, or () for none; a
-    `personal` report lists people, so it also names the permission of what it lists."""
+    `personal` report lists people, so it also names the permission of what it lists.
+
+    A `deidentified` report lists people too (it is personal: never kept as approved figures,
+    never in the binder), by pseudonym, age band and village, nothing that names them. The
+    county reader may take it from the towns that allow it (`takes_deidentified_from`): the
+    function is given the chosen villages of those towns only."""
     permissions = permissions_of(permission)
 
     def register(function):
-        registry.add_report(Report(name, lambda: str(title), function, lambda: str(description), permissions, personal))
+        run = function
+        if deidentified:
+            run = lambda rs, period: function(_deidentified_scope(rs, permissions), period)  # noqa: E731
+        entry = Report(
+            name, lambda: str(title), run, lambda: str(description), permissions, personal or deidentified, deidentified
+        )
+        registry.add_report(entry)
         return function
 
     return register
+
+
+def _deidentified_scope(rs: ReportScope, permissions: tuple[str, ...]) -> ReportScope:
+    towns = takes_deidentified_from(rs.user, permissions)
+    if towns is None:
+        return rs
+    villages = Village.objects.filter(pk__in=rs.village_ids, town__in=towns)
+    return dataclasses.replace(
+        rs,
+        village_ids=sorted(villages.values_list("pk", flat=True)),
+        town_ids=[pk for pk in rs.town_ids if pk in towns],
+    )
 
 
 def summary_figures(rs: ReportScope, period: DateRange):

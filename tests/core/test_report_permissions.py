@@ -22,7 +22,18 @@ NAMES = sorted(REPORTS)
 FORMATS = ["html", "csv", "xlsx"]
 
 # Who reads what, written out (not asked of `Report.allowed`): every report is in one set.
-FEDERATION = {"annual_summary", "activities", "honors", "population", "activities_ledger", "honors_ledger"}
+# They list people by pseudonym only: the county reader takes them from a town that allows it.
+DEIDENTIFIED_FEDERATION = {"people_deidentified", "households_deidentified"}
+DEIDENTIFIED_HEALTH = {"screenings_deidentified", "hpv_doses_deidentified"}
+DEIDENTIFIED = DEIDENTIFIED_FEDERATION | DEIDENTIFIED_HEALTH
+FEDERATION = {
+    "annual_summary",
+    "activities",
+    "honors",
+    "population",
+    "activities_ledger",
+    "honors_ledger",
+} | DEIDENTIFIED_FEDERATION
 POINTS = {"points_villages", "points_goods", "points_sessions", "points_donations"}
 HEALTH_LEDGERS = {"screenings_ledger", "cancer_aid_ledger", "hpv_doses_ledger", "hpv_deferrals_ledger"}
 CARE_LEDGERS = {
@@ -62,7 +73,11 @@ ORGANIZATION = {
     "organization_delegates",
     "organization_villages",
 } | VOLUNTEERS
-HEALTH = {"hpv_villages", "screening_villages", "insurance_villages", "cancer_aid_villages"} | HEALTH_LEDGERS
+HEALTH = (
+    {"hpv_villages", "screening_villages", "insurance_villages", "cancer_aid_villages"}
+    | HEALTH_LEDGERS
+    | DEIDENTIFIED_HEALTH
+)
 CARE = {"care_targets_villages", "pairings_villages", "disputes_villages", "referrals_villages"} | CARE_LEDGERS
 CLERK = FEDERATION | POINTS | (LEDGERS - HEALTH_LEDGERS - CARE_LEDGERS) | CHARITY | CRAFTS | ORGANIZATION
 
@@ -135,7 +150,8 @@ def test_every_report_is_classified_and_declares_existing_permissions(db):
     # Only the annual summary needs no record permission (its rows each need theirs).
     assert [name for name in NAMES if not REPORTS[name].permissions] == ["annual_summary"]
     assert all(permissions for _function, permissions in registry.figures.values())
-    assert {name for name in NAMES if REPORTS[name].personal} == LEDGERS
+    assert {name for name in NAMES if REPORTS[name].personal} == LEDGERS | DEIDENTIFIED
+    assert {name for name in NAMES if REPORTS[name].deidentified} == DEIDENTIFIED
 
 
 @pytest.mark.parametrize("kind", FORMATS)
@@ -162,7 +178,8 @@ ROLES = {
     "clerk": CLERK,
     "health_clerk": CLERK | HEALTH,
     "care_clerk": CLERK | CARE,
-    "county_reader": set(NAMES) - LEDGERS,
+    # Her town has not ticked county_takes_deidentified (tests/federation/test_deidentified.py ticks it).
+    "county_reader": set(NAMES) - LEDGERS - DEIDENTIFIED,
 }
 
 
