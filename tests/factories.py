@@ -184,3 +184,12 @@ def pdf_pages(data: bytes) -> list[str]:
 
     mark = re.compile(MARK_LINE + r"\n?", re.M)
     return [mark.sub("", page.extract_text()).lstrip() for page in PdfReader(io.BytesIO(data)).pages]
+
+
+# The town's page posted by hand: its inline of export purposes (none added).
+TOWN_INLINES = {
+    "export_purposes-TOTAL_FORMS": "0",
+    "export_purposes-INITIAL_FORMS": "0",
+    "export_purposes-MIN_NUM_FORMS": "0",
+    "export_purposes-MAX_NUM_FORMS": "1000",
+}

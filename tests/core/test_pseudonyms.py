@@ -9,7 +9,7 @@ from django.utils import translation
 
 from federation.core.models import Town
 from federation.core.pseudonyms import ALPHABET, age_band, person_pseudonym, pseudonym
-from tests.factories import TownFactory
+from tests.factories import TOWN_INLINES, TownFactory
 
 NUMBER = "621228198506150020"
 
@@ -81,6 +81,7 @@ def test_the_town_admin_ticks_the_switch_on_her_towns_page_which_never_shows_the
             "submission_period": town.submission_period,
             "county_takes_deidentified": "on",
             "pseudonym_key": "0" * 64,  # a form that does not offer it does not take it
+            **TOWN_INLINES,
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors

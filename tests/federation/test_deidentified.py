@@ -17,7 +17,7 @@ from federation.core.models import Town
 from federation.core.pseudonyms import age_band, person_pseudonym, pseudonym
 from federation.core.reporting import DateRange, ReportScope, discover
 from federation.models import Person
-from tests.factories import HouseholdFactory, PersonFactory, TownFactory, VillageFactory
+from tests.factories import HouseholdFactory, PersonFactory, TownFactory, VillageFactory, take_file
 
 NAMES = ("people_deidentified", "households_deidentified")
 YEAR = DateRange.year(2024)
@@ -63,7 +63,7 @@ def cells(response, kind) -> list[list[str]]:
 
 
 def download(client, name, kind="csv", **params):
-    return client.get("/admin/reports/", {"report": name, "year": 2024, "format": kind, **params})
+    return take_file(client, "/admin/reports/", {"report": name, "year": 2024, "format": kind, **params})
 
 
 def listed(client) -> set[str]:
