@@ -28,6 +28,7 @@ from federation.core.admin.base import (
 )
 from federation.core.models import StaffScope, Town, Village
 from federation.core.reporting import per_row
+from federation.core.roles import ROLES
 from federation.core.scoping import scope_for
 from federation.models import Activity, ActivityAttachment, Honor, Household, Person
 from federation.resources import HouseholdsResource, PeopleResource
@@ -48,6 +49,12 @@ from federation.services import (
 class TownAdmin(ScopedModelAdmin):
     list_display = ["name", "county", "village_count"]
     search_fields = ["name"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "glass_immediate_roles":  # the workbench's roles, ticked (a phone's thumb)
+            kwargs["queryset"] = Group.objects.filter(name__in=ROLES).order_by("name")
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(village_count=per_row(Village.objects.all(), "town"))

@@ -19,6 +19,7 @@ An app may import these modules (its public face); the others are the core's own
                   declared as columns), summary rows and figures
 - `summary`       the annual summary; `approved`: figures kept when a period is approved
 - `importing`     RosterResource, Column, the widgets (the package's __init__ only)
+- `glass`         break the glass: a file opened for a few hours on request (registry.add_glass)
 - `charts`, `binder`, `dashboard`, `filters`, `help`, `backups`, `pdf_font`, `demo`
 - `admin.base`    ScopedModelAdmin and the inlines and mixins every app's admin uses
 
@@ -27,7 +28,7 @@ the modules of `importing/`, `views`, `sites`, `search`, `downloads`, `middlewar
 `django_words` (a contract refuses an app that imports one).
 
 The layers, lowest first: leaves (registry, identity, dates, files, roles, …) → fields →
-models → scoping, history → exporting → periods, streams, downloads → reporting, importing →
+models → scoping, history → exporting → periods, streams, downloads, glass → reporting, importing →
 approved → binder, dashboard, filters, submissions, summary → views, help, middleware → admin →
 search → sites. docs/architecture.md draws them.
 """
