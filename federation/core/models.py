@@ -314,7 +314,7 @@ class GlassAccess(ScopedModel, models.Model):
     object_id = models.CharField(_("record id"), max_length=20)
     # How the file was named when asked for, as her masked list names it (a case's number,
     # village, kind and status): what every reader of the request may know of it.
-    record_label = models.CharField(_("file"), max_length=200)
+    record_label = models.CharField(pgettext_lazy("glass", "file"), max_length=200)
     village = models.ForeignKey(Village, models.PROTECT, related_name="+", verbose_name=_("village"))
     reason = models.TextField(_("reason"))
     status = models.CharField(

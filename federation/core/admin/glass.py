@@ -21,6 +21,7 @@ from federation.core.admin.audit import ACCESS_ACTIONS, record_kind
 from federation.core.admin.base import ScopedModelAdmin, ServiceErrorsAsMessagesMixin, VillageFilter, add_service_error
 from federation.core.models import GlassAccess
 from federation.core.registry import registry
+from federation.core.scoping import scope_for
 
 Status = GlassAccess.Status
 LINE_BREAK = mark_safe("<br>")  # noqa: S308 - a constant
@@ -190,7 +191,7 @@ class GlassAccessAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
             user.is_active
             and user.is_staff
             and not user.is_superuser
-            and hasattr(user, "staff_scope")
+            and bool(scope_for(user).village_ids)
             and any(not glass.holds(user, file.permissions) for file in registry.glass_files())
         )
 
@@ -227,7 +228,7 @@ class GlassAccessAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
     def reviewed(self, obj):
         return obj.reviewed_at is not None
 
-    @admin.display(description=_("file"))
+    @admin.display(description=pgettext_lazy("glass", "open it"))
     def open_file(self, obj):
         url = file_url(obj) if is_open(obj) else None
         if url is None:
