@@ -179,7 +179,10 @@ class GlassAccessAdmin(ServiceErrorsAsMessagesMixin, ScopedModelAdmin):
         user = request.user
         if not (user.is_active and user.is_staff):
             return False
-        return user.has_perm("federation.view_glassaccess") or obj is None or obj.requester_id == user.pk
+        if user.has_perm("federation.view_glassaccess"):
+            return True
+        # Her own requests: the list of whoever may ask, and each one's page.
+        return obj.requester_id == user.pk if obj is not None else self.has_add_permission(request)
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
