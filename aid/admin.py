@@ -75,8 +75,24 @@ from federation.core.admin.base import (
     VillageFilter,
     add_service_error,
 )
+from federation.core.glass import file_glass, glass_grants, glass_open
 from federation.core.reporting import money
 from federation.core.scoping import in_scope, scope_for
+
+
+def may(request, obj, permission: str) -> bool:
+    """Whether the user holds `permission`, or her open glass access to `obj`'s file stands in
+    for it (federation.core.glass): what the file's own page shows her."""
+    return request.user.has_perm(permission) or glass_grants(request, obj, permission)
+
+
+def case_label(case) -> str:
+    """A case as the masked list shows it: number, village, kind, status."""
+    return " · ".join([case.number, str(case.village), case.get_kind_display(), case.get_status_display()])
+
+
+def care_target_label(target) -> str:
+    return f"{target} · {target.person.village}"
 
 
 def day_or_dash(day) -> str:
@@ -126,7 +142,7 @@ class CareTargetAdmin(AccessLoggedAdminMixin, ScopedModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is not None and request.user.has_perm("aid.view_carevisit"):
+        if obj is not None and may(request, obj, "aid.view_carevisit"):
             name = "visits_to_add" if request.user.has_perm("aid.add_carevisit") else "visits_list"
             fieldsets = [*fieldsets, (_("Care visits"), {"fields": [name]})]
         return fieldsets
@@ -363,6 +379,11 @@ class ConfidentialChangeList(ScopedChangeList):
         # lookups still work, under the rule below.
         self.date_hierarchy = None
 
+    @property
+    def mobile_hidden(self) -> list[str]:
+        # A phone keeps a confidential row's way in (申请临时查阅) beside its number.
+        return [name for name in super().mobile_hidden if name != "glass"]
+
     def get_queryset(self, request, exclude_parameters=None):
         queryset = super().get_queryset(request, exclude_parameters)
         # exclude_parameters: the filter whose facet counts are being computed. Any lookup but
@@ -388,15 +409,19 @@ class ConfidentialAdminMixin:
     confidential_sortable: tuple[str, ...] | None = None
     confidential_ordering: tuple[str, ...] = ("-pk",)
 
-    def sees_violence(self, request) -> bool:
-        return self.model.sees_confidential(request.user)
+    def sees_violence(self, request, obj=None) -> bool:
+        """Whether the user sees the confidential records: all of them by her permission, or
+        `obj` alone by her open glass access to its file."""
+        if self.model.sees_confidential(request.user):
+            return True
+        return obj is not None and glass_open(request, obj) is not None
 
     def confidential_safe_lookups(self) -> tuple[str, ...]:
         return (*self.model.CONFIDENTIAL_VISIBLE, *self.confidential_filters)
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
-        if obj is not None and obj.confidential and not self.sees_violence(request):
+        if obj is not None and obj.confidential and not self.sees_violence(request, obj):
             return None
         return obj
 
@@ -405,7 +430,33 @@ class ConfidentialAdminMixin:
         if self.sees_violence(request):
             return names
         visible = self.model.CONFIDENTIAL_VISIBLE
-        return [name if name in visible else self.confidential_column(name) for name in names]
+        columns = [name if name in visible else self.confidential_column(name) for name in names]
+        glass = file_glass(self.model)
+        if glass is not None and glass.find:  # a confidential file may be asked for by its number
+            columns.append(self.glass_column(request, glass.find[0]))
+        return columns
+
+    def glass_column(self, request, number: str):
+        """A confidential row's way in: 申请临时查阅 (the request page, its number typed), or its
+        page while her glass access to it is open."""
+
+        def column(obj):
+            if not obj.confidential:
+                return ""
+            access = glass_open(request, obj)
+            if access is not None:
+                opts = self.model._meta
+                url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+                return format_html('<a href="{}">{}</a>', url, gettext("Open (by request)"))
+            value = obj
+            for part in number.split("__"):
+                value = getattr(value, part)
+            url = f"{reverse('admin:federation_glassaccess_add')}?{urlencode({'number': value})}"
+            return format_html('<a href="{}">{}</a>', url, gettext("Ask to open"))
+
+        column.short_description = _("open by request")
+        column.__name__ = "glass"
+        return column
 
     def confidential_column(self, name):
         """The list column `name`, masked for a confidential record. It has no sort order."""
@@ -525,14 +576,17 @@ class DisputeCaseAdmin(ConfidentialAdminMixin, AccessLoggedAdminMixin, ScopedMod
         if obj is None:
             return fieldsets
         user = request.user
-        if user.has_perm("aid.view_mediationsession"):
-            name = "sessions_to_add" if user.has_perm("aid.add_mediationsession") else "sessions_list"
+        # Opened by a glass access: she reads its records, and records no new one on it (their
+        # forms offer only the cases she may see).
+        adds = not obj.confidential or DisputeCase.sees_confidential(user)
+        if may(request, obj, "aid.view_mediationsession"):
+            name = "sessions_to_add" if adds and user.has_perm("aid.add_mediationsession") else "sessions_list"
             fieldsets = [*fieldsets, (_("Mediation sessions"), {"fields": [name]})]
-        if user.has_perm("aid.view_referral"):
-            name = "referrals_to_add" if user.has_perm("aid.add_referral") else "referrals_list"
+        if may(request, obj, "aid.view_referral"):
+            name = "referrals_to_add" if adds and user.has_perm("aid.add_referral") else "referrals_list"
             fieldsets = [*fieldsets, (_("Referrals"), {"fields": [name]})]
-        if obj.confidential and user.has_perm("aid.view_protectionmeasure"):
-            name = "measures_to_add" if user.has_perm("aid.add_protectionmeasure") else "measures_list"
+        if obj.confidential and may(request, obj, "aid.view_protectionmeasure"):
+            name = "measures_to_add" if adds and user.has_perm("aid.add_protectionmeasure") else "measures_list"
             fieldsets = [*fieldsets, (_("Warning letters and protection orders"), {"fields": [name]})]
         return fieldsets
 
@@ -733,6 +787,12 @@ class MediationSessionAdmin(BackToCaseMixin, ServiceErrorsAsMessagesMixin, Acces
 
     def get_queryset(self, request):
         return selectors.sessions_seen_by(super().get_queryset(request), request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:  # a session of a case her glass access opens (listed on the case's page)
+            obj = self.glass_object(request, super().get_queryset(request), object_id)
+        return obj
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "case":

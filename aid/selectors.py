@@ -53,6 +53,11 @@ def overdue_q(day: date) -> Q:
     return Q(end__isnull=True, start__lt=since) & ~Q(Exists(recent))
 
 
+def child_files_q() -> Q:
+    """The care files of children: the ones a clerk without the care role may ask to open."""
+    return Q(category__in=CareTarget.CHILD_CATEGORIES)
+
+
 def open_q() -> Q:
     """Dispute cases not yet resolved or closed."""
     return ~Q(status__in=DisputeCase.CLOSED)

@@ -296,6 +296,9 @@ HPV_SECOND_DOSE_DAYS = int(os.environ.get("HPV_SECOND_DOSE_DAYS", 180))
 # for more than this many days is on the overdue list.
 CARING_MOTHER_MAX_PAIRINGS = int(os.environ.get("CARING_MOTHER_MAX_PAIRINGS", 3))
 CARE_VISIT_OVERDUE_DAYS = int(os.environ.get("CARE_VISIT_OVERDUE_DAYS", 30))
+# Break the glass: a file opened by a user without its permission (approved, or at once for the
+# roles the town names) stays open this many hours, then closes by itself.
+GLASS_HOURS = int(os.environ.get("GLASS_HOURS", 2))
 
 # Retention (`manage.py purge`): people who moved out or died, and closed cases, are kept
 # this many years after their last change. Five years covers a village committee's term and

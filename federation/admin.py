@@ -32,6 +32,7 @@ from federation.core.admin.base import (
 )
 from federation.core.models import ExportPurpose, StaffScope, Town, Village
 from federation.core.reporting import per_row
+from federation.core.roles import ROLES
 from federation.core.scoping import scope_for
 from federation.core.second_factor import second_factor_reset
 from federation.models import Activity, ActivityAttachment, Honor, Household, Person
@@ -63,6 +64,12 @@ class TownAdmin(ScopedModelAdmin):
     search_fields = ["name"]
     inlines = [ExportPurposeInline]
     personal_export = False
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "glass_immediate_roles":  # the workbench's roles, ticked (a phone's thumb)
+            kwargs["queryset"] = Group.objects.filter(name__in=ROLES).order_by("name")
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(village_count=per_row(Village.objects.all(), "town"))

@@ -18,12 +18,14 @@ class FederationConfig(AppConfig):
         from federation import reports, resources, services  # noqa: F401 - they register their reports and rosters
         from federation.core import help, summary  # noqa: F401 - the annual summary registers itself
         from federation.core.admin import audit  # noqa: F401 - registers the audit lists' admins
+        from federation.core.admin import glass as admin_glass
         from federation.core.admin import periods as admin_periods
         from federation.core.fields import guard_text_fields
         from federation.core.registry import project_apps, registry
         from federation.models import Activity
 
         registry.add_work_list("submissions", admin_periods.returned_submissions)
+        registry.add_work_list("glass", admin_glass.glass_reminders)
         help.register_core_sections()
         registry.add_period_records(services.ActivityRecords())
         signals.m2m_changed.connect(

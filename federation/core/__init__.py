@@ -23,6 +23,7 @@ An app may import these modules (its public face); the others are the core's own
 - `importing`     RosterResource, Column, the widgets (the package's __init__ only)
 - `second_factor` who must type a code from a phone's authenticator app (SECOND_FACTOR), her
                   device, and a superuser's reset of it (second_factor_reset)
+- `glass`         break the glass: a file opened for a few hours on request (registry.add_glass)
 - `charts`, `binder`, `dashboard`, `filters`, `help`, `backups`, `pdf_font`, `demo`
 - `admin.base`    ScopedModelAdmin and the inlines and mixins every app's admin uses
 
@@ -31,7 +32,7 @@ the modules of `importing/`, `views`, `sites`, `search`, `downloads`, `middlewar
 `django_words` (a contract refuses an app that imports one).
 
 The layers, lowest first: leaves (registry, identity, pseudonyms, dates, files, roles, …) → fields →
-models → scoping, history → exporting → disclosure → periods, streams, downloads, second_factor →
+models → scoping, history → exporting → disclosure → periods, streams, downloads, second_factor, glass →
 reporting, importing → approved → binder, dashboard, filters, submissions, summary → views,
 help, middleware → admin → search → sites. docs/architecture.md draws them.
 """

@@ -9,7 +9,7 @@ import uuid
 from django.apps import apps
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -72,6 +72,18 @@ class Town(models.Model):
     # The key of the town's pseudonyms (federation.core.pseudonyms): the same person has the
     # same pseudonym in all of its files. Shown nowhere, exported never, kept out of history.
     pseudonym_key = SecretField(max_length=64, default=new_key)
+    glass_immediate_roles = models.ManyToManyField(
+        "auth.Group",
+        blank=True,
+        related_name="+",
+        verbose_name=_("roles that open a file at once"),
+        help_text=_(
+            "A user of these roles who asks to open a file she may not see (a domestic-violence case, a "
+            "child's care file) gets it at once for a few hours, without waiting for approval; it is still "
+            "logged, shown on your home page and reviewed every month. Leave empty: every request waits "
+            "for the town administrator."
+        ),
+    )
     history = HistoricalRecords(excluded_fields=["pseudonym_key"])
 
     class Meta:
@@ -333,13 +345,119 @@ class ExportPurpose(models.Model):
         return Q(town__in=scope.visible_town_ids)
 
 
+class GlassAccess(ScopedModel, models.Model):
+    """Break the glass (临时查阅): a user asks, with a reason, to open one file she may not see
+    (an app declares which: registry.add_glass); the town administrator approves it, or the
+    town lets the user's role open it at once. It is open from `opens_at` until `ends_at`
+    (settings.GLASS_HOURS) and then closed by itself: nothing has to run for it to end. Every
+    page she opens under it is a RecordAccess naming it; the town reviews them every month.
+    Moved on only by the services of federation.core.glass."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", pgettext_lazy("glass", "awaiting approval")
+        APPROVED = "approved", pgettext_lazy("glass", "approved")
+        REFUSED = "refused", pgettext_lazy("glass", "refused")
+        IMMEDIATE = "immediate", pgettext_lazy("glass", "opened at once")
+        REVOKED = "revoked", pgettext_lazy("glass", "withdrawn")
+
+    OPEN = (Status.APPROVED, Status.IMMEDIATE)
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("asked by")
+    )
+    record = models.CharField(_("kind of record"), max_length=50)
+    object_id = models.CharField(_("record id"), max_length=20)
+    # How the file was named when asked for, as her masked list names it (a case's number,
+    # village, kind and status): what every reader of the request may know of it.
+    record_label = models.CharField(pgettext_lazy("glass", "file"), max_length=200)
+    village = models.ForeignKey(Village, models.PROTECT, related_name="+", verbose_name=_("village"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED, editable=False
+    )
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
+    decision_note = models.TextField(_("decision note"), blank=True, editable=False)
+    opens_at = models.DateTimeField(_("open from"), null=True, blank=True, editable=False)
+    ends_at = models.DateTimeField(_("open until"), null=True, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("request to open a file")
+        verbose_name_plural = _("requests to open a file")
+        ordering = ["-created_at", "-pk"]
+        default_permissions = ("view",)
+        permissions = [("approve_glass", _("Can approve and review requests to open a file for a few hours"))]
+        constraints = [
+            # Whoever asks never decides: not by a form, a script or the shell.
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requester")),
+                name="federation_glass_not_self_approved",
+                violation_error_message=_("A request cannot be decided by the person who made it."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="requested", opens_at__isnull=True, ends_at__isnull=True)
+                | Q(status="refused", opens_at__isnull=True, ends_at__isnull=True, decided_at__isnull=False)
+                | Q(
+                    status__in=["approved", "immediate", "revoked"],
+                    opens_at__isnull=False,
+                    ends_at__isnull=False,
+                    ends_at__gte=F("opens_at"),
+                ),
+                name="federation_glass_status_dates",
+                violation_error_message=_("The request's status does not match its dates."),
+            ),
+            models.CheckConstraint(
+                condition=Q(reviewed_at__isnull=True) | ~Q(status="requested"),
+                name="federation_glass_reviewed_when_decided",
+                violation_error_message=_("A request is reviewed once it has been decided."),
+            ),
+            models.UniqueConstraint(
+                fields=["requester", "record", "object_id"],
+                condition=Q(status="requested"),
+                name="federation_glass_one_request_waiting",
+                violation_error_message=_("You have asked for this file already: the request is waiting."),
+            ),
+        ]
+        indexes = [models.Index(fields=["requester", "status", "ends_at"], name="federation_glass_open")]
+
+    def __str__(self) -> str:
+        return self.record_label or gettext("Request #%(id)s") % {"id": self.pk}
+
+
 class RecordAccess(AuditRecord):
     """Who opened which sensitive record (a health record, a care file, a dispute), and when
-    (PIPL Art. 51, 55). Append-only."""
+    (PIPL Art. 51, 55); under which glass access, when she opened it by one. Append-only."""
 
     record = models.CharField(_("kind of record"), max_length=50)
     object_id = models.CharField(_("record id"), max_length=20)
     action = models.CharField(_("action"), max_length=20)
+    glass = models.ForeignKey(
+        GlassAccess,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pages",
+        verbose_name=_("opened under the request"),
+    )
 
     class Meta:
         verbose_name = _("record access")

@@ -4,7 +4,8 @@ Each app fills the registry in its `AppConfig.ready()` (importing its reports.py
 resources.py registers their reports, summary figures and rosters): its reports, the rows of
 the annual summary and the functions computing them, the charts of the home page, its rosters and its extensions of
 another app's roster, its home-page work lists, what it adds to another app's admin, its part
-of the demo town, and what `manage.py purge` may remove of its records. A name registered
+of the demo town, what `manage.py purge` may remove of its records, and which of its records may
+be opened for a few hours by breaking the glass. A name registered
 twice is refused at startup, and a system check fails when a summary row has no figure.
 """
 
@@ -96,6 +97,45 @@ class Download:
     filters: dict = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Glass:
+    """Records of `model` a user may open for a few hours by breaking the glass
+    (federation.core.glass), though she lacks `permissions`: the glass stands in for them on
+    that one record. A file (a domestic-violence case, a child's care file) is asked for itself:
+    `applies()` is a Q of its records that may be (none: all), `find` the fields the request page
+    finds one by, typed exactly (a case's number, a child's ID number), and `describe(record)`
+    names it as her masked list would. A record of a file (a case's sessions) names the file it
+    belongs to by `via`, a path ("case", "referral__case"): it opens with the file."""
+
+    model: type
+    permissions: tuple[str, ...]
+    applies: Callable | None = None
+    find: tuple[str, ...] = ()
+    describe: Callable = str
+    via: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label_lower
+
+    @property
+    def file_label(self) -> str:
+        """The model label of the file its records open with (its own, for a file)."""
+        model = self.model
+        for hop in self.via.split("__") if self.via else ():
+            model = model._meta.get_field(hop).related_model
+        return model._meta.label_lower
+
+    def file_key(self, record) -> tuple[str, str]:
+        """(the file's model label, its id) for a record of this kind."""
+        if not self.via:
+            return self.label, str(record.pk)
+        *hops, last = self.via.split("__")
+        for hop in hops:
+            record = getattr(record, hop)
+        return self.file_label, str(getattr(record, f"{last}_id"))
+
+
 @dataclass
 class AdminExtension:
     """What an app adds to another app's admin (the points ledger on a household's page):
@@ -124,6 +164,7 @@ class Registry:
         self.help_sections: dict[str, HelpSection] = {}
         self.help_pages: dict[str, str] = {}
         self.downloads: dict[str, Download] = {}
+        self.glass: dict[type, Glass] = {}
 
     @staticmethod
     def _add(table: dict, name: str, value, what: str) -> None:
@@ -143,6 +184,22 @@ class Registry:
 
     def add_download(self, download: Download) -> None:
         self._add(self.downloads, download.name, download, "download")
+
+    def add_glass(self, glass: Glass) -> None:
+        """Records that may be opened by breaking the glass (see Glass)."""
+        if glass.model in self.glass:
+            raise ImproperlyConfigured(f"The glass of {glass.model._meta.label} is declared twice.")
+        self.glass[glass.model] = glass
+
+    def glass_files(self) -> list[Glass]:
+        """The kinds of file asked for themselves (not opened with another)."""
+        return [glass for glass in self.glass.values() if not glass.via]
+
+    def glass_permissions(self, label: str) -> set[str]:
+        """What a glass on a file of kind `label` stands in for: on the file and its records."""
+        return {
+            permission for glass in self.glass.values() if glass.file_label == label for permission in glass.permissions
+        }
 
     def add_report(self, report) -> None:
         self._add(self.reports, report.name, report, "report")

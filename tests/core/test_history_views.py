@@ -19,6 +19,7 @@ WITHOUT_HISTORY = {
     "federation.RecordAccess",
     "federation.PurgeRecord",
     "federation.SecondFactorReset",
+    "federation.GlassAccess",  # its steps are its own fields, the pages opened under it its RecordAccess rows
     "federation.PeriodSubmission",  # its log is its events (PeriodEvent), shown on its page
     "points.PointEntry",
     "points.PointClaim",  # who recorded, reviewed and returned it, and when, are its own fields

@@ -93,7 +93,7 @@ def test_every_app_registered_its_parts():
     assert {"people", "households", "point_entries", "hpv_roster", "care_targets"} <= set(registry.rosters)
     # INSTALLED_APPS order
     assert list(registry.demos) == ["points", "health", "aid", "crafts", "organization", "organization_volunteers"]
-    assert set(registry.work_lists) == {"submissions", "health", "care", "points", "organization"}
+    assert set(registry.work_lists) == {"submissions", "glass", "health", "care", "points", "organization"}
     assert {model._meta.label for model in registry.period_records} == {
         "points.PointEntry",
         "points.PointClaim",

@@ -33,6 +33,7 @@ import secrets
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -69,6 +70,8 @@ CHROMIUM_ARGS = [
 ]
 SERVER_START_SECONDS = 60
 PREPARE_SECONDS = 600
+# The live server's database, once it is prepared (none against E2E_SERVER_URL).
+SERVER_DATABASE: dict[str, str] = {}
 
 
 def run_id() -> str:
@@ -156,6 +159,7 @@ def demo_server(tmp_path_factory):
         return
     folder = tmp_path_factory.mktemp("e2e_server")
     database = server_database(folder)
+    SERVER_DATABASE["url"] = database.url
     keep = {
         key: value
         for key, value in os.environ.items()
@@ -248,6 +252,27 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def server_sql(demo_server):
+    """Run SQL on the live server's database: a test makes time pass there (a request to open a
+    file ending), which no page does. None against E2E_SERVER_URL."""
+    url = SERVER_DATABASE.get("url")
+    if url is None:
+        return None
+
+    def run(sqlite: str, postgres: str) -> None:
+        if url.startswith("sqlite:///"):
+            with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+                connection.execute(sqlite)
+        else:
+            import psycopg
+
+            with psycopg.connect(url, autocommit=True) as connection:
+                connection.execute(postgres)
+
+    return run
 
 
 @pytest.fixture

@@ -20,6 +20,8 @@ ACCESS_ACTIONS = {
     "view": pgettext_lazy("record access", "opened"),
     "history": pgettext_lazy("record access", "history read"),
     "file": pgettext_lazy("record access", "file downloaded"),
+    "step": pgettext_lazy("record access", "next step opened"),
+    "delete": pgettext_lazy("record access", "deletion page opened"),
 }
 FORMATS = {"html": pgettext_lazy("format", "web page")}
 # What the report page's and the lists' URLs carry, by name.

@@ -6,7 +6,8 @@ change/delete/history pages (404), history rows and exports. It also masks ID nu
 phones for users without the full-identity permission, in lists, forms, history and exports.
 
 Its rooms: admin_scoping (choices, filters, lookups, shared links), admin_masking,
-admin_input (what only a probe sends), admin_export, admin_access (the access log), and
+admin_input (what only a probe sends), admin_export, admin_access (the access log and break
+the glass), and
 federation.core.importing.views (roster imports); ScopedModelAdmin combines them.
 """
 
@@ -23,7 +24,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from federation.core import periods
 
 # The rooms of the base, combined below; their names are the base's API for every app.
-from federation.core.admin.access import AccessLoggedAdminMixin  # noqa: F401
+from federation.core.admin.access import AccessLoggedAdminMixin, GlassAdminMixin  # noqa: F401
 from federation.core.admin.export import ExportAdminMixin, ExportForm  # noqa: F401
 from federation.core.admin.input import (  # noqa: F401
     CappedPaginator,
@@ -141,8 +142,11 @@ class ScopedAdminMixin(TypedInputMixin):
         return [f"={name.lstrip('^=@')}" if reaches_identity(self.model, name) else name for name in fields]
 
 
-class ScopedModelAdmin(ScopedAdminMixin, RosterImportMixin, ExportAdminMixin, ExportMixin, SimpleHistoryAdmin):
-    """Base of every ModelAdmin: village scope, masking, history, import and export."""
+class ScopedModelAdmin(
+    GlassAdminMixin, ScopedAdminMixin, RosterImportMixin, ExportAdminMixin, ExportMixin, SimpleHistoryAdmin
+):
+    """Base of every ModelAdmin: village scope, masking, history, import and export, and the
+    one record a glass access opens (admin_access)."""
 
     import_export_change_list_template = "admin/federation/change_list.html"
     change_form_template = "admin/federation/change_form.html"
