@@ -18,6 +18,7 @@ def test_clerk_prints_a_familys_passbook_on_her_phone(journeys):
     number = number.input_value() if number.evaluate("e => e.tagName") == "INPUT" else number.inner_text().strip()
     taiba.click(page.locator("a", has_text="打印积分存折").first, "passbook-form")
     assert page.locator("select, input[name=year]").count(), "the year and the page size are asked"
+    page.fill("#id_detail", "交给户主核对积分")  # and what the passbook is printed for
     with page.expect_download() as downloaded:
         page.locator("input[type=submit].default").click()
     path = downloaded.value.path()

@@ -8,6 +8,8 @@ import io
 
 import pytest
 
+from tests.factories import pdf_pages
+
 pytestmark = pytest.mark.e2e
 
 YEAR = "2024"  # the demo town's year
@@ -90,12 +92,16 @@ def test_town_admin_prints_the_ledger_binder(journeys):
     town = journeys.open("town")
     page = town.page
     show_annual_summary(town)
+    # The binder lists people: what it is for is asked first, then it downloads.
+    town.click(page.locator("p.binder a", has_text="PDF"), "binder-purpose")
+    page.select_option("#id_purpose", label="检查备档")
     with page.expect_download() as download_info:
-        page.locator("p.binder a", has_text="PDF").click()
+        page.locator("input[type=submit].default").click()
     download = download_info.value
     assert download.suggested_filename.endswith(".pdf"), download.suggested_filename
-    reader = PdfReader(download.path())
-    pages = [pdf_page.extract_text() for pdf_page in reader.pages]
+    marks = [pdf_page.extract_text() for pdf_page in PdfReader(download.path()).pages]
+    assert all("检查备档" in text for text in marks), "each page says who took it and why"
+    pages = pdf_pages(download.path().read_bytes())
     assert "站儿巷镇妇联" in pages[0] and "2024年度" in pages[0]
     assert pages[1].startswith("台账目录")
     text = "\n".join(pages)
