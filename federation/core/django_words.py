@@ -14,6 +14,8 @@ WORDS = [
     gettext_noop("In case you’ve forgotten, you are:"),
     # django-simple-history's history table (its catalog lacks it).
     gettext_noop("Changes"),
+    # django-import-export's export form (its catalog lacks it).
+    gettext_noop("Select all"),
 ]
 
 # Django's admin phrases whose Chinese reads as a translation ("选择 家庭 来修改", "添加另一个"

@@ -54,6 +54,10 @@ CORE_SECTIONS = (
         Section("reports", _("Reports, the annual summary and the ledger binder"), ("federation.view_reports",), 110),
         ("reports", "binder", "federation.reportlog"),
     ),
+    (
+        Section("privacy", _("Personal data: files that leave, temporary access, the phone code"), order=115),
+        ("federation.glassaccess", "federation.secondfactorreset", "second_factor_setup", "second_factor_verify"),
+    ),
     (Section("staff", _("Staff and roles (town administrator)"), ("auth.add_user",), order=120), ("auth",)),
     (Section("glossary", _("Glossary"), order=130), ("federation.recordaccess",)),
 )

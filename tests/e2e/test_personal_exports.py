@@ -21,7 +21,7 @@ def test_town_admin_exports_the_people_as_a_locked_excel_file(journeys):
     town.goto("/admin/federation/person/", "people")
     town.click(page.locator("a.export_link, a[href$='/export/']").first, "export-form")
     page.select_option("#id_format", label="xlsx")
-    town.click(page.locator("input[type=submit]"), "no-purpose")
+    town.click(page.locator(".submit-row input[type=submit]"), "no-purpose")
     assert "请选择或写明这次导出的用途" in page.locator("#content").inner_text(), "no purpose, no file"
 
     page.select_option("#id_format", label="xlsx")
@@ -31,7 +31,7 @@ def test_town_admin_exports_the_people_as_a_locked_excel_file(journeys):
     assert len(password) >= 8, "a password is made up and shown"
     town.manual_shot("export-locked", "#content")
     with page.expect_download() as downloaded:
-        page.locator("input[type=submit]").click()
+        page.locator(".submit-row input[type=submit]").click()
     data = downloaded.value.path().read_bytes()
 
     with pytest.raises(Exception):  # noqa: B017 - a locked file is no workbook without its password
