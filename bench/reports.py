@@ -375,11 +375,13 @@ def build_health(people: int, start: int, villages: list, shift: int = 0) -> Non
                 "submitted_on",
                 "reject_reason",
                 "notes",
+                "paid_method",
+                "paid_to",
                 "recorded_by_id",
                 "recorded_at",
             ],
             (
-                (*woman(j), "", "医院", 30000, 10000, "submitted", adapt(date(2024, 6, 1)), "", "", None, stamp)
+                (*woman(j), "", "医院", 30000, 10000, "submitted", adapt(date(2024, 6, 1)), "", "", "", "", None, stamp)
                 for j in range(start // 1000, people // 1000)
             ),
         )
